@@ -1,0 +1,96 @@
+/**
+ * Typed configuration, read from the environment once and validated. Nothing else reads
+ * process.env: modules receive the values they need.
+ */
+import type { KeyType } from './keys/format';
+
+export interface Config {
+  projectId: string;
+  /** Under the Auth emulator: cookies are not `Secure`, emulator ID tokens are accepted. */
+  emulated: boolean;
+  bodyLimitBytes: number;
+  /** How many proxies in front of the function append to `X-Forwarded-For` (Hosting: 1). */
+  proxyHops: number;
+  /** Key records, owner claims and revocation times are cached this long; the cross-instance revocation bound. */
+  cacheTtlMs: number;
+  /** How long provider secrets (and their version lists) are cached before a background refresh. */
+  secretsTtlMs: number;
+  secrets: { hmacSecretId: string; tokenSigningSecretId: string };
+  keys: { defaultTtlDays: number; maxTtlDays: number; maxPerUser: number };
+  tokens: { issuer: string; audience: string; ttlSeconds: Record<KeyType, number> };
+  sessions: { defaultExpiresIn: number; minExpiresIn: number; maxExpiresIn: number; recentSignInSeconds: number };
+  signing: { windowSeconds: number };
+  /** Per key type: token issuances per minute (shared across instances) and calls per minute (per instance). */
+  rateLimits: Record<KeyType, { issuePerMinute: number; callsPerMinute: number }>;
+  /** Failed verifications allowed per minute per client IP and per key id before 429. */
+  failureLimitPerMinute: number;
+  /** Origins allowed to create a session and to send state-changing cookie requests. */
+  allowedOrigins: string[];
+  auditLogName: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? firebaseConfigProject(env) ?? 'demo-keyward';
+  const emulated = Boolean(env.FIREBASE_AUTH_EMULATOR_HOST) || env.FUNCTIONS_EMULATOR === 'true';
+  const tokenTtl = int(env, 'KEYWARD_TOKEN_TTL_SECONDS', 86400, 60, 7 * 86400);
+  return {
+    projectId,
+    emulated,
+    bodyLimitBytes: int(env, 'KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
+    proxyHops: int(env, 'KEYWARD_PROXY_HOPS', 1, 1, 10),
+    cacheTtlMs: int(env, 'KEYWARD_CACHE_TTL_MS', 10_000, 100, 10_000),
+    secretsTtlMs: int(env, 'KEYWARD_SECRETS_TTL_MS', 300_000, 100, 3_600_000),
+    secrets: {
+      hmacSecretId: env.KEYWARD_HMAC_SECRET ?? 'keyward-api-key-hmac',
+      tokenSigningSecretId: env.KEYWARD_TOKEN_SIGNING_SECRET ?? 'keyward-token-signing',
+    },
+    keys: {
+      defaultTtlDays: int(env, 'KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 1, 3650),
+      maxTtlDays: int(env, 'KEYWARD_KEY_MAX_TTL_DAYS', 365, 1, 3650),
+      maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000),
+    },
+    tokens: {
+      issuer: env.KEYWARD_TOKEN_ISSUER ?? `https://keyward.${projectId}`,
+      audience: env.KEYWARD_TOKEN_AUDIENCE ?? `${projectId}-api`,
+      ttlSeconds: {
+        server: int(env, 'KEYWARD_TOKEN_TTL_SERVER', tokenTtl, 60, 7 * 86400),
+        web: int(env, 'KEYWARD_TOKEN_TTL_WEB', Math.min(tokenTtl, 3600), 60, 7 * 86400),
+        mobile: int(env, 'KEYWARD_TOKEN_TTL_MOBILE', tokenTtl, 60, 7 * 86400),
+      },
+    },
+    sessions: { defaultExpiresIn: 604800, minExpiresIn: 300, maxExpiresIn: 1209600, recentSignInSeconds: 300 },
+    signing: { windowSeconds: 300 },
+    rateLimits: {
+      server: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_SERVER', 10, 1, 1e6), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_SERVER', 100_000, 1, 1e9) },
+      web: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_WEB', 5, 1, 1e6), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_WEB', 600, 1, 1e9) },
+      mobile: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_MOBILE', 20, 1, 1e6), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_MOBILE', 6000, 1, 1e9) },
+    },
+    failureLimitPerMinute: int(env, 'KEYWARD_FAILURE_LIMIT', 60, 1, 1e6),
+    allowedOrigins: list(env, 'KEYWARD_ALLOWED_ORIGINS'),
+    auditLogName: env.KEYWARD_AUDIT_LOG ?? 'keyward-audit',
+  };
+}
+
+function firebaseConfigProject(env: Env): string | undefined {
+  try {
+    return env.FIREBASE_CONFIG ? (JSON.parse(env.FIREBASE_CONFIG) as { projectId?: string }).projectId : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Verifies an API key: the product's inner loop. With warm caches it does no I/O: the key
+ * record, the owner and the provider secret versions all come from memory; what remains is one
+ * HMAC-SHA256 and a constant-time comparison. An unknown key id costs the same HMAC as a wrong
+ * secret, and is remembered as unknown so repeating it costs no datastore read.
+ */
+import { ApiError } from '../http/errors';
+import type { RequestInfo } from '../http/request-info';
+import { keyDigest, safeEqual } from '../keys/digest';
+import type { ParsedKey } from '../keys/format';
+import { ipAllowed, narrowClaims } from '../keys/restrictions';
+import type { UsageTracker } from '../keys/usage';
+import type { FailureLimiter } from '../lib/failure-limiter';
+import type { RefreshingCache } from '../lib/refreshing-cache';
+import type { ProviderSecret, VersionSet } from '../secrets/provider';
+import type { KeyRecord, StoredSecret } from '../store/keys';
+import type { UserDirectory } from '../store/users';
+import type { Identity } from './identity';
+
+export type KeyCache = RefreshingCache<string, KeyRecord | null>;
+
+export interface ApiKeyDeps {
+  cache: KeyCache;
+  hmacSecret: ProviderSecret;
+  users: UserDirectory;
+  usage: UsageTracker;
+  failures: FailureLimiter;
+  now: () => number;
+}
+
+const challenge = { 'WWW-Authenticate': 'ApiKey' };
+const DUMMY = 'x'.repeat(43);
+
+/** The stored secret this key's secret matches, if any (every candidate is computed: no early exit). */
+export function matchSecret(record: KeyRecord | null, key: ParsedKey, versions: VersionSet, now: number): StoredSecret | undefined {
+  let found: StoredSecret | undefined;
+  const candidates = record?.secrets ?? [{ digest: DUMMY, version: versions.current.version, salt: '', notAfter: null }];
+  for (const stored of candidates) {
+    const material = versions.get(stored.version)?.material ?? versions.current.material;
+    const ok = safeEqual(keyDigest(material, key.keyId, key.secret), stored.digest);
+    const live = versions.get(stored.version) !== undefined && (stored.notAfter === null || stored.notAfter > now);
+    if (ok && live && record !== null) found = stored;
+  }
+  return found;
+}
+
+/** Checks status and restrictions of a record whose secret matched. */
+export function checkKey(record: KeyRecord, key: ParsedKey, info: Pick<RequestInfo, 'origin' | 'ip'>, now: number): void {
+  if (record.type !== key.type) throw new ApiError('invalid_credential', 'The API key is not valid.', challenge);
+  if (record.revokedAt !== null) throw new ApiError('revoked_credential', 'The API key has been revoked.', challenge);
+  if (record.expiresAt <= now) throw new ApiError('expired_credential', 'The API key has expired.', challenge);
+  if (record.type === 'web' && (!info.origin || !record.allowedOrigins.includes(info.origin))) {
+    throw new ApiError('origin_not_allowed', 'This web key is not allowed from this origin.');
+  }
+  if (!ipAllowed(info.ip, record.allowedIps)) throw new ApiError('ip_not_allowed', 'This key is not allowed from this address.');
+}
+
+export function apiKeyVerifier(deps: ApiKeyDeps) {
+  return async (key: ParsedKey, info: RequestInfo): Promise<Identity> => {
+    const now = deps.now();
+    const versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
+    const record = deps.cache.peek(key.keyId) ?? (await deps.cache.get(key.keyId));
+    const matched = matchSecret(record, key, versions, now);
+    if (!record || !matched) {
+      const wait = deps.failures.fail([`ip:${info.ip}`, `key:${key.keyId}`], now);
+      if (wait !== undefined) {
+        throw new ApiError('rate_limited', 'Too many failed attempts; slow down.', { 'Retry-After': String(wait) });
+      }
+      throw new ApiError('invalid_credential', 'The API key is not valid.', challenge);
+    }
+    checkKey(record, key, info, now);
+    const owner = await deps.users.get(record.ownerUid);
+    if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", challenge);
+    deps.usage.touch(key.keyId, now);
+    return {
+      uid: owner.uid,
+      claims: narrowClaims(owner.claims, record.scopes),
+      method: 'api_key',
+      keyId: record.keyId,
+      keyType: record.type,
+      scopes: record.scopes ?? undefined,
+    };
+  };
+}

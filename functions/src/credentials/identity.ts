@@ -1,0 +1,29 @@
+import type { KeyType } from '../keys/format';
+
+export type AuthMethod = 'session' | 'id_token' | 'api_key' | 'access_token' | 'signature';
+
+/** Custom claims Keyward gives meaning to; anything else a project sets is carried along. */
+export interface Claims {
+  admin?: boolean;
+  auditor?: boolean;
+  permissions?: string[];
+  [claim: string]: unknown;
+}
+
+/** Who a request acts for, and how it proved it. The output of the credential pipeline. */
+export interface Identity {
+  uid: string;
+  claims: Claims;
+  method: AuthMethod;
+  keyId?: string;
+  keyType?: KeyType;
+  /** The key's scopes; undefined means the owner's full permissions (interactive credentials). */
+  scopes?: string[];
+  /** The key owner's uid when `On-Behalf-Of` was used; `uid` is then the user acted for. */
+  actor?: string;
+}
+
+/** Interactive credentials: a person signed in. Only these may manage keys. */
+export function isInteractive(identity: Identity): boolean {
+  return identity.method === 'session' || identity.method === 'id_token';
+}

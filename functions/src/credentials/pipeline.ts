@@ -1,0 +1,101 @@
+/**
+ * The credential pipeline: read the request's one credential → verify it with the verifier for
+ * its kind → apply `On-Behalf-Of` → an Identity. Every outcome is audited (access entries are
+ * queued, never awaited). Later credential kinds plug in as one more verifier.
+ */
+import { auditRequest, type AuditSink } from '../audit/events';
+import { ApiError, isApiError } from '../http/errors';
+import type { RequestInfo } from '../http/request-info';
+import type { ParsedKey } from '../keys/format';
+import type { UserDirectory } from '../store/users';
+import type { Identity } from './identity';
+import { readCredential } from './read';
+
+export interface Verifiers {
+  session(cookie: string, info: RequestInfo): Promise<Identity>;
+  idToken(token: string, info: RequestInfo): Promise<Identity>;
+  accessToken(token: string, info: RequestInfo): Promise<Identity>;
+  apiKey(key: ParsedKey, info: RequestInfo): Promise<Identity>;
+  signature(header: string, info: RequestInfo): Promise<Identity>;
+}
+
+export interface PipelineDeps {
+  verifiers: Verifiers;
+  users: UserDirectory;
+  audit: AuditSink;
+  /** The `iss` of Keyward's access tokens: tells them apart from Firebase ID tokens. */
+  tokenIssuer: string;
+}
+
+export type Authenticate = (info: RequestInfo) => Promise<Identity>;
+
+const UID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** Reads `iss` without verifying anything: only to choose which verifier gets the token. */
+function unverifiedIssuer(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
+    return typeof payload === 'object' && payload !== null ? ((payload as { iss?: unknown }).iss as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function verify(deps: PipelineDeps, info: RequestInfo): Promise<Identity> {
+  const credential = readCredential(info);
+  if (!credential) {
+    throw new ApiError('unauthenticated', 'This endpoint needs a credential.', { 'WWW-Authenticate': 'Bearer' });
+  }
+  switch (credential.kind) {
+    case 'session':
+      return deps.verifiers.session(credential.cookie, info);
+    case 'api_key':
+      return deps.verifiers.apiKey(credential.key, info);
+    case 'signature':
+      return deps.verifiers.signature(credential.header, info);
+    case 'jwt':
+      if (unverifiedIssuer(credential.token) === deps.tokenIssuer) return deps.verifiers.accessToken(credential.token, info);
+      if (credential.fromQuery) {
+        throw new ApiError('invalid_credential', 'Only access tokens are accepted in the URL.', { 'WWW-Authenticate': 'Bearer' });
+      }
+      return deps.verifiers.idToken(credential.token, info);
+  }
+}
+
+/** `On-Behalf-Of`: a server key whose owner may delegate acts as another user, narrowed by its scopes. */
+async function actAs(deps: PipelineDeps, identity: Identity, onBehalfOf: string): Promise<Identity> {
+  const owner = identity.claims;
+  const mayDelegate = owner.admin === true || (owner.permissions ?? []).includes('delegate');
+  if (identity.keyType !== 'server' || !mayDelegate) {
+    throw new ApiError('forbidden', 'Only a server key whose owner has the delegate permission may send On-Behalf-Of.');
+  }
+  if (!UID_PATTERN.test(onBehalfOf)) throw new ApiError('invalid_request', 'On-Behalf-Of must be a user id.');
+  const user = await deps.users.get(onBehalfOf);
+  if (!user || user.disabled) throw new ApiError('forbidden', 'The user in On-Behalf-Of cannot be acted for.');
+  return { ...identity, uid: user.uid, claims: user.claims, actor: identity.uid };
+}
+
+export function createAuthenticator(deps: PipelineDeps): Authenticate {
+  return async (info) => {
+    try {
+      let identity = await verify(deps, info);
+      const onBehalfOf = info.headers['on-behalf-of'];
+      if (onBehalfOf !== undefined) identity = await actAs(deps, identity, String(onBehalfOf));
+      deps.audit.access({
+        event: 'auth.success',
+        outcome: 'success',
+        actor: { uid: identity.actor ?? identity.uid, method: identity.method, keyId: identity.keyId },
+        target: identity.actor ? { uid: identity.uid } : undefined,
+        request: auditRequest(info),
+      });
+      return identity;
+    } catch (caught) {
+      // A verifier that could not reach its dependency fails closed.
+      const err = isApiError(caught) ? caught : new ApiError('unavailable', 'A dependency is unavailable; try again shortly.', { 'Retry-After': '5' });
+      if (err.status < 500) {
+        deps.audit.access({ event: 'auth.failure', outcome: 'failure', actor: {}, request: auditRequest(info), reason: err.code });
+      }
+      throw err;
+    }
+  };
+}

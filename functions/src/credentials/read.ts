@@ -1,0 +1,131 @@
+/**
+ * Finds the one credential a request carries. Pure: headers in, a tagged value out, or an
+ * ApiError. Two credentials at once are a 400, never a guess; an API key in the URL is a 400;
+ * a malformed key or a bad checksum is refused here, before any datastore read.
+ */
+import { ApiError } from '../http/errors';
+import type { RequestInfo } from '../http/request-info';
+import { looksLikeKey, parseKey, parseKeyPair, type ParsedKey } from '../keys/format';
+
+export const SESSION_COOKIE = '__session';
+export const SIGNATURE_SCHEME = 'Keyward-HMAC-SHA256';
+const MAX_CREDENTIAL_LENGTH = 8192;
+
+export type Credential =
+  | { kind: 'session'; cookie: string }
+  /** A JWT: a Firebase ID token or a Keyward access token; `fromQuery` for `?token=`. */
+  | { kind: 'jwt'; token: string; fromQuery: boolean }
+  | { kind: 'api_key'; key: ParsedKey }
+  | { kind: 'signature'; header: string };
+
+const invalid = (message: string) => new ApiError('invalid_credential', message, { 'WWW-Authenticate': 'Bearer' });
+
+/** Header values as sent, counting repeats (Node keeps only the first `Authorization`). */
+function headerValues(info: Pick<RequestInfo, 'rawHeaders'>, name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < info.rawHeaders.length; i += 2) {
+    if (info.rawHeaders[i]!.toLowerCase() === name) out.push(info.rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
+export function sessionCookies(cookieHeader: string | undefined): string[] {
+  if (!cookieHeader) return [];
+  const out: string[] = [];
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) out.push(part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+/** Strict base64 (standard or url alphabet); undefined when it is not. */
+export function decodeBase64(value: string): string | undefined {
+  if (value.length === 0 || value.length > 512 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return undefined;
+  return Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').toString('utf8');
+}
+
+function keyFromPair(keyId: string | undefined, secret: string | undefined): Credential {
+  const key = keyId !== undefined && secret !== undefined ? parseKeyPair(keyId, secret) : undefined;
+  if (!key) throw invalid('The API key is malformed.');
+  return { kind: 'api_key', key };
+}
+
+function keyFromString(value: string): Credential {
+  const key = parseKey(value);
+  if (!key) throw invalid('The API key is malformed.');
+  return { kind: 'api_key', key };
+}
+
+function fromAuthorization(value: string): Credential {
+  const space = value.indexOf(' ');
+  const scheme = space === -1 ? value : value.slice(0, space);
+  const rest = space === -1 ? '' : value.slice(space + 1).trim();
+  if (!rest) throw invalid('The Authorization header has no credential.');
+  switch (scheme.toLowerCase()) {
+    case 'bearer':
+      if (looksLikeKey(rest)) return keyFromString(rest);
+      if (rest.split('.').length === 3) return { kind: 'jwt', token: rest, fromQuery: false };
+      throw invalid('The bearer credential is malformed.');
+    case 'apikey': {
+      if (looksLikeKey(rest)) return keyFromString(rest);
+      const decoded = decodeBase64(rest);
+      const colon = decoded?.indexOf(':') ?? -1;
+      return keyFromPair(decoded?.slice(0, colon), colon === -1 ? undefined : decoded?.slice(colon + 1));
+    }
+    case SIGNATURE_SCHEME.toLowerCase():
+      return { kind: 'signature', header: rest };
+    default:
+      throw invalid('Unsupported authorization scheme.');
+  }
+}
+
+function fromApiKeyHeaders(key: string, secret: string | undefined): Credential {
+  if (secret === undefined) return keyFromString(key);
+  const id = decodeBase64(key);
+  const sec = decodeBase64(secret);
+  return keyFromPair(id, sec);
+}
+
+const KEY_PARAM_NAMES = new Set(['api_key', 'apikey', 'key', 'x-api-key', 'secret', 'api_secret']);
+
+function queryCredentials(rawQuery: string): { token?: string; keyInUrl: boolean } {
+  if (!rawQuery) return { keyInUrl: false };
+  const params = new URLSearchParams(rawQuery);
+  let keyInUrl = false;
+  for (const [name, value] of params) {
+    if (KEY_PARAM_NAMES.has(name.toLowerCase()) || looksLikeKey(value)) keyInUrl = true;
+  }
+  const tokens = params.getAll('token');
+  if (tokens.length > 1) throw new ApiError('multiple_credentials', 'Send exactly one credential.');
+  return { token: tokens[0], keyInUrl };
+}
+
+/** Returns the request's single credential, or undefined when it carries none. */
+export function readCredential(info: Pick<RequestInfo, 'rawHeaders' | 'method' | 'rawQuery' | 'headers'>): Credential | undefined {
+  const query = queryCredentials(info.rawQuery);
+  if (query.keyInUrl) throw new ApiError('credential_in_url', 'API keys must not be sent in the URL; use a header.');
+
+  const authorization = headerValues(info, 'authorization');
+  const apiKeys = headerValues(info, 'x-api-key');
+  const apiSecrets = headerValues(info, 'x-api-secret');
+  const cookies = sessionCookies(headerValues(info, 'cookie').join(';'));
+  const count = authorization.length + apiKeys.length + cookies.length + (query.token !== undefined ? 1 : 0);
+  if (count > 1 || apiSecrets.length > 1) throw new ApiError('multiple_credentials', 'Send exactly one credential.');
+  if (apiSecrets.length === 1 && apiKeys.length === 0) throw invalid('X-API-Secret needs X-API-Key.');
+  if (count === 0) return undefined;
+
+  const too_long = [...authorization, ...apiKeys, ...apiSecrets, ...cookies, query.token ?? ''].some(
+    (v) => v.length > MAX_CREDENTIAL_LENGTH,
+  );
+  if (too_long) throw invalid('The credential is too long.');
+
+  if (authorization[0] !== undefined) return fromAuthorization(authorization[0]);
+  if (apiKeys[0] !== undefined) return fromApiKeyHeaders(apiKeys[0], apiSecrets[0]);
+  if (cookies[0] !== undefined) return { kind: 'session', cookie: cookies[0] };
+  const upgrade = String(info.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  if (info.method !== 'GET' && !upgrade) {
+    throw new ApiError('credential_in_url', 'A token in the URL is accepted only on GET and WebSocket upgrades.');
+  }
+  return { kind: 'jwt', token: query.token!, fromQuery: true };
+}

@@ -1,0 +1,48 @@
+/**
+ * JSON bodies only, within a size limit. Reads `req.rawBody` where Cloud Functions already
+ * buffered the body, else the stream (plain Node servers: tests and benchmarks), and parses it
+ * here so every failure gets the contract's error rather than a framework's HTML page.
+ */
+import type { Request } from 'express';
+import { ApiError } from './errors';
+
+export async function rawBody(req: Request & { rawBody?: Buffer }, limit: number): Promise<Buffer> {
+  if (Buffer.isBuffer(req.rawBody)) {
+    if (req.rawBody.length > limit) throw tooLarge(limit);
+    return req.rawBody;
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw tooLarge(limit);
+  if (req.readableEnded || (declared === 0 && req.headers['transfer-encoding'] === undefined)) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+}
+
+/** Parses a JSON object body; an empty body is `{}`. Form posts are refused (a CSRF defence too). */
+export function parseJsonObject(body: Buffer, contentType: string | undefined): Record<string, unknown> {
+  if (body.length === 0) return {};
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new ApiError('unsupported_media_type', 'Send the request body as application/json.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ApiError('invalid_json', 'The request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ApiError('invalid_request', 'The request body must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}

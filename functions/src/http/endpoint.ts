@@ -1,0 +1,20 @@
+/** Registers one path's methods, and a 405 with `Allow` for every other method. */
+import type { Router } from 'express';
+import { ApiError } from './errors';
+import { route, sendError, type Handler, type HttpDeps, type RouteOptions } from './handler';
+
+type Method = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
+export type MethodTable = Partial<Record<Method, Handler | [Handler, RouteOptions]>>;
+
+export function endpoint(router: Router, deps: HttpDeps, path: string, methods: MethodTable): void {
+  const allowed = Object.keys(methods) as Method[];
+  for (const method of allowed) {
+    const entry = methods[method]!;
+    const [handler, options] = Array.isArray(entry) ? entry : [entry, {}];
+    router[method.toLowerCase() as 'get'](path, route(deps, handler, options));
+  }
+  router.all(path, (_req, res) => {
+    const allow = allowed.join(', ');
+    sendError(res, new ApiError('method_not_allowed', `Use ${allow} on this path.`, { Allow: allow }));
+  });
+}

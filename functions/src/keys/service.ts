@@ -1,0 +1,208 @@
+/**
+ * Key management: create, list, read, regenerate, revoke. Shared by the REST routes and the
+ * console's callable functions. Every change is written, then audited before the response; if
+ * the audit write fails the change is undone and the caller gets 503 (nothing half-done).
+ */
+import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
+import type { Config } from '../config';
+import type { KeyCache } from '../credentials/api-key';
+import { isInteractive, type Identity } from '../credentials/identity';
+import { ApiError } from '../http/errors';
+import type { RequestInfo } from '../http/request-info';
+import { onlyFields, optionalInt, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
+import type { ProviderSecret } from '../secrets/provider';
+import type { KeyRecord, KeyStore, StoredSecret } from '../store/keys';
+import type { UserDirectory } from '../store/users';
+import { keyDigest, signingSecret } from './digest';
+import { formatKey, isKeyId, isKeyType, newKeyId, newSecret, randomBase62, type KeyType } from './format';
+import { normalizeOrigin, parseCidr, scopesBeyond } from './restrictions';
+import type { UsageTracker } from './usage';
+import { keyView } from './view';
+
+export interface KeyServiceDeps {
+  config: Config;
+  store: KeyStore;
+  cache: KeyCache;
+  hmacSecret: ProviderSecret;
+  users: UserDirectory;
+  audit: AuditSink;
+  usage: UsageTracker;
+  now: () => number;
+}
+
+const DAY = 86_400_000;
+const NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
+const SCOPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+const MAX_GRACE_SECONDS = 604_800;
+
+const interactiveOnly = () =>
+  new ApiError('interactive_credential_required', 'Keys are managed with a session cookie or an ID token.');
+const notFound = () => new ApiError('not_found', 'No such key.');
+
+export function keyService(deps: KeyServiceDeps) {
+  const { config, store, cache, audit } = deps;
+
+  async function mintSecret(type: KeyType, keyId: string) {
+    const versions = await deps.hmacSecret.versions();
+    const secret = newSecret(type, keyId);
+    const salt = randomBase62(16);
+    const stored: StoredSecret = {
+      digest: keyDigest(versions.current.material, keyId, secret),
+      version: versions.current.version,
+      salt,
+      notAfter: null,
+    };
+    return {
+      stored,
+      key: formatKey({ type, keyId, secret }),
+      signingSecret: signingSecret(versions.current.material, keyId, salt),
+    };
+  }
+
+  /** Writes the audit entry of a change, undoing the change when the log cannot be written. */
+  async function audited(event: AuditEvent, undo: () => Promise<unknown>): Promise<void> {
+    try {
+      await audit.record(event);
+    } catch {
+      await undo().catch(() => undefined);
+      throw new ApiError('unavailable', 'The audit log is unavailable, so nothing was changed; try again shortly.', { 'Retry-After': '5' });
+    }
+  }
+
+  /** The caller's own key (admins may act on any key); another user's key answers 404. */
+  async function ownKey(identity: Identity, id: string): Promise<KeyRecord> {
+    if (!isKeyId(id)) throw notFound();
+    const record = await store.get(id);
+    const mayAct = record && (record.ownerUid === identity.uid || (identity.claims.admin === true && isInteractive(identity)));
+    if (!record || !mayAct) throw notFound();
+    return record;
+  }
+
+  function parseCreate(body: Body) {
+    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps']);
+    const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
+    const type = body.type === undefined ? 'server' : body.type;
+    if (!isKeyType(type)) throw new ApiError('invalid_request', 'type must be server, web or mobile.');
+    const scopes = optionalStringList(body, 'scopes', { maxItems: 50, maxLength: 64, check: (s) => SCOPE_PATTERN.test(s) }) ?? null;
+    const origins = optionalStringList(body, 'allowedOrigins', { maxItems: 20, maxLength: 256, check: (o) => normalizeOrigin(o) !== undefined }) ?? [];
+    const allowedIps = optionalStringList(body, 'allowedIps', { maxItems: 20, maxLength: 64, check: (c) => parseCidr(c) !== undefined }) ?? [];
+    const expiresRaw = optionalString(body, 'expiresAt', { max: 40 });
+    const now = deps.now();
+    let expiresAt = now + config.keys.defaultTtlDays * DAY;
+    if (expiresRaw !== undefined) {
+      expiresAt = Date.parse(expiresRaw);
+      if (!/^\d{4}-\d{2}-\d{2}/.test(expiresRaw) || Number.isNaN(expiresAt)) throw new ApiError('invalid_request', 'expiresAt must be an ISO 8601 date.');
+      if (expiresAt <= now) throw new ApiError('invalid_request', 'expiresAt must be in the future.');
+      if (expiresAt > now + config.keys.maxTtlDays * DAY) {
+        throw new ApiError('invalid_request', `expiresAt may be at most ${config.keys.maxTtlDays} days away.`);
+      }
+    }
+    if (type === 'web' && origins.length === 0) throw new ApiError('invalid_request', 'A web key needs at least one allowed origin.');
+    return { name, type, scopes, allowedOrigins: origins.map((o) => normalizeOrigin(o)!), allowedIps, expiresAt, now };
+  }
+
+  return {
+    async create(identity: Identity, body: Body, info?: RequestInfo) {
+      if (!isInteractive(identity)) throw interactiveOnly();
+      const input = parseCreate(body);
+      if (input.scopes) {
+        const beyond = scopesBeyond(identity.claims, input.scopes);
+        if (beyond.length) throw new ApiError('insufficient_scope', `You do not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`);
+      }
+      const existing = await store.listByOwner(identity.uid, config.keys.maxPerUser + 1);
+      if (existing.filter((k) => k.revokedAt === null && k.expiresAt > input.now).length >= config.keys.maxPerUser) {
+        throw new ApiError('conflict', `You already have ${config.keys.maxPerUser} active keys; revoke one first.`);
+      }
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const keyId = newKeyId();
+        const minted = await mintSecret(input.type, keyId);
+        const record: KeyRecord = {
+          keyId,
+          ownerUid: identity.uid,
+          name: input.name,
+          type: input.type,
+          scopes: input.scopes,
+          allowedOrigins: input.allowedOrigins,
+          allowedIps: input.allowedIps,
+          createdAt: input.now,
+          expiresAt: input.expiresAt,
+          revokedAt: null,
+          regeneratedAt: null,
+          lastUsedAt: null,
+          secrets: [minted.stored],
+        };
+        if (!(await store.create(record))) continue; // a 95-bit id collided: draw again
+        await audited(
+          { event: 'key.create', outcome: 'success', actor: actorOf(identity), target: { uid: identity.uid, keyId }, request: info && auditRequest(info) },
+          () => store.update(keyId, { revokedAt: deps.now() }),
+        );
+        cache.set(keyId, record);
+        return { ...keyView(record, input.now), key: minted.key, signingSecret: minted.signingSecret };
+      }
+      throw new ApiError('unavailable', 'Could not allocate a key id; try again.');
+    },
+
+    async list(identity: Identity) {
+      const now = deps.now();
+      const records = await store.listByOwner(identity.uid, 1000);
+      return records.map((r) => keyView(r, now, deps.usage.lastUsed(r.keyId)));
+    },
+
+    async get(identity: Identity, id: string) {
+      const record = await ownKey(identity, id);
+      return keyView(record, deps.now(), deps.usage.lastUsed(id));
+    },
+
+    async revoke(identity: Identity, id: string, info?: RequestInfo) {
+      // A key may revoke itself (a leaked key's holder can kill it); everything else is interactive.
+      const self = identity.keyId === id;
+      if (!self && !isInteractive(identity)) throw interactiveOnly();
+      const record = await ownKey(identity, id);
+      if (record.revokedAt !== null) return keyView(record, deps.now());
+      const revokedAt = deps.now();
+      await store.update(id, { revokedAt });
+      await audited(
+        { event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: { uid: record.ownerUid, keyId: id }, request: info && auditRequest(info) },
+        () => store.update(id, { revokedAt: null }),
+      );
+      const revoked = { ...record, revokedAt };
+      cache.set(id, revoked); // refused at once on this instance
+      return keyView(revoked, revokedAt);
+    },
+
+    async regenerate(identity: Identity, id: string, body: Body, info?: RequestInfo) {
+      if (!isInteractive(identity)) throw interactiveOnly();
+      onlyFields(body, ['gracePeriod']);
+      const grace = optionalInt(body, 'gracePeriod', 0, MAX_GRACE_SECONDS) ?? 0;
+      const record = await ownKey(identity, id);
+      const now = deps.now();
+      if (record.revokedAt !== null || record.expiresAt <= now) {
+        throw new ApiError('conflict', 'A revoked or expired key cannot be regenerated; create a new one.');
+      }
+      const minted = await mintSecret(record.type, id);
+      const previous = record.secrets[0]!;
+      const secrets = [minted.stored, ...(grace > 0 ? [{ ...previous, notAfter: now + grace * 1000 }] : [])];
+      await store.update(id, { secrets, regeneratedAt: now });
+      await audited(
+        {
+          event: 'key.regenerate',
+          outcome: 'success',
+          actor: actorOf(identity),
+          target: { uid: record.ownerUid, keyId: id },
+          request: info && auditRequest(info),
+          reason: `grace period ${grace}s`,
+        },
+        () => store.update(id, { secrets: record.secrets, regeneratedAt: record.regeneratedAt }),
+      );
+      const updated = { ...record, secrets, regeneratedAt: now };
+      cache.set(id, updated);
+      return { ...keyView(updated, now), key: minted.key, signingSecret: minted.signingSecret };
+    },
+  };
+}
+
+export type KeyService = ReturnType<typeof keyService>;
+
+export function actorOf(identity: Identity) {
+  return { uid: identity.actor ?? identity.uid, method: identity.method, keyId: identity.keyId };
+}

@@ -1,0 +1,30 @@
+/** What the API shows of a key: metadata and status, never a digest or a secret. */
+import type { KeyRecord } from '../store/keys';
+
+export type KeyStatus = 'active' | 'expired' | 'revoked';
+
+export function keyStatus(record: KeyRecord, now: number): KeyStatus {
+  if (record.revokedAt !== null) return 'revoked';
+  return record.expiresAt <= now ? 'expired' : 'active';
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function keyView(record: KeyRecord, now: number, lastUsedAt: number | null = record.lastUsedAt) {
+  const grace = record.secrets.slice(1).map((s) => s.notAfter ?? 0).filter((t) => t > now);
+  return {
+    id: record.keyId,
+    name: record.name,
+    type: record.type,
+    status: keyStatus(record, now),
+    scopes: record.scopes,
+    allowedOrigins: record.allowedOrigins,
+    allowedIps: record.allowedIps,
+    createdAt: iso(record.createdAt),
+    expiresAt: iso(record.expiresAt),
+    revokedAt: iso(record.revokedAt),
+    regeneratedAt: iso(record.regeneratedAt),
+    previousSecretValidUntil: grace.length ? iso(Math.max(...grace)) : null,
+    lastUsedAt: iso(Math.max(lastUsedAt ?? 0, record.lastUsedAt ?? 0) || null),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * A bounded cache for values loaded over the network, built so the hot path rarely waits:
+ * - younger than ttl/2: served as is;
+ * - between ttl/2 and ttl: served, and reloaded in the background;
+ * - older than ttl (or absent): the caller waits for the load.
+ * So a value is never more than `ttlMs` stale, which is what makes it a revocation bound.
+ * Concurrent loads of one key share a single request.
+ */
+export interface RefreshingCacheOptions<K, V> {
+  load: (key: K) => Promise<V>;
+  ttlMs: number;
+  maxEntries: number;
+  now?: () => number;
+}
+
+interface Entry<V> {
+  value: V;
+  loadedAt: number;
+}
+
+export class RefreshingCache<K, V> {
+  private readonly entries = new Map<K, Entry<V>>();
+  private readonly inflight = new Map<K, Promise<V>>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: RefreshingCacheOptions<K, V>) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The cached value if it is fresh enough to serve without waiting, else undefined. */
+  peek(key: K): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const age = this.now() - entry.loadedAt;
+    if (age >= this.opts.ttlMs) return undefined;
+    if (age >= this.opts.ttlMs / 2) this.reload(key).catch(() => undefined);
+    return entry.value;
+  }
+
+  async get(key: K): Promise<V> {
+    const cached = this.peek(key);
+    return cached !== undefined ? cached : this.reload(key);
+  }
+
+  set(key: K, value: V): void {
+    this.entries.delete(key); // re-insert so Map order tracks recency
+    this.entries.set(key, { value, loadedAt: this.now() });
+    if (this.entries.size > this.opts.maxEntries) {
+      const oldest = this.entries.keys().next().value as K;
+      this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
+  private reload(key: K): Promise<V> {
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const started = this.opts
+      .load(key)
+      .then((value) => {
+        this.set(key, value);
+        return value;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, started);
+    return started;
+  }
+}

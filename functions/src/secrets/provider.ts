@@ -1,0 +1,109 @@
+/**
+ * Provider secrets from Secret Manager, versioned. Each secret is read as the list of its
+ * ENABLED versions: the newest makes new keys and tokens, every enabled one verifies what it
+ * made, a disabled one verifies nothing. The list is refreshed in the background every
+ * `ttlMs`; a version's payload never changes, so payloads are fetched once.
+ * A warm cache keeps serving through a Secret Manager outage; a cold one fails closed.
+ */
+import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import { ApiError } from '../http/errors';
+
+export interface SecretVersion {
+  /** The version number as a string ("1", "2", …): recorded with keys, used as the JWT kid. */
+  version: string;
+  material: Buffer;
+}
+
+export interface VersionSet {
+  /** Newest enabled version. */
+  current: SecretVersion;
+  /** Every enabled version, newest first. */
+  enabled: SecretVersion[];
+  get(version: string): SecretVersion | undefined;
+}
+
+export interface ProviderSecret {
+  /** The versions, waiting for Secret Manager only when nothing is cached. */
+  versions(): Promise<VersionSet>;
+  /** The cached versions when they are fresh enough to use without I/O. */
+  peek(): VersionSet | undefined;
+}
+
+export interface SecretSource {
+  listEnabledVersions(secretId: string): Promise<string[]>;
+  access(secretId: string, version: string): Promise<Buffer>;
+}
+
+/** Secret Manager behind the two calls Keyward needs. The client is created on first use. */
+export function secretManagerSource(projectId: string, client: () => SecretManagerServiceClient): SecretSource {
+  return {
+    async listEnabledVersions(secretId) {
+      const [versions] = await client().listSecretVersions({
+        parent: `projects/${projectId}/secrets/${secretId}`,
+      });
+      return versions
+        .filter((v) => v.state === 'ENABLED')
+        .map((v) => String(v.name).split('/').pop() as string)
+        .sort((a, b) => Number(b) - Number(a));
+    },
+    async access(secretId, version) {
+      const [res] = await client().accessSecretVersion({
+        name: `projects/${projectId}/secrets/${secretId}/versions/${version}`,
+      });
+      const data = res.payload?.data;
+      if (!data) throw new Error(`secret ${secretId} version ${version} has no payload`);
+      return Buffer.from(data as Uint8Array);
+    },
+  };
+}
+
+export function providerSecret(
+  source: SecretSource,
+  secretId: string,
+  ttlMs: number,
+  now: () => number = Date.now,
+): ProviderSecret {
+  const payloads = new Map<string, Buffer>();
+  let cached: { set: VersionSet; loadedAt: number } | undefined;
+  let loading: Promise<VersionSet> | undefined;
+
+  async function load(): Promise<VersionSet> {
+    const names = await source.listEnabledVersions(secretId);
+    if (names.length === 0) throw new Error(`secret ${secretId} has no enabled version`);
+    const enabled: SecretVersion[] = [];
+    for (const version of names) {
+      let material = payloads.get(version);
+      if (!material) {
+        material = await source.access(secretId, version);
+        payloads.set(version, material);
+      }
+      enabled.push({ version, material });
+    }
+    const byVersion = new Map(enabled.map((v) => [v.version, v]));
+    const set: VersionSet = { current: enabled[0]!, enabled, get: (v) => byVersion.get(v) };
+    cached = { set, loadedAt: now() };
+    return set;
+  }
+
+  function refresh(): Promise<VersionSet> {
+    loading ??= load().finally(() => (loading = undefined));
+    return loading;
+  }
+
+  return {
+    peek() {
+      if (!cached) return undefined;
+      if (now() - cached.loadedAt >= ttlMs) refresh().catch(() => undefined); // keep serving the last good set
+      return cached.set;
+    },
+    async versions() {
+      const warm = this.peek();
+      if (warm) return warm;
+      try {
+        return await refresh();
+      } catch {
+        throw new ApiError('unavailable', 'The secret store is unavailable; try again shortly.', { 'Retry-After': '5' });
+      }
+    },
+  };
+}

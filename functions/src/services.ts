@@ -1,0 +1,95 @@
+/**
+ * Builds Keyward's services from configuration: the Firebase and Google clients at the edges,
+ * created lazily on first use (cold starts pay for nothing they do not need), and the pure
+ * logic wired to them. Tests and benchmarks call this too, so they run the same code.
+ */
+import type { App } from 'firebase-admin/app';
+import type { Firestore } from 'firebase-admin/firestore';
+import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import type { AuditSink } from './audit/events';
+import type { Config } from './config';
+import { apiKeyVerifier, type KeyCache } from './credentials/api-key';
+import { idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
+import type { Verifiers } from './credentials/pipeline';
+import { keyService, type KeyService } from './keys/service';
+import { usageTracker } from './keys/usage';
+import { failureLimiter } from './lib/failure-limiter';
+import { lazy } from './lib/lazy';
+import { RefreshingCache } from './lib/refreshing-cache';
+import { providerSecret, secretManagerSource, type ProviderSecret } from './secrets/provider';
+import { firestoreKeyStore, type KeyRecord, type KeyStore } from './store/keys';
+import { userDirectory, type AuthPort, type UserDirectory } from './store/users';
+import { cloudLoggingAudit } from './audit/cloud-logging';
+import { grpcInsecure } from './lib/emulator-hosts';
+
+export interface Services {
+  config: Config;
+  now: () => number;
+  auth: () => AuthPort;
+  firestore: () => Firestore;
+  users: UserDirectory;
+  hmacSecret: ProviderSecret;
+  tokenSecret: ProviderSecret;
+  keyStore: KeyStore;
+  keyCache: KeyCache;
+  keys: KeyService;
+  audit: AuditSink;
+  verifiers: Verifiers;
+}
+
+export interface ServiceOverrides {
+  now?: () => number;
+  audit?: AuditSink;
+  app?: () => App;
+}
+
+function firebaseApp(config: Config): () => App {
+  return lazy(() => {
+    const { getApps, initializeApp } = require('firebase-admin/app') as typeof import('firebase-admin/app');
+    const name = `keyward-${config.projectId}`;
+    return getApps().find((a) => a.name === name) ?? initializeApp({ projectId: config.projectId }, name);
+  });
+}
+
+function secretManagerClient(env: NodeJS.ProcessEnv): () => SecretManagerServiceClient {
+  return lazy(() => {
+    const { SecretManagerServiceClient } = require('@google-cloud/secret-manager') as typeof import('@google-cloud/secret-manager');
+    const host = env.SECRET_MANAGER_EMULATOR_HOST;
+    if (!host) return new SecretManagerServiceClient();
+    const [apiEndpoint, port] = host.split(':');
+    return new SecretManagerServiceClient({ apiEndpoint, port: Number(port), sslCreds: grpcInsecure() });
+  });
+}
+
+export function createServices(config: Config, env: NodeJS.ProcessEnv = process.env, overrides: ServiceOverrides = {}): Services {
+  const now = overrides.now ?? Date.now;
+  const app = overrides.app ?? firebaseApp(config);
+  const auth = lazy(() => (require('firebase-admin/auth') as typeof import('firebase-admin/auth')).getAuth(app()));
+  const firestore = lazy(() => (require('firebase-admin/firestore') as typeof import('firebase-admin/firestore')).getFirestore(app()));
+  const secrets = secretManagerSource(config.projectId, secretManagerClient(env));
+  const hmacSecret = providerSecret(secrets, config.secrets.hmacSecretId, config.secretsTtlMs, now);
+  const tokenSecret = providerSecret(secrets, config.secrets.tokenSigningSecretId, config.secretsTtlMs, now);
+  const users = userDirectory(auth, config.cacheTtlMs);
+  const keyStore = firestoreKeyStore(firestore);
+  const keyCache: KeyCache = new RefreshingCache<string, KeyRecord | null>({
+    ttlMs: config.cacheTtlMs,
+    maxEntries: 50_000,
+    now,
+    load: async (id) => (await keyStore.get(id)) ?? null,
+  });
+  const usage = usageTracker((keyId, at) => keyStore.update(keyId, { lastUsedAt: at }));
+  const audit = overrides.audit ?? cloudLoggingAudit(config, env);
+  const keys = keyService({ config, store: keyStore, cache: keyCache, hmacSecret, users, audit, usage, now });
+  const notYet = async (): Promise<never> => {
+    const { ApiError } = await import('./http/errors');
+    throw new ApiError('invalid_credential', 'This credential kind is not accepted.');
+  };
+  const verifiers: Verifiers = {
+    idToken: idTokenVerifier(auth, users),
+    session: sessionCookieVerifier(auth, users),
+    apiKey: apiKeyVerifier({ cache: keyCache, hmacSecret, users, usage, failures: failureLimiter(config.failureLimitPerMinute), now }),
+    accessToken: notYet,
+    signature: notYet,
+  };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, verifiers };
+}

@@ -1,0 +1,62 @@
+/**
+ * Users as the hot path needs them: current custom claims, disabled flag and the time before
+ * which their tokens are revoked (`tokensValidAfterTime`). Cached for `ttlMs` (the revocation
+ * bound across instances); this instance forgets a user at once when it revokes or changes them.
+ */
+import type { Auth } from 'firebase-admin/auth';
+import type { Claims } from '../credentials/identity';
+import { RefreshingCache } from '../lib/refreshing-cache';
+
+export type AuthPort = Pick<
+  Auth,
+  'getUser' | 'verifyIdToken' | 'verifySessionCookie' | 'createSessionCookie' | 'revokeRefreshTokens' | 'setCustomUserClaims'
+>;
+
+export interface UserRecordLite {
+  uid: string;
+  email?: string;
+  claims: Claims;
+  disabled: boolean;
+  /** Tokens issued (auth_time / iat) before this instant, in seconds, are revoked. */
+  validSince: number;
+}
+
+export interface UserDirectory {
+  get(uid: string): Promise<UserRecordLite | undefined>;
+  /** Forget the cached record so the next request sees the change (revocation on this instance). */
+  invalidate(uid: string): void;
+}
+
+function isUserNotFound(err: unknown): boolean {
+  return (err as { code?: string }).code === 'auth/user-not-found';
+}
+
+export function userDirectory(auth: () => AuthPort, ttlMs: number): UserDirectory {
+  const cache = new RefreshingCache<string, UserRecordLite | null>({
+    ttlMs,
+    maxEntries: 10_000,
+    async load(uid) {
+      try {
+        const user = await auth().getUser(uid);
+        return {
+          uid: user.uid,
+          email: user.email,
+          claims: (user.customClaims ?? {}) as Claims,
+          disabled: user.disabled,
+          validSince: user.tokensValidAfterTime ? Math.floor(Date.parse(user.tokensValidAfterTime) / 1000) : 0,
+        };
+      } catch (err) {
+        if (isUserNotFound(err)) return null;
+        throw err;
+      }
+    },
+  });
+  return {
+    async get(uid) {
+      return (await cache.get(uid)) ?? undefined;
+    },
+    invalidate(uid) {
+      cache.delete(uid);
+    },
+  };
+}

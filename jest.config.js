@@ -1,0 +1,18 @@
+// Two projects: fast tests that need no Firebase emulators, and the suite that talks HTTP to the
+// real functions running in the Functions emulator (started once by test/harness/global-setup.ts).
+const ts = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': ts }, moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/emulators/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+    },
+  ],
+};
