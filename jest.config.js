@@ -1,6 +1,6 @@
 // Two projects: fast tests that need no Firebase emulators, and the suite that talks HTTP to the
 // real functions running in the Functions emulator (started once by test/harness/global-setup.ts).
-const ts = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const ts = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': ts }, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {

@@ -20,6 +20,9 @@ type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 /** Parses `10.0.0.0/8`, `2001:db8::/32` or a bare address (a /32 or /128). */
 export function parseCidr(value: string): Range | undefined {
   if (value.length > 64) return undefined;
+  const address = value.split('/')[0]!;
+  // ipaddr.js accepts legacy forms like `10.1` (= 10.0.0.1): allow only the usual notations.
+  if (!address.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(address)) return undefined;
   try {
     if (value.includes('/')) return ipaddr.parseCIDR(value);
     const addr = ipaddr.parse(value);

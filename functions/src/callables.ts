@@ -1,0 +1,71 @@
+/**
+ * The console's callable functions share the REST routes' services and rules. A callable's
+ * caller is the Firebase user whose ID token the SDK sent (an interactive credential); the
+ * revocation and disabled checks are the same as for `Authorization: Bearer <ID token>`.
+ */
+import type { CallableRequest, FunctionsErrorCode } from 'firebase-functions/v2/https';
+import type { Request } from 'express';
+import { identityFromDecoded } from './credentials/firebase-tokens';
+import type { Identity } from './credentials/identity';
+import { ApiError, toApiError, type ErrorCode } from './http/errors';
+import { requestInfo, type RequestInfo } from './http/request-info';
+import type { Body } from './lib/validate';
+import type { Services } from './services';
+
+/** Every error code has a callable counterpart: the compiler enforces completeness. */
+const CALLABLE_CODE: { readonly [C in ErrorCode]: FunctionsErrorCode } = {
+  invalid_request: 'invalid-argument',
+  invalid_json: 'invalid-argument',
+  multiple_credentials: 'invalid-argument',
+  credential_in_url: 'invalid-argument',
+  unsupported_media_type: 'invalid-argument',
+  unauthenticated: 'unauthenticated',
+  invalid_credential: 'unauthenticated',
+  expired_credential: 'unauthenticated',
+  revoked_credential: 'unauthenticated',
+  recent_sign_in_required: 'unauthenticated',
+  invalid_signature: 'unauthenticated',
+  stale_request: 'unauthenticated',
+  replayed_request: 'unauthenticated',
+  forbidden: 'permission-denied',
+  insufficient_scope: 'permission-denied',
+  origin_not_allowed: 'permission-denied',
+  ip_not_allowed: 'permission-denied',
+  cross_site_request: 'permission-denied',
+  interactive_credential_required: 'permission-denied',
+  not_found: 'not-found',
+  method_not_allowed: 'invalid-argument',
+  conflict: 'already-exists',
+  payload_too_large: 'invalid-argument',
+  rate_limited: 'resource-exhausted',
+  unavailable: 'unavailable',
+  internal: 'internal',
+};
+
+export type CallableHandler<T> = (identity: Identity, data: Body, info: RequestInfo) => Promise<T>;
+
+function asBody(data: unknown): Body {
+  if (data === undefined || data === null) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new ApiError('invalid_request', 'The request data must be an object.');
+  return data as Body;
+}
+
+/** Runs a handler for a callable request, converting ApiErrors to HttpsErrors. */
+export async function runCallable<T>(services: Services, request: CallableRequest, handler: CallableHandler<T>): Promise<T> {
+  const { HttpsError } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
+  try {
+    if (!request.auth) throw new ApiError('unauthenticated', 'Sign in first.');
+    const identity = await identityFromDecoded(request.auth.token, 'id_token', services.users, 'ID token');
+    const info = requestInfo(request.rawRequest as unknown as Request, services.config.proxyHops);
+    return await handler(identity, asBody(request.data), info);
+  } catch (err) {
+    const apiError = toApiError(err);
+    throw new HttpsError(CALLABLE_CODE[apiError.code], apiError.message, { code: apiError.code });
+  }
+}
+
+/** Reads a required string id from callable data. */
+export function idOf(data: Body): string {
+  if (typeof data.id !== 'string') throw new ApiError('invalid_request', 'id is required.');
+  return data.id;
+}

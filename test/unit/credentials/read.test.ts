@@ -1,0 +1,80 @@
+import { readCredential } from '../../../functions/src/credentials/read';
+import { ApiError } from '../../../functions/src/http/errors';
+import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
+
+const keyId = newKeyId();
+const secret = newSecret('server', keyId);
+const key = formatKey({ type: 'server', keyId, secret });
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function req(headers: [string, string][], opts: { method?: string; query?: string } = {}) {
+  const lower: Record<string, string> = {};
+  for (const [k, v] of headers) lower[k.toLowerCase()] = v;
+  return { rawHeaders: headers.flat(), headers: lower, method: opts.method ?? 'GET', rawQuery: opts.query ?? '' };
+}
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return (err as ApiError).code;
+  }
+}
+
+describe('readCredential', () => {
+  const expected = { kind: 'api_key', key: { type: 'server', keyId, secret } };
+
+  it.each([
+    ['ApiKey <key>', [['Authorization', `ApiKey ${key}`]]],
+    ['X-API-Key', [['X-API-Key', key]]],
+    ['Bearer <key>', [['Authorization', `Bearer ${key}`]]],
+    ['ApiKey base64(id:secret)', [['Authorization', `ApiKey ${b64(`${keyId}:${secret}`)}`]]],
+    ['X-API-Key + X-API-Secret in base64', [['X-API-Key', b64(keyId)], ['X-API-Secret', b64(secret)]]],
+  ] as [string, [string, string][]][])('reads an API key sent as %s', (_name, headers) => {
+    expect(readCredential(req(headers))).toEqual(expected);
+  });
+
+  it('returns nothing when there is no credential', () => {
+    expect(readCredential(req([['Accept', 'application/json']]))).toBeUndefined();
+  });
+
+  it('reads a session cookie among others', () => {
+    expect(readCredential(req([['Cookie', 'a=1; __session=abc.def.ghi; b=2']]))).toEqual({ kind: 'session', cookie: 'abc.def.ghi' });
+  });
+
+  it('tells JWTs from keys in Bearer', () => {
+    expect(readCredential(req([['Authorization', 'Bearer aaa.bbb.ccc']]))).toEqual({ kind: 'jwt', token: 'aaa.bbb.ccc', fromQuery: false });
+  });
+
+  it.each([
+    ['cookie and key', [['Cookie', '__session=x'], ['X-API-Key', key]]],
+    ['two Authorization headers', [['Authorization', `ApiKey ${key}`], ['Authorization', 'Bearer a.b.c']]],
+    ['Authorization and X-API-Key', [['Authorization', 'Bearer a.b.c'], ['X-API-Key', key]]],
+    ['two session cookies', [['Cookie', '__session=a; __session=b']]],
+  ] as [string, [string, string][]][])('refuses two credentials at once: %s', (_name, headers) => {
+    expect(code(() => readCredential(req(headers)))).toBe('multiple_credentials');
+  });
+
+  it('refuses an API key in the query string', () => {
+    expect(code(() => readCredential(req([], { query: `api_key=${key}` })))).toBe('credential_in_url');
+    expect(code(() => readCredential(req([], { query: `x=${key}` })))).toBe('credential_in_url');
+  });
+
+  it('accepts ?token= only on GET', () => {
+    expect(readCredential(req([], { query: 'token=a.b.c' }))).toEqual({ kind: 'jwt', token: 'a.b.c', fromQuery: true });
+    expect(code(() => readCredential(req([], { method: 'POST', query: 'token=a.b.c' })))).toBe('credential_in_url');
+  });
+
+  it.each([
+    ['a malformed key', [['X-API-Key', 'server_nope']]],
+    ['a bad checksum', [['X-API-Key', key.slice(0, -1) + (key.endsWith('a') ? 'b' : 'a')]]],
+    ['an unknown scheme', [['Authorization', `Basic ${b64('a:b')}`]]],
+    ['an empty bearer', [['Authorization', 'Bearer ']]],
+    ['a pair that is not base64', [['Authorization', 'ApiKey %%%']]],
+    ['a secret without a key id', [['X-API-Secret', b64(secret)]]],
+    ['an oversized header', [['Authorization', `Bearer ${'a'.repeat(9000)}`]]],
+  ] as [string, [string, string][]][])('refuses %s as invalid_credential', (_name, headers) => {
+    expect(code(() => readCredential(req(headers)))).toBe('invalid_credential');
+  });
+});
