@@ -64,14 +64,15 @@ async function startStandIn(host: string, port: number): Promise<FirestoreHandle
   const { FirestoreServer } = require('@firestore-emulator/server') as typeof import('@firestore-emulator/server');
   const server = new FirestoreServer();
   // FirestoreServer.start() binds 0.0.0.0; bind the wrapped grpc Server to the requested host instead.
-  const grpcServer = (server as unknown as { server?: { bindAsync: Function } }).server;
-  if (grpcServer && typeof grpcServer.bindAsync === 'function') {
+  type Bind = (address: string, creds: unknown, cb: (err: Error | null, port: number) => void) => void;
+  const grpcServer = (server as unknown as { server?: { bindAsync?: Bind } }).server;
+  if (typeof grpcServer?.bindAsync === 'function') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ServerCredentials } = require(require.resolve('@grpc/grpc-js', {
       paths: [require.resolve('@firestore-emulator/server')],
     })) as typeof import('@grpc/grpc-js');
     await new Promise<void>((resolve, reject) =>
-      grpcServer.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err: Error | null) =>
+      grpcServer.bindAsync!(`${host}:${port}`, ServerCredentials.createInsecure(), (err: Error | null) =>
         err ? reject(err) : resolve(),
       ),
     );
@@ -107,7 +108,21 @@ async function startOfficial(host: string, opts: StartFirestoreOptions): Promise
     exited = true;
   });
 
-  const stop = () => killGroup(child, () => exited);
+  // Last resort if this process goes away without stop(): never leave the JVM behind.
+  const onExit = () => {
+    if (!exited && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  process.on('exit', onExit);
+  const stop = async () => {
+    await killGroup(child, () => exited);
+    process.off('exit', onExit);
+  };
   const deadline = Date.now() + (opts.timeoutSeconds ?? 60) * 1000;
   for (;;) {
     if (exited) throw new Error(`the Firestore emulator exited before it was ready:\n${output}`);
