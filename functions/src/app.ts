@@ -6,9 +6,13 @@ import express, { type Router } from 'express';
 import { createAuthenticator } from './credentials/pipeline';
 import { ApiError } from './http/errors';
 import { sendError, type HttpDeps } from './http/handler';
+import { registerAudit } from './http/routes/audit';
+import { registerAuthIssue } from './http/routes/auth-issue';
 import { registerHealth } from './http/routes/health';
+import { registerJwks } from './http/routes/jwks';
 import { registerKeys } from './http/routes/keys';
 import { registerMe } from './http/routes/me';
+import { registerSession } from './http/routes/session';
 import type { Services } from './services';
 
 export interface RouteContext {
@@ -17,7 +21,7 @@ export interface RouteContext {
   services: Services;
 }
 
-const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys];
+const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks];
 
 export function buildApp(services: Services): express.Express {
   const app = express();
@@ -29,6 +33,7 @@ export function buildApp(services: Services): express.Express {
       users: services.users,
       audit: services.audit,
       tokenIssuer: services.config.tokens.issuer,
+      callLimits: services.callLimits,
     }),
     bodyLimitBytes: services.config.bodyLimitBytes,
     proxyHops: services.config.proxyHops,

@@ -5,6 +5,7 @@
  */
 import type { CallableRequest, FunctionsErrorCode } from 'firebase-functions/v2/https';
 import type { Request } from 'express';
+import { auditRequest } from './audit/events';
 import { identityFromDecoded } from './credentials/firebase-tokens';
 import type { Identity } from './credentials/identity';
 import { ApiError, toApiError, type ErrorCode } from './http/errors';
@@ -54,9 +55,18 @@ function asBody(data: unknown): Body {
 export async function runCallable<T>(services: Services, request: CallableRequest, handler: CallableHandler<T>): Promise<T> {
   const { HttpsError } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
   try {
-    if (!request.auth) throw new ApiError('unauthenticated', 'Sign in first.');
-    const identity = await identityFromDecoded(request.auth.token, 'id_token', services.users, 'ID token');
     const info = requestInfo(request.rawRequest as unknown as Request, services.config.proxyHops);
+    let identity: Identity;
+    try {
+      if (!request.auth) throw new ApiError('unauthenticated', 'Sign in first.');
+      identity = await identityFromDecoded(request.auth.token, 'id_token', services.users, 'ID token');
+    } catch (err) {
+      // Audited like the REST pipeline's outcomes (credentials/pipeline.ts): queued, never awaited.
+      const refusal = toApiError(err);
+      if (refusal.status < 500) services.audit.access({ event: 'auth.failure', outcome: 'failure', actor: {}, request: auditRequest(info), reason: refusal.code });
+      throw err;
+    }
+    services.audit.access({ event: 'auth.success', outcome: 'success', actor: { uid: identity.uid, method: identity.method }, request: auditRequest(info) });
     return await handler(identity, asBody(request.data), info);
   } catch (err) {
     const apiError = toApiError(err);

@@ -27,6 +27,12 @@ export interface Config {
   /** Origins allowed to create a session and to send state-changing cookie requests. */
   allowedOrigins: string[];
   auditLogName: string;
+  /**
+   * Access entries are buffered and written in batches (audit/buffer.ts); writes wait at most
+   * `writeTimeoutMs`, reads twice that. `readFrom`: what `GET /v1/audit` reads, the project or
+   * the log view of the bucket the log is routed to (docs/audit.md).
+   */
+  audit: { flushDelayMs: number; batchSize: number; bufferLimit: number; writeTimeoutMs: number; readFrom: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -84,6 +90,13 @@ export function loadConfig(env: Env = process.env): Config {
     failureLimitPerMinute: int(env, 'KEYWARD_FAILURE_LIMIT', 60, 1, 1e6),
     allowedOrigins: list(env, 'KEYWARD_ALLOWED_ORIGINS'),
     auditLogName: env.KEYWARD_AUDIT_LOG ?? 'keyward-audit',
+    audit: {
+      flushDelayMs: int(env, 'KEYWARD_AUDIT_FLUSH_MS', 100, 0, 60_000),
+      batchSize: int(env, 'KEYWARD_AUDIT_BATCH', 200, 1, 1000),
+      bufferLimit: int(env, 'KEYWARD_AUDIT_BUFFER', 10_000, 1, 1_000_000),
+      writeTimeoutMs: int(env, 'KEYWARD_AUDIT_WRITE_TIMEOUT_MS', 5000, 100, 60_000),
+      readFrom: env.KEYWARD_AUDIT_VIEW || `projects/${projectId}`,
+    },
   };
 }
 

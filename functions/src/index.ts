@@ -6,24 +6,41 @@ import { onCall, onRequest } from 'firebase-functions/v2/https';
 import type { Express } from 'express';
 import type { CallableHandler } from './callables';
 import { lazy } from './lib/lazy';
+import { makeJsonParsingLenient } from './platform/lenient-json';
 import type { Services } from './services';
 
 const region = 'us-central1';
 
+// The one thing done at import: the runtime builds its body parsers after loading this module.
+makeJsonParsingLenient();
+
 const services = lazy((): Services => {
   const { loadConfig } = require('./config') as typeof import('./config');
   const { createServices } = require('./services') as typeof import('./services');
-  return createServices(loadConfig());
+  const built = createServices(loadConfig());
+  // Buffered audit entries are written before the instance stops (audit/shutdown.ts).
+  (require('./audit/shutdown') as typeof import('./audit/shutdown')).flushOnSigterm(() => built.audit.close());
+  return built;
 });
+
+/** The start of every request: this instance has CPU again, so overdue audit entries go out (audit/buffer.ts). */
+const begin = (): Services => {
+  const s = services();
+  s.audit.tick();
+  return s;
+};
 
 const app = lazy((): Express => (require('./app') as typeof import('./app')).buildApp(services()));
 
-export const api = onRequest({ region, invoker: 'public' }, (req, res) => app()(req, res));
+export const api = onRequest({ region, invoker: 'public' }, (req, res) => {
+  begin();
+  return app()(req, res);
+});
 
 function callable<T>(handler: CallableHandler<T>) {
   return onCall({ region }, (request) => {
     const { runCallable } = require('./callables') as typeof import('./callables');
-    return runCallable(services(), request, handler);
+    return runCallable(begin(), request, handler);
   });
 }
 
@@ -36,3 +53,4 @@ export const regenerateApiKey = callable((identity, data, info) => {
   const { id: _id, ...body } = data;
   return services().keys.regenerate(identity, idOf(data), body, info);
 });
+export const queryAuditLog = callable((identity, data) => services().auditLog.query(identity, data));

@@ -6,7 +6,8 @@
 import type { App } from 'firebase-admin/app';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import type { AuditSink } from './audit/events';
+import { managedSink, type AuditSink, type ManagedAuditSink } from './audit/events';
+import { auditLog, type AuditLog } from './audit/read';
 import type { Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/api-key';
 import { idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
@@ -19,8 +20,16 @@ import { RefreshingCache } from './lib/refreshing-cache';
 import { providerSecret, secretManagerSource, type ProviderSecret } from './secrets/provider';
 import { firestoreKeyStore, type KeyRecord, type KeyStore } from './store/keys';
 import { userDirectory, type AuthPort, type UserDirectory } from './store/users';
-import { cloudLoggingAudit } from './audit/cloud-logging';
+import { cloudLoggingAudit, cloudLoggingEntries, loggingClient } from './audit/cloud-logging';
 import { grpcInsecure } from './lib/emulator-hosts';
+import { accessTokenVerifier } from './credentials/access-token';
+import { signatureVerifier, signedKeyVerifier } from './credentials/signature';
+import { callLimiter, type CallLimiter } from './limits/call-limiter';
+import { issueLimiter } from './limits/issue-limiter';
+import { firestoreNonceStore, type NonceStore } from './store/nonces';
+import { firestoreWindowCounter, type WindowCounter } from './store/window-counters';
+import { tokenIssuer, type TokenIssuer } from './tokens/issue';
+import { tokenKeyring } from './tokens/keyring';
 
 export interface Services {
   config: Config;
@@ -33,8 +42,15 @@ export interface Services {
   keyStore: KeyStore;
   keyCache: KeyCache;
   keys: KeyService;
-  audit: AuditSink;
+  audit: ManagedAuditSink;
+  auditLog: AuditLog;
   verifiers: Verifiers;
+  /** Access tokens: issuance and the JWKS (tokens/issue.ts). */
+  tokens: TokenIssuer;
+  /** Per-instance call limits of key-based credentials, applied by the pipeline. */
+  callLimits: CallLimiter;
+  nonces: NonceStore;
+  rateCounters: WindowCounter;
 }
 
 export interface ServiceOverrides {
@@ -78,18 +94,40 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     load: async (id) => (await keyStore.get(id)) ?? null,
   });
   const usage = usageTracker((keyId, at) => keyStore.update(keyId, { lastUsedAt: at }));
-  const audit = overrides.audit ?? cloudLoggingAudit(config, env);
+  const logging = loggingClient(config.projectId, env);
+  const audit = overrides.audit ? managedSink(overrides.audit) : cloudLoggingAudit(config, env, { logging, now });
+  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush() });
   const keys = keyService({ config, store: keyStore, cache: keyCache, hmacSecret, users, audit, usage, now });
-  const notYet = async (): Promise<never> => {
-    const { ApiError } = await import('./http/errors');
-    throw new ApiError('invalid_credential', 'This credential kind is not accepted.');
-  };
+  const failures = failureLimiter(config.failureLimitPerMinute);
+  const nonces = firestoreNonceStore(firestore);
+  const rateCounters = firestoreWindowCounter(firestore);
+  const keyring = tokenKeyring(tokenSecret, now);
+  const signatureDeps = { cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
   const verifiers: Verifiers = {
     idToken: idTokenVerifier(auth, users),
-    session: sessionCookieVerifier(auth, users),
-    apiKey: apiKeyVerifier({ cache: keyCache, hmacSecret, users, usage, failures: failureLimiter(config.failureLimitPerMinute), now }),
-    accessToken: notYet,
-    signature: notYet,
+    session: sessionCookieVerifier(auth, users, config.allowedOrigins),
+    apiKey: apiKeyVerifier({ cache: keyCache, hmacSecret, users, usage, failures, now }),
+    accessToken: accessTokenVerifier({
+      keyring,
+      cache: keyCache,
+      users,
+      usage,
+      issuer: config.tokens.issuer,
+      audience: config.tokens.audience,
+      maxTtlSeconds: Math.max(...Object.values(config.tokens.ttlSeconds)),
+      now,
+    }),
+    signature: signatureVerifier(signatureDeps),
   };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, verifiers };
+  const tokens = tokenIssuer({
+    config,
+    keyring,
+    verifyApiKey: verifiers.apiKey,
+    verifySigned: signedKeyVerifier(signatureDeps),
+    limiter: issueLimiter(rateCounters, config.rateLimits, now),
+    audit,
+    now,
+  });
+  const callLimits = callLimiter(config.rateLimits, now);
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, tokens, callLimits, nonces, rateCounters };
 }

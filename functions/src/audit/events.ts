@@ -1,4 +1,10 @@
-/** The audit trail's vocabulary: a closed set of dotted event names in one envelope. */
+/**
+ * The audit trail's vocabulary: a closed set of dotted event names in one envelope, and the sink
+ * every emitter writes to. Pure: no Google client here (audit/cloud-logging.ts is the edge).
+ *
+ * Emitters describe what happened; the sink stamps the time, redacts and sanitizes every string
+ * (audit/redact.ts) and writes. Nothing an emitter passes is trusted to be safe to log.
+ */
 import type { AuthMethod } from '../credentials/identity';
 import type { RequestInfo } from '../http/request-info';
 
@@ -15,18 +21,32 @@ export const AUDIT_EVENTS = [
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
+export function isAuditEventName(value: unknown): value is AuditEventName {
+  return typeof value === 'string' && (AUDIT_EVENTS as readonly string[]).includes(value);
+}
+
+/**
+ * `success`: it happened. `failure`: refused (bad credential, not allowed). `error`: it could not
+ * be decided because something on our side failed (a dependency down): a fault, not the caller's.
+ */
+export const AUDIT_OUTCOMES = ['success', 'failure', 'error'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** Who acted: the uid, how they authenticated, and the key they used. `admin_cli` for `npm run admin`. */
 export interface AuditActor {
   uid?: string;
   method?: AuthMethod | 'admin_cli';
   keyId?: string;
 }
 
+/** What was acted on (the subject): a user, a key, a role. */
 export interface AuditTarget {
   uid?: string;
   keyId?: string;
   role?: string;
 }
 
+/** Where from. Never headers that carry credentials, never the query string (`?token=`). */
 export interface AuditRequest {
   ip: string;
   userAgent: string;
@@ -38,20 +58,53 @@ export interface AuditRequest {
 
 export interface AuditEvent {
   event: AuditEventName;
-  outcome: 'success' | 'failure';
+  outcome: AuditOutcome;
   actor: AuditActor;
   target?: AuditTarget;
   request?: AuditRequest;
+  /** A short code or phrase (an error code, `grace period 60s`); never a credential. */
   reason?: string;
 }
 
+/** What emitters use. */
 export interface AuditSink {
-  /** Lifecycle events: written before the response returns; rejects (fail closed) when the log is down. */
+  /**
+   * Lifecycle events (key.*, session.*, token.issue, role.grant): written before the response
+   * returns. Rejects when the entry could not be written: the caller undoes its change and
+   * answers 503 (fail closed).
+   */
   record(event: AuditEvent): Promise<void>;
-  /** Access events: queued and written in batches; never blocks the request. */
+  /** Access events (auth.*, refusals): buffered and written in batches; never blocks, never throws. */
   access(event: AuditEvent): void;
-  /** Writes whatever is queued (called after each response and at shutdown). */
+  /** Writes whatever is buffered now (tests, reads that should see the caller's own requests). */
   flush(): Promise<void>;
+}
+
+export interface AuditSinkStats {
+  /** Access entries waiting to be written. */
+  buffered: number;
+  /** Entries written (access and lifecycle). */
+  written: number;
+  /** Access entries lost: the buffer was full, or they could not be written before shutdown. */
+  dropped: number;
+  /** Write calls made, and how many failed (lifecycle and access). */
+  writes: number;
+  failedWrites: number;
+  /** Lifecycle entries that could not be written (their operation was refused with 503). */
+  failedRecords: number;
+}
+
+/** The sink as the runtime, the CLI and the benchmarks hold it. */
+export interface ManagedAuditSink extends AuditSink {
+  /**
+   * Called at the start of every request: writes buffered entries that are overdue. After a
+   * response, Cloud Functions throttles the CPU, so a timer set then may not run until the next
+   * request; the next request is where they go out (see audit/buffer.ts).
+   */
+  tick(): void;
+  stats(): AuditSinkStats;
+  /** Flushes and releases the client (shutdown, end of a CLI command). */
+  close(): Promise<void>;
 }
 
 export function auditRequest(info: RequestInfo): AuditRequest {
@@ -65,8 +118,22 @@ export function auditRequest(info: RequestInfo): AuditRequest {
   };
 }
 
+/** A plain sink (a test's) as a managed one: nothing buffered, nothing to release. */
+export function managedSink(sink: AuditSink): ManagedAuditSink {
+  const m = sink as Partial<ManagedAuditSink>;
+  if (m.tick && m.stats && m.close) return sink as ManagedAuditSink;
+  return {
+    record: (e) => sink.record(e),
+    access: (e) => sink.access(e),
+    flush: () => sink.flush(),
+    tick() {},
+    stats: () => ({ buffered: 0, written: 0, dropped: 0, writes: 0, failedWrites: 0, failedRecords: 0 }),
+    close: () => sink.flush(),
+  };
+}
+
 /** For unit tests and tools: keeps events in memory. */
-export function memoryAuditSink(): AuditSink & { events: AuditEvent[] } {
+export function memoryAuditSink(): ManagedAuditSink & { events: AuditEvent[] } {
   const events: AuditEvent[] = [];
   return {
     events,
@@ -77,5 +144,8 @@ export function memoryAuditSink(): AuditSink & { events: AuditEvent[] } {
       events.push(e);
     },
     async flush() {},
+    tick() {},
+    stats: () => ({ buffered: 0, written: events.length, dropped: 0, writes: events.length, failedWrites: 0, failedRecords: 0 }),
+    async close() {},
   };
 }

@@ -4,7 +4,9 @@
  * record instead of an Auth round-trip per request (see store/users.ts for the bound).
  */
 import type { DecodedIdToken } from 'firebase-admin/auth';
+import { assertSameSite, isStateChanging } from '../http/csrf';
 import { ApiError } from '../http/errors';
+import type { RequestInfo } from '../http/request-info';
 import type { AuthPort, UserDirectory } from '../store/users';
 import type { AuthMethod, Identity } from './identity';
 
@@ -18,6 +20,8 @@ export function firebaseAuthError(err: unknown, what: string): ApiError {
   const code = (err as { code?: string }).code ?? '';
   if (REVOKED_CODES.has(code)) return new ApiError('revoked_credential', `The ${what} has been revoked.`, challenge);
   if (EXPIRED_CODES.has(code)) return new ApiError('expired_credential', `The ${what} has expired.`, challenge);
+  // Auth failing, or firebase-admin's own service credential failing, is a fault: not the caller's.
+  if (code === 'auth/internal-error' || code === 'auth/invalid-credential') return new ApiError('unavailable', 'Firebase Auth is unavailable; try again shortly.', { 'Retry-After': '5' });
   if (code.startsWith('auth/')) return new ApiError('invalid_credential', `The ${what} is not valid.`, challenge);
   return new ApiError('unavailable', 'Firebase Auth is unavailable; try again shortly.', { 'Retry-After': '5' });
 }
@@ -36,24 +40,43 @@ export async function identityFromDecoded(
     throw firebaseAuthError(err, what);
   }
   if (!user || user.disabled) throw new ApiError('revoked_credential', `The ${what}'s user is disabled or deleted.`, challenge);
-  if (decoded.auth_time < user.validSince) throw new ApiError('revoked_credential', `The ${what} has been revoked.`, challenge);
+  // No auth_time (never so in a Google-signed token) fails closed rather than skipping the check.
+  if (typeof decoded.auth_time !== 'number' || decoded.auth_time < user.validSince) throw new ApiError('revoked_credential', `The ${what} has been revoked.`, challenge);
   return { uid: decoded.uid, claims: user.claims, method };
 }
 
-export function idTokenVerifier(auth: () => AuthPort, users: UserDirectory) {
-  return async (token: string): Promise<Identity> => {
+/** A verified ID token: the Identity, and the decoded token (POST /v1/auth/session reads `auth_time`). */
+export interface VerifiedIdToken {
+  identity: Identity;
+  decoded: DecodedIdToken;
+}
+
+/** The one path every ID token takes, in the pipeline and when it starts a session. */
+export function idTokenChecker(auth: () => AuthPort, users: UserDirectory) {
+  return async (token: string): Promise<VerifiedIdToken> => {
     let decoded: DecodedIdToken;
     try {
       decoded = await auth().verifyIdToken(token);
     } catch (err) {
       throw firebaseAuthError(err, 'ID token');
     }
-    return identityFromDecoded(decoded, 'id_token', users, 'ID token');
+    return { identity: await identityFromDecoded(decoded, 'id_token', users, 'ID token'), decoded };
   };
 }
 
-export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory) {
-  return async (cookie: string): Promise<Identity> => {
+export function idTokenVerifier(auth: () => AuthPort, users: UserDirectory) {
+  const check = idTokenChecker(auth, users);
+  return async (token: string): Promise<Identity> => (await check(token)).identity;
+}
+
+/**
+ * Session cookies. A state change carried by the cookie must come from our own pages: the
+ * cross-site rule (http/csrf.ts) runs first, so a foreign page costs no Auth call and learns
+ * nothing about the cookie.
+ */
+export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory, allowedOrigins: readonly string[] = []) {
+  return async (cookie: string, info: Pick<RequestInfo, 'method' | 'headers'>): Promise<Identity> => {
+    if (isStateChanging(info.method)) assertSameSite(info, { allowedOrigins, requireBrowserHeaders: true });
     let decoded: DecodedIdToken;
     try {
       decoded = await auth().verifySessionCookie(cookie);

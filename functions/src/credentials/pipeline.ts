@@ -5,6 +5,7 @@
  */
 import { auditRequest, type AuditSink } from '../audit/events';
 import { ApiError, isApiError } from '../http/errors';
+import type { CallLimiter } from '../limits/call-limiter';
 import type { RequestInfo } from '../http/request-info';
 import type { ParsedKey } from '../keys/format';
 import type { UserDirectory } from '../store/users';
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   audit: AuditSink;
   /** The `iss` of Keyward's access tokens: tells them apart from Firebase ID tokens. */
   tokenIssuer: string;
+  /** Calls per key per minute for key-based credentials (api_key, access_token, signature). */
+  callLimits?: CallLimiter;
 }
 
 export type Authenticate = (info: RequestInfo) => Promise<Identity>;
@@ -79,6 +82,7 @@ export function createAuthenticator(deps: PipelineDeps): Authenticate {
   return async (info) => {
     try {
       let identity = await verify(deps, info);
+      deps.callLimits?.check(identity);
       const onBehalfOf = info.headers['on-behalf-of'];
       if (onBehalfOf !== undefined) identity = await actAs(deps, identity, String(onBehalfOf));
       deps.audit.access({

@@ -48,7 +48,8 @@ export function sendError(res: Response, err: unknown, requestId?: string): void
     // A fault: log it for operators (message and stack only: request data may hold credentials).
     console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error', requestId, error: String((err as Error)?.stack ?? err) }));
   }
-  res.status(apiError.status).set(apiError.headers).set('Cache-Control', 'no-store').json(errorBody(apiError));
+  // The error's own headers come last: one that clears a cookie also says `private` (see sessions/cookie.ts).
+  res.status(apiError.status).set('Cache-Control', 'no-store').set(apiError.headers).json(errorBody(apiError));
 }
 
 export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = {}) {

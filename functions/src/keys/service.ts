@@ -134,7 +134,7 @@ export function keyService(deps: KeyServiceDeps) {
         if (!(await store.create(record))) continue; // a 95-bit id collided: draw again
         await audited(
           { event: 'key.create', outcome: 'success', actor: actorOf(identity), target: { uid: identity.uid, keyId }, request: info && auditRequest(info) },
-          () => store.update(keyId, { revokedAt: deps.now() }),
+          () => store.delete(keyId), // never shown, never usable: as if it was never created
         );
         cache.set(keyId, record);
         return { ...keyView(record, input.now), key: minted.key, signingSecret: minted.signingSecret };

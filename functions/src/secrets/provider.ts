@@ -27,6 +27,11 @@ export interface ProviderSecret {
   versions(): Promise<VersionSet>;
   /** The cached versions when they are fresh enough to use without I/O. */
   peek(): VersionSet | undefined;
+  /**
+   * Lists the versions again now (sharing a load in flight): for a caller that meets a version
+   * newer than the cached list knows (another instance refreshed first). Callers throttle it.
+   */
+  reload?(): Promise<VersionSet>;
 }
 
 export interface SecretSource {
@@ -105,5 +110,6 @@ export function providerSecret(
         throw new ApiError('unavailable', 'The secret store is unavailable; try again shortly.', { 'Retry-After': '5' });
       }
     },
+    reload: () => refresh(),
   };
 }

@@ -40,6 +40,8 @@ export interface KeyStore {
   get(keyId: string): Promise<KeyRecord | undefined>;
   listByOwner(ownerUid: string, limit: number): Promise<KeyRecord[]>;
   update(keyId: string, patch: Partial<KeyRecord>): Promise<void>;
+  /** Removes a record: only to undo a creation that could not be audited. */
+  delete(keyId: string): Promise<void>;
   readonly stats: { reads: number; writes: number };
 }
 
@@ -73,6 +75,10 @@ export function firestoreKeyStore(db: () => Firestore): KeyStore {
     async update(keyId, patch) {
       stats.writes++;
       await col().doc(keyId).update(patch);
+    },
+    async delete(keyId) {
+      stats.writes++;
+      await col().doc(keyId).delete();
     },
   };
 }

@@ -1,0 +1,127 @@
+/**
+ * One audit event as one Cloud Logging entry, and back. Pure.
+ * - jsonPayload `{version, event, outcome, actor, target, request, reason?}`: structured, so user
+ *   agents, paths and origins are values, never text a log parser could split;
+ * - severity by outcome: success INFO, failure WARNING, error ERROR;
+ * - labels for what auditors filter on (indexed by Cloud Logging, and what `GET /v1/audit`
+ *   filters on): `event`, `outcome`, `actor_uid`, `actor_method`, `actor_key_id`, `target_uid`,
+ *   `key_id` (the key acted on, else the key used), `request_id`;
+ * - the timestamp is the event's own time (access entries are written later, in batches), and
+ *   the insertId is fixed when the entry is made, so a retried write cannot duplicate it.
+ */
+import type { AuditActor, AuditEvent, AuditEventName, AuditOutcome, AuditRequest, AuditTarget } from './events';
+import { safeEvent } from './redact';
+
+export const PAYLOAD_VERSION = 1;
+
+export type Severity = 'INFO' | 'WARNING' | 'ERROR';
+
+const SEVERITY: { readonly [O in AuditOutcome]: Severity } = { success: 'INFO', failure: 'WARNING', error: 'ERROR' };
+
+export interface AuditPayload {
+  version: number;
+  event: AuditEventName;
+  outcome: AuditOutcome;
+  actor: AuditActor;
+  target: AuditTarget;
+  request: Partial<AuditRequest>;
+  reason?: string;
+}
+
+export interface PreparedEntry {
+  timestamp: Date;
+  insertId: string;
+  severity: Severity;
+  labels: Record<string, string>;
+  payload: AuditPayload;
+}
+
+export function severityOf(outcome: AuditOutcome): Severity {
+  return SEVERITY[outcome];
+}
+
+/** Labels of an event that has been through `safeEvent`. */
+export function labelsOf(e: AuditEvent): Record<string, string> {
+  const labels: Record<string, string | undefined> = {
+    event: e.event,
+    outcome: e.outcome,
+    actor_uid: e.actor.uid,
+    actor_method: e.actor.method,
+    actor_key_id: e.actor.keyId,
+    target_uid: e.target?.uid,
+    key_id: e.target?.keyId ?? e.actor.keyId,
+    request_id: e.request?.requestId,
+  };
+  return Object.fromEntries(Object.entries(labels).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== ''));
+}
+
+/** Makes the entry for `event` at `at` (epoch ms). Throws on an event outside the closed sets. */
+export function prepareEntry(event: AuditEvent, at: number, insertId: string): PreparedEntry {
+  const e = safeEvent(event);
+  const payload: AuditPayload = {
+    version: PAYLOAD_VERSION,
+    event: e.event,
+    outcome: e.outcome,
+    actor: e.actor,
+    target: e.target ?? {},
+    request: e.request ?? {},
+  };
+  if (e.reason !== undefined) payload.reason = e.reason;
+  return { timestamp: new Date(at), insertId, severity: severityOf(e.outcome), labels: labelsOf(e), payload };
+}
+
+/** An entry as `GET /v1/audit` and `queryAuditLog` return it. */
+export interface AuditEntryView {
+  timestamp: string;
+  severity: string;
+  event: AuditEventName;
+  outcome: AuditOutcome;
+  actor: AuditActor;
+  target: AuditTarget;
+  request: Partial<AuditRequest>;
+  reason?: string;
+}
+
+export interface RawEntry {
+  timestamp?: Date | string | null;
+  severity?: string | number | null;
+  data?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads an entry back. It goes through `safeEvent` again, so only known fields come out, and
+ * anything written to the log by other means is held to the same rules. Undefined for an entry
+ * that is not an audit event.
+ */
+export function entryView(raw: RawEntry): AuditEntryView | undefined {
+  const data = raw.data;
+  if (!isObject(data) || !isObject(data.actor)) return undefined;
+  const time = raw.timestamp instanceof Date ? raw.timestamp : typeof raw.timestamp === 'string' ? new Date(raw.timestamp) : undefined;
+  if (!time || Number.isNaN(time.getTime())) return undefined;
+  let e: AuditEvent;
+  try {
+    e = safeEvent({
+      event: data.event as AuditEventName,
+      outcome: data.outcome as AuditOutcome,
+      actor: data.actor as AuditActor,
+      target: isObject(data.target) ? (data.target as AuditTarget) : undefined,
+      request: isObject(data.request) && Object.keys(data.request).length ? (data.request as unknown as AuditRequest) : undefined,
+      reason: typeof data.reason === 'string' ? data.reason : undefined,
+    });
+  } catch {
+    return undefined;
+  }
+  const view: AuditEntryView = {
+    timestamp: time.toISOString(),
+    severity: typeof raw.severity === 'string' ? raw.severity : severityOf(e.outcome),
+    event: e.event,
+    outcome: e.outcome,
+    actor: e.actor,
+    target: e.target ?? {},
+    request: e.request ?? {},
+  };
+  if (e.reason !== undefined) view.reason = e.reason;
+  return view;
+}

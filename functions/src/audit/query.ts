@@ -1,0 +1,105 @@
+/**
+ * The parameters of `GET /v1/audit` and `queryAuditLog`, validated. Pure. Every value is checked
+ * against an allow-list pattern here, so nothing unexpected reaches the Logging filter
+ * (audit/filter.ts also quotes and escapes every value, as a second line).
+ */
+import { ApiError } from '../http/errors';
+import { isKeyId } from '../keys/format';
+import { onlyFields } from '../lib/validate';
+import { AUDIT_EVENTS, isAuditEventName, type AuditEventName } from './events';
+
+export interface AuditQuery {
+  uid?: string;
+  event?: AuditEventName;
+  keyId?: string;
+  /** RFC 3339, normalized to UTC (`toISOString`); both ends inclusive. */
+  from?: string;
+  to?: string;
+  pageSize: number;
+  pageToken?: string;
+}
+
+export const AUDIT_QUERY_FIELDS = ['uid', 'event', 'keyId', 'from', 'to', 'pageSize', 'pageToken'] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE_TOKEN = 2048;
+
+/** Firebase uids as Keyward accepts them in `On-Behalf-Of` (credentials/pipeline.ts). */
+const UID = /^[A-Za-z0-9_.:@-]{1,128}$/;
+const PAGE_TOKEN = /^[A-Za-z0-9+/=_.~-]+$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+const bad = (message: string) => new ApiError('invalid_request', message);
+
+function text(input: Record<string, unknown>, field: string): string | undefined {
+  const value = input[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw bad(`${field} must be a non-empty string.`);
+  return value;
+}
+
+/** An RFC 3339 date-time with a zone (`2024-05-01T12:00:00Z`, `…+02:00`), as a UTC ISO string. */
+export function parseTime(value: string, field: string): string {
+  const m = RFC3339.exec(value);
+  const ms = m ? Date.parse(value) : NaN;
+  if (!m || Number.isNaN(ms)) throw bad(`${field} must be an RFC 3339 date-time such as 2024-05-01T12:00:00Z.`);
+  // Date.parse rolls 2024-02-30 over to March: refuse dates that do not exist.
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw bad(`${field} is not a valid date-time.`);
+  }
+  return new Date(ms).toISOString();
+}
+
+function pageSize(value: unknown): number {
+  if (value === undefined) return DEFAULT_PAGE_SIZE;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw bad(`pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+  return n;
+}
+
+export function parseAuditQuery(input: Record<string, unknown>): AuditQuery {
+  onlyFields(input, AUDIT_QUERY_FIELDS);
+  const query: AuditQuery = { pageSize: pageSize(input.pageSize) };
+  const uid = text(input, 'uid');
+  if (uid !== undefined) {
+    if (!UID.test(uid)) throw bad('uid must be a user id (1 to 128 of A-Z a-z 0-9 _ . : @ -).');
+    query.uid = uid;
+  }
+  const event = text(input, 'event');
+  if (event !== undefined) {
+    if (!isAuditEventName(event)) throw bad(`event must be one of ${AUDIT_EVENTS.join(', ')}.`);
+    query.event = event;
+  }
+  const keyId = text(input, 'keyId');
+  if (keyId !== undefined) {
+    if (!isKeyId(keyId)) throw bad('keyId must be a key id (16 letters and digits).');
+    query.keyId = keyId;
+  }
+  const from = text(input, 'from');
+  const to = text(input, 'to');
+  if (from !== undefined) query.from = parseTime(from, 'from');
+  if (to !== undefined) query.to = parseTime(to, 'to');
+  if (query.from && query.to && query.from > query.to) throw bad('from must not be after to.');
+  const token = text(input, 'pageToken');
+  if (token !== undefined) {
+    if (token.length > MAX_PAGE_TOKEN || !PAGE_TOKEN.test(token)) throw bad('pageToken is not a page token this API returned.');
+    query.pageToken = token;
+  }
+  return query;
+}
+
+/**
+ * A query string as the input of `parseAuditQuery`. A repeated parameter is a 400 (never a
+ * guess); `token` is the access-token credential (`?token=`), read by the credential pipeline.
+ */
+export function queryInput(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>; // `__proto__` is a name like any other
+  for (const [name, value] of params) {
+    if (name === 'token') continue;
+    if (Object.prototype.hasOwnProperty.call(out, name)) throw bad(`${name.slice(0, 40)} is given more than once.`);
+    out[name] = value;
+  }
+  return out;
+}

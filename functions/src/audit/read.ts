@@ -1,0 +1,92 @@
+/**
+ * Reading the audit trail: `GET /v1/audit` and the `queryAuditLog` callable.
+ *
+ * Who sees what: a user sees the entries in which they are the actor or the target; a request
+ * whose grants include `auditor` or `admin` (credentials/guard.ts: the user's current roles,
+ * narrowed by the key's scopes) sees everyone's. A user who asks for another user's entries
+ * (`uid`) gets 403 rather than a silently different answer. The visibility rule is applied twice:
+ * in the Logging filter, and again on every entry read back, with exact (case-sensitive)
+ * comparisons: Cloud Logging compares strings without regard to case, uids do not.
+ */
+import { hasClaims } from '../credentials/guard';
+import type { Identity } from '../credentials/identity';
+import { ApiError } from '../http/errors';
+import { entryView, type AuditEntryView, type RawEntry } from './entry';
+import { buildAuditFilter } from './filter';
+import { parseAuditQuery, type AuditQuery } from './query';
+
+export interface EntryPage {
+  entries: RawEntry[];
+  nextPageToken?: string;
+}
+
+/** One page of ListLogEntries, newest first (audit/cloud-logging.ts). */
+export type ListEntries = (request: { filter: string; pageSize: number; pageToken?: string }) => Promise<EntryPage>;
+
+export interface AuditLogDeps {
+  projectId: string;
+  logName: string;
+  list: ListEntries;
+  /** Writes this instance's buffered entries first, so a caller sees their own latest requests. */
+  flush?: () => Promise<void>;
+}
+
+export interface AuditPage {
+  entries: AuditEntryView[];
+  /** Pass back as `pageToken` for the next (older) page; null on the last page. */
+  nextPageToken: string | null;
+}
+
+const INVALID_ARGUMENT = 3;
+
+function matches(e: AuditEntryView, q: AuditQuery, onlyUid: string | undefined): boolean {
+  const involves = (uid: string) => e.actor.uid === uid || e.target.uid === uid;
+  if (onlyUid !== undefined && !involves(onlyUid)) return false;
+  if (q.uid !== undefined && !involves(q.uid)) return false;
+  if (q.event !== undefined && e.event !== q.event) return false;
+  if (q.keyId !== undefined && e.target.keyId !== q.keyId && e.actor.keyId !== q.keyId) return false;
+  if (q.from !== undefined && e.timestamp < q.from) return false;
+  return q.to === undefined || e.timestamp <= q.to;
+}
+
+function listError(err: unknown): ApiError {
+  if ((err as { code?: unknown }).code === INVALID_ARGUMENT) {
+    // The filter is ours and valid: what Cloud Logging refuses is the caller's page token.
+    return new ApiError('invalid_request', 'pageToken is not valid for this query; start again without it.');
+  }
+  return new ApiError('unavailable', 'The audit log is unavailable; try again shortly.', { 'Retry-After': '5' });
+}
+
+export function auditLog(deps: AuditLogDeps) {
+  return {
+    async query(identity: Identity, input: Record<string, unknown>): Promise<AuditPage> {
+      const query = parseAuditQuery(input);
+      const everyone = hasClaims(identity, { role: 'auditor' });
+      if (!everyone && query.uid !== undefined && query.uid !== identity.uid) {
+        throw new ApiError('forbidden', "You can read only your own audit entries; reading other users' needs the auditor role.");
+      }
+      const onlyUid = everyone ? undefined : identity.uid;
+      let filter: string;
+      try {
+        filter = buildAuditFilter({ projectId: deps.projectId, logName: deps.logName, query, onlyUid });
+      } catch {
+        throw new ApiError('invalid_request', 'This user id cannot be used in an audit query.');
+      }
+      await deps.flush?.().catch(() => undefined);
+      let page: EntryPage;
+      try {
+        page = await deps.list({ filter, pageSize: query.pageSize, pageToken: query.pageToken });
+      } catch (err) {
+        throw listError(err);
+      }
+      const entries: AuditEntryView[] = [];
+      for (const raw of page.entries) {
+        const view = entryView(raw);
+        if (view && matches(view, query, onlyUid)) entries.push(view);
+      }
+      return { entries, nextPageToken: page.nextPageToken || null };
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof auditLog>;

@@ -1,0 +1,99 @@
+/**
+ * Verifies Keyward's access tokens (`Authorization: Bearer`, or `?token=` on GET and WebSocket
+ * upgrades). With warm caches there is no I/O: the kid must name an enabled version of the
+ * signing secret (the provider's cached list), the signature is checked with that version's
+ * imported public key, only ES256 is accepted (no `none`, no HMAC with the public key), and
+ * `iss`, `aud`, `exp`, `nbf` and `iat` are checked with a small clock tolerance. Then the key the
+ * token came from is looked up in the key cache, so a revoked or expired key's tokens stop
+ * working within the cache bound, a web key's tokens only work from its allowed origins, and the
+ * owner's current claims are narrowed by the token's scopes.
+ */
+import type { JWTPayload } from 'jose';
+import { ApiError } from '../http/errors';
+import type { RequestInfo } from '../http/request-info';
+import { narrowClaims } from '../keys/restrictions';
+import type { UsageTracker } from '../keys/usage';
+import type { UserDirectory } from '../store/users';
+import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP } from '../tokens/claims';
+import type { TokenKeyring } from '../tokens/keyring';
+import type { KeyCache } from './api-key';
+import { checkKey } from './api-key';
+import type { Identity } from './identity';
+
+export interface AccessTokenDeps {
+  keyring: TokenKeyring;
+  cache: KeyCache;
+  users: UserDirectory;
+  usage: UsageTracker;
+  issuer: string;
+  audience: string;
+  /** The longest token lifetime configured: an older `iat` is refused whatever `exp` says. */
+  maxTtlSeconds: number;
+  now: () => number;
+}
+
+/** Clocks of the instances that issue and verify tokens differ by at most this much. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+const challenge = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
+const invalid = () => new ApiError('invalid_credential', 'The access token is not valid.', challenge);
+
+export function accessTokenVerifier(deps: AccessTokenDeps) {
+  return async (token: string, info: RequestInfo): Promise<Identity> => {
+    const jose = require('jose') as typeof import('jose');
+    let header: ReturnType<typeof jose.decodeProtectedHeader>;
+    try {
+      header = jose.decodeProtectedHeader(token);
+    } catch {
+      throw invalid();
+    }
+    // Only our algorithm and our kids: a token naming anything else is refused before any crypto.
+    if (header.alg !== TOKEN_ALG) throw invalid();
+    const key = await deps.keyring.verificationKey(header.kid);
+    if (!key) throw invalid();
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jose.jwtVerify(token, key, {
+        algorithms: [TOKEN_ALG],
+        typ: TOKEN_TYP,
+        issuer: deps.issuer,
+        audience: deps.audience,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        maxTokenAge: deps.maxTtlSeconds,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+        currentDate: new Date(deps.now()),
+      }));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_JWT_EXPIRED') {
+        throw new ApiError('expired_credential', 'The access token has expired.', challenge);
+      }
+      throw invalid();
+    }
+    const subject = readSubject(payload as Record<string, unknown>);
+    if (!subject) throw invalid();
+
+    // The key it came from, as of at most the cache bound ago: revocation reaches tokens too.
+    const now = deps.now();
+    const record = deps.cache.peek(subject.keyId) ?? (await deps.cache.get(subject.keyId));
+    if (!record || record.ownerUid !== subject.uid || record.type !== subject.keyType) throw invalid();
+    try {
+      checkKey(record, { type: record.type, keyId: record.keyId, secret: '' }, info, now);
+    } catch (err) {
+      // The same refusal as for the key itself, with this credential's challenge.
+      throw err instanceof ApiError && err.status === 401 ? new ApiError(err.code, err.message.replace('API key', "access token's key"), challenge) : err;
+    }
+    const owner = await deps.users.get(record.ownerUid);
+    if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", challenge);
+    deps.usage.touch(record.keyId, now);
+    const scopes = intersectScopes(record.scopes, subject.scopes);
+    return {
+      uid: owner.uid,
+      claims: narrowClaims(owner.claims, scopes),
+      method: 'access_token',
+      keyId: record.keyId,
+      keyType: record.type,
+      scopes: scopes ?? undefined,
+    };
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Verifies signed requests (`Authorization: Keyward-HMAC-SHA256 …`) and signed token requests.
+ * The signing secret is never stored: it is re-derived from the HMAC provider secret and the
+ * per-secret salt for each live secret of the key (the current one, and the previous one during a
+ * regeneration grace period). Order matters:
+ * 1. grammar and the ±window timestamp check: free, before anything is read;
+ * 2. the key record (cache) and one HMAC per live secret, all computed (no early exit);
+ * 3. the key's status and restrictions (as for API keys), and its owner;
+ * 4. only then the nonce is spent, with one Firestore `create()`: a forged or refused request
+ *    cannot burn someone's nonce or cost a write.
+ */
+import { safeEqual, signingSecret } from '../keys/digest';
+import { isKeyId } from '../keys/format';
+import { narrowClaims } from '../keys/restrictions';
+import type { UsageTracker } from '../keys/usage';
+import type { FailureLimiter } from '../lib/failure-limiter';
+import { ApiError } from '../http/errors';
+import type { RequestInfo } from '../http/request-info';
+import type { ProviderSecret } from '../secrets/provider';
+import { isFresh } from '../signing/grammar';
+import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
+import { bodySha256Hex, hmacSha256Hex } from '../signing/hmac';
+import { stringToSign } from '../signing/string-to-sign';
+import type { NonceStore } from '../store/nonces';
+import type { KeyRecord } from '../store/keys';
+import type { UserDirectory } from '../store/users';
+import { checkKey, type KeyCache } from './api-key';
+import type { Identity } from './identity';
+
+export interface SignatureDeps {
+  cache: KeyCache;
+  hmacSecret: ProviderSecret;
+  users: UserDirectory;
+  usage: UsageTracker;
+  failures: FailureLimiter;
+  nonces: NonceStore;
+  windowSeconds: number;
+  now: () => number;
+}
+
+/**
+ * What a signed credential claims: the key, its freshness, and the signature over `message`.
+ * The caller builds `message` so that it contains the key id (or is only valid under its secret),
+ * the timestamp and the nonce: both forms do (string to sign, normalized parameters).
+ */
+export interface SignedClaim {
+  keyId: string;
+  timestamp: string;
+  nonce: string;
+  signature: string;
+  message: string;
+}
+
+export type SignedKeyVerifier = (claim: SignedClaim, info: RequestInfo) => Promise<{ identity: Identity; record: KeyRecord }>;
+
+const challenge = { 'WWW-Authenticate': SIGNATURE_SCHEME };
+const DUMMY_SALT = 'x'.repeat(16);
+
+export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
+  return async (claim, info) => {
+    const now = deps.now();
+    if (!isFresh(claim.timestamp, now, deps.windowSeconds)) {
+      throw new ApiError('stale_request', `The timestamp is more than ${deps.windowSeconds} s from the server's clock.`, challenge);
+    }
+    if (!isKeyId(claim.keyId)) throw new ApiError('invalid_credential', 'The credential is not a key id.', challenge);
+    const versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
+    const record = deps.cache.peek(claim.keyId) ?? (await deps.cache.get(claim.keyId));
+
+    // Every live secret is tried, and an unknown key costs the same HMAC as a wrong signature.
+    let matched = false;
+    const candidates = record?.secrets ?? [{ version: versions.current.version, salt: DUMMY_SALT, notAfter: null }];
+    for (const stored of candidates) {
+      const version = versions.get(stored.version);
+      const secret = signingSecret((version ?? versions.current).material, claim.keyId, stored.salt);
+      const ok = safeEqual(hmacSha256Hex(secret, claim.message), claim.signature);
+      const live = version !== undefined && (stored.notAfter === null || stored.notAfter > now);
+      if (ok && live && record) matched = true;
+    }
+    if (!record || !matched) {
+      const wait = deps.failures.fail([`ip:${info.ip}`, `key:${claim.keyId}`], now);
+      if (wait !== undefined) throw new ApiError('rate_limited', 'Too many failed attempts; slow down.', { 'Retry-After': String(wait) });
+      throw new ApiError('invalid_signature', 'The signature does not match the request.', challenge);
+    }
+
+    try {
+      checkKey(record, { type: record.type, keyId: record.keyId, secret: '' }, info, now);
+    } catch (err) {
+      throw err instanceof ApiError && err.status === 401 ? new ApiError(err.code, err.message, challenge) : err;
+    }
+    const owner = await deps.users.get(record.ownerUid);
+    if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", challenge);
+
+    // Remembered until the timestamp leaves the window (after that the timestamp check refuses it).
+    const expireAt = (Number(claim.timestamp) + deps.windowSeconds) * 1000 + 1000;
+    if (!(await deps.nonces.claim(claim.keyId, claim.nonce, expireAt))) {
+      throw new ApiError('replayed_request', 'This nonce was already used with this key.', challenge);
+    }
+    deps.usage.touch(record.keyId, now);
+    return {
+      record,
+      identity: {
+        uid: owner.uid,
+        claims: narrowClaims(owner.claims, record.scopes),
+        method: 'signature',
+        keyId: record.keyId,
+        keyType: record.type,
+        scopes: record.scopes ?? undefined,
+      },
+    };
+  };
+}
+
+/** The pipeline's verifier for `Authorization: Keyward-HMAC-SHA256 <params>`. */
+export function signatureVerifier(deps: SignatureDeps) {
+  const verify = signedKeyVerifier(deps);
+  return async (params: string, info: RequestInfo): Promise<Identity> => {
+    const parsed = parseSignatureHeader(params);
+    if (!parsed.ok) throw new ApiError('invalid_credential', parsed.reason, challenge);
+    const h = parsed.value;
+    const onBehalfOf = info.headers['on-behalf-of'];
+    const message = stringToSign({
+      timestamp: h.timestamp,
+      nonce: h.nonce,
+      method: info.method,
+      path: info.path,
+      rawQuery: info.rawQuery,
+      bodySha256: bodySha256Hex(info.rawBody),
+      // The pipeline acts on this same value (credentials/pipeline.ts), so what is signed is what is used.
+      onBehalfOf: onBehalfOf === undefined ? undefined : String(onBehalfOf),
+    });
+    return (await verify({ keyId: h.keyId, timestamp: h.timestamp, nonce: h.nonce, signature: h.signature, message }, info)).identity;
+  };
+}

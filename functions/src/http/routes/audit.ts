@@ -1,0 +1,10 @@
+import type { RouteContext } from '../../app';
+import { queryInput } from '../../audit/query';
+import { endpoint } from '../endpoint';
+
+/** `GET /v1/audit`: the audit trail, newest first; see audit/read.ts for who sees what. */
+export function registerAudit({ router, http, services }: RouteContext): void {
+  endpoint(router, http, '/v1/audit', {
+    GET: async ({ identity, query }) => ({ body: await services.auditLog.query(identity, queryInput(query)) }),
+  });
+}

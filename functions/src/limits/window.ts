@@ -1,0 +1,49 @@
+/**
+ * Fixed-window rate limit arithmetic. Windows are aligned to the epoch (every minute starts at
+ * :00), so every instance and the datastore agree on which window a request falls in without
+ * talking to each other. Pure.
+ */
+
+export interface WindowDecision {
+  allowed: boolean;
+  limit: number;
+  /** Requests left in this window after this one (0 when refused). */
+  remaining: number;
+  /** Whole seconds until the window ends (at least 1). */
+  resetSeconds: number;
+}
+
+/** Start (epoch ms) of the window `now` falls in. */
+export function windowStart(now: number, windowMs: number): number {
+  return now - (((now % windowMs) + windowMs) % windowMs);
+}
+
+/** End (epoch ms, exclusive) of the window `now` falls in. */
+export function windowEnd(now: number, windowMs: number): number {
+  return windowStart(now, windowMs) + windowMs;
+}
+
+/** The decision for the `count`-th request of its window (count includes this request). */
+export function decide(count: number, limit: number, now: number, windowMs: number): WindowDecision {
+  const allowed = count <= limit;
+  return {
+    allowed,
+    limit,
+    remaining: allowed ? limit - count : 0,
+    resetSeconds: Math.max(1, Math.ceil((windowEnd(now, windowMs) - now) / 1000)),
+  };
+}
+
+/**
+ * The `RateLimit-*` response fields (IETF httpapi draft: limit, remaining, seconds to reset),
+ * and `Retry-After` on a refusal.
+ */
+export function rateLimitHeaders(d: WindowDecision): Record<string, string> {
+  const headers: Record<string, string> = {
+    'RateLimit-Limit': String(d.limit),
+    'RateLimit-Remaining': String(d.remaining),
+    'RateLimit-Reset': String(d.resetSeconds),
+  };
+  if (!d.allowed) headers['Retry-After'] = String(d.resetSeconds);
+  return headers;
+}

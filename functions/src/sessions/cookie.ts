@@ -1,0 +1,73 @@
+/**
+ * The `__session` cookie and the rules for making one. Pure.
+ * `__session` is the one cookie Firebase Hosting forwards to functions. The cookie is HttpOnly
+ * (no script reads it), SameSite=Strict (no other site's page makes the browser send it), valid
+ * for the whole site (Path=/) and Secure everywhere but the local emulators (plain http).
+ */
+import { SESSION_COOKIE } from '../credentials/read';
+import { ApiError } from '../http/errors';
+import { onlyFields, optionalInt, requiredString, type Body } from '../lib/validate';
+
+export interface SessionRules {
+  defaultExpiresIn: number;
+  minExpiresIn: number;
+  maxExpiresIn: number;
+  /** An ID token whose sign-in is older than this many seconds cannot start a session. */
+  recentSignInSeconds: number;
+}
+
+/** Session cookies and ID tokens are JWTs: three base64url parts. Anything else never reaches a header. */
+const COOKIE_VALUE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** Longer than any Firebase ID token; the same cap the credential reader applies. */
+const MAX_ID_TOKEN_LENGTH = 8192;
+
+/**
+ * Every response that sets or clears the cookie. `no-store` as on every authenticated response;
+ * `private` because Firebase Hosting drops `Set-Cookie` from any response it may cache, which is
+ * one whose Cache-Control does not say `private`.
+ */
+export const COOKIE_CACHE_CONTROL = 'no-store, private';
+
+function attributes(maxAge: number, secure: boolean): string {
+  return `Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+/** The `Set-Cookie` value that stores a session cookie for `maxAgeSeconds`. */
+export function sessionSetCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  if (!COOKIE_VALUE.test(value)) throw new Error('refusing to put a malformed session cookie in a header');
+  return `${SESSION_COOKIE}=${value}; ${attributes(maxAgeSeconds, secure)}`;
+}
+
+/** The `Set-Cookie` value that removes the session cookie: same attributes, Max-Age=0. */
+export function clearedSessionCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; ${attributes(0, secure)}`;
+}
+
+/** The body of `POST /v1/auth/session`: `{idToken, expiresIn?}` and nothing else. */
+export function parseSessionRequest(body: Body, rules: SessionRules): { idToken: string; expiresIn: number } {
+  onlyFields(body, ['idToken', 'expiresIn']);
+  const idToken = requiredString(body, 'idToken', { max: MAX_ID_TOKEN_LENGTH });
+  const expiresIn = optionalInt(body, 'expiresIn', rules.minExpiresIn, rules.maxExpiresIn) ?? rules.defaultExpiresIn;
+  return { idToken, expiresIn };
+}
+
+/** Whether a sign-in at `authTime` (unix seconds) is recent enough at `nowMs` to start a session. */
+export function isRecentSignIn(authTime: number, nowMs: number, windowSeconds: number): boolean {
+  return Number.isFinite(authTime) && nowMs / 1000 - authTime <= windowSeconds;
+}
+
+export function assertRecentSignIn(authTime: number, nowMs: number, windowSeconds: number): void {
+  if (!isRecentSignIn(authTime, nowMs, windowSeconds)) {
+    throw new ApiError('recent_sign_in_required', `Sign in again: a session needs a sign-in from the last ${windowSeconds / 60} minutes.`, {
+      'WWW-Authenticate': 'Bearer error="invalid_token", error_description="recent sign-in required"',
+    });
+  }
+}
+
+/** `?all=true` on DELETE: absent or `false` is false; anything else but `true` is a 400. */
+export function parseAllFlag(query: URLSearchParams): boolean {
+  const values = query.getAll('all');
+  if (values.length === 0) return false;
+  if (values.length === 1 && (values[0] === 'true' || values[0] === 'false')) return values[0] === 'true';
+  throw new ApiError('invalid_request', 'all must be true or false.');
+}

@@ -1,0 +1,144 @@
+/**
+ * Browser sessions: an ID token from a recent sign-in becomes a `__session` cookie
+ * (firebase-admin `createSessionCookie`); signing out clears it, and `all` also revokes every
+ * session and token of the user. Both are audited before the response; when the audit log cannot
+ * be written the caller gets 503 and no new cookie.
+ */
+import { auditRequest, type AuditEvent, type AuditOutcome, type AuditSink } from '../audit/events';
+import type { Authenticate } from '../credentials/pipeline';
+import { firebaseAuthError, type VerifiedIdToken } from '../credentials/firebase-tokens';
+import { isInteractive, type Identity } from '../credentials/identity';
+import { sessionCookies } from '../credentials/read';
+import { assertSameSite } from '../http/csrf';
+import { ApiError, isApiError, toApiError } from '../http/errors';
+import type { RequestInfo } from '../http/request-info';
+import type { Body } from '../lib/validate';
+import type { AuthPort, UserDirectory } from '../store/users';
+import { COOKIE_CACHE_CONTROL, assertRecentSignIn, clearedSessionCookie, parseAllFlag, parseSessionRequest, sessionSetCookie, type SessionRules } from './cookie';
+import { revokeAllSessions, systemClock, type Clock } from './revoke';
+
+export interface SessionServiceDeps {
+  rules: SessionRules;
+  /** Cookies are `Secure` except under the emulators (plain http). */
+  secureCookies: boolean;
+  allowedOrigins: readonly string[];
+  auth: () => Pick<AuthPort, 'createSessionCookie' | 'revokeRefreshTokens'>;
+  users: Pick<UserDirectory, 'invalidate'>;
+  audit: AuditSink;
+  /** Verifies an ID token the way the credential pipeline does (revocation, disabled users). */
+  checkIdToken: (token: string) => Promise<VerifiedIdToken>;
+  /** The credential pipeline, for sign-out. */
+  authenticate: Authenticate;
+  now: () => number;
+  clock?: Clock;
+}
+
+export interface CreatedSession {
+  uid: string;
+  expiresAt: string;
+  setCookie: string;
+}
+
+const auditUnavailable = (message: string, headers: Record<string, string> = {}) =>
+  new ApiError('unavailable', message, { 'Retry-After': '5', ...headers });
+
+export function sessionService(deps: SessionServiceDeps) {
+  const clear = clearedSessionCookie(deps.secureCookies);
+  const clearing = { 'Set-Cookie': clear, 'Cache-Control': COOKIE_CACHE_CONTROL };
+
+  function event(info: RequestInfo, outcome: AuditEvent['outcome'], name: AuditEvent['event'], who: Partial<Identity>, reason?: string): AuditEvent {
+    const actor = who.uid ? { uid: who.uid, method: who.method } : {};
+    return { event: name, outcome, actor, target: who.uid ? { uid: who.uid } : undefined, request: auditRequest(info), reason };
+  }
+
+  async function create(body: Body, info: RequestInfo): Promise<CreatedSession> {
+    let identity: Identity | undefined;
+    try {
+      // The ID token travels in the body: the cross-site rule applies whether or not a cookie is sent.
+      assertSameSite(info, { allowedOrigins: deps.allowedOrigins, requireBrowserHeaders: false });
+      const { idToken, expiresIn } = parseSessionRequest(body, deps.rules);
+      const verified = await deps.checkIdToken(idToken);
+      identity = verified.identity;
+      const now = deps.now();
+      assertRecentSignIn(verified.decoded.auth_time, now, deps.rules.recentSignInSeconds);
+      let cookie: string;
+      try {
+        cookie = await deps.auth().createSessionCookie(idToken, { expiresIn: expiresIn * 1000 });
+      } catch (err) {
+        throw firebaseAuthError(err, 'ID token');
+      }
+      const created = {
+        uid: identity.uid,
+        expiresAt: new Date(now + expiresIn * 1000).toISOString(),
+        setCookie: sessionSetCookie(cookie, expiresIn, deps.secureCookies),
+      };
+      try {
+        await deps.audit.record(event(info, 'success', 'session.create', identity, `expiresIn ${expiresIn}s`));
+      } catch {
+        throw auditUnavailable('The audit log is unavailable, so no session was created; try again shortly.');
+      }
+      return created;
+    } catch (err) {
+      // Refusals are buffered like authentication failures: never blocking, never throwing.
+      const refusal = toApiError(err);
+      deps.audit.access(event(info, outcomeOf(refusal), 'session.create', identity ?? {}, refusal.code));
+      throw err;
+    }
+  }
+
+  /** Signs out this browser; with `all`, every session and token of the user. Always clears the cookie. */
+  async function end(query: URLSearchParams, info: RequestInfo): Promise<{ clearCookie: string }> {
+    const hasCookie = sessionCookies(headerList(info.headers.cookie)).length > 0;
+    assertSameSite(info, { allowedOrigins: deps.allowedOrigins, requireBrowserHeaders: hasCookie });
+    const all = parseAllFlag(query);
+    const withClear = (err: unknown): unknown => (isApiError(err) ? new ApiError(err.code, err.message, { ...err.headers, ...clearing }) : err);
+
+    let identity: Identity | undefined;
+    let refusal: ApiError | undefined;
+    try {
+      identity = await deps.authenticate(info);
+    } catch (err) {
+      refusal = toApiError(err);
+      if (refusal.status >= 500 && all) throw withClear(refusal); // cannot tell whose sessions to revoke
+    }
+    if (identity && all && !isInteractive(identity)) {
+      throw new ApiError('interactive_credential_required', 'Signing out everywhere needs a session cookie or an ID token.');
+    }
+
+    if (identity && all) {
+      try {
+        await revokeAllSessions(deps.auth(), identity.uid, deps.clock ?? systemClock);
+      } catch (err) {
+        const failed = firebaseAuthError(err, 'session');
+        deps.audit.access(event(info, outcomeOf(failed), 'session.revoke', identity, failed.code));
+        throw withClear(failed);
+      }
+      deps.users.invalidate(identity.uid); // refused at once on this instance, within the cache bound elsewhere
+    }
+
+    const outcome = identity ? 'success' : outcomeOf(refusal!);
+    const reason = identity ? (all ? 'all' : 'sign_out') : refusal!.code;
+    try {
+      await deps.audit.record(event(info, outcome, 'session.revoke', identity ?? {}, reason));
+    } catch {
+      const done = identity && all ? 'Signed out everywhere' : 'Signed out';
+      throw auditUnavailable(`${done}, but the audit log could not be written.`, clearing);
+    }
+    // `all` needs to know whose sessions to revoke; a plain sign-out succeeds without a valid session.
+    if (all && !identity) throw withClear(refusal!);
+    return { clearCookie: clear };
+  }
+
+  return { create, end };
+}
+
+export type SessionService = ReturnType<typeof sessionService>;
+
+/** A refusal is the caller's `failure`; a dependency that failed is our `error`. */
+function outcomeOf(err: ApiError): AuditOutcome {
+  return err.status >= 500 ? 'error' : 'failure';
+}
+
+function headerList(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(';') : value;
+}

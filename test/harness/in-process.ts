@@ -1,0 +1,27 @@
+// The same app the function serves, built in this process against the test stack's emulators
+// and listening on a loopback port: for tests that look inside (read counters, caches).
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { buildApp } from '../../functions/src/app';
+import { loadConfig } from '../../functions/src/config';
+import { createServices, type ServiceOverrides, type Services } from '../../functions/src/services';
+import { TEST_FUNCTIONS_ENV } from './ports';
+
+export interface InProcessApp {
+  url: string;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export async function startInProcessApp(env: Record<string, string> = {}, overrides: ServiceOverrides = {}): Promise<InProcessApp> {
+  const fullEnv = { ...process.env, ...TEST_FUNCTIONS_ENV, ...env };
+  const services = createServices(loadConfig(fullEnv), fullEnv, overrides);
+  const server: Server = createServer(buildApp(services));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    services,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

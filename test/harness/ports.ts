@@ -1,0 +1,18 @@
+// The test stack's addresses and the environment its functions run with. One place for both:
+// the lead adds KEYWARD_* settings to TEST_FUNCTIONS_ENV as the functions grow them.
+import { TEST_PORTS } from '../../scripts/stack';
+
+export { TEST_PORTS };
+
+export const TEST_PROJECT_ID = 'demo-keyward';
+
+/** Environment of the functions under test (passed through by the Functions emulator). */
+export const TEST_FUNCTIONS_ENV: Record<string, string> = {
+  // Revocation and other cached lookups expire after 1 s instead of the production default.
+  KEYWARD_CACHE_TTL_MS: '1000',
+};
+
+export const HOST = '127.0.0.1';
+/** Hosting: the console and the REST API under /v1 (same origin as in production). */
+export const BASE_URL = `http://${HOST}:${TEST_PORTS.hosting}`;
+export const AUTH_EMULATOR_URL = `http://${HOST}:${TEST_PORTS.auth}`;

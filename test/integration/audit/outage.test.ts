@@ -1,0 +1,82 @@
+// Cloud Logging unreachable. The app the function serves runs in this process against the stack's
+// emulators, but its Logging client points at a closed port: lifecycle operations fail closed
+// (503, nothing half-done), requests still authenticate (access entries buffered within a bound),
+// and reading the trail fails closed too.
+import { createServer } from 'node:net';
+import { api, createUser, type TestUser } from '../../harness/auth';
+import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
+import { createKey, jsonHeaders } from '../../harness/keys';
+import { bearer } from './support';
+
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+let app: InProcessApp;
+let user: TestUser;
+/** What the sink reports for operators: structured lines on stderr. */
+let stderr: jest.SpyInstance;
+const reported = () => stderr.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+const local = (path: string, init: RequestInit = {}) => fetch(`${app.url}${path}`, init);
+const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+beforeAll(async () => {
+  stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  app = await startInProcessApp({
+    CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await closedPort()}`,
+    KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300',
+    KEYWARD_AUDIT_BUFFER: '20',
+    KEYWARD_AUDIT_FLUSH_MS: '10',
+  });
+  user = await createUser();
+});
+afterAll(async () => {
+  await app?.close();
+  await app?.services.audit.close();
+  stderr.mockRestore();
+});
+
+describe('when Cloud Logging is unreachable', () => {
+  it('creating a key is a 503 and leaves no key behind', async () => {
+    const res = await local('/v1/keys', { method: 'POST', headers: jsonHeaders(user.idToken), body: JSON.stringify({ name: 'not audited' }) });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await errorCode(res)).toBe('unavailable');
+    const list = await api('/v1/keys', { headers: bearer(user.idToken) }); // through the working stack
+    expect(list.json.keys).toEqual([]);
+  });
+
+  it('revoking or regenerating is a 503 and the key keeps working as before', async () => {
+    const key = await createKey(user, { name: 'kept' }); // through the working stack
+    const revoke = await local(`/v1/keys/${key.id}`, { method: 'DELETE', headers: bearer(user.idToken) });
+    const regenerate = await local(`/v1/keys/${key.id}/regenerate`, { method: 'POST', headers: jsonHeaders(user.idToken), body: '{}' });
+    expect([revoke.status, regenerate.status]).toEqual([503, 503]);
+    const view = await api(`/v1/keys/${key.id}`, { headers: bearer(user.idToken) });
+    expect(view.json).toMatchObject({ status: 'active', regeneratedAt: null });
+    expect((await api('/v1/me', { headers: { 'x-api-key': key.key } })).status).toBe(200);
+  });
+
+  it('requests still authenticate without waiting; entries are buffered within the bound and drops counted', async () => {
+    const before = app.services.audit.stats();
+    const started = Date.now();
+    for (let i = 0; i < 30; i++) expect((await local('/v1/me', { headers: bearer(user.idToken) })).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const stats = app.services.audit.stats();
+    expect(stats.buffered).toBeLessThanOrEqual(20);
+    expect(stats.dropped - before.dropped).toBeGreaterThanOrEqual(30 - 20);
+    expect(stats.failedWrites).toBeGreaterThan(0);
+    expect(stats.written).toBe(0);
+    expect(reported()).toContainEqual(expect.objectContaining({ severity: 'ERROR', message: expect.stringMatching(/dropped \(buffer full\)/), auditDropped: expect.any(Number) }));
+    expect(reported()).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/could not write key.create/) }));
+  });
+
+  it('reading the trail is a 503', async () => {
+    const res = await local('/v1/audit', { headers: bearer(user.idToken) });
+    expect(res.status).toBe(503);
+    expect(await errorCode(res)).toBe('unavailable');
+  });
+});

@@ -1,0 +1,207 @@
+// The Cloud Logging sink and reader with the official client, against the local Logging emulator
+// started in this process (no Firebase emulators needed), and against a closed port (the outage).
+import { createServer } from 'node:net';
+import { Logging, type LoggingOptions } from '@google-cloud/logging';
+import { grpc } from 'google-gax';
+import { startLoggingEmulator, type LoggingEmulator } from '../../../emulators/logging';
+import { cloudLoggingAudit, cloudLoggingEntries, loggingClient, type AuditConfig } from '../../../functions/src/audit/cloud-logging';
+import type { AuditEvent } from '../../../functions/src/audit/events';
+import { auditLog } from '../../../functions/src/audit/read';
+import type { Identity } from '../../../functions/src/credentials/identity';
+import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
+
+process.env.GOOGLE_CLOUD_PROJECT = 'demo-keyward';
+process.env.GCLOUD_PROJECT = 'demo-keyward';
+process.env.METADATA_SERVER_DETECTION = 'none';
+
+const PROJECT = 'demo-keyward';
+const LOG = `projects/${PROJECT}/logs/keyward-audit`;
+const config = (audit: Partial<AuditConfig['audit']> = {}): AuditConfig => ({
+  projectId: PROJECT,
+  auditLogName: 'keyward-audit',
+  audit: { flushDelayMs: 20, batchSize: 50, bufferLimit: 1000, writeTimeoutMs: 3000, ...audit },
+});
+
+let emulator: LoggingEmulator;
+let env: NodeJS.ProcessEnv;
+let raw: Logging;
+
+beforeAll(async () => {
+  emulator = await startLoggingEmulator({ port: 0 });
+  env = { CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${emulator.port}` };
+  raw = new Logging({ projectId: PROJECT, apiEndpoint: '127.0.0.1', port: emulator.port, sslCreds: grpc.credentials.createInsecure() } as LoggingOptions);
+});
+afterAll(() => emulator.stop());
+
+let n = 0;
+const uid = () => `user-${Date.now().toString(36)}-${++n}`;
+const request = { ip: '203.0.113.9', userAgent: 'test-agent', method: 'GET', path: '/v1/me', requestId: 'req-1' };
+const me = (id: string, claims: Identity['claims'] = {}): Identity => ({ uid: id, claims, method: 'id_token' });
+
+/** Every entry of the audit log written for `who`, read with the official client (not the code under test). */
+async function rawEntries(who: string) {
+  const [entries] = await raw.getEntries({ filter: `logName = "${LOG}" AND labels.actor_uid = "${who}" AND timestamp >= "1970-01-01T00:00:00Z"`, pageSize: 1000, autoPaginate: false });
+  return entries;
+}
+
+describe('the sink writes one structured entry per event', () => {
+  it('records a lifecycle event: jsonPayload, severity, labels, resource, the event time', async () => {
+    const sink = cloudLoggingAudit(config(), env);
+    const who = uid();
+    const before = Date.now();
+    await sink.record({ event: 'key.create', outcome: 'success', actor: { uid: who, method: 'id_token' }, target: { uid: who, keyId: 'AbCdEfGh12345678' }, request, reason: 'r' });
+    const [entry] = await rawEntries(who);
+    expect(entry!.metadata).toMatchObject({
+      logName: LOG,
+      severity: 'INFO',
+      resource: { type: 'global' },
+      labels: { event: 'key.create', outcome: 'success', actor_uid: who, actor_method: 'id_token', target_uid: who, key_id: 'AbCdEfGh12345678', request_id: 'req-1' },
+    });
+    expect(entry!.data).toEqual({ version: 1, event: 'key.create', outcome: 'success', actor: { uid: who, method: 'id_token' }, target: { uid: who, keyId: 'AbCdEfGh12345678' }, request, reason: 'r' });
+    const at = (entry!.metadata.timestamp as Date).getTime();
+    expect(at).toBeGreaterThanOrEqual(before - 1);
+    expect(at).toBeLessThanOrEqual(Date.now() + 1);
+    await sink.close();
+  });
+
+  it('batches access entries, with severity by outcome, and loses none', async () => {
+    const sink = cloudLoggingAudit(config({ batchSize: 40, flushDelayMs: 50 }), env);
+    const who = uid();
+    const callsBefore = emulator.stats().calls.WriteLogEntries ?? 0;
+    const outcomes = ['success', 'failure', 'error'] as const;
+    for (let i = 0; i < 100; i++) {
+      sink.access({ event: i % 3 === 0 ? 'auth.success' : 'auth.failure', outcome: outcomes[i % 3]!, actor: { uid: who }, request: { ...request, requestId: `r${i}` } });
+    }
+    await sink.flush();
+    const entries = await rawEntries(who);
+    expect(entries).toHaveLength(100);
+    expect(sink.stats()).toMatchObject({ buffered: 0, written: 100, dropped: 0 });
+    expect(sink.stats().writes).toBeLessThanOrEqual(3);
+    expect((emulator.stats().calls.WriteLogEntries ?? 0) - callsBefore).toBeLessThanOrEqual(3);
+    const severities = new Map(entries.map((e) => [(e.data as AuditEvent).request!.requestId, e.metadata.severity]));
+    expect([severities.get('r0'), severities.get('r1'), severities.get('r2')]).toEqual(['INFO', 'WARNING', 'ERROR']);
+    await sink.close();
+  });
+
+  it('writes buffered entries on its own after flushDelayMs', async () => {
+    const sink = cloudLoggingAudit(config({ flushDelayMs: 30 }), env);
+    const who = uid();
+    sink.access({ event: 'auth.success', outcome: 'success', actor: { uid: who }, request });
+    expect(await rawEntries(who)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await rawEntries(who)).toHaveLength(1);
+    await sink.close();
+  });
+
+  it('redacts and sanitizes before writing: nothing in the stored entry holds the credential', async () => {
+    const sink = cloudLoggingAudit(config(), env);
+    const who = uid();
+    const keyId = newKeyId();
+    const key = formatKey({ type: 'server', keyId, secret: newSecret('server', keyId) });
+    sink.access({
+      event: 'auth.failure',
+      outcome: 'failure',
+      actor: { uid: who },
+      request: { ...request, userAgent: `evil\n{"severity":"INFO"} ${key}`, origin: `https://x.example/${key}`, path: `/v1/keys/${key}` },
+      reason: `Bearer ${key}`,
+    });
+    await sink.flush();
+    const [entry] = await rawEntries(who);
+    const stored = JSON.stringify({ metadata: entry!.metadata, data: entry!.data });
+    expect(stored).not.toContain(key.split('_')[2]!);
+    const data = entry!.data as AuditEvent;
+    expect(data.request!.userAgent).toBe('evil\ufffd{"severity":"INFO"} [redacted]');
+    expect(data.reason).toBe('[redacted]');
+    await sink.close();
+  });
+});
+
+describe('the reader', () => {
+  const sinkConfig = config();
+  let read: ReturnType<typeof auditLog>;
+  beforeAll(() => {
+    const client = loggingClient(PROJECT, { CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${emulator.port}` });
+    read = auditLog({ projectId: PROJECT, logName: sinkConfig.auditLogName, list: cloudLoggingEntries(`projects/${PROJECT}`, client) });
+  });
+
+  it('pages newest first without duplicates or gaps', async () => {
+    const sink = cloudLoggingAudit(sinkConfig, env);
+    const who = uid();
+    for (let i = 0; i < 23; i++) sink.access({ event: 'auth.success', outcome: 'success', actor: { uid: who }, request: { ...request, requestId: `p${i}` } });
+    await sink.flush();
+    const seen: string[] = [];
+    let token: string | null | undefined;
+    let pages = 0;
+    do {
+      const page = await read.query(me(who), { pageSize: '5', ...(token ? { pageToken: token } : {}) });
+      seen.push(...page.entries.map((e) => e.request.requestId!));
+      token = page.nextPageToken;
+      pages++;
+    } while (token);
+    expect(pages).toBe(5);
+    expect(seen).toEqual(Array.from({ length: 23 }, (_, i) => `p${22 - i}`));
+    await sink.close();
+  });
+
+  it('compares uids exactly, although Cloud Logging compares strings without case', async () => {
+    const sink = cloudLoggingAudit(sinkConfig, env);
+    const lower = `case-${Date.now().toString(36)}`;
+    const upper = lower.toUpperCase();
+    await sink.record({ event: 'key.create', outcome: 'success', actor: { uid: upper }, target: { uid: upper, keyId: 'AbCdEfGh12345678' }, request });
+    await sink.record({ event: 'key.create', outcome: 'success', actor: { uid: lower }, target: { uid: lower, keyId: 'AbCdEfGh12345678' }, request });
+    const mine = await read.query(me(lower), {});
+    expect(mine.entries.map((e) => e.actor.uid)).toEqual([lower]);
+    const audited = await read.query(me('auditor-1', { auditor: true }), { uid: lower });
+    expect(audited.entries.map((e) => e.actor.uid)).toEqual([lower]);
+    await sink.close();
+  });
+
+  it('answers a page token Cloud Logging refuses with 400', async () => {
+    await expect(read.query(me(uid()), { pageToken: 'bm90LWEtdG9rZW4' })).rejects.toMatchObject({ status: 400, code: 'invalid_request' });
+  });
+});
+
+/** A port nobody listens on. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('when Cloud Logging is unreachable', () => {
+  let down: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    down = { CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await closedPort()}` };
+  });
+
+  it('record rejects within the write timeout (the operation fails closed)', async () => {
+    const reports: Array<Record<string, unknown>> = [];
+    const sink = cloudLoggingAudit(config({ writeTimeoutMs: 500 }), down, { report: (l) => reports.push(l) });
+    const started = Date.now();
+    await expect(sink.record({ event: 'key.revoke', outcome: 'success', actor: { uid: 'u' }, request })).rejects.toBeDefined();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(sink.stats()).toMatchObject({ failedRecords: 1, written: 0 });
+    expect(reports[0]).toMatchObject({ message: expect.stringMatching(/could not write key.revoke/) });
+    await sink.close();
+  });
+
+  it('access never blocks: entries are held within the bound, drops are counted and reported', async () => {
+    const reports: Array<Record<string, unknown>> = [];
+    const sink = cloudLoggingAudit(config({ writeTimeoutMs: 300, bufferLimit: 50, batchSize: 1000, flushDelayMs: 10 }), down, { report: (l) => reports.push(l) });
+    const started = Date.now();
+    for (let i = 0; i < 80; i++) sink.access({ event: 'auth.success', outcome: 'success', actor: { uid: 'u' }, request });
+    expect(Date.now() - started).toBeLessThan(200); // the request path waited on nothing
+    expect(sink.stats()).toMatchObject({ buffered: 50, dropped: 30 });
+    expect(reports).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/dropped \(buffer full\)/), auditDropped: 1 }));
+
+    await expect(sink.flush()).rejects.toBeDefined();
+    expect(sink.stats()).toMatchObject({ buffered: 50, dropped: 30 });
+    expect(reports).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/failed; retrying/), auditBuffered: 50 }));
+
+    await sink.close(); // shutdown with the log still down: what is left is counted as lost
+    expect(sink.stats()).toMatchObject({ buffered: 0, dropped: 80 });
+    expect(reports.at(-1)).toMatchObject({ auditDropped: 50, auditDroppedTotal: 80 });
+  });
+});
