@@ -36,7 +36,7 @@ export function buildApp(services: Services): express.Express {
       callLimits: services.callLimits,
     }),
     bodyLimitBytes: services.config.bodyLimitBytes,
-    proxyHops: services.config.proxyHops,
+    network: services.config,
   };
   const router = express.Router({ caseSensitive: true, strict: false });
   for (const register of ROUTES) register({ router, http, services });

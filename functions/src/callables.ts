@@ -55,7 +55,7 @@ function asBody(data: unknown): Body {
 export async function runCallable<T>(services: Services, request: CallableRequest, handler: CallableHandler<T>): Promise<T> {
   const { HttpsError } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
   try {
-    const info = requestInfo(request.rawRequest as unknown as Request, services.config.proxyHops);
+    const info = requestInfo(request.rawRequest as unknown as Request, services.config);
     let identity: Identity;
     try {
       if (!request.auth) throw new ApiError('unauthenticated', 'Sign in first.');

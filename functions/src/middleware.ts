@@ -46,7 +46,7 @@ export function keywardAuth(services: Services): RequestHandler {
     callLimits: services.callLimits,
   });
   return async (req: Request, res: Response, next: NextFunction) => {
-    const info = requestInfo(req, config.proxyHops);
+    const info = requestInfo(req, config);
     res.set('X-Request-Id', info.requestId);
     res.set('Cache-Control', 'no-store');
     try {

@@ -8,7 +8,7 @@ import type { Authenticate } from '../credentials/pipeline';
 import type { Identity } from '../credentials/identity';
 import { rawBody, parseJsonObject } from './body';
 import { ApiError, errorBody, toApiError } from './errors';
-import { requestInfo, type RequestInfo } from './request-info';
+import { requestInfo, type NetworkView, type RequestInfo } from './request-info';
 
 export interface ApiRequest {
   info: RequestInfo;
@@ -39,7 +39,7 @@ export interface RouteOptions {
 export interface HttpDeps {
   authenticate: Authenticate;
   bodyLimitBytes: number;
-  proxyHops: number;
+  network: NetworkView;
 }
 
 export function sendError(res: Response, err: unknown, requestId?: string): void {
@@ -55,7 +55,7 @@ export function sendError(res: Response, err: unknown, requestId?: string): void
 export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = {}) {
   const needsAuth = options.auth ?? true;
   return async (req: Request, res: Response, _next: NextFunction): Promise<void> => {
-    const info = requestInfo(req, deps.proxyHops);
+    const info = requestInfo(req, deps.network);
     res.set('X-Request-Id', info.requestId);
     if (needsAuth || options.secret) res.set('Cache-Control', 'no-store');
     try {

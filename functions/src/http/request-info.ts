@@ -1,7 +1,8 @@
 /**
  * The parts of an HTTP request the credential pipeline and the audit trail look at, taken from
  * Express once. The client address is derived here and nowhere else: production Hosting adds
- * `X-Forwarded-For`, the emulator does not.
+ * `X-Forwarded-For`; the Functions emulator adds nothing and hands requests over without a
+ * socket address, so there the caller is the loopback interface it listens on.
  */
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -40,7 +41,13 @@ function header(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function requestInfo(req: Request, proxyHops: number): RequestInfo {
+/** How the client address is derived: trusted proxy hops, and whether we run in the emulator. */
+export interface NetworkView {
+  proxyHops: number;
+  emulated: boolean;
+}
+
+export function requestInfo(req: Request, network: NetworkView): RequestInfo {
   const url = req.originalUrl ?? req.url;
   const q = url.indexOf('?');
   return {
@@ -48,7 +55,7 @@ export function requestInfo(req: Request, proxyHops: number): RequestInfo {
     method: req.method,
     path: q === -1 ? url : url.slice(0, q),
     rawQuery: q === -1 ? '' : url.slice(q + 1),
-    ip: clientIp(header(req, 'x-forwarded-for'), req.socket?.remoteAddress, proxyHops),
+    ip: clientIp(header(req, 'x-forwarded-for'), req.socket?.remoteAddress, network.proxyHops) || (network.emulated ? '127.0.0.1' : ''),
     userAgent: (header(req, 'user-agent') ?? '').slice(0, MAX_HEADER_ECHO),
     origin: header(req, 'origin'),
     headers: req.headers,

@@ -172,9 +172,9 @@ export function keyService(deps: KeyServiceDeps) {
 
     async regenerate(identity: Identity, id: string, body: Body, info?: RequestInfo) {
       if (!isInteractive(identity)) throw interactiveOnly();
+      const record = await ownKey(identity, id); // someone else's key is 404 whatever the body says
       onlyFields(body, ['gracePeriod']);
       const grace = optionalInt(body, 'gracePeriod', 0, MAX_GRACE_SECONDS) ?? 0;
-      const record = await ownKey(identity, id);
       const now = deps.now();
       if (record.revokedAt !== null || record.expiresAt <= now) {
         throw new ApiError('conflict', 'A revoked or expired key cannot be regenerated; create a new one.');
