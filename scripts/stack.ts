@@ -39,19 +39,27 @@ export const DEFAULT_PORTS: Readonly<StackPorts> = Object.freeze({
   tasks: 9499,
 });
 
-/** The test suite's ports: none collides with DEFAULT_PORTS, none is one Chromium refuses. */
-export const TEST_PORTS: Readonly<StackPorts> = Object.freeze({
-  hosting: 5050,
-  functions: 5051,
-  auth: 9199,
-  firestore: 8180,
-  secretManager: 8185,
-  logging: 8186,
-  hub: 4410,
-  emulatorLogging: 4510,
-  eventarc: 9309,
-  tasks: 9509,
-});
+/**
+ * The test suite's ports: none collides with DEFAULT_PORTS, none is one Chromium refuses.
+ * KEYWARD_TEST_PORT_OFFSET shifts them all, so two suites can run side by side on one machine.
+ */
+const TEST_OFFSET = Number(process.env.KEYWARD_TEST_PORT_OFFSET ?? 0) || 0;
+const shifted = (ports: StackPorts): StackPorts =>
+  Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, port + TEST_OFFSET])) as unknown as StackPorts;
+export const TEST_PORTS: Readonly<StackPorts> = Object.freeze(
+  shifted({
+    hosting: 5050,
+    functions: 5051,
+    auth: 9199,
+    firestore: 8180,
+    secretManager: 8185,
+    logging: 8186,
+    hub: 4410,
+    emulatorLogging: 4510,
+    eventarc: 9309,
+    tasks: 9509,
+  }),
+);
 
 export const PORT_NAMES: Readonly<Record<keyof StackPorts, string>> = {
   hosting: 'Hosting',
