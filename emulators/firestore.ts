@@ -60,14 +60,14 @@ export async function startFirestore(opts: StartFirestoreOptions): Promise<Fires
 }
 
 async function startStandIn(host: string, port: number): Promise<FirestoreHandle> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const { FirestoreServer } = require('@firestore-emulator/server') as typeof import('@firestore-emulator/server');
   const server = new FirestoreServer();
   // FirestoreServer.start() binds 0.0.0.0; bind the wrapped grpc Server to the requested host instead.
   type Bind = (address: string, creds: unknown, cb: (err: Error | null, port: number) => void) => void;
   const grpcServer = (server as unknown as { server?: { bindAsync?: Bind } }).server;
   if (typeof grpcServer?.bindAsync === 'function') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const { ServerCredentials } = require(require.resolve('@grpc/grpc-js', {
       paths: [require.resolve('@firestore-emulator/server')],
     })) as typeof import('@grpc/grpc-js');

@@ -89,7 +89,7 @@ export async function changeClaims(auth: AuthLike, audit: AuditSink, cmd: Comman
   try {
     user = await auth.getUserByEmail(cmd.email);
   } catch (err) {
-    if ((err as { code?: string }).code === 'auth/user-not-found') throw new Error(`no user has the email ${cmd.email}`);
+    if ((err as { code?: string }).code === 'auth/user-not-found') throw new Error(`no user has the email ${cmd.email}`, { cause: err });
     throw err;
   }
   const before = (user.customClaims ?? {}) as Claims;
@@ -102,7 +102,7 @@ export async function changeClaims(auth: AuthLike, audit: AuditSink, cmd: Comman
     await revokeAllSessions(auth, user.uid, clock);
   } catch (err) {
     await undo();
-    throw new Error(`could not revoke the user's sessions, so the claims were restored: ${(err as Error).message}`);
+    throw new Error(`could not revoke the user's sessions, so the claims were restored: ${(err as Error).message}`, { cause: err });
   }
   try {
     await audit.record({
@@ -114,7 +114,7 @@ export async function changeClaims(auth: AuthLike, audit: AuditSink, cmd: Comman
     });
   } catch (err) {
     await undo();
-    throw new Error(`the audit log is unavailable, so the claims were restored (the user was signed out): ${(err as Error).message}`);
+    throw new Error(`the audit log is unavailable, so the claims were restored (the user was signed out): ${(err as Error).message}`, { cause: err });
   }
   return `${what}; claims now ${JSON.stringify(claims)}; the user's sessions and tokens were revoked.`;
 }

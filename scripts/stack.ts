@@ -373,7 +373,7 @@ async function waitForHealth(
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let failure: Error | undefined;
   spawnError.then((e) => (failure = e));
-  let last = '';
+  let last: string;
   for (;;) {
     signal?.throwIfAborted();
     if (failure) throw new Error(`could not start firebase emulators: ${failure.message}`);

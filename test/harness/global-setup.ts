@@ -3,9 +3,7 @@ import { startStack, stopOnSignals, type Stack } from '../../scripts/stack';
 import { TEST_FUNCTIONS_ENV, TEST_PORTS, TEST_PROJECT_ID } from './ports';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __KEYWARD_STACK__: Stack | undefined;
-  // eslint-disable-next-line no-var
   var __KEYWARD_STACK_SIGNALS__: (() => void) | undefined;
 }
 
