@@ -109,19 +109,10 @@ async function startOfficial(host: string, opts: StartFirestoreOptions): Promise
   });
 
   // Last resort if this process goes away without stop(): never leave the JVM behind.
-  const onExit = () => {
-    if (!exited && child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  };
-  process.on('exit', onExit);
+  const unguard = killGroupOnExit(child, () => exited);
   const stop = async () => {
     await killGroup(child, () => exited);
-    process.off('exit', onExit);
+    unguard();
   };
   const deadline = Date.now() + (opts.timeoutSeconds ?? 60) * 1000;
   for (;;) {
@@ -141,6 +132,21 @@ async function startOfficial(host: string, opts: StartFirestoreOptions): Promise
   child.stdout!.resume();
   child.stderr!.resume();
   return { port: opts.port, kind: 'official', stop };
+}
+
+/** SIGKILLs the child's process group if this process exits first; returns the undo. */
+export function killGroupOnExit(child: ChildProcess, exited: () => boolean): () => void {
+  const onExit = () => {
+    if (!exited() && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  process.on('exit', onExit);
+  return () => process.off('exit', onExit);
 }
 
 /** SIGTERM the child's process group, SIGKILL it after `graceMs`, resolve once the leader is gone. */

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, unlinkSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { killGroup, startFirestore, type FirestoreKind } from '../emulators/firestore';
-import { startSecretManagerEmulator } from '../emulators/secret-manager';
-import { startLoggingEmulator } from '../emulators/logging';
+import { killGroup, killGroupOnExit, startFirestore, type FirestoreKind } from '../emulators/firestore';
+import { startSecretManagerEmulator, type SecretManagerEmulator } from '../emulators/secret-manager';
+import { startLoggingEmulator, type LoggingEmulator } from '../emulators/logging';
 import { seedProviderSecrets } from './seed-secrets';
 
 export interface StackPorts {
@@ -101,6 +101,8 @@ export interface Stack {
   timings: Record<string, number>;
   /** The last part of firebase-tools' output (functions' console output included). */
   output(): string;
+  /** Counters of the in-process gRPC emulators since start (the benchmarks count calls and log bytes). */
+  emulatorStats(): { secretManager: ReturnType<SecretManagerEmulator['stats']>; logging: ReturnType<LoggingEmulator['stats']> };
   stop(): Promise<void>;
 }
 
@@ -275,19 +277,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     const spawnError = new Promise<Error>((r) => child.once('error', r));
     // Last resort if this process goes away without stop(): never leave the group behind.
-    const onExit = () => {
-      if (!exited && child.pid) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-    };
-    process.on('exit', onExit);
+    const unguard = killGroupOnExit(child, () => exited);
     cleanups.push(async () => {
       await killGroup(child, () => exited, 10_000);
-      process.off('exit', onExit);
+      unguard();
     });
 
     const onData = (stream: NodeJS.WriteStream) => (b: Buffer) => {
@@ -317,6 +310,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ports,
       timings,
       output: () => outputTail,
+      emulatorStats: () => ({ secretManager: secretManager.stats(), logging: logging.stats() }),
       stop: () => (stopping ??= cleanup()),
     };
   } catch (err) {

@@ -50,7 +50,7 @@ export interface KeyForm {
   scopes: string;
 }
 
-/** The body of `POST /v1/keys`: only what the user filled in, so the API's defaults apply. */
+/** The data of `createApiKey` (as `POST /v1/keys`): only what the user filled in, so the API's defaults apply. */
 export function createKeyBody(form: KeyForm): Record<string, unknown> {
   const body: Record<string, unknown> = { name: form.name.trim(), type: form.type };
   if (form.expiresOn) body.expiresAt = endOfDayIso(form.expiresOn) ?? form.expiresOn;
@@ -73,26 +73,17 @@ export interface AuditFilters {
   pageToken?: string;
 }
 
-/** The query string of `GET /v1/audit` (without `?`): empty filters are left out. */
-export function auditQuery(filters: AuditFilters): string {
-  const params = new URLSearchParams();
+/** The data of the `queryAuditLog` callable: empty filters are left out (the API refuses empty strings). */
+export function auditData(filters: AuditFilters): Record<string, string | number> {
+  const data: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(filters)) {
-    if (value !== undefined && value !== '') params.set(name, String(value));
+    if (value !== undefined && value !== '') data[name] = value as string | number;
   }
-  return params.toString();
+  return data;
 }
 
-export const AUDIT_EVENTS = [
-  'session.create',
-  'session.revoke',
-  'key.create',
-  'key.revoke',
-  'key.regenerate',
-  'token.issue',
-  'auth.success',
-  'auth.failure',
-  'role.grant',
-] as const;
+/** The API's closed set of audit events (one list for server and console). */
+export { AUDIT_EVENTS } from '../../functions/src/audit/events';
 
 /** Grace periods offered when a key is regenerated (seconds; the API allows 0 to 604800). */
 export const GRACE_PERIODS: ReadonlyArray<{ seconds: number; label: string }> = [
