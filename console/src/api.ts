@@ -1,9 +1,11 @@
 /**
- * Keyward's REST API from the page: same origin, JSON, and the `__session` cookie (HttpOnly, so
- * this script never sees it). No ID token or key is ever sent in a URL; errors carry the API's
- * own `error.message`.
+ * Keyward from the page: same origin, JSON, and the `__session` cookie (HttpOnly, so this script
+ * never sees it). Keys and the audit log go through the callable functions (createApiKey,
+ * listApiKeys, revokeApiKey, regenerateApiKey, queryAuditLog), reached through Hosting rewrites
+ * at `/v1/rpc/<name>` and spoken in the callable protocol; the session itself and `/v1/me` are
+ * REST. No ID token or key is ever sent in a URL; errors carry the API's own message and code.
  */
-import { auditQuery, type AuditFilters } from './format';
+import { auditData, type AuditFilters } from './format';
 
 export class ApiError extends Error {
   constructor(
@@ -69,7 +71,13 @@ export function whenSignedOut(handler: (message: string) => void): void {
   onSignedOut = handler;
 }
 
-async function call<T>(method: string, path: string, body?: unknown, opts: { quietAuth?: boolean } = {}): Promise<T> {
+interface CallOptions {
+  /** A 401 is an answer here (nobody signed in yet), not a session that ended. */
+  quietAuth?: boolean;
+}
+
+/** One same-origin request: the JSON it answers, or the ApiError its error body describes. */
+async function send(method: string, path: string, body: unknown, opts: CallOptions, errorOf: (json: unknown, status: number) => ApiError): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -92,28 +100,49 @@ async function call<T>(method: string, path: string, body?: unknown, opts: { qui
     json = undefined;
   }
   if (!res.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const err = new ApiError(res.status, error?.code ?? 'http_error', error?.message ?? `Keyward answered with HTTP ${res.status}.`);
+    const err = errorOf(json, res.status);
     if (res.status === 401 && !opts.quietAuth) onSignedOut(err.message);
     throw err;
   }
-  return json as T;
+  return json;
 }
 
-const enc = encodeURIComponent;
+const fallbackMessage = (status: number) => `Keyward answered with HTTP ${status}.`;
+
+/** A REST call: errors are `{"error": {"code", "message"}}`. */
+async function rest<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
+  return (await send(method, path, body, opts, (json, status) => {
+    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status));
+  })) as T;
+}
+
+/** The callable functions the console uses (functions/src/index.ts). */
+type CallableName = 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'regenerateApiKey' | 'queryAuditLog';
+
+/**
+ * A callable function, in the callable protocol: POST `{"data": …}`, answered with
+ * `{"result": …}` or `{"error": {"status", "message", "details"}}`, where `details.code` is the
+ * API's own error code (the platform's own refusals have none: their status stands in).
+ */
+async function callable<T>(name: CallableName, data: Record<string, unknown> = {}): Promise<T> {
+  const json = await send('POST', `/v1/rpc/${name}`, { data }, {}, (json, status) => {
+    const error = (json as { error?: { status?: string; message?: string; details?: { code?: string } } } | undefined)?.error;
+    const code = error?.details?.code ?? error?.status?.toLowerCase() ?? 'http_error';
+    return new ApiError(status, code, error?.message ?? fallbackMessage(status));
+  });
+  return (json as { result: T }).result;
+}
 
 export const api = {
   /** Who is signed in; 401 (quietly) when nobody is. */
-  me: () => call<Me>('GET', '/v1/me', undefined, { quietAuth: true }),
+  me: () => rest<Me>('GET', '/v1/me', undefined, { quietAuth: true }),
   /** Trades a fresh ID token for the `__session` cookie. */
-  startSession: (idToken: string) => call<{ uid: string; expiresAt: string }>('POST', '/v1/auth/session', { idToken }, { quietAuth: true }),
-  endSession: (everywhere: boolean) => call<void>('DELETE', everywhere ? '/v1/auth/session?all=true' : '/v1/auth/session', undefined, { quietAuth: !everywhere }),
-  listKeys: () => call<{ keys: KeyView[] }>('GET', '/v1/keys'),
-  createKey: (body: Record<string, unknown>) => call<KeyWithSecret>('POST', '/v1/keys', body),
-  regenerateKey: (id: string, gracePeriod: number) => call<KeyWithSecret>('POST', `/v1/keys/${enc(id)}/regenerate`, { gracePeriod }),
-  revokeKey: (id: string) => call<KeyView>('DELETE', `/v1/keys/${enc(id)}`),
-  audit: (filters: AuditFilters) => {
-    const query = auditQuery(filters);
-    return call<AuditPage>('GET', `/v1/audit${query ? `?${query}` : ''}`);
-  },
+  startSession: (idToken: string) => rest<{ uid: string; expiresAt: string }>('POST', '/v1/auth/session', { idToken }, { quietAuth: true }),
+  endSession: (everywhere: boolean) => rest<void>('DELETE', everywhere ? '/v1/auth/session?all=true' : '/v1/auth/session', undefined, { quietAuth: !everywhere }),
+  listKeys: () => callable<{ keys: KeyView[] }>('listApiKeys'),
+  createKey: (body: Record<string, unknown>) => callable<KeyWithSecret>('createApiKey', body),
+  regenerateKey: (id: string, gracePeriod: number) => callable<KeyWithSecret>('regenerateApiKey', { id, gracePeriod }),
+  revokeKey: (id: string) => callable<KeyView>('revokeApiKey', { id }),
+  audit: (filters: AuditFilters) => callable<AuditPage>('queryAuditLog', auditData(filters)),
 };

@@ -1,13 +1,17 @@
 /**
  * The console's callable functions share the REST routes' services and rules. A callable's
- * caller is the Firebase user whose ID token the SDK sent (an interactive credential); the
- * revocation and disabled checks are the same as for `Authorization: Bearer <ID token>`.
+ * caller proves who they are with an interactive credential, exactly one:
+ * - the ID token the Firebase SDK sends (`request.auth`), with the same revocation and disabled
+ *   checks as `Authorization: Bearer <ID token>`;
+ * - or the `__session` cookie, when the console calls through its same-origin Hosting rewrites
+ *   (`/v1/rpc/<name>`): verified by the REST pipeline's session verifier, cross-site rule first.
  */
 import type { CallableRequest, FunctionsErrorCode } from 'firebase-functions/v2/https';
 import type { Request } from 'express';
 import { auditRequest } from './audit/events';
 import { identityFromDecoded } from './credentials/firebase-tokens';
 import type { Identity } from './credentials/identity';
+import { readCredential } from './credentials/read';
 import { ApiError, toApiError, type ErrorCode } from './http/errors';
 import { requestInfo, type RequestInfo } from './http/request-info';
 import type { Body } from './lib/validate';
@@ -51,15 +55,31 @@ function asBody(data: unknown): Body {
   return data as Body;
 }
 
+/**
+ * Who calls. The request's credentials are read as on `/v1` (credentials/read.ts), so a cookie
+ * sent with an ID token is `multiple_credentials`, never a guess. firebase-functions has already
+ * verified an `Authorization` header (an invalid one never gets here); a cookie goes through
+ * `verifiers.session`, which refuses a foreign page (403 `cross_site_request`) before it costs
+ * an Auth call. Either way the caller is interactive, so key management is allowed.
+ */
+async function callerOf(services: Services, request: CallableRequest, info: RequestInfo): Promise<Identity> {
+  const credential = readCredential(info);
+  if (request.auth) return identityFromDecoded(request.auth.token, 'id_token', services.users, 'ID token');
+  if (credential?.kind === 'session') return services.verifiers.session(credential.cookie, info);
+  throw new ApiError('unauthenticated', credential ? 'Callable functions take a session cookie or a Firebase ID token.' : 'Sign in first.');
+}
+
 /** Runs a handler for a callable request, converting ApiErrors to HttpsErrors. */
 export async function runCallable<T>(services: Services, request: CallableRequest, handler: CallableHandler<T>): Promise<T> {
   const { HttpsError } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
   try {
-    const info = requestInfo(request.rawRequest as unknown as Request, services.config);
+    const raw = request.rawRequest as unknown as Request;
+    // Results carry secrets (a new key) and are per caller: never cached, by Hosting's CDN or anyone.
+    raw.res?.setHeader('Cache-Control', 'no-store');
+    const info = requestInfo(raw, services.config);
     let identity: Identity;
     try {
-      if (!request.auth) throw new ApiError('unauthenticated', 'Sign in first.');
-      identity = await identityFromDecoded(request.auth.token, 'id_token', services.users, 'ID token');
+      identity = await callerOf(services, request, info);
     } catch (err) {
       // Audited like the REST pipeline's outcomes (credentials/pipeline.ts): queued, never awaited.
       const refusal = toApiError(err);

@@ -207,6 +207,10 @@ describeInBrowser('the console in a browser', () => {
     const apiCalls = requests.filter((r) => new URL(r.url()).pathname.startsWith('/v1/') && !r.url().endsWith('/v1/auth/session'));
     expect(apiCalls.length).toBeGreaterThan(3);
     for (const r of apiCalls) expect(await r.headerValue('authorization')).toBeNull();
+    // Keys and the audit log went through the callable functions (same-origin Hosting rewrites), not REST.
+    const paths = new Set(apiCalls.map((r) => `${r.method()} ${new URL(r.url()).pathname}`));
+    for (const name of ['createApiKey', 'listApiKeys', 'revokeApiKey', 'queryAuditLog']) expect(paths).toContain(`POST /v1/rpc/${name}`);
+    expect([...paths].filter((p) => /\/v1\/(keys|audit)\b/.test(p))).toEqual([]);
 
     // Nothing was loaded from outside the stack, and the CSP blocked nothing.
     const allowed = new Set([new URL(site()).origin, `http://${authEmulator()}`]);
@@ -220,6 +224,8 @@ describeInBrowser('the console in a browser', () => {
     const first = await createKey(page, { name: 'rotating' });
     await page.getByRole('button', { name: 'Done: I have copied them' }).click();
 
+    const calls: string[] = [];
+    page.on('request', (r) => calls.push(`${r.method()} ${new URL(r.url()).pathname}`));
     await keyRow(page, first.key).getByRole('button', { name: 'Regenerate rotating' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Keep the old key working for').selectOption({ label: '1 hour' });
@@ -228,6 +234,7 @@ describeInBrowser('the console in a browser', () => {
     const second = await page.getByLabel('API key', { exact: true }).inputValue();
     expect(keyIdOf(second)).toBe(keyIdOf(first.key));
     expect(second).not.toBe(first.key);
+    expect(calls).toContain('POST /v1/rpc/regenerateApiKey');
     expect(await shownText(page)).toContain(second);
     await visible(page.getByText('they will not be shown again'));
     await visible(keyRow(page, first.key).getByText(/old secret works until/));
