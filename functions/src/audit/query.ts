@@ -45,11 +45,16 @@ export function parseTime(value: string, field: string): string {
   if (!m || Number.isNaN(ms)) throw bad(`${field} must be an RFC 3339 date-time such as 2024-05-01T12:00:00Z.`);
   // Date.parse rolls 2024-02-30 over to March: refuse dates that do not exist.
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const check = new Date(Date.UTC(year, month - 1, day));
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0-99 as 1900-1999
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     throw bad(`${field} is not a valid date-time.`);
   }
-  return new Date(ms).toISOString();
+  // An offset can carry a time across 0000 or 9999; toISOString would then write `-000001-…` or
+  // `+010000-…`, which is not RFC 3339 and does not order as a string (from <= to, the filter).
+  const iso = new Date(ms).toISOString();
+  if (!/^\d{4}-/.test(iso)) throw bad(`${field} is out of range.`);
+  return iso;
 }
 
 function pageSize(value: unknown): number {

@@ -8,7 +8,9 @@ export function normalizeOrigin(value: string): string | undefined {
   try {
     const url = new URL(value);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-    if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash || url.username) return undefined;
+    if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash) return undefined;
+    // User information, a password alone (`https://:p@host`) or an empty one (`https://:@host`, which URL drops) included.
+    if (url.username || url.password || value.includes('@')) return undefined;
     return url.origin;
   } catch {
     return undefined;
