@@ -12,6 +12,7 @@ import { ipAllowed, narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import type { FailureLimiter } from '../lib/failure-limiter';
 import type { RefreshingCache } from '../lib/refreshing-cache';
+import { catchUpVersions } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import type { KeyRecord, StoredSecret } from '../store/keys';
 import type { UserDirectory } from '../store/users';
@@ -58,8 +59,10 @@ export function checkKey(record: KeyRecord, key: ParsedKey, info: Pick<RequestIn
 export function apiKeyVerifier(deps: ApiKeyDeps) {
   return async (key: ParsedKey, info: RequestInfo): Promise<Identity> => {
     const now = deps.now();
-    const versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
+    let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
     const record = deps.cache.peek(key.keyId) ?? (await deps.cache.get(key.keyId));
+    // A key made on an instance that already lists a newer provider secret version (secrets/catch-up.ts).
+    if (record) versions = await catchUpVersions(deps.hmacSecret, versions, record.secrets.map((s) => s.version), now);
     const matched = matchSecret(record, key, versions, now);
     if (!record || !matched) {
       const wait = deps.failures.fail([`ip:${info.ip}`, `key:${key.keyId}`], now);

@@ -16,6 +16,7 @@ import type { UsageTracker } from '../keys/usage';
 import type { FailureLimiter } from '../lib/failure-limiter';
 import { ApiError } from '../http/errors';
 import type { RequestInfo } from '../http/request-info';
+import { catchUpVersions } from '../secrets/catch-up';
 import type { ProviderSecret } from '../secrets/provider';
 import { isFresh } from '../signing/grammar';
 import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
@@ -63,8 +64,10 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
       throw new ApiError('stale_request', `The timestamp is more than ${deps.windowSeconds} s from the server's clock.`, challenge);
     }
     if (!isKeyId(claim.keyId)) throw new ApiError('invalid_credential', 'The credential is not a key id.', challenge);
-    const versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
+    let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
     const record = deps.cache.peek(claim.keyId) ?? (await deps.cache.get(claim.keyId));
+    // A key made on an instance that already lists a newer provider secret version (secrets/catch-up.ts).
+    if (record) versions = await catchUpVersions(deps.hmacSecret, versions, record.secrets.map((s) => s.version), now);
 
     // Every live secret is tried, and an unknown key costs the same HMAC as a wrong signature.
     let matched = false;
