@@ -234,6 +234,23 @@ describe('access tokens', () => {
     expect(await codeOf(s.verify(token, info()))).toBe('expired_credential');
   });
 
+  it('checks a token it verified before against the clock on every use (its signature is checked once)', async () => {
+    const s = setup();
+    const token = await issue(s);
+    expect(await codeOf(s.verify(token, info()))).toBe('ok');
+    s.time.advance(86_400_000 + 4000); // past exp, within the tolerance
+    expect(await codeOf(s.verify(token, info()))).toBe('ok');
+    s.time.advance(2000);
+    expect(await codeOf(s.verify(token, info()))).toBe('expired_credential');
+    // A clock that goes back before iat (beyond the tolerance) refuses it as a fresh check would.
+    const other = await issue(s);
+    expect(await codeOf(s.verify(other, info()))).toBe('ok');
+    s.time.advance(-6000);
+    expect(await codeOf(s.verify(other, info()))).toBe('invalid_credential');
+    s.time.advance(6000);
+    expect(await codeOf(s.verify(other, info()))).toBe('ok');
+  });
+
   it('refuses other issuers, audiences, types and missing claims', async () => {
     const s = setup();
     const cases: Array<[jose.JWTPayload, Partial<jose.JWTHeaderParameters>]> = [

@@ -1,0 +1,76 @@
+// A forked helper process (the server, the load generator) spoken to over IPC: request/response by
+// id, the child's first message says it is ready. fork() inherits tsx's loader (process.execArgv).
+import { fork, type ChildProcess } from 'node:child_process';
+
+export interface Child {
+  readonly pid: number;
+  call<T>(msg: object, timeoutMs?: number): Promise<T>;
+  /** The last part of the child's stderr. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
+
+export async function startChild<Ready>(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  opts: { execArgv?: string[]; readyTimeoutMs?: number } = {},
+): Promise<{ child: Child; ready: Ready }> {
+  const execArgv = [...process.execArgv, ...(opts.execArgv ?? [])];
+  const proc: ChildProcess = fork(file, [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  let err = '';
+  proc.stderr!.on('data', (b: Buffer) => {
+    err = (err + b.toString()).slice(-20_000);
+  });
+  let exited = false;
+  const exit = new Promise<void>((r) => proc.once('exit', () => ((exited = true), r())));
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  proc.on('message', (m: Reply) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m.value);
+    else p.reject(new Error(m.error));
+  });
+  void exit.then(() => {
+    for (const p of pending.values()) p.reject(new Error(`${file} exited\n${err.slice(-2000)}`));
+    pending.clear();
+  });
+  let next = 1;
+  const wait = <T>(id: number, timeoutMs: number, what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`${file}: no answer to ${what} within ${timeoutMs} ms\n${err.slice(-2000)}`));
+      }, timeoutMs);
+      pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
+  const child: Child = {
+    pid: proc.pid!,
+    call<T>(msg: object, timeoutMs = 120_000) {
+      const id = next++;
+      const answer = wait<T>(id, timeoutMs, JSON.stringify(msg).slice(0, 80));
+      proc.send({ ...msg, id });
+      return answer;
+    },
+    stderr: () => err,
+    async stop() {
+      if (exited) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+  try {
+    const ready = await wait<Ready>(0, opts.readyTimeoutMs ?? 60_000, 'start');
+    return { child, ready };
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
+}

@@ -1,0 +1,191 @@
+// Turns the measurements into bench/results.json (flat, documented metric names, keys sorted so
+// that successive runs diff cleanly) and the table printed at the end of `npm run bench`.
+import { renameSync, writeFileSync } from 'node:fs';
+import type { ColdStartResults } from './cold-start';
+import type { CostResults } from './cost';
+import type { HttpResults } from './http';
+import type { RejectResults } from './reject';
+import type { RevocationResults } from './revocation';
+import type { VerifyResults } from './verify';
+
+export interface Measurements {
+  http: HttpResults;
+  verify: VerifyResults;
+  reject: RejectResults;
+  coldStart: ColdStartResults;
+  revocation: RevocationResults;
+  cost: CostResults;
+  meta: Record<string, unknown>;
+}
+
+/**
+ * Credential kinds over HTTP. `sessionEmulator`: cookies verified the emulator's way (an Auth call
+ * per request, see bench/server.ts); `apiKeyNoAudit`: API keys with the audit entry switched off,
+ * to show what that entry costs. Both are diagnostics, without a goal.
+ */
+const HTTP_KINDS = ['apiKey', 'apiKeyNoAudit', 'accessToken', 'session', 'sessionEmulator', 'signature'];
+
+interface Goal {
+  metric: string;
+  text: string;
+  pass(v: number): boolean;
+}
+
+export const GOALS: Goal[] = [
+  { metric: 'http.apiKeyRatio', text: '≥ 0.90', pass: (v) => v >= 0.9 },
+  { metric: 'http.accessTokenRatio', text: '≥ 0.90', pass: (v) => v >= 0.9 },
+  { metric: 'http.sessionRatio', text: '≥ 0.85', pass: (v) => v >= 0.85 },
+  { metric: 'http.signatureRatio', text: '≥ 0.60', pass: (v) => v >= 0.6 },
+  { metric: 'verify.apiKeyOpsPerSec', text: '≥ 300000', pass: (v) => v >= 300_000 },
+  { metric: 'reject.malformedDatastoreReads', text: '= 0', pass: (v) => v === 0 },
+  { metric: 'coldStart.ratio', text: '≤ 1.25', pass: (v) => v <= 1.25 },
+  { metric: 'revocation.crossInstanceMs', text: '≤ 10000', pass: (v) => v <= 10_000 },
+  { metric: 'cost.firestoreReadsPer1000', text: '≤ 1', pass: (v) => v <= 1 },
+  { metric: 'cost.firestoreWritesPer1000', text: '≤ 100', pass: (v) => v <= 100 },
+  { metric: 'cost.secretManagerCallsPer1000', text: '= 0', pass: (v) => v === 0 },
+  { metric: 'cost.bytesPerLogEntry', text: '≤ 1024', pass: (v) => v <= 1024 },
+];
+
+/** Rounded for reading and diffing: no run repeats beyond these digits anyway. */
+function round(v: number): number {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return v;
+  const a = Math.abs(v);
+  return a >= 1000 ? Math.round(v) : a >= 10 ? Math.round(v * 10) / 10 : Math.round(v * 1000) / 1000;
+}
+
+function tidy(value: unknown): unknown {
+  if (typeof value === 'number') return round(value);
+  if (Array.isArray(value)) return value.map(tidy);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, tidy((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** The metrics object written to results.json: `section.metric` names as in the issue. */
+export function metrics(m: Measurements): Record<string, Record<string, unknown>> {
+  const runs = m.http.runs;
+  const health = (runs.health!.rps + runs.health2!.rps) / 2;
+  const healthCpu = (runs.health!.serverCpuUsPerRequest + runs.health2!.serverCpuUsPerRequest) / 2;
+  const http: Record<string, unknown> = {
+    healthRps: health,
+    healthRpsSamples: [runs.health!.rps, runs.health2!.rps],
+    healthP50Ms: runs.health!.p50Ms,
+    healthP99Ms: runs.health!.p99Ms,
+    healthCpuUsPerRequest: healthCpu,
+  };
+  for (const kind of HTTP_KINDS) {
+    const r = runs[kind]!;
+    http[`${kind}Rps`] = r.rps;
+    http[`${kind}Ratio`] = r.rps / health;
+    http[`${kind}P50Ms`] = r.p50Ms;
+    http[`${kind}P99Ms`] = r.p99Ms;
+    http[`${kind}CpuUsPerRequest`] = r.serverCpuUsPerRequest;
+    // The same ratio from the server's CPU time per request: less swayed by other load on the machine.
+    http[`${kind}CpuRatio`] = healthCpu / r.serverCpuUsPerRequest;
+    http[`${kind}FirestoreWrites`] = r.firestoreWrites;
+  }
+  http.signatureNonceWriteFloorOpsPerSec = m.http.nonceWrite.opsPerSec;
+  http.signatureNonceWriteP50Ms = m.http.nonceWrite.p50Ms;
+  http.signatureNonceWriteCpuUs = m.http.nonceWrite.cpuUsPerOp;
+  // Signed requests against what the nonce write alone allows here: near 1, the floor is what limits them.
+  http.signatureToNonceFloor = runs.signature!.rps / m.http.nonceWrite.opsPerSec;
+  http.auditDropped = Object.values(runs).reduce((a, r) => a + r.auditDropped, 0);
+  http.loadavgBefore = m.http.loadavgBefore;
+  http.loadavgAfter = m.http.loadavgAfter;
+
+  const c = m.cost;
+  const per = (n: number) => (n * 1000) / c.per1000.requests;
+  return {
+    http,
+    verify: { ...m.verify },
+    reject: { ...m.reject },
+    coldStart: { ...m.coldStart },
+    revocation: { ...m.revocation },
+    cost: {
+      activeKeys: c.keys,
+      firestoreReadsPer1000: per(c.per1000.firestoreReads),
+      firestoreWritesPer1000: per(c.per1000.firestoreWrites),
+      secretManagerCallsPer1000: per(c.per1000.secretManagerCalls),
+      loggingBytesPer1000: per(c.per1000.loggingBytes),
+      loggingEntriesPer1000: per(c.per1000.loggingEntries),
+      bytesPerLogEntry: c.bytesPerLogEntry,
+      per1000ElapsedMs: c.per1000.elapsedMs,
+      sustainedRps: c.sustained.rps,
+      sustainedFirestoreReadsPer1000: (c.sustained.firestoreReads * 1000) / c.sustained.requests,
+      sustainedFirestoreWritesPer1000: (c.sustained.firestoreWrites * 1000) / c.sustained.requests,
+      sustainedFirestoreReadsPerKeyPerMinute: c.sustained.firestoreReadsPerKeyPerMinute,
+      sustained: c.sustained,
+    },
+    meta: m.meta,
+  };
+}
+
+function get(obj: Record<string, Record<string, unknown>>, path: string): number {
+  const [section, name] = path.split('.') as [string, string];
+  return obj[section]![name] as number;
+}
+
+export function evaluate(out: Record<string, Record<string, unknown>>) {
+  return GOALS.map((g) => {
+    const value = get(out, g.metric);
+    return { metric: g.metric, goal: g.text, value, pass: g.pass(value) };
+  });
+}
+
+export function writeResults(file: string, out: Record<string, unknown>): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(tidy(out), null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+const fmt = (v: unknown): string => {
+  if (typeof v !== 'number') return String(v);
+  const r = round(v);
+  return Math.abs(r) >= 1000 ? Math.round(r).toLocaleString('en-US') : String(r);
+};
+
+/** The table: every goal with pass/fail, then the measurements that explain them. */
+export function table(out: Record<string, Record<string, unknown>>, goals: ReturnType<typeof evaluate>): string {
+  const rows: [string, string, string, string][] = [['metric', 'value', 'goal', 'result']];
+  const byMetric = new Map(goals.map((g) => [g.metric, g]));
+  const row = (metric: string, unit = '') => {
+    const value = get(out, metric);
+    const g = byMetric.get(metric);
+    rows.push([metric, `${fmt(value)}${unit}`, g?.goal ?? '', g ? (g.pass ? 'PASS' : 'FAIL') : '']);
+  };
+  row('http.healthRps', ' req/s');
+  row('http.healthP50Ms', ' ms');
+  row('http.healthP99Ms', ' ms');
+  for (const kind of HTTP_KINDS) {
+    row(`http.${kind}Rps`, ' req/s');
+    row(`http.${kind}Ratio`);
+    row(`http.${kind}CpuRatio`);
+    row(`http.${kind}P50Ms`, ' ms');
+    row(`http.${kind}P99Ms`, ' ms');
+  }
+  row('http.signatureNonceWriteFloorOpsPerSec', ' ops/s');
+  row('http.signatureToNonceFloor');
+  row('verify.apiKeyOpsPerSec', ' ops/s');
+  row('verify.accessTokenOpsPerSec', ' ops/s');
+  row('reject.malformedDatastoreReads');
+  row('coldStart.entryImportMs', ' ms');
+  row('coldStart.bareImportMs', ' ms');
+  row('coldStart.ratio');
+  row('revocation.sameInstanceMs', ' ms');
+  row('revocation.crossInstanceMs', ' ms');
+  row('cost.firestoreReadsPer1000');
+  row('cost.firestoreWritesPer1000');
+  row('cost.secretManagerCallsPer1000');
+  row('cost.loggingBytesPer1000', ' B');
+  row('cost.sustainedFirestoreReadsPer1000');
+  row('cost.sustainedFirestoreReadsPerKeyPerMinute');
+  row('cost.bytesPerLogEntry', ' B');
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}

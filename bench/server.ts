@@ -1,0 +1,173 @@
+// The function instance under HTTP load, in its own process so that it has a core to itself while
+// the load generator (bench/load.ts) and the emulators (the parent) use the other. Started by
+// bench/http.ts with fork(); answers a few requests from the parent over IPC.
+import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { startApp, type BenchApp } from './functions';
+
+export type ServerOp =
+  | { op: 'stats' }
+  | { op: 'session-mode'; mode: SessionMode }
+  | { op: 'mint-session'; uid: string }
+  | { op: 'nonce-floor'; seconds: number; concurrency: number }
+  | { op: 'audit-access'; enabled: boolean }
+  | { op: 'close' };
+
+/**
+ * How session cookies are verified. `emulator`: as firebase-admin does under the Auth emulator,
+ * where it calls Auth `getUser` on every verifySessionCookie whatever `checkRevoked` says (an HTTP
+ * round trip per request that production never makes). `production`: an RS256-signed cookie,
+ * verified by firebase-admin's own production path (claims, then the signature with a cached
+ * public key: Google's keys are fetched once and cached there too), no Auth call.
+ */
+export type SessionMode = 'emulator' | 'production';
+
+export interface NonceFloor {
+  opsPerSec: number;
+  p50Ms: number;
+  /** This process's CPU time per create(), µs: the Firestore client's share of a signed request. */
+  cpuUsPerOp: number;
+}
+
+export interface ServerStats {
+  keyStore: { reads: number; writes: number };
+  nonces: { writes: number };
+  rateCounters: { reads: number; writes: number };
+  audit: { buffered: number; written: number; dropped: number; writes: number; failedWrites: number };
+  /** process.cpuUsage() of the server process, µs. */
+  cpu: { user: number; system: number };
+}
+
+/** The parts of firebase-admin's Auth and FirebaseTokenVerifier this patch touches (not public API). */
+interface TokenVerifierInternals {
+  issuer: string;
+  verifyJWT(token: string, isEmulator: boolean): Promise<unknown>;
+  signatureVerifier: { keyFetcher: { fetchPublicKeys(): Promise<Record<string, string>> } };
+}
+interface AuthInternals {
+  sessionCookieVerifier: TokenVerifierInternals;
+  verifySessionCookie(cookie: string, checkRevoked?: boolean): Promise<unknown>;
+}
+
+function productionSessions(app: BenchApp) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = randomBytes(20).toString('hex');
+  const keys = { [kid]: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  const auth = app.services.auth() as unknown as AuthInternals;
+  const verifier = auth.sessionCookieVerifier;
+  const projectId = app.services.config.projectId;
+  let patched = false;
+  return {
+    setMode(mode: SessionMode) {
+      if (mode === 'production' && !patched) {
+        // Google's session-cookie keys, as the UrlKeyFetcher holds them once fetched.
+        verifier.signatureVerifier.keyFetcher = { fetchPublicKeys: () => Promise.resolve(keys) };
+        // verifySessionCookie without the emulator's forced revocation round trip (Keyward checks
+        // revocation itself against its cached user record: credentials/firebase-tokens.ts).
+        auth.verifySessionCookie = (cookie: string) => verifier.verifyJWT(cookie, false);
+        patched = true;
+      } else if (mode === 'emulator' && patched) {
+        delete (auth as Partial<AuthInternals>).verifySessionCookie; // back to the prototype's
+        patched = false;
+      }
+    },
+    /** A session cookie as Firebase Auth's createSessionCookie makes it, signed with our key. */
+    mint(uid: string): string {
+      const now = Math.floor(Date.now() / 1000);
+      const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const header = b64({ alg: 'RS256', kid, typ: 'JWT' });
+      const payload = b64({
+        iss: `${verifier.issuer}${projectId}`,
+        aud: projectId,
+        auth_time: now,
+        user_id: uid,
+        sub: uid,
+        iat: now,
+        exp: now + 3600,
+        firebase: { identities: {}, sign_in_provider: 'password' },
+      });
+      const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(privateKey).toString('base64url');
+      return `${header}.${payload}.${signature}`;
+    },
+  };
+}
+
+/**
+ * The floor under signed requests: each one spends its nonce with one Firestore `create()`. This
+ * runs those writes alone, from this instance at the load generator's concurrency.
+ */
+async function nonceFloor(app: BenchApp, seconds: number, concurrency: number): Promise<NonceFloor> {
+  const latencies: number[] = [];
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const expireAt = Date.now() + 600_000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await app.services.nonces.claim('benchNonceFloor', randomBytes(24).toString('base64url'), expireAt);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  latencies.sort((a, b) => a - b);
+  return {
+    opsPerSec: latencies.length / ((performance.now() - start) / 1000),
+    p50Ms: latencies[Math.floor(latencies.length / 2)] ?? NaN,
+    cpuUsPerOp: (used.user + used.system) / latencies.length,
+  };
+}
+
+async function main(): Promise<void> {
+  // tsx (which runs this file) turns on source maps for stack traces; a deployed function runs
+  // plain node without them. Off, so that stack captures (the Firestore client takes one per
+  // commit) cost what they cost in production.
+  process.setSourceMapsEnabled(false);
+  const app = await startApp(process.env);
+  const sessions = productionSessions(app);
+  const s = app.services;
+  const auditAccess = s.audit.access;
+  const handle = async (msg: ServerOp): Promise<unknown> => {
+    switch (msg.op) {
+      case 'stats':
+        return {
+          keyStore: { ...s.keyStore.stats },
+          nonces: { ...s.nonces.stats },
+          rateCounters: { ...s.rateCounters.stats },
+          audit: s.audit.stats(),
+          cpu: process.cpuUsage(),
+        } satisfies ServerStats;
+      case 'session-mode':
+        sessions.setMode(msg.mode);
+        return null;
+      case 'mint-session':
+        return sessions.mint(msg.uid);
+      case 'audit-access':
+        // Diagnostic only: what the per-request audit entry costs (the same run without it).
+        s.audit.access = msg.enabled ? auditAccess : () => undefined;
+        return null;
+      case 'nonce-floor':
+        return nonceFloor(app, msg.seconds, msg.concurrency);
+      case 'close':
+        await app.close();
+        setImmediate(() => process.exit(0));
+        return null;
+    }
+  };
+  process.on('message', (raw: { id: number } & ServerOp) => {
+    handle(raw).then(
+      (value) => process.send!({ id: raw.id, ok: true, value }),
+      (err: Error) => process.send!({ id: raw.id, ok: false, error: String(err?.stack ?? err) }),
+    );
+  });
+  // The parent went away (crashed, killed): never linger.
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0)); // an orderly exit: --cpu-prof writes its profile then
+  process.send!({ id: 0, ok: true, value: { url: app.url } });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+// Verification alone, on one core: the verifier the pipeline calls for an API key (and for an
+// access token), called in a loop on a warm instance. No HTTP, no audit: the inner loop's cost.
+import { startApp } from './functions';
+import { fns } from './functions';
+import { createKey, createUser, issueToken } from './fixtures';
+import type { RequestInfo } from '../functions/src/http/request-info';
+
+export interface VerifyResults {
+  apiKeyOpsPerSec: number;
+  accessTokenOpsPerSec: number;
+  /** Every round's ops/s: the reported value is their median. */
+  rounds: { apiKey: number[]; accessToken: number[] };
+}
+
+const INFO: RequestInfo = {
+  requestId: 'bench',
+  method: 'GET',
+  path: '/v1/me',
+  rawQuery: '',
+  ip: '127.0.0.1',
+  userAgent: 'keyward-bench',
+  origin: undefined,
+  headers: {},
+  rawHeaders: [],
+  rawBody: Buffer.alloc(0),
+  body: {},
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Calls `fn` back to back for `ms`; between rounds the event loop runs (background cache refreshes). */
+async function round(fn: () => Promise<unknown>, ms: number): Promise<number> {
+  await new Promise((r) => setImmediate(r));
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < 1000; i++) await fn();
+    n += 1000;
+    now = performance.now();
+  }
+  return n / ((now - start) / 1000);
+}
+
+async function measure(fn: () => Promise<unknown>, rounds: number, ms: number): Promise<number[]> {
+  await round(fn, 300); // warm-up: JIT
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) out.push(await round(fn, ms));
+  return out;
+}
+
+export async function benchVerify(opts: { env: NodeJS.ProcessEnv; authHost: string; rounds: number; roundMs: number }): Promise<VerifyResults> {
+  const app = await startApp(opts.env);
+  try {
+    const user = await createUser(opts.authHost);
+    const key = await createKey(app.url, user, 'bench verify');
+    const tokenKey = await createKey(app.url, user, 'bench verify token');
+    const token = await issueToken(app.url, tokenKey.key);
+    const parsed = fns.format().parseKey(key.key);
+    if (!parsed) throw new Error('the created key does not parse');
+    const { apiKey, accessToken } = app.services.verifiers;
+    // Sanity: both verify (and fill the caches) before they are timed.
+    if ((await apiKey(parsed, INFO)).method !== 'api_key') throw new Error('api key did not verify');
+    if ((await accessToken(token, INFO)).method !== 'access_token') throw new Error('access token did not verify');
+    const apiKeyRounds = await measure(() => apiKey(parsed, INFO), opts.rounds, opts.roundMs);
+    const tokenRounds = await measure(() => accessToken(token, INFO), opts.rounds, opts.roundMs);
+    return {
+      apiKeyOpsPerSec: median(apiKeyRounds),
+      accessTokenOpsPerSec: median(tokenRounds),
+      rounds: { apiKey: apiKeyRounds, accessToken: tokenRounds },
+    };
+  } finally {
+    await app.close();
+  }
+}
