@@ -30,6 +30,13 @@ export interface ApiKeyDeps {
 }
 
 const challenge = { 'WWW-Authenticate': 'ApiKey' };
+
+/**
+ * A key regenerated on another instance has new secrets that this instance's cached record (up to
+ * KEYWARD_CACHE_TTL_MS old) does not hold yet. So a secret that matches none of a cached record's
+ * is checked once more against the record read again: at most one read per second per key id.
+ */
+export const RECHECK_AFTER_MS = 1000;
 const DUMMY = 'x'.repeat(43);
 
 /** The stored secret this key's secret matches, if any (every candidate is computed: no early exit). */
@@ -60,10 +67,14 @@ export function apiKeyVerifier(deps: ApiKeyDeps) {
   return async (key: ParsedKey, info: RequestInfo): Promise<Identity> => {
     const now = deps.now();
     let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
-    const record = deps.cache.peek(key.keyId) ?? (await deps.cache.get(key.keyId));
+    let record = deps.cache.peek(key.keyId) ?? (await deps.cache.get(key.keyId));
     // A key made on an instance that already lists a newer provider secret version (secrets/catch-up.ts).
     if (record) versions = await catchUpVersions(deps.hmacSecret, versions, record.secrets.map((s) => s.version), now);
-    const matched = matchSecret(record, key, versions, now);
+    let matched = matchSecret(record, key, versions, now);
+    if (record && !matched) {
+      const fresher = await deps.cache.recheck(key.keyId, RECHECK_AFTER_MS);
+      if (fresher) [record, matched] = [fresher, matchSecret(fresher, key, versions, now)];
+    }
     if (!record || !matched) {
       const wait = deps.failures.fail([`ip:${info.ip}`, `key:${key.keyId}`], now);
       if (wait !== undefined) {

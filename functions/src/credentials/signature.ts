@@ -17,7 +17,7 @@ import type { FailureLimiter } from '../lib/failure-limiter';
 import { ApiError } from '../http/errors';
 import type { RequestInfo } from '../http/request-info';
 import { catchUpVersions } from '../secrets/catch-up';
-import type { ProviderSecret } from '../secrets/provider';
+import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import { isFresh } from '../signing/grammar';
 import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
 import { bodySha256Hex, hmacSha256Hex } from '../signing/hmac';
@@ -25,7 +25,7 @@ import { stringToSign } from '../signing/string-to-sign';
 import type { NonceStore } from '../store/nonces';
 import type { KeyRecord } from '../store/keys';
 import type { UserDirectory } from '../store/users';
-import { checkKey, type KeyCache } from './api-key';
+import { checkKey, RECHECK_AFTER_MS, type KeyCache } from './api-key';
 import type { Identity } from './identity';
 
 export interface SignatureDeps {
@@ -57,6 +57,20 @@ export type SignedKeyVerifier = (claim: SignedClaim, info: RequestInfo) => Promi
 const challenge = { 'WWW-Authenticate': SIGNATURE_SCHEME };
 const DUMMY_SALT = 'x'.repeat(16);
 
+/** Every live secret is tried, and an unknown key costs the same HMAC as a wrong signature. */
+function signatureMatches(record: KeyRecord | null, claim: SignedClaim, versions: VersionSet, now: number): boolean {
+  let matched = false;
+  const candidates = record?.secrets ?? [{ version: versions.current.version, salt: DUMMY_SALT, notAfter: null }];
+  for (const stored of candidates) {
+    const version = versions.get(stored.version);
+    const secret = signingSecret((version ?? versions.current).material, claim.keyId, stored.salt);
+    const ok = safeEqual(hmacSha256Hex(secret, claim.message), claim.signature);
+    const live = version !== undefined && (stored.notAfter === null || stored.notAfter > now);
+    if (ok && live && record) matched = true;
+  }
+  return matched;
+}
+
 export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
   return async (claim, info) => {
     const now = deps.now();
@@ -65,19 +79,14 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
     }
     if (!isKeyId(claim.keyId)) throw new ApiError('invalid_credential', 'The credential is not a key id.', challenge);
     let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
-    const record = deps.cache.peek(claim.keyId) ?? (await deps.cache.get(claim.keyId));
+    let record = deps.cache.peek(claim.keyId) ?? (await deps.cache.get(claim.keyId));
     // A key made on an instance that already lists a newer provider secret version (secrets/catch-up.ts).
     if (record) versions = await catchUpVersions(deps.hmacSecret, versions, record.secrets.map((s) => s.version), now);
-
-    // Every live secret is tried, and an unknown key costs the same HMAC as a wrong signature.
-    let matched = false;
-    const candidates = record?.secrets ?? [{ version: versions.current.version, salt: DUMMY_SALT, notAfter: null }];
-    for (const stored of candidates) {
-      const version = versions.get(stored.version);
-      const secret = signingSecret((version ?? versions.current).material, claim.keyId, stored.salt);
-      const ok = safeEqual(hmacSha256Hex(secret, claim.message), claim.signature);
-      const live = version !== undefined && (stored.notAfter === null || stored.notAfter > now);
-      if (ok && live && record) matched = true;
+    let matched = signatureMatches(record, claim, versions, now);
+    if (record && !matched) {
+      // Regenerated on another instance: the same once-a-second recheck as for keys (credentials/api-key.ts).
+      const fresher = await deps.cache.recheck(claim.keyId, RECHECK_AFTER_MS);
+      if (fresher) [record, matched] = [fresher, signatureMatches(fresher, claim, versions, now)];
     }
     if (!record || !matched) {
       const wait = deps.failures.fail([`ip:${info.ip}`, `key:${claim.keyId}`], now);

@@ -51,6 +51,17 @@ export class RefreshingCache<K, V> {
     }
   }
 
+  /**
+   * The value read again when the cached one is at least `minAgeMs` old, else undefined: for a
+   * caller with reason to think an entry is stale, at most one read per `minAgeMs` per key. A
+   * failed read keeps the cached entry.
+   */
+  async recheck(key: K, minAgeMs: number): Promise<V | undefined> {
+    const entry = this.entries.get(key);
+    if (!entry || this.now() - entry.loadedAt < minAgeMs) return undefined;
+    return this.reload(key).catch(() => undefined);
+  }
+
   delete(key: K): void {
     this.entries.delete(key);
   }
