@@ -15,6 +15,12 @@ export interface Config {
   cacheTtlMs: number;
   /** How long provider secrets (and their version lists) are cached before a background refresh. */
   secretsTtlMs: number;
+  /**
+   * Longest wait for one Firestore or Secret Manager call, the clients' own retries included. A
+   * dependency that is down or does not answer then fails the request closed (503) in bounded
+   * time instead of holding it for the clients' minutes of retries (lib/deadline.ts).
+   */
+  dependencyTimeoutMs: number;
   secrets: { hmacSecretId: string; tokenSigningSecretId: string };
   keys: { defaultTtlDays: number; maxTtlDays: number; maxPerUser: number };
   tokens: { issuer: string; audience: string; ttlSeconds: Record<KeyType, number> };
@@ -62,6 +68,7 @@ export function loadConfig(env: Env = process.env): Config {
     proxyHops: int(env, 'KEYWARD_PROXY_HOPS', 1, 1, 10),
     cacheTtlMs: int(env, 'KEYWARD_CACHE_TTL_MS', 10_000, 100, 10_000),
     secretsTtlMs: int(env, 'KEYWARD_SECRETS_TTL_MS', 300_000, 100, 3_600_000),
+    dependencyTimeoutMs: int(env, 'KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 100, 60_000),
     secrets: {
       hmacSecretId: env.KEYWARD_HMAC_SECRET ?? 'keyward-api-key-hmac',
       tokenSigningSecretId: env.KEYWARD_TOKEN_SIGNING_SECRET ?? 'keyward-token-signing',

@@ -82,11 +82,11 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const app = overrides.app ?? firebaseApp(config);
   const auth = lazy(() => (require('firebase-admin/auth') as typeof import('firebase-admin/auth')).getAuth(app()));
   const firestore = lazy(() => (require('firebase-admin/firestore') as typeof import('firebase-admin/firestore')).getFirestore(app()));
-  const secrets = secretManagerSource(config.projectId, secretManagerClient(env));
+  const secrets = secretManagerSource(config.projectId, secretManagerClient(env), config.dependencyTimeoutMs);
   const hmacSecret = providerSecret(secrets, config.secrets.hmacSecretId, config.secretsTtlMs, now);
   const tokenSecret = providerSecret(secrets, config.secrets.tokenSigningSecretId, config.secretsTtlMs, now);
   const users = userDirectory(auth, config.cacheTtlMs);
-  const keyStore = firestoreKeyStore(firestore);
+  const keyStore = firestoreKeyStore(firestore, config.dependencyTimeoutMs);
   const keyCache: KeyCache = new RefreshingCache<string, KeyRecord | null>({
     ttlMs: config.cacheTtlMs,
     maxEntries: 50_000,
@@ -99,8 +99,8 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush() });
   const keys = keyService({ config, store: keyStore, cache: keyCache, hmacSecret, users, audit, usage, now });
   const failures = failureLimiter(config.failureLimitPerMinute);
-  const nonces = firestoreNonceStore(firestore);
-  const rateCounters = firestoreWindowCounter(firestore);
+  const nonces = firestoreNonceStore(firestore, config.dependencyTimeoutMs);
+  const rateCounters = firestoreWindowCounter(firestore, config.dependencyTimeoutMs);
   const keyring = tokenKeyring(tokenSecret, now);
   const signatureDeps = { cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
   const verifiers: Verifiers = {

@@ -10,6 +10,11 @@ export const TEST_PROJECT_ID = 'demo-keyward';
 export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   // Revocation and other cached lookups expire after 1 s instead of the production default.
   KEYWARD_CACHE_TTL_MS: '1000',
+  // The Functions emulator serves each concurrent request in a new worker process with cold clients;
+  // a burst of them on a small machine can take longer than the production default (5 s) for a first
+  // Firestore call. A generous bound keeps those from failing closed; outages are tested in-process
+  // with a short one (test/integration/hardening/faults.test.ts).
+  KEYWARD_DEPENDENCY_TIMEOUT_MS: '15000',
 };
 
 export const HOST = '127.0.0.1';

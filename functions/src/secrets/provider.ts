@@ -39,22 +39,34 @@ export interface SecretSource {
   access(secretId: string, version: string): Promise<Buffer>;
 }
 
-/** Secret Manager behind the two calls Keyward needs. The client is created on first use. */
-export function secretManagerSource(projectId: string, client: () => SecretManagerServiceClient): SecretSource {
+/**
+ * Secret Manager behind the two calls Keyward needs. The client is created on first use. Each call
+ * waits at most `timeoutMs`, the client's retries included (its own default is 60 s per call): a
+ * Secret Manager that accepts connections but does not answer fails a cold instance closed
+ * in bounded time instead of holding every request.
+ */
+export function secretManagerSource(projectId: string, client: () => SecretManagerServiceClient, timeoutMs = 5000): SecretSource {
+  const options = { timeout: timeoutMs };
   return {
     async listEnabledVersions(secretId) {
-      const [versions] = await client().listSecretVersions({
-        parent: `projects/${projectId}/secrets/${secretId}`,
-      });
+      const [versions] = await client().listSecretVersions(
+        {
+          parent: `projects/${projectId}/secrets/${secretId}`,
+        },
+        options,
+      );
       return versions
         .filter((v) => v.state === 'ENABLED')
         .map((v) => String(v.name).split('/').pop() as string)
         .sort((a, b) => Number(b) - Number(a));
     },
     async access(secretId, version) {
-      const [res] = await client().accessSecretVersion({
-        name: `projects/${projectId}/secrets/${secretId}/versions/${version}`,
-      });
+      const [res] = await client().accessSecretVersion(
+        {
+          name: `projects/${projectId}/secrets/${secretId}/versions/${version}`,
+        },
+        options,
+      );
       const data = res.payload?.data;
       if (!data) throw new Error(`secret ${secretId} version ${version} has no payload`);
       return Buffer.from(data as Uint8Array);

@@ -5,6 +5,7 @@
  */
 import type { Firestore } from 'firebase-admin/firestore';
 import type { KeyType } from '../keys/format';
+import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 export interface StoredSecret {
   /** HMAC-SHA256 of the secret under provider secret version `version`. */
@@ -47,38 +48,42 @@ export interface KeyStore {
 
 const ALREADY_EXISTS = 6;
 
-export function firestoreKeyStore(db: () => Firestore): KeyStore {
+/** Each call waits at most `timeoutMs`; an unreachable Firestore is a 503 (store/datastore.ts). */
+export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS): KeyStore {
   const stats = { reads: 0, writes: 0 };
   const col = () => db().collection('apiKeys');
+  const call = <T>(op: () => Promise<T>) => datastoreCall(timeoutMs, op);
   return {
     stats,
     async create(record) {
       stats.writes++;
-      try {
-        await col().doc(record.keyId).create(record);
-        return true;
-      } catch (err) {
-        if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
-        throw err;
-      }
+      return call(async () => {
+        try {
+          await col().doc(record.keyId).create(record);
+          return true;
+        } catch (err) {
+          if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+          throw err;
+        }
+      });
     },
     async get(keyId) {
       stats.reads++;
-      const snap = await col().doc(keyId).get();
+      const snap = await call(() => col().doc(keyId).get());
       return snap.exists ? (snap.data() as KeyRecord) : undefined;
     },
     async listByOwner(ownerUid, limit) {
       stats.reads++;
-      const snap = await col().where('ownerUid', '==', ownerUid).orderBy('createdAt', 'desc').limit(limit).get();
+      const snap = await call(() => col().where('ownerUid', '==', ownerUid).orderBy('createdAt', 'desc').limit(limit).get());
       return snap.docs.map((d) => d.data() as KeyRecord);
     },
     async update(keyId, patch) {
       stats.writes++;
-      await col().doc(keyId).update(patch);
+      await call(() => col().doc(keyId).update(patch));
     },
     async delete(keyId) {
       stats.writes++;
-      await col().doc(keyId).delete();
+      await call(() => col().doc(keyId).delete());
     },
   };
 }

@@ -6,6 +6,7 @@
  * then a reused nonce is still refused, which is only stricter.
  */
 import type { Firestore } from 'firebase-admin/firestore';
+import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 export interface NonceStore {
   /** True when the nonce was unused and is now spent; false when it was seen before. */
@@ -16,19 +17,22 @@ export interface NonceStore {
 export const NONCE_COLLECTION = 'nonces';
 const ALREADY_EXISTS = 6;
 
-export function firestoreNonceStore(db: () => Firestore): NonceStore {
+/** Each claim waits at most `timeoutMs`; an unreachable Firestore is a 503 (store/datastore.ts). */
+export function firestoreNonceStore(db: () => Firestore, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS): NonceStore {
   const stats = { writes: 0 };
   return {
     stats,
     async claim(keyId, nonce, expireAt) {
       stats.writes++;
-      try {
-        await db().collection(NONCE_COLLECTION).doc(`${keyId}:${nonce}`).create({ keyId, expireAt: new Date(expireAt) });
-        return true;
-      } catch (err) {
-        if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
-        throw err;
-      }
+      return datastoreCall(timeoutMs, async () => {
+        try {
+          await db().collection(NONCE_COLLECTION).doc(`${keyId}:${nonce}`).create({ keyId, expireAt: new Date(expireAt) });
+          return true;
+        } catch (err) {
+          if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+          throw err;
+        }
+      });
     },
   };
 }

@@ -7,6 +7,7 @@
  * Each document carries `expireAt`: a Firestore TTL policy on it deletes old windows.
  */
 import type { Firestore } from 'firebase-admin/firestore';
+import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 export interface WindowCounter {
   /** Adds one to the counter `id` and returns its new value. */
@@ -16,7 +17,8 @@ export interface WindowCounter {
 
 export const RATE_LIMIT_COLLECTION = 'rateLimits';
 
-export function firestoreWindowCounter(db: () => Firestore): WindowCounter {
+/** Each call waits at most `timeoutMs`; an unreachable Firestore is a 503 (store/datastore.ts). */
+export function firestoreWindowCounter(db: () => Firestore, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS): WindowCounter {
   const stats = { reads: 0, writes: 0 };
   return {
     stats,
@@ -24,9 +26,9 @@ export function firestoreWindowCounter(db: () => Firestore): WindowCounter {
       const { FieldValue } = require('firebase-admin/firestore') as typeof import('firebase-admin/firestore');
       const doc = db().collection(RATE_LIMIT_COLLECTION).doc(id);
       stats.writes++;
-      await doc.set({ count: FieldValue.increment(1), expireAt: new Date(expireAt) }, { merge: true });
+      await datastoreCall(timeoutMs, () => doc.set({ count: FieldValue.increment(1), expireAt: new Date(expireAt) }, { merge: true }));
       stats.reads++;
-      const snap = await doc.get();
+      const snap = await datastoreCall(timeoutMs, () => doc.get());
       const count = snap.get('count');
       if (typeof count !== 'number') throw new Error('rate limit counter missing after increment');
       return count;

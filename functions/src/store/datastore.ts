@@ -1,0 +1,32 @@
+/**
+ * Every Firestore call of the stores goes through `datastoreCall`: it waits at most
+ * `timeoutMs` (config.dependencyTimeoutMs), and a Firestore that cannot be reached becomes the
+ * contract's 503 `unavailable` with `Retry-After` (fail closed), not a 500 or a hung request.
+ * Other errors (a malformed query: our bug) pass through unchanged.
+ *
+ * A write already sent when Firestore goes away is retried by the Firestore client in the
+ * background (lib/deadline.ts), so it may still land after its request got the 503. Keyward's
+ * writes come after a read of the same datastore in the same request (the owner's key list,
+ * the key record), so during an outage a request fails at that read and sends no write; only an
+ * outage that begins between the read and the write leaves that window.
+ */
+import { ApiError, isApiError } from '../http/errors';
+import { withDeadline } from '../lib/deadline';
+
+export const DEFAULT_DATASTORE_TIMEOUT_MS = 5000;
+
+// gRPC codes that mean "Firestore could not serve this now", not "this request is wrong":
+// CANCELLED (the channel went away), DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE.
+const TRANSIENT = new Set([1, 4, 8, 10, 13, 14]);
+
+export const datastoreUnavailable = () =>
+  new ApiError('unavailable', 'The datastore is unavailable; try again shortly.', { 'Retry-After': '5' });
+
+export async function datastoreCall<T>(timeoutMs: number, op: () => Promise<T>): Promise<T> {
+  try {
+    return await withDeadline(op(), timeoutMs, datastoreUnavailable);
+  } catch (err) {
+    if (!isApiError(err) && TRANSIENT.has((err as { code?: number }).code as number)) throw datastoreUnavailable();
+    throw err;
+  }
+}
