@@ -73,7 +73,8 @@ function secretManagerClient(env: NodeJS.ProcessEnv): () => SecretManagerService
     const host = env.SECRET_MANAGER_EMULATOR_HOST;
     if (!host) return new SecretManagerServiceClient();
     const [apiEndpoint, port] = host.split(':');
-    return new SecretManagerServiceClient({ apiEndpoint, port: Number(port), sslCreds: grpcInsecure() });
+    // universeDomain spares the client a metadata-server probe (and its warning) against the emulator.
+    return new SecretManagerServiceClient({ apiEndpoint, port: Number(port), sslCreds: grpcInsecure(), universeDomain: 'googleapis.com' });
   });
 }
 
