@@ -21,3 +21,13 @@ export const HOST = '127.0.0.1';
 /** Hosting: the console and the REST API under /v1 (same origin as in production). */
 export const BASE_URL = `http://${HOST}:${TEST_PORTS.hosting}`;
 export const AUTH_EMULATOR_URL = `http://${HOST}:${TEST_PORTS.auth}`;
+
+/** A loopback port nobody listens on right now: for a dependency that is down, or one to start. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, HOST, r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}

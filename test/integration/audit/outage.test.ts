@@ -2,19 +2,11 @@
 // emulators, but its Logging client points at a closed port: lifecycle operations fail closed
 // (503, nothing half-done), requests still authenticate (access entries buffered within a bound),
 // and reading the trail fails closed too.
-import { createServer } from 'node:net';
+import { freePort } from '../../harness/ports';
 import { api, createUser, type TestUser } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { createKey, jsonHeaders } from '../../harness/keys';
 import { bearer } from './support';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 let app: InProcessApp;
 let user: TestUser;
@@ -27,7 +19,7 @@ const errorCode = async (res: Response) => ((await res.json()) as { error: { cod
 beforeAll(async () => {
   stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   app = await startInProcessApp({
-    CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await closedPort()}`,
+    CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await freePort()}`,
     KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300',
     KEYWARD_AUDIT_BUFFER: '20',
     KEYWARD_AUDIT_FLUSH_MS: '10',

@@ -18,7 +18,7 @@ import { PROVIDER_SECRETS, seedProviderSecrets } from '../../../scripts/seed-sec
 import { adminDb } from '../../harness/admin';
 import { createUser, type TestUser } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
-import { TEST_PROJECT_ID } from '../../harness/ports';
+import { freePort, TEST_PROJECT_ID } from '../../harness/ports';
 import { contractError, send, sleep, until, type Reply } from './support';
 
 // No metadata-server probe from google-auth-library in this process.
@@ -34,14 +34,6 @@ const AUDIT_WRITE_TIMEOUT_MS = 1000;
 const CACHE_TTL_MS = 4000;
 /** "Quickly": the configured wait plus room for the request itself on a busy machine. */
 const SLACK_MS = 1500;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, HOST, r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /** Starts a server on a port that was just released (the OS may take a moment to free it). */
 async function restartOn<T>(start: () => Promise<T>): Promise<T> {

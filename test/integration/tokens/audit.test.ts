@@ -1,18 +1,10 @@
 // Token issuance in the audit trail: one `token.issue` entry per token, never the token; and no
 // token at all when the entry cannot be written.
-import { createServer } from 'node:net';
+import { freePort } from '../../harness/ports';
 import { api } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { bearer, userWithKey } from '../../harness/keys';
 import { issue } from './support';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('access tokens: audit', () => {
   it('records token.issue with the key and the request, never the token or the key', async () => {
@@ -38,7 +30,7 @@ describe('access tokens: audit', () => {
 
     beforeAll(async () => {
       stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-      app = await startInProcessApp({ CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await closedPort()}`, KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300' });
+      app = await startInProcessApp({ CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await freePort()}`, KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300' });
     });
     afterAll(async () => {
       await app?.close();

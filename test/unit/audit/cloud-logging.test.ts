@@ -1,6 +1,6 @@
 // The Cloud Logging sink and reader with the official client, against the local Logging emulator
 // started in this process (no Firebase emulators needed), and against a closed port (the outage).
-import { createServer } from 'node:net';
+import { freePort } from '../../harness/ports';
 import { Logging, type LoggingOptions } from '@google-cloud/logging';
 import { grpc } from 'google-gax';
 import { startLoggingEmulator, type LoggingEmulator } from '../../../emulators/logging';
@@ -161,19 +161,10 @@ describe('the reader', () => {
   });
 });
 
-/** A port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 describe('when Cloud Logging is unreachable', () => {
   let down: NodeJS.ProcessEnv;
   beforeAll(async () => {
-    down = { CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await closedPort()}` };
+    down = { CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await freePort()}` };
   });
 
   it('record rejects within the write timeout (the operation fails closed)', async () => {
