@@ -63,25 +63,44 @@ export function checkKey(record: KeyRecord, key: ParsedKey, info: Pick<RequestIn
   if (!ipAllowed(info.ip, record.allowedIps)) throw new ApiError('ip_not_allowed', 'This key is not allowed from this address.');
 }
 
+type RecordDeps = Pick<ApiKeyDeps, 'cache' | 'hmacSecret' | 'failures'>;
+
+/**
+ * The key record whose secrets `matches` accepts, for keys and signatures alike. `matches` is
+ * also called without a record (an unknown key), so both cost the same HMAC. Before refusing:
+ * the versions are listed again if the record names a newer one (secrets/catch-up.ts), and the
+ * record is read again if it may be stale (RECHECK_AFTER_MS). Refusals count towards the failure
+ * limit (429 once exceeded).
+ */
+export async function matchingRecord(
+  deps: RecordDeps,
+  keyId: string,
+  info: Pick<RequestInfo, 'ip'>,
+  now: number,
+  matches: (record: KeyRecord | null, versions: VersionSet) => boolean,
+  refusal: () => ApiError,
+): Promise<KeyRecord> {
+  let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
+  let record = deps.cache.peek(keyId) ?? (await deps.cache.get(keyId));
+  if (record) versions = await catchUpVersions(deps.hmacSecret, versions, record.secrets.map((s) => s.version), now);
+  let matched = matches(record, versions);
+  if (record && !matched) {
+    const fresher = await deps.cache.recheck(keyId, RECHECK_AFTER_MS);
+    if (fresher) [record, matched] = [fresher, matches(fresher, versions)];
+  }
+  if (!record || !matched) {
+    const wait = deps.failures.fail([`ip:${info.ip}`, `key:${keyId}`], now);
+    if (wait !== undefined) throw new ApiError('rate_limited', 'Too many failed attempts; slow down.', { 'Retry-After': String(wait) });
+    throw refusal();
+  }
+  return record;
+}
+
 export function apiKeyVerifier(deps: ApiKeyDeps) {
   return async (key: ParsedKey, info: RequestInfo): Promise<Identity> => {
     const now = deps.now();
-    let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
-    let record = deps.cache.peek(key.keyId) ?? (await deps.cache.get(key.keyId));
-    // A key made on an instance that already lists a newer provider secret version (secrets/catch-up.ts).
-    if (record) versions = await catchUpVersions(deps.hmacSecret, versions, record.secrets.map((s) => s.version), now);
-    let matched = matchSecret(record, key, versions, now);
-    if (record && !matched) {
-      const fresher = await deps.cache.recheck(key.keyId, RECHECK_AFTER_MS);
-      if (fresher) [record, matched] = [fresher, matchSecret(fresher, key, versions, now)];
-    }
-    if (!record || !matched) {
-      const wait = deps.failures.fail([`ip:${info.ip}`, `key:${key.keyId}`], now);
-      if (wait !== undefined) {
-        throw new ApiError('rate_limited', 'Too many failed attempts; slow down.', { 'Retry-After': String(wait) });
-      }
-      throw new ApiError('invalid_credential', 'The API key is not valid.', challenge);
-    }
+    const refusal = () => new ApiError('invalid_credential', 'The API key is not valid.', challenge);
+    const record = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now) !== undefined, refusal);
     checkKey(record, key, info, now);
     const owner = await deps.users.get(record.ownerUid);
     if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", challenge);

@@ -16,7 +16,6 @@ import type { UsageTracker } from '../keys/usage';
 import type { FailureLimiter } from '../lib/failure-limiter';
 import { ApiError } from '../http/errors';
 import type { RequestInfo } from '../http/request-info';
-import { catchUpVersions } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import { isFresh } from '../signing/grammar';
 import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
@@ -25,7 +24,7 @@ import { stringToSign } from '../signing/string-to-sign';
 import type { NonceStore } from '../store/nonces';
 import type { KeyRecord } from '../store/keys';
 import type { UserDirectory } from '../store/users';
-import { checkKey, RECHECK_AFTER_MS, type KeyCache } from './api-key';
+import { checkKey, matchingRecord, type KeyCache } from './api-key';
 import type { Identity } from './identity';
 
 export interface SignatureDeps {
@@ -78,21 +77,8 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
       throw new ApiError('stale_request', `The timestamp is more than ${deps.windowSeconds} s from the server's clock.`, challenge);
     }
     if (!isKeyId(claim.keyId)) throw new ApiError('invalid_credential', 'The credential is not a key id.', challenge);
-    let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
-    let record = deps.cache.peek(claim.keyId) ?? (await deps.cache.get(claim.keyId));
-    // A key made on an instance that already lists a newer provider secret version (secrets/catch-up.ts).
-    if (record) versions = await catchUpVersions(deps.hmacSecret, versions, record.secrets.map((s) => s.version), now);
-    let matched = signatureMatches(record, claim, versions, now);
-    if (record && !matched) {
-      // Regenerated on another instance: the same once-a-second recheck as for keys (credentials/api-key.ts).
-      const fresher = await deps.cache.recheck(claim.keyId, RECHECK_AFTER_MS);
-      if (fresher) [record, matched] = [fresher, signatureMatches(fresher, claim, versions, now)];
-    }
-    if (!record || !matched) {
-      const wait = deps.failures.fail([`ip:${info.ip}`, `key:${claim.keyId}`], now);
-      if (wait !== undefined) throw new ApiError('rate_limited', 'Too many failed attempts; slow down.', { 'Retry-After': String(wait) });
-      throw new ApiError('invalid_signature', 'The signature does not match the request.', challenge);
-    }
+    const refusal = () => new ApiError('invalid_signature', 'The signature does not match the request.', challenge);
+    const record = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions, now), refusal);
 
     try {
       checkKey(record, { type: record.type, keyId: record.keyId, secret: '' }, info, now);
