@@ -6,13 +6,13 @@
  */
 import { ApiError } from '../http/errors';
 import type { RequestInfo } from '../http/request-info';
-import { keyDigest, safeEqual } from '../keys/digest';
+import { digestMatches, keyDigestBytes } from '../keys/digest';
 import type { ParsedKey } from '../keys/format';
 import { ipAllowed, narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import type { FailureLimiter } from '../lib/failure-limiter';
 import type { RefreshingCache } from '../lib/refreshing-cache';
-import { catchUpVersions } from '../secrets/catch-up';
+import { catchUpVersions, namesNewerVersion } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import type { KeyRecord, StoredSecret } from '../store/keys';
 import type { UserDirectory } from '../store/users';
@@ -45,7 +45,7 @@ export function matchSecret(record: KeyRecord | null, key: ParsedKey, versions: 
   const candidates = record?.secrets ?? [{ digest: DUMMY, version: versions.current.version, salt: '', notAfter: null }];
   for (const stored of candidates) {
     const material = versions.get(stored.version)?.material ?? versions.current.material;
-    const ok = safeEqual(keyDigest(material, key.keyId, key.secret), stored.digest);
+    const ok = digestMatches(keyDigestBytes(material, key.keyId, key.secret), stored.digest);
     const live = versions.get(stored.version) !== undefined && (stored.notAfter === null || stored.notAfter > now);
     if (ok && live && record !== null) found = stored;
   }
@@ -82,7 +82,8 @@ export async function matchingRecord(
 ): Promise<KeyRecord> {
   let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
   let record = deps.cache.peek(keyId) ?? (await deps.cache.get(keyId));
-  if (record) versions = await catchUpVersions(deps.hmacSecret, versions, record.secrets.map((s) => s.version), now);
+  const named = record?.secrets.map((s) => s.version);
+  if (named && namesNewerVersion(versions, named)) versions = await catchUpVersions(deps.hmacSecret, versions, named, now);
   let matched = matches(record, versions);
   if (record && !matched) {
     const fresher = await deps.cache.recheck(keyId, RECHECK_AFTER_MS);

@@ -7,7 +7,25 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export function keyDigest(providerKey: Buffer, keyId: string, secret: string): string {
-  return createHmac('sha256', providerKey).update(`keyward:key:v1:${keyId}:${secret}`).digest('base64url');
+  return keyDigestBytes(providerKey, keyId, secret).toString('base64url');
+}
+
+export function keyDigestBytes(providerKey: Buffer, keyId: string, secret: string): Buffer {
+  return createHmac('sha256', providerKey).update(`keyward:key:v1:${keyId}:${secret}`).digest();
+}
+
+// Stored digests decoded once per string, not on every verification (the hot path).
+const decoded = new Map<string, Buffer>();
+
+/** Constant-time comparison of a computed digest with a stored (base64url) one. */
+export function digestMatches(computed: Buffer, stored: string): boolean {
+  let bytes = decoded.get(stored);
+  if (!bytes) {
+    if (decoded.size >= 50_000) decoded.clear();
+    bytes = Buffer.from(stored, 'base64url');
+    decoded.set(stored, bytes);
+  }
+  return bytes.length === computed.length && timingSafeEqual(bytes, computed);
 }
 
 export function signingSecret(providerKey: Buffer, keyId: string, salt: string): string {

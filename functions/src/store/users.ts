@@ -52,8 +52,10 @@ export function userDirectory(auth: () => AuthPort, ttlMs: number): UserDirector
     },
   });
   return {
-    async get(uid) {
-      return (await cache.get(uid)) ?? undefined;
+    get(uid) {
+      // A cache hit answers without another async layer: this runs on every authenticated request.
+      const hit = cache.peek(uid);
+      return hit !== undefined ? Promise.resolve(hit ?? undefined) : cache.get(uid).then((user) => user ?? undefined);
     },
     invalidate(uid) {
       cache.delete(uid);
