@@ -3,7 +3,6 @@
  * benchmarks alike. Every route lives in its own file under http/routes.
  */
 import express, { type Router } from 'express';
-import { createAuthenticator } from './credentials/pipeline';
 import { ApiError } from './http/errors';
 import { sendError, type HttpDeps } from './http/handler';
 import { registerAudit } from './http/routes/audit';
@@ -28,13 +27,7 @@ export function buildApp(services: Services): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   const http: HttpDeps = {
-    authenticate: createAuthenticator({
-      verifiers: services.verifiers,
-      users: services.users,
-      audit: services.audit,
-      tokenIssuer: services.config.tokens.issuer,
-      callLimits: services.callLimits,
-    }),
+    authenticate: services.authenticate,
     bodyLimitBytes: services.config.bodyLimitBytes,
     network: services.config,
   };

@@ -11,7 +11,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requireClaims, type ClaimRequirement } from './credentials/guard';
 import type { Identity } from './credentials/identity';
-import { createAuthenticator } from './credentials/pipeline';
 import { SIGNATURE_SCHEME } from './credentials/read';
 import { rawBody } from './http/body';
 import { sendError } from './http/handler';
@@ -37,14 +36,7 @@ async function bodyBytes(req: Request & { rawBody?: Buffer }, limit: number): Pr
 }
 
 export function keywardAuth(services: Services): RequestHandler {
-  const { config } = services;
-  const authenticate = createAuthenticator({
-    verifiers: services.verifiers,
-    users: services.users,
-    audit: services.audit,
-    tokenIssuer: config.tokens.issuer,
-    callLimits: services.callLimits,
-  });
+  const { config, authenticate } = services;
   return async (req: Request, res: Response, next: NextFunction) => {
     const info = requestInfo(req, config);
     res.set('X-Request-Id', info.requestId);

@@ -11,7 +11,7 @@ import { auditLog, type AuditLog } from './audit/read';
 import type { Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/api-key';
 import { idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
-import type { Verifiers } from './credentials/pipeline';
+import { createAuthenticator, type Authenticate, type Verifiers } from './credentials/pipeline';
 import { keyService, type KeyService } from './keys/service';
 import { usageTracker } from './keys/usage';
 import { failureLimiter } from './lib/failure-limiter';
@@ -45,6 +45,8 @@ export interface Services {
   audit: ManagedAuditSink;
   auditLog: AuditLog;
   verifiers: Verifiers;
+  /** The credential pipeline (credentials/pipeline.ts), built once: `/v1` and the middleware share it. */
+  authenticate: Authenticate;
   /** Access tokens: issuance and the JWKS (tokens/issue.ts). */
   tokens: TokenIssuer;
   /** Per-instance call limits of key-based credentials, applied by the pipeline. */
@@ -130,5 +132,6 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     now,
   });
   const callLimits = callLimiter(config.rateLimits, now);
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, tokens, callLimits, nonces, rateCounters };
+  const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits });
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, tokens, callLimits, nonces, rateCounters };
 }

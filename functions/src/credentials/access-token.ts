@@ -11,13 +11,11 @@
 import type { JWTPayload } from 'jose';
 import { ApiError } from '../http/errors';
 import type { RequestInfo } from '../http/request-info';
-import { narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import type { UserDirectory } from '../store/users';
 import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP } from '../tokens/claims';
 import type { TokenKeyring } from '../tokens/keyring';
-import type { KeyCache } from './api-key';
-import { checkKey } from './api-key';
+import { keyIdentity, type KeyCache } from './api-key';
 import type { Identity } from './identity';
 
 export interface AccessTokenDeps {
@@ -84,24 +82,10 @@ export function accessTokenVerifier(deps: AccessTokenDeps) {
     const now = deps.now();
     const record = deps.cache.peek(subject.keyId) ?? (await deps.cache.get(subject.keyId));
     if (!record || record.ownerUid !== subject.uid || record.type !== subject.keyType) throw invalid();
-    try {
-      checkKey(record, { type: record.type, keyId: record.keyId, secret: '' }, info, now);
-    } catch (err) {
-      // The same refusal as for the key itself, with this credential's challenge.
-      throw err instanceof ApiError && err.status === 401 ? new ApiError(err.code, err.message.replace('API key', "access token's key"), challenge) : err;
-    }
-    const owner = await deps.users.get(record.ownerUid);
-    if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", challenge);
-    deps.usage.touch(record.keyId, now);
     const scopes = intersectScopes(record.scopes, subject.scopes);
-    return {
-      uid: owner.uid,
-      claims: narrowClaims(owner.claims, scopes),
-      method: 'access_token',
-      keyId: record.keyId,
-      keyType: record.type,
-      scopes: scopes ?? undefined,
-    };
+    const identity = await keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes });
+    deps.usage.touch(record.keyId, now);
+    return identity;
   };
 
   async function verifySignature(token: string): Promise<JWTPayload> {

@@ -16,7 +16,7 @@ import { catchUpVersions, namesNewerVersion } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import type { KeyRecord, StoredSecret } from '../store/keys';
 import type { UserDirectory } from '../store/users';
-import type { Identity } from './identity';
+import type { AuthMethod, Identity } from './identity';
 
 export type KeyCache = RefreshingCache<string, KeyRecord | null>;
 
@@ -52,15 +52,43 @@ export function matchSecret(record: KeyRecord | null, key: ParsedKey, versions: 
   return found;
 }
 
-/** Checks status and restrictions of a record whose secret matched. */
-export function checkKey(record: KeyRecord, key: ParsedKey, info: Pick<RequestInfo, 'origin' | 'ip'>, now: number): void {
-  if (record.type !== key.type) throw new ApiError('invalid_credential', 'The API key is not valid.', challenge);
-  if (record.revokedAt !== null) throw new ApiError('revoked_credential', 'The API key has been revoked.', challenge);
-  if (record.expiresAt <= now) throw new ApiError('expired_credential', 'The API key has expired.', challenge);
+/** Checks status and restrictions of a key whose credential verified; 401s carry `challenge`. */
+export function checkKey(record: KeyRecord, info: Pick<RequestInfo, 'origin' | 'ip'>, now: number, challenge: Record<string, string>, what = 'API key'): void {
+  if (record.revokedAt !== null) throw new ApiError('revoked_credential', `The ${what} has been revoked.`, challenge);
+  if (record.expiresAt <= now) throw new ApiError('expired_credential', `The ${what} has expired.`, challenge);
   if (record.type === 'web' && (!info.origin || !record.allowedOrigins.includes(info.origin))) {
     throw new ApiError('origin_not_allowed', 'This web key is not allowed from this origin.');
   }
   if (!ipAllowed(info.ip, record.allowedIps)) throw new ApiError('ip_not_allowed', 'This key is not allowed from this address.');
+}
+
+export interface KeyCredential {
+  method: AuthMethod;
+  /** The `WWW-Authenticate` challenge of this credential's 401s. */
+  challenge: Record<string, string>;
+  /** What the refusals call it ('API key', "access token's key"). */
+  what?: string;
+  /** The scopes the request acts with: the key's, or narrower (an access token's). */
+  scopes?: string[] | null;
+}
+
+/**
+ * Shared by keys, access tokens and signed requests once their credential verified: the key's
+ * status and restrictions, then its owner, as the identity the request acts with.
+ */
+export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestInfo, 'origin' | 'ip'>, now: number, as: KeyCredential): Promise<Identity> {
+  checkKey(record, info, now, as.challenge, as.what);
+  const owner = await users.get(record.ownerUid);
+  if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", as.challenge);
+  const scopes = as.scopes === undefined ? record.scopes : as.scopes;
+  return {
+    uid: owner.uid,
+    claims: narrowClaims(owner.claims, scopes),
+    method: as.method,
+    keyId: record.keyId,
+    keyType: record.type,
+    scopes: scopes ?? undefined,
+  };
 }
 
 type RecordDeps = Pick<ApiKeyDeps, 'cache' | 'hmacSecret' | 'failures'>;
@@ -102,17 +130,9 @@ export function apiKeyVerifier(deps: ApiKeyDeps) {
     const now = deps.now();
     const refusal = () => new ApiError('invalid_credential', 'The API key is not valid.', challenge);
     const record = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now) !== undefined, refusal);
-    checkKey(record, key, info, now);
-    const owner = await deps.users.get(record.ownerUid);
-    if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", challenge);
+    if (record.type !== key.type) throw refusal();
+    const identity = await keyIdentity(record, deps.users, info, now, { method: 'api_key', challenge });
     deps.usage.touch(key.keyId, now);
-    return {
-      uid: owner.uid,
-      claims: narrowClaims(owner.claims, record.scopes),
-      method: 'api_key',
-      keyId: record.keyId,
-      keyType: record.type,
-      scopes: record.scopes ?? undefined,
-    };
+    return identity;
   };
 }

@@ -11,7 +11,6 @@
  */
 import { safeEqual, signingSecret } from '../keys/digest';
 import { isKeyId } from '../keys/format';
-import { narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import type { FailureLimiter } from '../lib/failure-limiter';
 import { ApiError } from '../http/errors';
@@ -24,7 +23,7 @@ import { stringToSign } from '../signing/string-to-sign';
 import type { NonceStore } from '../store/nonces';
 import type { KeyRecord } from '../store/keys';
 import type { UserDirectory } from '../store/users';
-import { checkKey, matchingRecord, type KeyCache } from './api-key';
+import { keyIdentity, matchingRecord, type KeyCache } from './api-key';
 import type { Identity } from './identity';
 
 export interface SignatureDeps {
@@ -80,13 +79,7 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
     const refusal = () => new ApiError('invalid_signature', 'The signature does not match the request.', challenge);
     const record = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions, now), refusal);
 
-    try {
-      checkKey(record, { type: record.type, keyId: record.keyId, secret: '' }, info, now);
-    } catch (err) {
-      throw err instanceof ApiError && err.status === 401 ? new ApiError(err.code, err.message, challenge) : err;
-    }
-    const owner = await deps.users.get(record.ownerUid);
-    if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", challenge);
+    const identity = await keyIdentity(record, deps.users, info, now, { method: 'signature', challenge });
 
     // Remembered until the timestamp leaves the window (after that the timestamp check refuses it).
     const expireAt = (Number(claim.timestamp) + deps.windowSeconds) * 1000 + 1000;
@@ -94,17 +87,7 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
       throw new ApiError('replayed_request', 'This nonce was already used with this key.', challenge);
     }
     deps.usage.touch(record.keyId, now);
-    return {
-      record,
-      identity: {
-        uid: owner.uid,
-        claims: narrowClaims(owner.claims, record.scopes),
-        method: 'signature',
-        keyId: record.keyId,
-        keyType: record.type,
-        scopes: record.scopes ?? undefined,
-      },
-    };
+    return { record, identity };
   };
 }
 
