@@ -3,7 +3,7 @@
 import { startApp } from './functions';
 import { fns } from './functions';
 import { createKey, createUser, issueToken } from './fixtures';
-import type { RequestInfo } from '../functions/src/http/request-info';
+import type { RequestContext } from '../functions/src/request';
 
 export interface VerifyResults {
   apiKeyOpsPerSec: number;
@@ -12,7 +12,7 @@ export interface VerifyResults {
   rounds: { apiKey: number[]; accessToken: number[] };
 }
 
-const INFO: RequestInfo = {
+const INFO: RequestContext = {
   requestId: 'bench',
   method: 'GET',
   path: '/v1/me',

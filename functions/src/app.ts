@@ -2,9 +2,10 @@
  * Builds the HTTP app from its services. Used by the Cloud Function, the tests and the
  * benchmarks alike. Every route lives in its own file under http/routes.
  */
-import express, { type Router } from 'express';
-import { ApiError } from './http/errors';
+import express from 'express';
+import { KeywardError } from './errors';
 import { sendError, type HttpDeps } from './http/handler';
+import type { RouteContext } from './http/route-context';
 import { registerAudit } from './http/routes/audit';
 import { registerAuthIssue } from './http/routes/auth-issue';
 import { registerHealth } from './http/routes/health';
@@ -13,12 +14,6 @@ import { registerKeys } from './http/routes/keys';
 import { registerMe } from './http/routes/me';
 import { registerSession } from './http/routes/session';
 import type { Services } from './services';
-
-export interface RouteContext {
-  router: Router;
-  http: HttpDeps;
-  services: Services;
-}
 
 const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks];
 
@@ -34,15 +29,15 @@ export function buildApp(services: Services): express.Express {
   const router = express.Router({ caseSensitive: true, strict: false });
   for (const register of ROUTES) register({ router, http, services });
   app.use(router);
-  app.use((_req, res) => sendError(res, new ApiError('not_found', 'There is nothing at this path.')));
+  app.use((_req, res) => sendError(res, new KeywardError('not_found', 'There is nothing at this path.')));
   // Errors raised before a route runs (a malformed URL, a body the platform could not parse).
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const status = (err as { status?: number }).status;
     const known =
       status === 413
-        ? new ApiError('payload_too_large', 'The request body is too large.')
+        ? new KeywardError('payload_too_large', 'The request body is too large.')
         : status !== undefined && status >= 400 && status < 500
-          ? new ApiError('invalid_request', 'The request is malformed.')
+          ? new KeywardError('invalid_request', 'The request is malformed.')
           : err;
     sendError(res, known);
   });

@@ -12,8 +12,9 @@ import { auditRequest } from './audit/events';
 import { identityFromDecoded } from './credentials/firebase-tokens';
 import type { Identity } from './credentials/identity';
 import { readCredential } from './credentials/read';
-import { ApiError, toApiError, type ErrorCode } from './http/errors';
-import { requestInfo, type RequestInfo } from './http/request-info';
+import { KeywardError, asKeywardError, isFault, type ErrorCode } from './errors';
+import { requestContext } from './http/context';
+import type { RequestContext } from './request';
 import type { Body } from './lib/validate';
 import type { Services } from './services';
 
@@ -47,11 +48,11 @@ const CALLABLE_CODE: { readonly [C in ErrorCode]: FunctionsErrorCode } = {
   internal: 'internal',
 };
 
-export type CallableHandler<T> = (identity: Identity, data: Body, info: RequestInfo) => Promise<T>;
+export type CallableHandler<T> = (identity: Identity, data: Body, info: RequestContext) => Promise<T>;
 
 function asBody(data: unknown): Body {
   if (data === undefined || data === null) return {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new ApiError('invalid_request', 'The request data must be an object.');
+  if (typeof data !== 'object' || Array.isArray(data)) throw new KeywardError('invalid_request', 'The request data must be an object.');
   return data as Body;
 }
 
@@ -62,11 +63,11 @@ function asBody(data: unknown): Body {
  * `verifiers.session`, which refuses a foreign page (403 `cross_site_request`) before it costs
  * an Auth call. Either way the caller is interactive, so key management is allowed.
  */
-async function callerOf(services: Services, request: CallableRequest, info: RequestInfo): Promise<Identity> {
+async function callerOf(services: Services, request: CallableRequest, info: RequestContext): Promise<Identity> {
   const credential = readCredential(info);
   if (request.auth) return identityFromDecoded(request.auth.token, 'id_token', services.users, 'ID token');
   if (credential?.kind === 'session') return services.verifiers.session(credential.cookie, info);
-  throw new ApiError('unauthenticated', credential ? 'Callable functions take a session cookie or a Firebase ID token.' : 'Sign in first.');
+  throw new KeywardError('unauthenticated', credential ? 'Callable functions take a session cookie or a Firebase ID token.' : 'Sign in first.');
 }
 
 /** Runs a handler for a callable request, converting ApiErrors to HttpsErrors. */
@@ -76,26 +77,26 @@ export async function runCallable<T>(services: Services, request: CallableReques
     const raw = request.rawRequest as unknown as Request;
     // Results carry secrets (a new key) and are per caller: never cached, by Hosting's CDN or anyone.
     raw.res?.setHeader('Cache-Control', 'no-store');
-    const info = requestInfo(raw, services.config);
+    const info = requestContext(raw, services.config);
     let identity: Identity;
     try {
       identity = await callerOf(services, request, info);
     } catch (err) {
       // Audited like the REST pipeline's outcomes (credentials/pipeline.ts): queued, never awaited.
-      const refusal = toApiError(err);
-      if (refusal.status < 500) services.audit.access({ event: 'auth.failure', outcome: 'failure', actor: {}, request: auditRequest(info), reason: refusal.code });
+      const refusal = asKeywardError(err);
+      if (!isFault(refusal)) services.audit.access({ event: 'auth.failure', outcome: 'failure', actor: {}, request: auditRequest(info), reason: refusal.code });
       throw err;
     }
     services.audit.access({ event: 'auth.success', outcome: 'success', actor: { uid: identity.uid, method: identity.method }, request: auditRequest(info) });
     return await handler(identity, asBody(request.data), info);
   } catch (err) {
-    const apiError = toApiError(err);
+    const apiError = asKeywardError(err);
     throw new HttpsError(CALLABLE_CODE[apiError.code], apiError.message, { code: apiError.code });
   }
 }
 
 /** Reads a required string id from callable data. */
 export function idOf(data: Body): string {
-  if (typeof data.id !== 'string') throw new ApiError('invalid_request', 'id is required.');
+  if (typeof data.id !== 'string') throw new KeywardError('invalid_request', 'id is required.');
   return data.id;
 }

@@ -14,7 +14,7 @@ import type { Identity } from './credentials/identity';
 import { SIGNATURE_SCHEME } from './credentials/read';
 import { rawBody } from './http/body';
 import { sendError } from './http/handler';
-import { requestInfo } from './http/request-info';
+import { requestContext } from './http/context';
 import type { Services } from './services';
 
 /** The Identity `keywardAuth` found, or undefined before it ran. */
@@ -38,7 +38,7 @@ async function bodyBytes(req: Request & { rawBody?: Buffer }, limit: number): Pr
 export function keywardAuth(services: Services): RequestHandler {
   const { config, authenticate } = services;
   return async (req: Request, res: Response, next: NextFunction) => {
-    const info = requestInfo(req, config);
+    const info = requestContext(req, config);
     res.set('X-Request-Id', info.requestId);
     res.set('Cache-Control', 'no-store');
     try {

@@ -4,4 +4,4 @@ export { requireClaims, hasClaims, effectiveGrants, type ClaimRequirement } from
 export type { AuthMethod, Claims, Identity } from './credentials/identity';
 export { createServices, type Services } from './services';
 export { loadConfig, type Config } from './config';
-export { ApiError, type ErrorCode } from './http/errors';
+export { KeywardError, type ErrorCode } from './errors';

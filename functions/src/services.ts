@@ -10,9 +10,10 @@ import { managedSink, type AuditSink, type ManagedAuditSink } from './audit/even
 import { auditLog, type AuditLog } from './audit/read';
 import type { Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/api-key';
-import { idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
+import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
 import { createAuthenticator, type Authenticate, type Verifiers } from './credentials/pipeline';
 import { keyService, type KeyService } from './keys/service';
+import { sessionService, type SessionService } from './sessions/service';
 import { usageTracker } from './keys/usage';
 import { failureLimiter } from './lib/failure-limiter';
 import { lazy } from './lib/lazy';
@@ -47,6 +48,8 @@ export interface Services {
   verifiers: Verifiers;
   /** The credential pipeline (credentials/pipeline.ts), built once: `/v1` and the middleware share it. */
   authenticate: Authenticate;
+  /** Session cookies: sign-in and sign-out (sessions/service.ts). */
+  sessions: SessionService;
   /** Access tokens: issuance and the JWKS (tokens/issue.ts). */
   tokens: TokenIssuer;
   /** Per-instance call limits of key-based credentials, applied by the pipeline. */
@@ -106,8 +109,9 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const rateCounters = firestoreWindowCounter(firestore, config.dependencyTimeoutMs);
   const keyring = tokenKeyring(tokenSecret, now);
   const signatureDeps = { cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
+  const checkIdToken = idTokenChecker(auth, users);
   const verifiers: Verifiers = {
-    idToken: idTokenVerifier(auth, users),
+    idToken: idTokenVerifier(checkIdToken),
     session: sessionCookieVerifier(auth, users, config.allowedOrigins),
     apiKey: apiKeyVerifier({ cache: keyCache, hmacSecret, users, usage, failures, now }),
     accessToken: accessTokenVerifier({
@@ -133,5 +137,16 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   });
   const callLimits = callLimiter(config.rateLimits, now);
   const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits });
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, tokens, callLimits, nonces, rateCounters };
+  const sessions = sessionService({
+    rules: config.sessions,
+    secureCookies: !config.emulated,
+    allowedOrigins: config.allowedOrigins,
+    auth,
+    users,
+    audit,
+    checkIdToken,
+    authenticate,
+    now,
+  });
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, callLimits, nonces, rateCounters };
 }

@@ -6,7 +6,7 @@
  * (audit/redact.ts) and writes. Nothing an emitter passes is trusted to be safe to log.
  */
 import type { AuthMethod } from '../credentials/identity';
-import type { RequestInfo } from '../http/request-info';
+import type { RequestContext } from '../request';
 
 export const AUDIT_EVENTS = [
   'session.create',
@@ -107,7 +107,7 @@ export interface ManagedAuditSink extends AuditSink {
   close(): Promise<void>;
 }
 
-export function auditRequest(info: RequestInfo): AuditRequest {
+export function auditRequest(info: RequestContext): AuditRequest {
   return {
     ip: info.ip,
     userAgent: info.userAgent,

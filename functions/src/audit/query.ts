@@ -3,7 +3,7 @@
  * against an allow-list pattern here, so nothing unexpected reaches the Logging filter
  * (audit/filter.ts also quotes and escapes every value, as a second line).
  */
-import { ApiError } from '../http/errors';
+import { KeywardError } from '../errors';
 import { isKeyId } from '../keys/format';
 import { onlyFields } from '../lib/validate';
 import { AUDIT_EVENTS, isAuditEventName, type AuditEventName } from './events';
@@ -29,7 +29,7 @@ const UID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 const PAGE_TOKEN = /^[A-Za-z0-9+/=_.~-]+$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-const bad = (message: string) => new ApiError('invalid_request', message);
+const bad = (message: string) => new KeywardError('invalid_request', message);
 
 function text(input: Record<string, unknown>, field: string): string | undefined {
   const value = input[field];

@@ -10,7 +10,7 @@
  */
 import { hasClaims } from '../credentials/guard';
 import type { Identity } from '../credentials/identity';
-import { ApiError } from '../http/errors';
+import { KeywardError, unavailable } from '../errors';
 import { entryView, type AuditEntryView, type RawEntry } from './entry';
 import { buildAuditFilter } from './filter';
 import { parseAuditQuery, type AuditQuery } from './query';
@@ -49,12 +49,12 @@ function matches(e: AuditEntryView, q: AuditQuery, onlyUid: string | undefined):
   return q.to === undefined || e.timestamp <= q.to;
 }
 
-function listError(err: unknown): ApiError {
+function listError(err: unknown): KeywardError {
   if ((err as { code?: unknown }).code === INVALID_ARGUMENT) {
     // The filter is ours and valid: what Cloud Logging refuses is the caller's page token.
-    return new ApiError('invalid_request', 'pageToken is not valid for this query; start again without it.');
+    return new KeywardError('invalid_request', 'pageToken is not valid for this query; start again without it.');
   }
-  return new ApiError('unavailable', 'The audit log is unavailable; try again shortly.', { 'Retry-After': '5' });
+  return unavailable('The audit log is unavailable; try again shortly.', err);
 }
 
 export function auditLog(deps: AuditLogDeps) {
@@ -63,14 +63,14 @@ export function auditLog(deps: AuditLogDeps) {
       const query = parseAuditQuery(input);
       const everyone = hasClaims(identity, { role: 'auditor' });
       if (!everyone && query.uid !== undefined && query.uid !== identity.uid) {
-        throw new ApiError('forbidden', "You can read only your own audit entries; reading other users' needs the auditor role.");
+        throw new KeywardError('forbidden', "You can read only your own audit entries; reading other users' needs the auditor role.");
       }
       const onlyUid = everyone ? undefined : identity.uid;
       let filter: string;
       try {
         filter = buildAuditFilter({ projectId: deps.projectId, logName: deps.logName, query, onlyUid });
       } catch {
-        throw new ApiError('invalid_request', 'This user id cannot be used in an audit query.');
+        throw new KeywardError('invalid_request', 'This user id cannot be used in an audit query.');
       }
       await deps.flush?.().catch(() => undefined);
       let page: EntryPage;

@@ -9,8 +9,8 @@
  * owner's current claims are narrowed by the token's scopes.
  */
 import type { JWTPayload } from 'jose';
-import { ApiError } from '../http/errors';
-import type { RequestInfo } from '../http/request-info';
+import { KeywardError } from '../errors';
+import type { RequestContext } from '../request';
 import type { UsageTracker } from '../keys/usage';
 import type { UserDirectory } from '../store/users';
 import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP } from '../tokens/claims';
@@ -33,8 +33,8 @@ export interface AccessTokenDeps {
 /** Clocks of the instances that issue and verify tokens differ by at most this much. */
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
-const challenge = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
-const invalid = () => new ApiError('invalid_credential', 'The access token is not valid.', challenge);
+const challenge = 'Bearer error="invalid_token"';
+const invalid = () => new KeywardError('invalid_credential', 'The access token is not valid.', { challenge });
 
 /**
  * Performance (measured by `npm run bench`): an ES256 signature check through jose costs a few
@@ -72,7 +72,7 @@ export function accessTokenVerifier(deps: AccessTokenDeps) {
     return undefined;
   }
 
-  return async (token: string, info: RequestInfo): Promise<Identity> => {
+  return async (token: string, info: RequestContext): Promise<Identity> => {
     let payload = await remembered(token);
     if (!payload) payload = await verifySignature(token);
     const subject = readSubject(payload as Record<string, unknown>);
@@ -115,7 +115,7 @@ export function accessTokenVerifier(deps: AccessTokenDeps) {
       }));
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_JWT_EXPIRED') {
-        throw new ApiError('expired_credential', 'The access token has expired.', challenge);
+        throw new KeywardError('expired_credential', 'The access token has expired.', { challenge });
       }
       throw invalid();
     }

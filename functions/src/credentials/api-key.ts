@@ -4,8 +4,8 @@
  * HMAC-SHA256 and a constant-time comparison. An unknown key id costs the same HMAC as a wrong
  * secret, and is remembered as unknown so repeating it costs no datastore read.
  */
-import { ApiError } from '../http/errors';
-import type { RequestInfo } from '../http/request-info';
+import { KeywardError } from '../errors';
+import type { RequestContext } from '../request';
 import { digestMatches, keyDigestBytes } from '../keys/digest';
 import type { ParsedKey } from '../keys/format';
 import { ipAllowed, narrowClaims } from '../keys/restrictions';
@@ -29,7 +29,7 @@ export interface ApiKeyDeps {
   now: () => number;
 }
 
-const challenge = { 'WWW-Authenticate': 'ApiKey' };
+const challenge = 'ApiKey';
 
 /**
  * A key regenerated on another instance has new secrets that this instance's cached record (up to
@@ -53,19 +53,19 @@ export function matchSecret(record: KeyRecord | null, key: ParsedKey, versions: 
 }
 
 /** Checks status and restrictions of a key whose credential verified; 401s carry `challenge`. */
-export function checkKey(record: KeyRecord, info: Pick<RequestInfo, 'origin' | 'ip'>, now: number, challenge: Record<string, string>, what = 'API key'): void {
-  if (record.revokedAt !== null) throw new ApiError('revoked_credential', `The ${what} has been revoked.`, challenge);
-  if (record.expiresAt <= now) throw new ApiError('expired_credential', `The ${what} has expired.`, challenge);
+export function checkKey(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, challenge: string, what = 'API key'): void {
+  if (record.revokedAt !== null) throw new KeywardError('revoked_credential', `The ${what} has been revoked.`, { challenge });
+  if (record.expiresAt <= now) throw new KeywardError('expired_credential', `The ${what} has expired.`, { challenge });
   if (record.type === 'web' && (!info.origin || !record.allowedOrigins.includes(info.origin))) {
-    throw new ApiError('origin_not_allowed', 'This web key is not allowed from this origin.');
+    throw new KeywardError('origin_not_allowed', 'This web key is not allowed from this origin.');
   }
-  if (!ipAllowed(info.ip, record.allowedIps)) throw new ApiError('ip_not_allowed', 'This key is not allowed from this address.');
+  if (!ipAllowed(info.ip, record.allowedIps)) throw new KeywardError('ip_not_allowed', 'This key is not allowed from this address.');
 }
 
 export interface KeyCredential {
   method: AuthMethod;
   /** The `WWW-Authenticate` challenge of this credential's 401s. */
-  challenge: Record<string, string>;
+  challenge: string;
   /** What the refusals call it ('API key', "access token's key"). */
   what?: string;
   /** The scopes the request acts with: the key's, or narrower (an access token's). */
@@ -76,10 +76,10 @@ export interface KeyCredential {
  * Shared by keys, access tokens and signed requests once their credential verified: the key's
  * status and restrictions, then its owner, as the identity the request acts with.
  */
-export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestInfo, 'origin' | 'ip'>, now: number, as: KeyCredential): Promise<Identity> {
+export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, as: KeyCredential): Promise<Identity> {
   checkKey(record, info, now, as.challenge, as.what);
   const owner = await users.get(record.ownerUid);
-  if (!owner || owner.disabled) throw new ApiError('revoked_credential', "The key's owner is disabled or deleted.", as.challenge);
+  if (!owner || owner.disabled) throw new KeywardError('revoked_credential', "The key's owner is disabled or deleted.", { challenge: as.challenge });
   const scopes = as.scopes === undefined ? record.scopes : as.scopes;
   return {
     uid: owner.uid,
@@ -103,10 +103,10 @@ type RecordDeps = Pick<ApiKeyDeps, 'cache' | 'hmacSecret' | 'failures'>;
 export async function matchingRecord(
   deps: RecordDeps,
   keyId: string,
-  info: Pick<RequestInfo, 'ip'>,
+  info: Pick<RequestContext, 'ip'>,
   now: number,
   matches: (record: KeyRecord | null, versions: VersionSet) => boolean,
-  refusal: () => ApiError,
+  refusal: () => KeywardError,
 ): Promise<KeyRecord> {
   let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
   let record = deps.cache.peek(keyId) ?? (await deps.cache.get(keyId));
@@ -119,16 +119,16 @@ export async function matchingRecord(
   }
   if (!record || !matched) {
     const wait = deps.failures.fail([`ip:${info.ip}`, `key:${keyId}`], now);
-    if (wait !== undefined) throw new ApiError('rate_limited', 'Too many failed attempts; slow down.', { 'Retry-After': String(wait) });
+    if (wait !== undefined) throw new KeywardError('rate_limited', 'Too many failed attempts; slow down.', { retryAfterSeconds: wait });
     throw refusal();
   }
   return record;
 }
 
 export function apiKeyVerifier(deps: ApiKeyDeps) {
-  return async (key: ParsedKey, info: RequestInfo): Promise<Identity> => {
+  return async (key: ParsedKey, info: RequestContext): Promise<Identity> => {
     const now = deps.now();
-    const refusal = () => new ApiError('invalid_credential', 'The API key is not valid.', challenge);
+    const refusal = () => new KeywardError('invalid_credential', 'The API key is not valid.', { challenge });
     const record = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now) !== undefined, refusal);
     if (record.type !== key.type) throw refusal();
     const identity = await keyIdentity(record, deps.users, info, now, { method: 'api_key', challenge });

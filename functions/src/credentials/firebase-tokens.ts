@@ -4,26 +4,26 @@
  * record instead of an Auth round-trip per request (see store/users.ts for the bound).
  */
 import type { DecodedIdToken } from 'firebase-admin/auth';
-import { assertSameSite, isStateChanging } from '../http/csrf';
-import { ApiError } from '../http/errors';
-import type { RequestInfo } from '../http/request-info';
+import { assertSameSite, isStateChanging } from '../sessions/csrf';
+import { KeywardError, unavailable } from '../errors';
+import type { RequestContext } from '../request';
 import type { AuthPort, UserDirectory } from '../store/users';
 import type { AuthMethod, Identity } from './identity';
 
 const REVOKED_CODES = new Set(['auth/id-token-revoked', 'auth/session-cookie-revoked', 'auth/user-disabled', 'auth/user-not-found']);
 const EXPIRED_CODES = new Set(['auth/id-token-expired', 'auth/session-cookie-expired']);
 
-const challenge = { 'WWW-Authenticate': 'Bearer' };
+const challenge = { challenge: 'Bearer' };
 
 /** Maps firebase-admin's verification errors to the contract's; anything unexpected is a 503. */
-export function firebaseAuthError(err: unknown, what: string): ApiError {
+export function firebaseAuthError(err: unknown, what: string): KeywardError {
   const code = (err as { code?: string }).code ?? '';
-  if (REVOKED_CODES.has(code)) return new ApiError('revoked_credential', `The ${what} has been revoked.`, challenge);
-  if (EXPIRED_CODES.has(code)) return new ApiError('expired_credential', `The ${what} has expired.`, challenge);
+  if (REVOKED_CODES.has(code)) return new KeywardError('revoked_credential', `The ${what} has been revoked.`, challenge);
+  if (EXPIRED_CODES.has(code)) return new KeywardError('expired_credential', `The ${what} has expired.`, challenge);
   // Auth failing, or firebase-admin's own service credential failing, is a fault: not the caller's.
-  if (code === 'auth/internal-error' || code === 'auth/invalid-credential') return new ApiError('unavailable', 'Firebase Auth is unavailable; try again shortly.', { 'Retry-After': '5' });
-  if (code.startsWith('auth/')) return new ApiError('invalid_credential', `The ${what} is not valid.`, challenge);
-  return new ApiError('unavailable', 'Firebase Auth is unavailable; try again shortly.', { 'Retry-After': '5' });
+  if (code === 'auth/internal-error' || code === 'auth/invalid-credential' || code === 'auth/insufficient-permission') return unavailable('Firebase Auth is unavailable; try again shortly.', err);
+  if (code.startsWith('auth/')) return new KeywardError('invalid_credential', `The ${what} is not valid.`, challenge);
+  return unavailable('Firebase Auth is unavailable; try again shortly.', err);
 }
 
 /** Turns a verified token into an Identity, refusing disabled users and revoked tokens. */
@@ -39,9 +39,9 @@ export async function identityFromDecoded(
   } catch (err) {
     throw firebaseAuthError(err, what);
   }
-  if (!user || user.disabled) throw new ApiError('revoked_credential', `The ${what}'s user is disabled or deleted.`, challenge);
+  if (!user || user.disabled) throw new KeywardError('revoked_credential', `The ${what}'s user is disabled or deleted.`, challenge);
   // No auth_time (never so in a Google-signed token) fails closed rather than skipping the check.
-  if (typeof decoded.auth_time !== 'number' || decoded.auth_time < user.validSince) throw new ApiError('revoked_credential', `The ${what} has been revoked.`, challenge);
+  if (typeof decoded.auth_time !== 'number' || decoded.auth_time < user.validSince) throw new KeywardError('revoked_credential', `The ${what} has been revoked.`, challenge);
   return { uid: decoded.uid, claims: user.claims, method };
 }
 
@@ -64,8 +64,7 @@ export function idTokenChecker(auth: () => AuthPort, users: UserDirectory) {
   };
 }
 
-export function idTokenVerifier(auth: () => AuthPort, users: UserDirectory) {
-  const check = idTokenChecker(auth, users);
+export function idTokenVerifier(check: ReturnType<typeof idTokenChecker>) {
   return async (token: string): Promise<Identity> => (await check(token)).identity;
 }
 
@@ -75,7 +74,7 @@ export function idTokenVerifier(auth: () => AuthPort, users: UserDirectory) {
  * nothing about the cookie.
  */
 export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory, allowedOrigins: readonly string[] = []) {
-  return async (cookie: string, info: Pick<RequestInfo, 'method' | 'headers'>): Promise<Identity> => {
+  return async (cookie: string, info: Pick<RequestContext, 'method' | 'headers'>): Promise<Identity> => {
     if (isStateChanging(info.method)) assertSameSite(info, { allowedOrigins, requireBrowserHeaders: true });
     let decoded: DecodedIdToken;
     try {

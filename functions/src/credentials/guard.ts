@@ -8,7 +8,7 @@
  * - `scope` failures are 403 `insufficient_scope`: use it where a key or token may have been
  *   created with fewer scopes than its owner holds.
  */
-import { ApiError } from '../http/errors';
+import { KeywardError } from '../errors';
 import { grantsOf } from '../keys/restrictions';
 import type { Identity } from './identity';
 
@@ -43,10 +43,10 @@ function missingClaim(identity: Identity, requirement: ClaimRequirement): 'forbi
 
 /** Throws 401 without an identity, 403 `forbidden` or `insufficient_scope` when a claim is missing. */
 export function requireClaims(identity: Identity | undefined, requirement: ClaimRequirement): Identity {
-  if (!identity) throw new ApiError('unauthenticated', 'This endpoint needs a credential.', { 'WWW-Authenticate': 'Bearer' });
+  if (!identity) throw new KeywardError('unauthenticated', 'This endpoint needs a credential.', { challenge: 'Bearer' });
   const missing = missingClaim(identity, requirement);
-  if (missing === 'forbidden') throw new ApiError('forbidden', `This needs ${describe(requirement)}.`);
-  if (missing === 'insufficient_scope') throw new ApiError('insufficient_scope', `This needs the scope ${requirement.scope}.`);
+  if (missing === 'forbidden') throw new KeywardError('forbidden', `This needs ${describe(requirement)}.`);
+  if (missing === 'insufficient_scope') throw new KeywardError('insufficient_scope', `This needs the scope ${requirement.scope}.`);
   return identity;
 }
 

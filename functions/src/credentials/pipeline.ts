@@ -4,20 +4,20 @@
  * queued, never awaited). Later credential kinds plug in as one more verifier.
  */
 import { auditRequest, type AuditSink } from '../audit/events';
-import { ApiError, isApiError } from '../http/errors';
+import { KeywardError, isFault, isKeywardError, unavailable } from '../errors';
 import type { CallLimiter } from '../limits/call-limiter';
-import type { RequestInfo } from '../http/request-info';
+import type { RequestContext } from '../request';
 import type { ParsedKey } from '../keys/format';
 import type { UserDirectory } from '../store/users';
 import type { Identity } from './identity';
 import { readCredential } from './read';
 
 export interface Verifiers {
-  session(cookie: string, info: RequestInfo): Promise<Identity>;
-  idToken(token: string, info: RequestInfo): Promise<Identity>;
-  accessToken(token: string, info: RequestInfo): Promise<Identity>;
-  apiKey(key: ParsedKey, info: RequestInfo): Promise<Identity>;
-  signature(header: string, info: RequestInfo): Promise<Identity>;
+  session(cookie: string, info: RequestContext): Promise<Identity>;
+  idToken(token: string, info: RequestContext): Promise<Identity>;
+  accessToken(token: string, info: RequestContext): Promise<Identity>;
+  apiKey(key: ParsedKey, info: RequestContext): Promise<Identity>;
+  signature(header: string, info: RequestContext): Promise<Identity>;
 }
 
 export interface PipelineDeps {
@@ -30,7 +30,7 @@ export interface PipelineDeps {
   callLimits?: CallLimiter;
 }
 
-export type Authenticate = (info: RequestInfo) => Promise<Identity>;
+export type Authenticate = (info: RequestContext) => Promise<Identity>;
 
 const UID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
@@ -44,10 +44,10 @@ function unverifiedIssuer(token: string): string | undefined {
   }
 }
 
-async function verify(deps: PipelineDeps, info: RequestInfo): Promise<Identity> {
+async function verify(deps: PipelineDeps, info: RequestContext): Promise<Identity> {
   const credential = readCredential(info);
   if (!credential) {
-    throw new ApiError('unauthenticated', 'This endpoint needs a credential.', { 'WWW-Authenticate': 'Bearer' });
+    throw new KeywardError('unauthenticated', 'This endpoint needs a credential.', { challenge: 'Bearer' });
   }
   switch (credential.kind) {
     case 'session':
@@ -59,7 +59,7 @@ async function verify(deps: PipelineDeps, info: RequestInfo): Promise<Identity> 
     case 'jwt':
       if (unverifiedIssuer(credential.token) === deps.tokenIssuer) return deps.verifiers.accessToken(credential.token, info);
       if (credential.fromQuery) {
-        throw new ApiError('invalid_credential', 'Only access tokens are accepted in the URL.', { 'WWW-Authenticate': 'Bearer' });
+        throw new KeywardError('invalid_credential', 'Only access tokens are accepted in the URL.', { challenge: 'Bearer' });
       }
       return deps.verifiers.idToken(credential.token, info);
   }
@@ -70,11 +70,11 @@ async function actAs(deps: PipelineDeps, identity: Identity, onBehalfOf: string)
   const owner = identity.claims;
   const mayDelegate = owner.admin === true || (owner.permissions ?? []).includes('delegate');
   if (identity.keyType !== 'server' || !mayDelegate) {
-    throw new ApiError('forbidden', 'Only a server key whose owner has the delegate permission may send On-Behalf-Of.');
+    throw new KeywardError('forbidden', 'Only a server key whose owner has the delegate permission may send On-Behalf-Of.');
   }
-  if (!UID_PATTERN.test(onBehalfOf)) throw new ApiError('invalid_request', 'On-Behalf-Of must be a user id.');
+  if (!UID_PATTERN.test(onBehalfOf)) throw new KeywardError('invalid_request', 'On-Behalf-Of must be a user id.');
   const user = await deps.users.get(onBehalfOf);
-  if (!user || user.disabled) throw new ApiError('forbidden', 'The user in On-Behalf-Of cannot be acted for.');
+  if (!user || user.disabled) throw new KeywardError('forbidden', 'The user in On-Behalf-Of cannot be acted for.');
   return { ...identity, uid: user.uid, claims: user.claims, actor: identity.uid };
 }
 
@@ -95,8 +95,8 @@ export function createAuthenticator(deps: PipelineDeps): Authenticate {
       return identity;
     } catch (caught) {
       // A verifier that could not reach its dependency fails closed.
-      const err = isApiError(caught) ? caught : new ApiError('unavailable', 'A dependency is unavailable; try again shortly.', { 'Retry-After': '5' });
-      if (err.status < 500) {
+      const err = isKeywardError(caught) ? caught : unavailable('A dependency is unavailable; try again shortly.', caught);
+      if (!isFault(err)) {
         deps.audit.access({ event: 'auth.failure', outcome: 'failure', actor: {}, request: auditRequest(info), reason: err.code });
       }
       throw err;

@@ -1,10 +1,10 @@
 /**
  * Finds the one credential a request carries. Pure: headers in, a tagged value out, or an
- * ApiError. Two credentials at once are a 400, never a guess; an API key in the URL is a 400;
+ * KeywardError. Two credentials at once are a 400, never a guess; an API key in the URL is a 400;
  * a malformed key or a bad checksum is refused here, before any datastore read.
  */
-import { ApiError } from '../http/errors';
-import type { RequestInfo } from '../http/request-info';
+import { KeywardError } from '../errors';
+import type { RequestContext } from '../request';
 import { looksLikeKey, parseKey, parseKeyPair, type ParsedKey } from '../keys/format';
 
 export const SESSION_COOKIE = '__session';
@@ -18,10 +18,10 @@ export type Credential =
   | { kind: 'api_key'; key: ParsedKey }
   | { kind: 'signature'; header: string };
 
-const invalid = (message: string) => new ApiError('invalid_credential', message, { 'WWW-Authenticate': 'Bearer' });
+const invalid = (message: string) => new KeywardError('invalid_credential', message, { challenge: 'Bearer' });
 
 /** Header values as sent, counting repeats (Node keeps only the first `Authorization`). */
-function headerValues(info: Pick<RequestInfo, 'rawHeaders'>, name: string): string[] {
+function headerValues(info: Pick<RequestContext, 'rawHeaders'>, name: string): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < info.rawHeaders.length; i += 2) {
     if (info.rawHeaders[i]!.toLowerCase() === name) out.push(info.rawHeaders[i + 1]!);
@@ -97,21 +97,21 @@ function queryCredentials(rawQuery: string): { token?: string; keyInUrl: boolean
     if (KEY_PARAM_NAMES.has(name.toLowerCase()) || looksLikeKey(value)) keyInUrl = true;
   }
   const tokens = params.getAll('token');
-  if (tokens.length > 1) throw new ApiError('multiple_credentials', 'Send exactly one credential.');
+  if (tokens.length > 1) throw new KeywardError('multiple_credentials', 'Send exactly one credential.');
   return { token: tokens[0], keyInUrl };
 }
 
 /** Returns the request's single credential, or undefined when it carries none. */
-export function readCredential(info: Pick<RequestInfo, 'rawHeaders' | 'method' | 'rawQuery' | 'headers'>): Credential | undefined {
+export function readCredential(info: Pick<RequestContext, 'rawHeaders' | 'method' | 'rawQuery' | 'headers'>): Credential | undefined {
   const query = queryCredentials(info.rawQuery);
-  if (query.keyInUrl) throw new ApiError('credential_in_url', 'API keys must not be sent in the URL; use a header.');
+  if (query.keyInUrl) throw new KeywardError('credential_in_url', 'API keys must not be sent in the URL; use a header.');
 
   const authorization = headerValues(info, 'authorization');
   const apiKeys = headerValues(info, 'x-api-key');
   const apiSecrets = headerValues(info, 'x-api-secret');
   const cookies = sessionCookies(headerValues(info, 'cookie').join(';'));
   const count = authorization.length + apiKeys.length + cookies.length + (query.token !== undefined ? 1 : 0);
-  if (count > 1 || apiSecrets.length > 1) throw new ApiError('multiple_credentials', 'Send exactly one credential.');
+  if (count > 1 || apiSecrets.length > 1) throw new KeywardError('multiple_credentials', 'Send exactly one credential.');
   if (apiSecrets.length === 1 && apiKeys.length === 0) throw invalid('X-API-Secret needs X-API-Key.');
   if (count === 0) return undefined;
 
@@ -125,7 +125,7 @@ export function readCredential(info: Pick<RequestInfo, 'rawHeaders' | 'method' |
   if (cookies[0] !== undefined) return { kind: 'session', cookie: cookies[0] };
   const upgrade = String(info.headers.upgrade ?? '').toLowerCase() === 'websocket';
   if (info.method !== 'GET' && !upgrade) {
-    throw new ApiError('credential_in_url', 'A token in the URL is accepted only on GET and WebSocket upgrades.');
+    throw new KeywardError('credential_in_url', 'A token in the URL is accepted only on GET and WebSocket upgrades.');
   }
   return { kind: 'jwt', token: query.token!, fromQuery: true };
 }

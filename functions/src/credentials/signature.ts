@@ -13,8 +13,8 @@ import { safeEqual, signingSecret } from '../keys/digest';
 import { isKeyId } from '../keys/format';
 import type { UsageTracker } from '../keys/usage';
 import type { FailureLimiter } from '../lib/failure-limiter';
-import { ApiError } from '../http/errors';
-import type { RequestInfo } from '../http/request-info';
+import { KeywardError } from '../errors';
+import type { RequestContext } from '../request';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import { isFresh } from '../signing/grammar';
 import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
@@ -50,9 +50,9 @@ export interface SignedClaim {
   message: string;
 }
 
-export type SignedKeyVerifier = (claim: SignedClaim, info: RequestInfo) => Promise<{ identity: Identity; record: KeyRecord }>;
+export type SignedKeyVerifier = (claim: SignedClaim, info: RequestContext) => Promise<{ identity: Identity; record: KeyRecord }>;
 
-const challenge = { 'WWW-Authenticate': SIGNATURE_SCHEME };
+const challenge = SIGNATURE_SCHEME;
 const DUMMY_SALT = 'x'.repeat(16);
 
 /** Every live secret is tried, and an unknown key costs the same HMAC as a wrong signature. */
@@ -73,10 +73,10 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
   return async (claim, info) => {
     const now = deps.now();
     if (!isFresh(claim.timestamp, now, deps.windowSeconds)) {
-      throw new ApiError('stale_request', `The timestamp is more than ${deps.windowSeconds} s from the server's clock.`, challenge);
+      throw new KeywardError('stale_request', `The timestamp is more than ${deps.windowSeconds} s from the server's clock.`, { challenge });
     }
-    if (!isKeyId(claim.keyId)) throw new ApiError('invalid_credential', 'The credential is not a key id.', challenge);
-    const refusal = () => new ApiError('invalid_signature', 'The signature does not match the request.', challenge);
+    if (!isKeyId(claim.keyId)) throw new KeywardError('invalid_credential', 'The credential is not a key id.', { challenge });
+    const refusal = () => new KeywardError('invalid_signature', 'The signature does not match the request.', { challenge });
     const record = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions, now), refusal);
 
     const identity = await keyIdentity(record, deps.users, info, now, { method: 'signature', challenge });
@@ -84,7 +84,7 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
     // Remembered until the timestamp leaves the window (after that the timestamp check refuses it).
     const expireAt = (Number(claim.timestamp) + deps.windowSeconds) * 1000 + 1000;
     if (!(await deps.nonces.claim(claim.keyId, claim.nonce, expireAt))) {
-      throw new ApiError('replayed_request', 'This nonce was already used with this key.', challenge);
+      throw new KeywardError('replayed_request', 'This nonce was already used with this key.', { challenge });
     }
     deps.usage.touch(record.keyId, now);
     return { record, identity };
@@ -94,9 +94,9 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
 /** The pipeline's verifier for `Authorization: Keyward-HMAC-SHA256 <params>`. */
 export function signatureVerifier(deps: SignatureDeps) {
   const verify = signedKeyVerifier(deps);
-  return async (params: string, info: RequestInfo): Promise<Identity> => {
+  return async (params: string, info: RequestContext): Promise<Identity> => {
     const parsed = parseSignatureHeader(params);
-    if (!parsed.ok) throw new ApiError('invalid_credential', parsed.reason, challenge);
+    if (!parsed.ok) throw new KeywardError('invalid_credential', parsed.reason, { challenge });
     const h = parsed.value;
     const onBehalfOf = info.headers['on-behalf-of'];
     const message = stringToSign({

@@ -4,7 +4,7 @@
  * here so every failure gets the contract's error rather than a framework's HTML page.
  */
 import type { Request } from 'express';
-import { ApiError } from './errors';
+import { KeywardError } from '../errors';
 
 export async function rawBody(req: Request & { rawBody?: Buffer }, limit: number): Promise<Buffer> {
   if (Buffer.isBuffer(req.rawBody)) {
@@ -24,8 +24,8 @@ export async function rawBody(req: Request & { rawBody?: Buffer }, limit: number
   return Buffer.concat(chunks);
 }
 
-function tooLarge(limit: number): ApiError {
-  return new ApiError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+function tooLarge(limit: number): KeywardError {
+  return new KeywardError('payload_too_large', `The request body is larger than ${limit} bytes.`);
 }
 
 /** Parses a JSON object body; an empty body is `{}`. Form posts are refused (a CSRF defence too). */
@@ -33,16 +33,16 @@ export function parseJsonObject(body: Buffer, contentType: string | undefined): 
   if (body.length === 0) return {};
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new ApiError('unsupported_media_type', 'Send the request body as application/json.');
+    throw new KeywardError('unsupported_media_type', 'Send the request body as application/json.');
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new ApiError('invalid_json', 'The request body is not valid JSON.');
+    throw new KeywardError('invalid_json', 'The request body is not valid JSON.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ApiError('invalid_request', 'The request body must be a JSON object.');
+    throw new KeywardError('invalid_request', 'The request body must be a JSON object.');
   }
   return parsed as Record<string, unknown>;
 }

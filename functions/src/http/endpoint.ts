@@ -1,6 +1,6 @@
 /** Registers one path's methods, and a 405 with `Allow` for every other method. */
 import type { Router } from 'express';
-import { ApiError } from './errors';
+import { KeywardError } from '../errors';
 import { route, sendError, type Handler, type HttpDeps, type RouteOptions } from './handler';
 
 type Method = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
@@ -15,6 +15,6 @@ export function endpoint(router: Router, deps: HttpDeps, path: string, methods: 
   }
   router.all(path, (_req, res) => {
     const allow = allowed.join(', ');
-    sendError(res, new ApiError('method_not_allowed', `Use ${allow} on this path.`, { Allow: allow }));
+    sendError(res, new KeywardError('method_not_allowed', `Use ${allow} on this path.`, { allow: allowed }));
   });
 }

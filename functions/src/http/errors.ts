@@ -1,34 +1,9 @@
 /**
- * The contract's error shape: `{"error": {"code", "message"}}`. Codes are a closed union and the
- * status table is a mapped type, so adding a code without a status does not compile.
+ * The contract's error shape at the HTTP edge: `{"error": {"code", "message"}}`, the status for
+ * each domain code (a mapped type: a code without a status does not compile), and the headers
+ * its details call for.
  */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_json'
-  | 'multiple_credentials'
-  | 'credential_in_url'
-  | 'unsupported_media_type'
-  | 'unauthenticated'
-  | 'invalid_credential'
-  | 'expired_credential'
-  | 'revoked_credential'
-  | 'recent_sign_in_required'
-  | 'invalid_signature'
-  | 'stale_request'
-  | 'replayed_request'
-  | 'forbidden'
-  | 'insufficient_scope'
-  | 'origin_not_allowed'
-  | 'ip_not_allowed'
-  | 'cross_site_request'
-  | 'interactive_credential_required'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'internal';
+import { asKeywardError, type ErrorCode, type KeywardError } from '../errors';
 
 export const STATUS: { readonly [C in ErrorCode]: number } = {
   invalid_request: 400,
@@ -59,28 +34,33 @@ export const STATUS: { readonly [C in ErrorCode]: number } = {
   internal: 500,
 };
 
-export class ApiError extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    /** Extra response headers, e.g. `Retry-After` or `Allow`. */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = STATUS[code];
-  }
+export const statusOf = (err: KeywardError): number => STATUS[err.code];
+
+/** `RateLimit-*` fields (IETF httpapi draft), and `Retry-After` when `retryAfterSeconds` is set. */
+export function rateLimitHeaders(state: { limit: number; remaining: number; resetSeconds: number }, retryAfterSeconds?: number): Record<string, string> {
+  const headers: Record<string, string> = {
+    'RateLimit-Limit': String(state.limit),
+    'RateLimit-Remaining': String(state.remaining),
+    'RateLimit-Reset': String(state.resetSeconds),
+  };
+  if (retryAfterSeconds !== undefined) headers['Retry-After'] = String(retryAfterSeconds);
+  return headers;
 }
 
-export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;
-
-/** Anything that is not an ApiError is a fault: the caller sees a generic message, never the detail. */
-export function toApiError(err: unknown): ApiError {
-  if (isApiError(err)) return err;
-  return new ApiError('internal', 'Something went wrong on our side.');
+/** The response headers an error's details call for: a 401 always challenges, a 429 or 503 always says when to retry. */
+export function errorHeaders(err: KeywardError): Record<string, string> {
+  const status = statusOf(err);
+  const { retryAfterSeconds, challenge, allow, rateLimit } = err.details;
+  const retry = retryAfterSeconds ?? (status === 429 || status === 503 ? 5 : undefined);
+  const headers: Record<string, string> = rateLimit ? rateLimitHeaders(rateLimit, retry) : {};
+  if (retry !== undefined) headers['Retry-After'] = String(retry);
+  if (status === 401) headers['WWW-Authenticate'] = challenge ?? 'Bearer';
+  if (allow) headers.Allow = allow.join(', ');
+  return headers;
 }
 
-export function errorBody(err: ApiError): { error: { code: ErrorCode; message: string } } {
+export function errorBody(err: KeywardError): { error: { code: ErrorCode; message: string } } {
   return { error: { code: err.code, message: err.message } };
 }
+
+export { asKeywardError };

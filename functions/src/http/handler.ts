@@ -7,11 +7,13 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Authenticate } from '../credentials/pipeline';
 import type { Identity } from '../credentials/identity';
 import { rawBody, parseJsonObject } from './body';
-import { ApiError, errorBody, toApiError } from './errors';
-import { requestInfo, type NetworkView, type RequestInfo } from './request-info';
+import { isFault, isKeywardError } from '../errors';
+import { asKeywardError, errorBody, errorHeaders, statusOf } from './errors';
+import type { RequestContext } from '../request';
+import { requestContext, type NetworkView } from './context';
 
 export interface ApiRequest {
-  info: RequestInfo;
+  info: RequestContext;
   params: Record<string, string>;
   query: URLSearchParams;
   body: Record<string, unknown>;
@@ -34,6 +36,8 @@ export interface RouteOptions {
   auth?: boolean;
   /** A response that carries a secret: never cached, even when unauthenticated. */
   secret?: boolean;
+  /** Headers this route adds to its error responses. */
+  errorHeaders?: ErrorDecorator;
 }
 
 export interface HttpDeps {
@@ -42,20 +46,30 @@ export interface HttpDeps {
   network: NetworkView;
 }
 
-export function sendError(res: Response, err: unknown, requestId?: string): void {
-  const apiError = toApiError(err);
-  if (apiError.status >= 500 && !(err instanceof ApiError)) {
-    // A fault: log it for operators (message and stack only: request data may hold credentials).
-    console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error', requestId, error: String((err as Error)?.stack ?? err) }));
+/** Extra headers for an error's response, by the route that raised it (a cookie to clear). */
+export type ErrorDecorator = (err: import('../errors').KeywardError) => Record<string, string>;
+
+export function sendError(res: Response, err: unknown, requestId?: string, decorate?: ErrorDecorator): void {
+  const error = asKeywardError(err);
+  if (isFault(error)) {
+    // Every 5xx is logged for operators with its cause (message and stack only: request data may hold credentials).
+    const cause = isKeywardError(err) ? err.details.cause : err;
+    console.error(JSON.stringify({ severity: 'ERROR', message: error.message, code: error.code, requestId, cause: describeCause(cause) }));
   }
-  // The error's own headers come last: one that clears a cookie also says `private` (see sessions/cookie.ts).
-  res.status(apiError.status).set('Cache-Control', 'no-store').set(apiError.headers).json(errorBody(apiError));
+  // The route's own headers come last: one that clears a cookie also says `private` (see sessions/cookie.ts).
+  res.status(statusOf(error)).set('Cache-Control', 'no-store').set(errorHeaders(error)).set(decorate?.(error) ?? {}).json(errorBody(error));
+}
+
+function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  const text = cause instanceof Error ? `${cause.stack ?? cause.message}${cause.cause !== undefined ? `\ncaused by: ${describeCause(cause.cause)}` : ''}` : String(cause);
+  return text.slice(0, 4000);
 }
 
 export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = {}) {
   const needsAuth = options.auth ?? true;
   return async (req: Request, res: Response, _next: NextFunction): Promise<void> => {
-    const info = requestInfo(req, deps.network);
+    const info = requestContext(req, deps.network);
     res.set('X-Request-Id', info.requestId);
     if (needsAuth || options.secret) res.set('Cache-Control', 'no-store');
     try {
@@ -74,7 +88,7 @@ export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = 
       if (out.body === undefined) res.status(out.status ?? 204).end();
       else res.status(out.status ?? 200).json(out.body);
     } catch (err) {
-      sendError(res, err, info.requestId);
+      sendError(res, err, info.requestId, options.errorHeaders);
     }
   };
 }

@@ -7,8 +7,8 @@ import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import type { Config } from '../config';
 import type { KeyCache } from '../credentials/api-key';
 import { isInteractive, type Identity } from '../credentials/identity';
-import { ApiError } from '../http/errors';
-import type { RequestInfo } from '../http/request-info';
+import { KeywardError } from '../errors';
+import type { RequestContext } from '../request';
 import { onlyFields, optionalInt, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
 import type { ProviderSecret } from '../secrets/provider';
 import type { KeyRecord, KeyStore, StoredSecret } from '../store/keys';
@@ -36,8 +36,8 @@ const SCOPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_GRACE_SECONDS = 604_800;
 
 const interactiveOnly = () =>
-  new ApiError('interactive_credential_required', 'Keys are managed with a session cookie or an ID token.');
-const notFound = () => new ApiError('not_found', 'No such key.');
+  new KeywardError('interactive_credential_required', 'Keys are managed with a session cookie or an ID token.');
+const notFound = () => new KeywardError('not_found', 'No such key.');
 
 export function keyService(deps: KeyServiceDeps) {
   const { config, store, cache, audit } = deps;
@@ -65,7 +65,7 @@ export function keyService(deps: KeyServiceDeps) {
       await audit.record(event);
     } catch {
       await undo().catch(() => undefined);
-      throw new ApiError('unavailable', 'The audit log is unavailable, so nothing was changed; try again shortly.', { 'Retry-After': '5' });
+      throw new KeywardError('unavailable', 'The audit log is unavailable, so nothing was changed; try again shortly.', { retryAfterSeconds: 5 });
     }
   }
 
@@ -82,7 +82,7 @@ export function keyService(deps: KeyServiceDeps) {
     onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps']);
     const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
     const type = body.type === undefined ? 'server' : body.type;
-    if (!isKeyType(type)) throw new ApiError('invalid_request', 'type must be server, web or mobile.');
+    if (!isKeyType(type)) throw new KeywardError('invalid_request', 'type must be server, web or mobile.');
     const scopes = optionalStringList(body, 'scopes', { maxItems: 50, maxLength: 64, check: (s) => SCOPE_PATTERN.test(s) }) ?? null;
     const origins = optionalStringList(body, 'allowedOrigins', { maxItems: 20, maxLength: 256, check: (o) => normalizeOrigin(o) !== undefined }) ?? [];
     const allowedIps = optionalStringList(body, 'allowedIps', { maxItems: 20, maxLength: 64, check: (c) => parseCidr(c) !== undefined }) ?? [];
@@ -91,27 +91,27 @@ export function keyService(deps: KeyServiceDeps) {
     let expiresAt = now + config.keys.defaultTtlDays * DAY;
     if (expiresRaw !== undefined) {
       expiresAt = Date.parse(expiresRaw);
-      if (!/^\d{4}-\d{2}-\d{2}/.test(expiresRaw) || Number.isNaN(expiresAt)) throw new ApiError('invalid_request', 'expiresAt must be an ISO 8601 date.');
-      if (expiresAt <= now) throw new ApiError('invalid_request', 'expiresAt must be in the future.');
+      if (!/^\d{4}-\d{2}-\d{2}/.test(expiresRaw) || Number.isNaN(expiresAt)) throw new KeywardError('invalid_request', 'expiresAt must be an ISO 8601 date.');
+      if (expiresAt <= now) throw new KeywardError('invalid_request', 'expiresAt must be in the future.');
       if (expiresAt > now + config.keys.maxTtlDays * DAY) {
-        throw new ApiError('invalid_request', `expiresAt may be at most ${config.keys.maxTtlDays} days away.`);
+        throw new KeywardError('invalid_request', `expiresAt may be at most ${config.keys.maxTtlDays} days away.`);
       }
     }
-    if (type === 'web' && origins.length === 0) throw new ApiError('invalid_request', 'A web key needs at least one allowed origin.');
+    if (type === 'web' && origins.length === 0) throw new KeywardError('invalid_request', 'A web key needs at least one allowed origin.');
     return { name, type, scopes, allowedOrigins: origins.map((o) => normalizeOrigin(o)!), allowedIps, expiresAt, now };
   }
 
   return {
-    async create(identity: Identity, body: Body, info?: RequestInfo) {
+    async create(identity: Identity, body: Body, info?: RequestContext) {
       if (!isInteractive(identity)) throw interactiveOnly();
       const input = parseCreate(body);
       if (input.scopes) {
         const beyond = scopesBeyond(identity.claims, input.scopes);
-        if (beyond.length) throw new ApiError('insufficient_scope', `You do not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`);
+        if (beyond.length) throw new KeywardError('insufficient_scope', `You do not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`);
       }
       const existing = await store.listByOwner(identity.uid, config.keys.maxPerUser + 1);
       if (existing.filter((k) => k.revokedAt === null && k.expiresAt > input.now).length >= config.keys.maxPerUser) {
-        throw new ApiError('conflict', `You already have ${config.keys.maxPerUser} active keys; revoke one first.`);
+        throw new KeywardError('conflict', `You already have ${config.keys.maxPerUser} active keys; revoke one first.`);
       }
       for (let attempt = 0; attempt < 3; attempt++) {
         const keyId = newKeyId();
@@ -139,7 +139,7 @@ export function keyService(deps: KeyServiceDeps) {
         cache.set(keyId, record);
         return { ...keyView(record, input.now), key: minted.key, signingSecret: minted.signingSecret };
       }
-      throw new ApiError('unavailable', 'Could not allocate a key id; try again.');
+      throw new KeywardError('unavailable', 'Could not allocate a key id; try again.');
     },
 
     async list(identity: Identity) {
@@ -153,7 +153,7 @@ export function keyService(deps: KeyServiceDeps) {
       return keyView(record, deps.now(), deps.usage.lastUsed(id));
     },
 
-    async revoke(identity: Identity, id: string, info?: RequestInfo) {
+    async revoke(identity: Identity, id: string, info?: RequestContext) {
       // A key may revoke itself (a leaked key's holder can kill it); everything else is interactive.
       const self = identity.keyId === id;
       if (!self && !isInteractive(identity)) throw interactiveOnly();
@@ -170,14 +170,14 @@ export function keyService(deps: KeyServiceDeps) {
       return keyView(revoked, revokedAt);
     },
 
-    async regenerate(identity: Identity, id: string, body: Body, info?: RequestInfo) {
+    async regenerate(identity: Identity, id: string, body: Body, info?: RequestContext) {
       if (!isInteractive(identity)) throw interactiveOnly();
       const record = await ownKey(identity, id); // someone else's key is 404 whatever the body says
       onlyFields(body, ['gracePeriod']);
       const grace = optionalInt(body, 'gracePeriod', 0, MAX_GRACE_SECONDS) ?? 0;
       const now = deps.now();
       if (record.revokedAt !== null || record.expiresAt <= now) {
-        throw new ApiError('conflict', 'A revoked or expired key cannot be regenerated; create a new one.');
+        throw new KeywardError('conflict', 'A revoked or expired key cannot be regenerated; create a new one.');
       }
       const minted = await mintSecret(record.type, id);
       const previous = record.secrets[0]!;

@@ -2,11 +2,11 @@
  * Small allow-list validators for request bodies: unknown fields are refused (no mass
  * assignment of owner, status, digests or dates), every string and list is capped.
  */
-import { ApiError } from '../http/errors';
+import { KeywardError } from '../errors';
 
 export type Body = Record<string, unknown>;
 
-const bad = (message: string) => new ApiError('invalid_request', message);
+const bad = (message: string) => new KeywardError('invalid_request', message);
 
 export function onlyFields(body: Body, allowed: readonly string[]): void {
   const extra = Object.keys(body).filter((k) => !allowed.includes(k));

@@ -5,9 +5,9 @@
  * runaway client cheaply; the shared, exact limit is on token issuance (limits/issue-limiter.ts).
  */
 import type { Identity } from '../credentials/identity';
-import { ApiError } from '../http/errors';
+import { KeywardError } from '../errors';
 import type { KeyType } from '../keys/format';
-import { decide, rateLimitHeaders, windowStart, type WindowDecision } from './window';
+import { decide, windowStart, type WindowDecision } from './window';
 
 export interface CallLimiter {
   /** Counts a call of a key-based identity; throws 429 when its key is over the limit. */
@@ -42,7 +42,7 @@ export function callLimiter(
     check(identity) {
       if (identity.keyId === undefined || identity.keyType === undefined) return;
       const d = take(identity.keyId, identity.keyType);
-      if (!d.allowed) throw new ApiError('rate_limited', 'Too many calls with this key; slow down.', rateLimitHeaders(d));
+      if (!d.allowed) throw new KeywardError('rate_limited', 'Too many calls with this key; slow down.', { rateLimit: d, retryAfterSeconds: d.resetSeconds });
     },
   };
 }

@@ -33,17 +33,3 @@ export function decide(count: number, limit: number, now: number, windowMs: numb
     resetSeconds: Math.max(1, Math.ceil((windowEnd(now, windowMs) - now) / 1000)),
   };
 }
-
-/**
- * The `RateLimit-*` response fields (IETF httpapi draft: limit, remaining, seconds to reset),
- * and `Retry-After` on a refusal.
- */
-export function rateLimitHeaders(d: WindowDecision): Record<string, string> {
-  const headers: Record<string, string> = {
-    'RateLimit-Limit': String(d.limit),
-    'RateLimit-Remaining': String(d.remaining),
-    'RateLimit-Reset': String(d.resetSeconds),
-  };
-  if (!d.allowed) headers['Retry-After'] = String(d.resetSeconds);
-  return headers;
-}

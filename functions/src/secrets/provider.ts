@@ -6,7 +6,7 @@
  * A warm cache keeps serving through a Secret Manager outage; a cold one fails closed.
  */
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { ApiError } from '../http/errors';
+import { unavailable } from '../errors';
 
 export interface SecretVersion {
   /** The version number as a string ("1", "2", …): recorded with keys, used as the JWT kid. */
@@ -118,8 +118,8 @@ export function providerSecret(
       if (warm) return warm;
       try {
         return await refresh();
-      } catch {
-        throw new ApiError('unavailable', 'The secret store is unavailable; try again shortly.', { 'Retry-After': '5' });
+      } catch (err) {
+        throw unavailable('The secret store is unavailable; try again shortly.', err);
       }
     },
     reload: () => refresh(),

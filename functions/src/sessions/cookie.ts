@@ -5,7 +5,7 @@
  * for the whole site (Path=/) and Secure everywhere but the local emulators (plain http).
  */
 import { SESSION_COOKIE } from '../credentials/read';
-import { ApiError } from '../http/errors';
+import { KeywardError } from '../errors';
 import { onlyFields, optionalInt, requiredString, type Body } from '../lib/validate';
 
 export interface SessionRules {
@@ -58,8 +58,8 @@ export function isRecentSignIn(authTime: number, nowMs: number, windowSeconds: n
 
 export function assertRecentSignIn(authTime: number, nowMs: number, windowSeconds: number): void {
   if (!isRecentSignIn(authTime, nowMs, windowSeconds)) {
-    throw new ApiError('recent_sign_in_required', `Sign in again: a session needs a sign-in from the last ${windowSeconds / 60} minutes.`, {
-      'WWW-Authenticate': 'Bearer error="invalid_token", error_description="recent sign-in required"',
+    throw new KeywardError('recent_sign_in_required', `Sign in again: a session needs a sign-in from the last ${windowSeconds / 60} minutes.`, {
+      challenge: 'Bearer error="invalid_token", error_description="recent sign-in required"',
     });
   }
 }
@@ -69,5 +69,5 @@ export function parseAllFlag(query: URLSearchParams): boolean {
   const values = query.getAll('all');
   if (values.length === 0) return false;
   if (values.length === 1 && (values[0] === 'true' || values[0] === 'false')) return values[0] === 'true';
-  throw new ApiError('invalid_request', 'all must be true or false.');
+  throw new KeywardError('invalid_request', 'all must be true or false.');
 }

@@ -9,12 +9,12 @@ import type { Authenticate } from '../credentials/pipeline';
 import { firebaseAuthError, type VerifiedIdToken } from '../credentials/firebase-tokens';
 import { isInteractive, type Identity } from '../credentials/identity';
 import { sessionCookies } from '../credentials/read';
-import { assertSameSite } from '../http/csrf';
-import { ApiError, isApiError, toApiError } from '../http/errors';
-import type { RequestInfo } from '../http/request-info';
+import { assertSameSite } from '../sessions/csrf';
+import { KeywardError, asKeywardError, isFault } from '../errors';
+import type { RequestContext } from '../request';
 import type { Body } from '../lib/validate';
 import type { AuthPort, UserDirectory } from '../store/users';
-import { COOKIE_CACHE_CONTROL, assertRecentSignIn, clearedSessionCookie, parseAllFlag, parseSessionRequest, sessionSetCookie, type SessionRules } from './cookie';
+import { assertRecentSignIn, clearedSessionCookie, parseAllFlag, parseSessionRequest, sessionSetCookie, type SessionRules } from './cookie';
 import { revokeAllSessions, systemClock, type Clock } from './revoke';
 
 export interface SessionServiceDeps {
@@ -39,19 +39,18 @@ export interface CreatedSession {
   setCookie: string;
 }
 
-const auditUnavailable = (message: string, headers: Record<string, string> = {}) =>
-  new ApiError('unavailable', message, { 'Retry-After': '5', ...headers });
+const auditUnavailable = (message: string, cause: unknown, clearSession = false) =>
+  new KeywardError('unavailable', message, { retryAfterSeconds: 5, clearSession, cause });
 
 export function sessionService(deps: SessionServiceDeps) {
   const clear = clearedSessionCookie(deps.secureCookies);
-  const clearing = { 'Set-Cookie': clear, 'Cache-Control': COOKIE_CACHE_CONTROL };
 
-  function event(info: RequestInfo, outcome: AuditEvent['outcome'], name: AuditEvent['event'], who: Partial<Identity>, reason?: string): AuditEvent {
+  function event(info: RequestContext, outcome: AuditEvent['outcome'], name: AuditEvent['event'], who: Partial<Identity>, reason?: string): AuditEvent {
     const actor = who.uid ? { uid: who.uid, method: who.method } : {};
     return { event: name, outcome, actor, target: who.uid ? { uid: who.uid } : undefined, request: auditRequest(info), reason };
   }
 
-  async function create(body: Body, info: RequestInfo): Promise<CreatedSession> {
+  async function create(body: Body, info: RequestContext): Promise<CreatedSession> {
     let identity: Identity | undefined;
     try {
       // The ID token travels in the body: the cross-site rule applies whether or not a cookie is sent.
@@ -74,35 +73,35 @@ export function sessionService(deps: SessionServiceDeps) {
       };
       try {
         await deps.audit.record(event(info, 'success', 'session.create', identity, `expiresIn ${expiresIn}s`));
-      } catch {
-        throw auditUnavailable('The audit log is unavailable, so no session was created; try again shortly.');
+      } catch (err) {
+        throw auditUnavailable('The audit log is unavailable, so no session was created; try again shortly.', err);
       }
       return created;
     } catch (err) {
       // Refusals are buffered like authentication failures: never blocking, never throwing.
-      const refusal = toApiError(err);
+      const refusal = asKeywardError(err);
       deps.audit.access(event(info, outcomeOf(refusal), 'session.create', identity ?? {}, refusal.code));
       throw err;
     }
   }
 
   /** Signs out this browser; with `all`, every session and token of the user. Always clears the cookie. */
-  async function end(query: URLSearchParams, info: RequestInfo): Promise<{ clearCookie: string }> {
+  async function end(query: URLSearchParams, info: RequestContext): Promise<{ clearCookie: string }> {
     const hasCookie = sessionCookies(headerList(info.headers.cookie)).length > 0;
     assertSameSite(info, { allowedOrigins: deps.allowedOrigins, requireBrowserHeaders: hasCookie });
     const all = parseAllFlag(query);
-    const withClear = (err: unknown): unknown => (isApiError(err) ? new ApiError(err.code, err.message, { ...err.headers, ...clearing }) : err);
+    const withClear = (err: KeywardError): KeywardError => err.with({ clearSession: true });
 
     let identity: Identity | undefined;
-    let refusal: ApiError | undefined;
+    let refusal: KeywardError | undefined;
     try {
       identity = await deps.authenticate(info);
     } catch (err) {
-      refusal = toApiError(err);
-      if (refusal.status >= 500 && all) throw withClear(refusal); // cannot tell whose sessions to revoke
+      refusal = asKeywardError(err);
+      if (isFault(refusal) && all) throw withClear(refusal); // cannot tell whose sessions to revoke
     }
     if (identity && all && !isInteractive(identity)) {
-      throw new ApiError('interactive_credential_required', 'Signing out everywhere needs a session cookie or an ID token.');
+      throw new KeywardError('interactive_credential_required', 'Signing out everywhere needs a session cookie or an ID token.');
     }
 
     if (identity && all) {
@@ -120,9 +119,9 @@ export function sessionService(deps: SessionServiceDeps) {
     const reason = identity ? (all ? 'all' : 'sign_out') : refusal!.code;
     try {
       await deps.audit.record(event(info, outcome, 'session.revoke', identity ?? {}, reason));
-    } catch {
+    } catch (err) {
       const done = identity && all ? 'Signed out everywhere' : 'Signed out';
-      throw auditUnavailable(`${done}, but the audit log could not be written.`, clearing);
+      throw auditUnavailable(`${done}, but the audit log could not be written.`, err, true);
     }
     // `all` needs to know whose sessions to revoke; a plain sign-out succeeds without a valid session.
     if (all && !identity) throw withClear(refusal!);
@@ -135,8 +134,8 @@ export function sessionService(deps: SessionServiceDeps) {
 export type SessionService = ReturnType<typeof sessionService>;
 
 /** A refusal is the caller's `failure`; a dependency that failed is our `error`. */
-function outcomeOf(err: ApiError): AuditOutcome {
-  return err.status >= 500 ? 'error' : 'failure';
+function outcomeOf(err: KeywardError): AuditOutcome {
+  return isFault(err) ? 'error' : 'failure';
 }
 
 function headerList(value: string | string[] | undefined): string | undefined {

@@ -10,7 +10,7 @@
  * the key record), so during an outage a request fails at that read and sends no write; only an
  * outage that begins between the read and the write leaves that window.
  */
-import { ApiError, isApiError } from '../http/errors';
+import { isKeywardError, unavailable } from '../errors';
 import { withDeadline } from '../lib/deadline';
 
 export const DEFAULT_DATASTORE_TIMEOUT_MS = 5000;
@@ -19,14 +19,13 @@ export const DEFAULT_DATASTORE_TIMEOUT_MS = 5000;
 // CANCELLED (the channel went away), DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE.
 const TRANSIENT = new Set([1, 4, 8, 10, 13, 14]);
 
-export const datastoreUnavailable = () =>
-  new ApiError('unavailable', 'The datastore is unavailable; try again shortly.', { 'Retry-After': '5' });
+export const datastoreUnavailable = (cause?: unknown) => unavailable('The datastore is unavailable; try again shortly.', cause);
 
 export async function datastoreCall<T>(timeoutMs: number, op: () => Promise<T>): Promise<T> {
   try {
-    return await withDeadline(op(), timeoutMs, datastoreUnavailable);
+    return await withDeadline(op(), timeoutMs, () => datastoreUnavailable(new Error(`Firestore gave no answer within ${timeoutMs} ms`)));
   } catch (err) {
-    if (!isApiError(err) && TRANSIENT.has((err as { code?: number }).code as number)) throw datastoreUnavailable();
+    if (!isKeywardError(err) && TRANSIENT.has((err as { code?: number }).code as number)) throw datastoreUnavailable(err);
     throw err;
   }
 }

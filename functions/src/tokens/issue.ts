@@ -17,12 +17,11 @@ import type { Verifiers } from '../credentials/pipeline';
 import { readCredential } from '../credentials/read';
 import type { Identity } from '../credentials/identity';
 import type { SignedKeyVerifier } from '../credentials/signature';
-import { ApiError } from '../http/errors';
-import type { RequestInfo } from '../http/request-info';
+import { KeywardError, isFault, unavailable, type RateLimitState } from '../errors';
+import type { RequestContext } from '../request';
 import { parseKey } from '../keys/format';
 import { scopesBeyond } from '../keys/restrictions';
 import type { IssueLimiter } from '../limits/issue-limiter';
-import { rateLimitHeaders } from '../limits/window';
 import type { Body } from '../lib/validate';
 import { KEY_ID_PATTERN, NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN } from '../signing/grammar';
 import { normalizedParameters, parameterText } from '../signing/params';
@@ -41,15 +40,16 @@ export interface IssueDeps {
 
 export interface IssuedToken {
   body: { token: string; expires_at: number };
-  headers: Record<string, string>;
+  /** The issuance limit's state after this token, for `RateLimit-*` headers. */
+  rateLimit: RateLimitState;
 }
 
 const SIGNED_FIELDS = ['key_id', 'nonce', 'timestamp', 'signature'] as const;
 const OPTION_FIELDS = ['expires_in', 'scope'] as const;
 const MIN_TTL_SECONDS = 60;
 
-const bad = (message: string) => new ApiError('invalid_request', message);
-const malformed = (message: string) => new ApiError('invalid_credential', message, { 'WWW-Authenticate': 'ApiKey' });
+const bad = (message: string) => new KeywardError('invalid_request', message);
+const malformed = (message: string) => new KeywardError('invalid_credential', message, { challenge: 'ApiKey' });
 
 interface Options {
   expiresIn?: number;
@@ -88,7 +88,7 @@ function options(params: Record<string, string>): Options {
 export function tokenIssuer(deps: IssueDeps) {
   const { tokens } = deps.config;
 
-  async function authenticate(params: Record<string, string>, info: RequestInfo): Promise<Identity> {
+  async function authenticate(params: Record<string, string>, info: RequestContext): Promise<Identity> {
     if (params.api_key !== undefined) {
       if (SIGNED_FIELDS.some((f) => params[f] !== undefined)) throw bad('Send either api_key or a signature, not both.');
       const key = parseKey(params.api_key);
@@ -117,18 +117,18 @@ export function tokenIssuer(deps: IssueDeps) {
       const beyond = scopesBeyond(identity.claims, requested.scopes).concat(
         keyScopes === null ? [] : requested.scopes.filter((s) => !keyScopes.includes(s)),
       );
-      if (beyond.length) throw new ApiError('insufficient_scope', `This key cannot grant: ${[...new Set(beyond)].slice(0, 5).join(', ')}.`);
+      if (beyond.length) throw new KeywardError('insufficient_scope', `This key cannot grant: ${[...new Set(beyond)].slice(0, 5).join(', ')}.`);
       scopes = requested.scopes;
     }
     return { uid: identity.uid, keyId: identity.keyId!, keyType: identity.keyType!, scopes };
   }
 
   return {
-    async issue(body: Body, info: RequestInfo): Promise<IssuedToken> {
+    async issue(body: Body, info: RequestContext): Promise<IssuedToken> {
       const params = parameters(body);
       const requested = options(params);
       // The body is the credential: anything else that looks like one makes two.
-      if (readCredential(info) !== undefined) throw new ApiError('multiple_credentials', 'Send exactly one credential: the key in the body.');
+      if (readCredential(info) !== undefined) throw new KeywardError('multiple_credentials', 'Send exactly one credential: the key in the body.');
       const auditFailure = (reason: string, identity?: Identity) =>
         deps.audit.access({
           event: 'token.issue',
@@ -142,16 +142,18 @@ export function tokenIssuer(deps: IssueDeps) {
       try {
         identity = await authenticate(params, info);
       } catch (err) {
-        if (err instanceof ApiError && err.status < 500) auditFailure(err.code);
+        if (err instanceof KeywardError && !isFault(err)) auditFailure(err.code);
         throw err;
       }
       const subject = subjectOf(identity, requested);
 
       const decision = await deps.limiter.take(subject.keyId, subject.keyType);
-      const limitHeaders = rateLimitHeaders(decision);
       if (!decision.allowed) {
         auditFailure('rate_limited', identity);
-        throw new ApiError('rate_limited', 'Too many tokens issued for this key; reuse the token you have until it nears expiry.', limitHeaders);
+        throw new KeywardError('rate_limited', 'Too many tokens issued for this key; reuse the token you have until it nears expiry.', {
+          rateLimit: decision,
+          retryAfterSeconds: decision.resetSeconds,
+        });
       }
 
       const { SignJWT } = require('jose') as typeof import('jose');
@@ -178,10 +180,10 @@ export function tokenIssuer(deps: IssueDeps) {
           request: auditRequest(info),
           reason: `expires in ${exp - iat}s`,
         });
-      } catch {
-        throw new ApiError('unavailable', 'The audit log is unavailable, so no token was issued; try again shortly.', { 'Retry-After': '5' });
+      } catch (err) {
+        throw unavailable('The audit log is unavailable, so no token was issued; try again shortly.', err);
       }
-      return { body: { token, expires_at: exp }, headers: limitHeaders };
+      return { body: { token, expires_at: exp }, rateLimit: decision };
     },
 
     /** The JWKS document: the public keys of every enabled version. */

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
+import { statusOf } from '../../../functions/src/http/errors';
 import { parseFilter, type FilterNode } from '../../../emulators/logging';
 import { buildAuditFilter, quote } from '../../../functions/src/audit/filter';
 import { parseAuditQuery, queryInput, type AuditQuery } from '../../../functions/src/audit/query';
-import { ApiError } from '../../../functions/src/http/errors';
+import { KeywardError } from '../../../functions/src/errors';
 
 const LOG = 'projects/demo-keyward/logs/keyward-audit';
 const q = (extra: Partial<AuditQuery> = {}): AuditQuery => ({ pageSize: 50, ...extra });
@@ -12,7 +13,7 @@ function code(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (err) {
-    return err instanceof ApiError ? `${err.status} ${err.code}` : `thrown ${String(err)}`;
+    return err instanceof KeywardError ? `${statusOf(err)} ${err.code}` : `thrown ${String(err)}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { readCredential } from '../../../functions/src/credentials/read';
-import { ApiError } from '../../../functions/src/http/errors';
+import { KeywardError } from '../../../functions/src/errors';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
 
 const keyId = newKeyId();
@@ -18,7 +18,7 @@ function code(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (err) {
-    return (err as ApiError).code;
+    return (err as KeywardError).code;
   }
 }
 

@@ -7,7 +7,7 @@ import { formatSignatureHeader } from '../../../functions/src/signing/header';
 import { bodySha256Hex, hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import { stringToSign } from '../../../functions/src/signing/string-to-sign';
 import type { KeyRecord } from '../../../functions/src/store/keys';
-import type { RequestInfo } from '../../../functions/src/http/request-info';
+import type { RequestContext } from '../../../functions/src/request';
 import { signRequest } from '../../../client/src';
 import { clock, codeOf, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../tokens/fixtures';
 
@@ -34,7 +34,7 @@ function setup(over: Partial<KeyRecord> = {}) {
 type Setup = ReturnType<typeof setup>;
 
 /** A request as the server sees it, signed by the client's own signRequest. */
-function signed(s: Setup, req: { method?: string; url?: string; body?: string; onBehalfOf?: string; nonce?: string; now?: number } = {}): RequestInfo {
+function signed(s: Setup, req: { method?: string; url?: string; body?: string; onBehalfOf?: string; nonce?: string; now?: number } = {}): RequestContext {
   const url = new URL(req.url ?? 'https://api.example/v1/me?b=2&a=1');
   const method = req.method ?? 'GET';
   const headers = signRequest(s.key, { method, url, body: req.body, onBehalfOf: req.onBehalfOf }, { now: req.now ?? s.time.now(), nonce: req.nonce });
@@ -48,7 +48,7 @@ function signed(s: Setup, req: { method?: string; url?: string; body?: string; o
     headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
   });
 }
-const params = (i: RequestInfo) => String(i.headers.authorization).slice('Keyward-HMAC-SHA256 '.length);
+const params = (i: RequestContext) => String(i.headers.authorization).slice('Keyward-HMAC-SHA256 '.length);
 
 describe('signed requests', () => {
   it('accepts a request the client signed: a signature identity with the key and its scopes', async () => {
@@ -77,7 +77,7 @@ describe('signed requests', () => {
   it('refuses a changed method, path, query, body or On-Behalf-Of, without spending the nonce', async () => {
     const s = setup();
     const req = signed(s, { method: 'POST', url: 'https://api.example/v1/keys?x=1', body: '{"name":"a"}' });
-    const tampered: RequestInfo[] = [
+    const tampered: RequestContext[] = [
       { ...req, method: 'PUT' },
       { ...req, path: '/v1/keys/other' },
       { ...req, rawQuery: 'x=2' },

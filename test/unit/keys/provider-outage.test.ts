@@ -2,7 +2,8 @@
 // that has listed the versions keeps verifying keys (past its refresh time too); a cold one fails
 // closed with 503 and Retry-After, never a 401 and never a pass; both recover when it comes back.
 import { apiKeyVerifier } from '../../../functions/src/credentials/api-key';
-import { ApiError } from '../../../functions/src/http/errors';
+import { errorHeaders, statusOf } from '../../../functions/src/http/errors';
+import { KeywardError } from '../../../functions/src/errors';
 import { keyDigest } from '../../../functions/src/keys/digest';
 import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
 import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
@@ -83,9 +84,9 @@ describe('HMAC provider secret: Secret Manager outage', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(ApiError);
-    expect([(err as ApiError).status, (err as ApiError).code]).toEqual([503, 'unavailable']);
-    expect((err as ApiError).headers).toMatchObject({ 'Retry-After': '5' });
+    expect(err).toBeInstanceOf(KeywardError);
+    expect([statusOf(err as KeywardError), (err as KeywardError).code]).toEqual([503, 'unavailable']);
+    expect(errorHeaders(err as KeywardError)).toMatchObject({ 'Retry-After': '5' });
     s.source.down = false;
     await expect(cold.verify()).resolves.toMatchObject({ uid: 'owner-1' });
   });

@@ -1,7 +1,8 @@
 import { callLimiter } from '../../../functions/src/limits/call-limiter';
+import { errorHeaders } from '../../../functions/src/http/errors';
 import { issueLimiter } from '../../../functions/src/limits/issue-limiter';
 import type { WindowCounter } from '../../../functions/src/store/window-counters';
-import { ApiError } from '../../../functions/src/http/errors';
+import { KeywardError } from '../../../functions/src/errors';
 
 const T = Date.UTC(2026, 0, 1, 12, 0, 0);
 const limits = {
@@ -30,18 +31,18 @@ describe('call limiter (per instance)', () => {
     const limiter = callLimiter(limits, () => now);
     const server = { keyId: 'K1', keyType: 'server' as const };
     for (let i = 0; i < 3; i++) limiter.check(server);
-    let refusal: ApiError | undefined;
+    let refusal: KeywardError | undefined;
     try {
       limiter.check(server);
     } catch (err) {
-      refusal = err as ApiError;
+      refusal = err as KeywardError;
     }
     expect(refusal?.code).toBe('rate_limited');
-    expect(refusal?.headers).toMatchObject({ 'Retry-After': '60', 'RateLimit-Limit': '3', 'RateLimit-Remaining': '0' });
+    expect(errorHeaders(refusal!)).toMatchObject({ 'Retry-After': '60', 'RateLimit-Limit': '3', 'RateLimit-Remaining': '0' });
     // Another key has its own budget; a web key a smaller one.
     expect(() => limiter.check({ keyId: 'K2', keyType: 'server' })).not.toThrow();
     expect(() => limiter.check({ keyId: 'W', keyType: 'web' })).not.toThrow();
-    expect(() => limiter.check({ keyId: 'W', keyType: 'web' })).toThrow(ApiError);
+    expect(() => limiter.check({ keyId: 'W', keyType: 'web' })).toThrow(KeywardError);
     now = T + 60_000;
     expect(() => limiter.check(server)).not.toThrow();
   });

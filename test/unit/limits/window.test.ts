@@ -1,4 +1,5 @@
-import { decide, rateLimitHeaders, windowEnd, windowStart } from '../../../functions/src/limits/window';
+import { rateLimitHeaders } from '../../../functions/src/http/errors';
+import { decide, windowEnd, windowStart } from '../../../functions/src/limits/window';
 
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 0, 1, 12, 0, 0); // on a minute boundary
@@ -29,7 +30,8 @@ describe('fixed windows', () => {
       'RateLimit-Remaining': '8',
       'RateLimit-Reset': '45',
     });
-    expect(rateLimitHeaders(decide(11, 10, T + 15_000, MINUTE))).toEqual({
+    const refused = decide(11, 10, T + 15_000, MINUTE);
+    expect(rateLimitHeaders(refused, refused.resetSeconds)).toEqual({
       'RateLimit-Limit': '10',
       'RateLimit-Remaining': '0',
       'RateLimit-Reset': '45',

@@ -2,6 +2,7 @@
 // claim readers it relies on (functions/src/tokens/claims.ts), with the real jose library and a
 // real keyring over two in-memory ES256 signing key versions.
 import fc from 'fast-check';
+import { statusOf } from '../../../functions/src/http/errors';
 import { createHmac } from 'node:crypto';
 import * as jose from 'jose';
 import { accessTokenVerifier } from '../../../functions/src/credentials/access-token';
@@ -159,7 +160,7 @@ describe('access token verification (property)', () => {
         const r = await verify(await sign(payload, { typ }));
         if (!r.ok) {
           expect(['invalid_credential', 'expired_credential']).toContain(r.error.code);
-          expect(r.error.status).toBe(401);
+          expect(statusOf(r.error)).toBe(401);
           return;
         }
         expect(typ.toLowerCase().replace(/^application\//, '')).toBe('at+jwt');

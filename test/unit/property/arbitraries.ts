@@ -1,7 +1,7 @@
 // Shared generators and assertions for the property suites (test/unit/property/*.test.ts).
 import fc from 'fast-check';
 import { crc32 } from 'node:zlib';
-import { ApiError, type ErrorCode } from '../../../functions/src/http/errors';
+import { KeywardError, type ErrorCode } from '../../../functions/src/errors';
 import { KEY_TYPES, type KeyType, type ParsedKey } from '../../../functions/src/keys/format';
 
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -46,26 +46,26 @@ export const validKey: fc.Arbitrary<ParsedKey> = fc
 /** Replaces the character at `index` with `replacement` (which may be several characters or none). */
 export const replaceAt = (s: string, index: number, replacement: string): string => s.slice(0, index) + replacement + s.slice(index + 1);
 
-/** Runs `fn`; returns its value, or the ApiError it threw. Any other throw fails the property. */
-export function resultOrApiError<T>(fn: () => T): { ok: true; value: T } | { ok: false; error: ApiError } {
+/** Runs `fn`; returns its value, or the KeywardError it threw. Any other throw fails the property. */
+export function resultOrApiError<T>(fn: () => T): { ok: true; value: T } | { ok: false; error: KeywardError } {
   try {
     return { ok: true, value: fn() };
   } catch (err) {
-    if (err instanceof ApiError) return { ok: false, error: err };
-    throw new Error(`threw something other than an ApiError: ${String(err)}`, { cause: err });
+    if (err instanceof KeywardError) return { ok: false, error: err };
+    throw new Error(`threw something other than an KeywardError: ${String(err)}`, { cause: err });
   }
 }
 
-export async function resultOrApiErrorAsync<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: ApiError }> {
+export async function resultOrApiErrorAsync<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: KeywardError }> {
   try {
     return { ok: true, value: await fn() };
   } catch (err) {
-    if (err instanceof ApiError) return { ok: false, error: err };
-    throw new Error(`threw something other than an ApiError: ${String(err)}`, { cause: err });
+    if (err instanceof KeywardError) return { ok: false, error: err };
+    throw new Error(`threw something other than an KeywardError: ${String(err)}`, { cause: err });
   }
 }
 
-/** The error code `fn` throws (an ApiError), or 'ok'. */
+/** The error code `fn` throws (an KeywardError), or 'ok'. */
 export function codeOf(fn: () => unknown): ErrorCode | 'ok' {
   const r = resultOrApiError(fn);
   return r.ok ? 'ok' : r.error.code;

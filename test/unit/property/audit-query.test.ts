@@ -2,6 +2,7 @@
 // (functions/src/audit/query.ts, filter.ts, read.ts): hostile input is refused with the contract's
 // 400, and nothing a caller sends can add, widen or escape a clause of the filter.
 import fc from 'fast-check';
+import { statusOf } from '../../../functions/src/http/errors';
 import { parseFilter, type FilterNode } from '../../../emulators/logging';
 import { AUDIT_EVENTS } from '../../../functions/src/audit/events';
 import { buildAuditFilter, quote } from '../../../functions/src/audit/filter';
@@ -147,7 +148,7 @@ describe('parseAuditQuery (property)', () => {
         const r = resultOrApiError(() => parseAuditQuery(i));
         if (!r.ok) {
           expect(r.error.code).toBe('invalid_request');
-          expect(r.error.status).toBe(400);
+          expect(statusOf(r.error)).toBe(400);
           return;
         }
         checkQuery(r.value);

@@ -2,7 +2,7 @@
 // ranges, client addresses) and of the cross-site rule that reads Origin with them (functions/src/http/csrf.ts).
 import fc from 'fast-check';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { crossSiteReason, ownOrigins } from '../../../functions/src/http/csrf';
+import { crossSiteReason, ownOrigins } from '../../../functions/src/sessions/csrf';
 import { ipAllowed, normalizeOrigin, parseCidr } from '../../../functions/src/keys/restrictions';
 import { hostileString } from './arbitraries';
 

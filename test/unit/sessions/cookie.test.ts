@@ -1,4 +1,6 @@
 import { firebaseAuthError } from '../../../functions/src/credentials/firebase-tokens';
+import { statusOf } from '../../../functions/src/http/errors';
+import type { KeywardError } from '../../../functions/src/errors';
 import {
   assertRecentSignIn,
   clearedSessionCookie,
@@ -72,7 +74,7 @@ describe('recent sign-in', () => {
     try {
       assertRecentSignIn(now / 1000 - 3600, now, 300);
     } catch (err) {
-      status = (err as { status: number }).status;
+      status = statusOf(err as KeywardError);
       expect((err as { code: string }).code).toBe('recent_sign_in_required');
     }
     expect(status).toBe(401);
@@ -94,7 +96,7 @@ describe("firebase-admin's verdicts on a cookie", () => {
   it('maps expired, revoked, disabled and malformed to 401s, and faults to 503', () => {
     const map = (code: string) => {
       const e = firebaseAuthError(Object.assign(new Error('x'), { code }), 'session cookie');
-      return [e.status, e.code];
+      return [statusOf(e), e.code];
     };
     expect(map('auth/session-cookie-expired')).toEqual([401, 'expired_credential']);
     expect(map('auth/session-cookie-revoked')).toEqual([401, 'revoked_credential']);

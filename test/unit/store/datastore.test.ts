@@ -1,6 +1,7 @@
 // store/datastore.ts: a Firestore call that does not answer in time, or answers "unavailable",
 // becomes the contract's 503; what the caller got wrong (or our own bug) is not disguised as one.
-import { ApiError } from '../../../functions/src/http/errors';
+import { KeywardError } from '../../../functions/src/errors';
+import { statusOf } from '../../../functions/src/http/errors';
 import { datastoreCall } from '../../../functions/src/store/datastore';
 
 const grpcError = (code: number) => Object.assign(new Error(`${code} SOMETHING: detail`), { code });
@@ -9,7 +10,7 @@ async function outcome(p: Promise<unknown>): Promise<{ code?: string; status?: n
   try {
     return { value: await p };
   } catch (err) {
-    return err instanceof ApiError ? { code: err.code, status: err.status } : { grpc: (err as { code?: number }).code };
+    return err instanceof KeywardError ? { code: err.code, status: statusOf(err) } : { grpc: (err as { code?: number }).code };
   }
 }
 
@@ -24,8 +25,8 @@ describe('datastoreCall', () => {
     const err = await datastoreCall(100, () => never).catch((e: unknown) => e);
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ code: 'unavailable', status: 503, headers: { 'Retry-After': '5' } });
+    expect(err).toBeInstanceOf(KeywardError);
+    expect(err).toMatchObject({ code: 'unavailable', details: { retryAfterSeconds: 5 } });
   });
 
   it('maps the gRPC codes of an unreachable or overloaded Firestore to 503', async () => {
@@ -36,7 +37,7 @@ describe('datastoreCall', () => {
 
   it('leaves other errors alone: a bad request to Firestore is a fault, not an outage', async () => {
     for (const code of [3, 5, 6, 7, 9]) expect(await outcome(datastoreCall(1000, async () => Promise.reject(grpcError(code))))).toEqual({ grpc: code });
-    const own = new ApiError('conflict', 'Already there.');
+    const own = new KeywardError('conflict', 'Already there.');
     expect(await outcome(datastoreCall(1000, async () => Promise.reject(own)))).toEqual({ code: 'conflict', status: 409 });
   });
 

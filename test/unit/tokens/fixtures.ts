@@ -1,6 +1,6 @@
 // In-memory stand-ins for the verifiers' ports: provider secrets, the key cache, users, nonces.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { RequestInfo } from '../../../functions/src/http/request-info';
+import type { RequestContext } from '../../../functions/src/request';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
 import type { ProviderSecret, SecretVersion, VersionSet } from '../../../functions/src/secrets/provider';
 import type { KeyRecord } from '../../../functions/src/store/keys';
@@ -108,7 +108,7 @@ export function record(over: Partial<KeyRecord> = {}): KeyRecord {
   };
 }
 
-export function info(over: Partial<RequestInfo> = {}): RequestInfo {
+export function info(over: Partial<RequestContext> = {}): RequestContext {
   return {
     requestId: 'r1',
     method: 'GET',

@@ -1,11 +1,12 @@
 // Issuance and verification of access tokens, end to end in memory: the real jose signing and
 // verification, the real keyring, with the provider secret, key cache and users as fakes.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { errorHeaders, rateLimitHeaders } from '../../../functions/src/http/errors';
 import * as jose from 'jose';
 import { memoryAuditSink } from '../../../functions/src/audit/events';
 import { accessTokenVerifier } from '../../../functions/src/credentials/access-token';
 import type { Identity } from '../../../functions/src/credentials/identity';
-import { ApiError } from '../../../functions/src/http/errors';
+import { KeywardError } from '../../../functions/src/errors';
 import { formatKey, newSecret } from '../../../functions/src/keys/format';
 import type { IssueLimiter } from '../../../functions/src/limits/issue-limiter';
 import { decide } from '../../../functions/src/limits/window';
@@ -76,7 +77,7 @@ describe('access tokens', () => {
     const res = await s.issuer.issue({ api_key: s.apiKey }, info({ method: 'POST' }));
     const { token, expires_at } = res.body;
     expect(expires_at).toBe(nowS(s) + 86_400);
-    expect(res.headers).toMatchObject({ 'RateLimit-Limit': '10', 'RateLimit-Remaining': '9' });
+    expect(rateLimitHeaders(res.rateLimit)).toMatchObject({ 'RateLimit-Limit': '10', 'RateLimit-Remaining': '9' });
     const jwks = jose.createLocalJWKSet((await s.issuer.jwks()) as jose.JSONWebKeySet);
     const { payload, protectedHeader } = await jose.jwtVerify(token, jwks, { issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(s.time.now()) });
     expect(protectedHeader).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: 'v1' });
@@ -169,14 +170,14 @@ describe('access tokens', () => {
   it('answers 429 with Retry-After and RateLimit headers over the issuance limit, and issues nothing', async () => {
     const s = setup({ limit: 1 });
     await issue(s);
-    let refusal: ApiError | undefined;
+    let refusal: KeywardError | undefined;
     try {
       await issue(s);
     } catch (err) {
-      refusal = err as ApiError;
+      refusal = err as KeywardError;
     }
     expect(refusal?.code).toBe('rate_limited');
-    expect(refusal?.headers).toEqual({ 'RateLimit-Limit': '1', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '60', 'Retry-After': '60' });
+    expect(errorHeaders(refusal!)).toEqual({ 'RateLimit-Limit': '1', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '60', 'Retry-After': '60' });
     expect(s.audit.events.filter((e) => e.outcome === 'success')).toHaveLength(1);
     expect(s.audit.events.at(-1)).toMatchObject({ event: 'token.issue', outcome: 'failure', reason: 'rate_limited' });
   });

@@ -1,4 +1,4 @@
-import type { RouteContext } from '../../app';
+import type { RouteContext } from '../route-context';
 import { queryInput } from '../../audit/query';
 import { endpoint } from '../endpoint';
 

@@ -1,5 +1,6 @@
-import type { RouteContext } from '../../app';
+import type { RouteContext } from '../route-context';
 import { endpoint } from '../endpoint';
+import { rateLimitHeaders } from '../errors';
 
 /**
  * `POST /v1/auth/issue`: a key (or a signed token request) in the body → `{token, expires_at}`.
@@ -10,7 +11,7 @@ export function registerAuthIssue({ router, http, services }: RouteContext): voi
     POST: [
       async ({ body, info }) => {
         const issued = await services.tokens.issue(body, info);
-        return { body: issued.body, headers: issued.headers };
+        return { body: issued.body, headers: rateLimitHeaders(issued.rateLimit) };
       },
       { auth: false, secret: true },
     ],

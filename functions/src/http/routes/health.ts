@@ -1,4 +1,4 @@
-import type { RouteContext } from '../../app';
+import type { RouteContext } from '../route-context';
 import { endpoint } from '../endpoint';
 
 export function registerHealth({ router, http }: RouteContext): void {

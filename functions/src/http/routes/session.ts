@@ -1,7 +1,6 @@
-import type { RouteContext } from '../../app';
-import { idTokenChecker } from '../../credentials/firebase-tokens';
-import { COOKIE_CACHE_CONTROL } from '../../sessions/cookie';
-import { sessionService } from '../../sessions/service';
+import type { RouteContext } from '../route-context';
+import { COOKIE_CACHE_CONTROL, clearedSessionCookie } from '../../sessions/cookie';
+import type { KeywardError } from '../../errors';
 import { endpoint } from '../endpoint';
 
 /**
@@ -12,17 +11,10 @@ const noCache = { 'Cache-Control': COOKIE_CACHE_CONTROL };
 
 export function registerSession({ router, http, services }: RouteContext): void {
   const { config } = services;
-  const sessions = sessionService({
-    rules: config.sessions,
-    secureCookies: !config.emulated,
-    allowedOrigins: config.allowedOrigins,
-    auth: services.auth,
-    users: services.users,
-    audit: services.audit,
-    checkIdToken: idTokenChecker(services.auth, services.users),
-    authenticate: http.authenticate,
-    now: services.now,
-  });
+  // A sign-out that fails still clears the browser's cookie.
+  const clearOnError = { 'Set-Cookie': clearedSessionCookie(!config.emulated), ...noCache };
+  const errorHeaders = (err: KeywardError) => (err.details.clearSession ? clearOnError : {});
+  const { sessions } = services;
   endpoint(router, http, '/v1/auth/session', {
     POST: [
       async ({ body, info }) => {
@@ -33,7 +25,7 @@ export function registerSession({ router, http, services }: RouteContext): void 
     ],
     DELETE: [
       async ({ query, info }) => ({ status: 204, cookies: [(await sessions.end(query, info)).clearCookie], headers: noCache }),
-      { auth: false, secret: true },
+      { auth: false, secret: true, errorHeaders },
     ],
   });
 }

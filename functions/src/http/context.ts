@@ -1,27 +1,12 @@
 /**
- * The parts of an HTTP request the credential pipeline and the audit trail look at, taken from
- * Express once. The client address is derived here and nowhere else: production Hosting adds
+ * Builds the transport-neutral request context (../request.ts) from an Express request, once.
+ * The client address is derived here and nowhere else: production Hosting adds
  * `X-Forwarded-For`; the Functions emulator adds nothing and hands requests over without a
  * socket address, so there the caller is the loopback interface it listens on.
  */
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
-
-export interface RequestInfo {
-  requestId: string;
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  /** The raw query string, without `?` ('' when there is none). */
-  rawQuery: string;
-  ip: string;
-  userAgent: string;
-  origin: string | undefined;
-  headers: Request['headers'];
-  rawHeaders: string[];
-  rawBody: Buffer;
-  body: Record<string, unknown>;
-}
+import type { RequestContext } from '../request';
 
 const MAX_HEADER_ECHO = 256;
 
@@ -47,7 +32,7 @@ export interface NetworkView {
   emulated: boolean;
 }
 
-export function requestInfo(req: Request, network: NetworkView): RequestInfo {
+export function requestContext(req: Request, network: NetworkView): RequestContext {
   const url = req.originalUrl ?? req.url;
   const q = url.indexOf('?');
   return {

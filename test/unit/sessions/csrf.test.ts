@@ -1,5 +1,5 @@
-import { assertSameSite, crossSiteReason, isStateChanging, ownOrigins, type CsrfOptions } from '../../../functions/src/http/csrf';
-import { ApiError } from '../../../functions/src/http/errors';
+import { assertSameSite, crossSiteReason, isStateChanging, ownOrigins, type CsrfOptions } from '../../../functions/src/sessions/csrf';
+import { KeywardError } from '../../../functions/src/errors';
 
 const SITE = 'https://keyward.example.com';
 const viaHosting = { host: 'us-central1-demo.cloudfunctions.net', 'x-forwarded-host': 'keyward.example.com', 'x-forwarded-proto': 'https' };
@@ -66,8 +66,8 @@ describe('the cross-site rule', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeInstanceOf(ApiError);
-    expect(caught).toMatchObject({ code: 'cross_site_request', status: 403 });
+    expect(caught).toBeInstanceOf(KeywardError);
+    expect(caught).toMatchObject({ code: 'cross_site_request' });
     expect(() => assertSameSite(post({ origin: SITE }), bodyRule)).not.toThrow();
   });
 });

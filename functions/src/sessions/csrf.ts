@@ -12,7 +12,7 @@
  * Firebase's session sample cannot work here: these headers are the defence.
  */
 import { normalizeOrigin } from '../keys/restrictions';
-import { ApiError } from './errors';
+import { KeywardError } from '../errors';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -97,5 +97,5 @@ const MESSAGES: Record<CrossSiteReason, string> = {
 /** Throws 403 `cross_site_request` when the rule refuses the request. */
 export function assertSameSite(req: CsrfRequest, options: CsrfOptions): void {
   const reason = crossSiteReason(req, options);
-  if (reason) throw new ApiError('cross_site_request', MESSAGES[reason]);
+  if (reason) throw new KeywardError('cross_site_request', MESSAGES[reason]);
 }

@@ -1,0 +1,77 @@
+// The dependency rules of functions/src (docs/architecture.md), checked in `npm run lint`:
+// 1. Domain modules never see the HTTP edge: nothing under the domain folders imports `http/`,
+//    `express` or the framework's request types.
+// 2. No import cycle between folders (a folder is one layer), nor between files.
+// Imports are read with a regular expression: enough for this codebase's plain import statements.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+const ROOT = resolve(process.argv[2] ?? 'functions/src');
+const DOMAIN = ['audit', 'credentials', 'keys', 'limits', 'lib', 'secrets', 'sessions', 'signing', 'store', 'tokens'];
+const EDGE_IMPORTS = [/^express$/, /^firebase-functions(\/|$)/];
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|require\('([^']+)'\)/g;
+const graph = new Map();
+const problems = [];
+const folderOf = (file) => {
+  const rel = relative(ROOT, file).split(sep);
+  return rel.length > 1 ? rel[0] : `(root)/${rel[0]}`;
+};
+
+for (const file of files(ROOT)) {
+  const text = readFileSync(file, 'utf8');
+  const targets = [];
+  for (const m of text.matchAll(IMPORT)) {
+    const spec = m[1] ?? m[2];
+    const folder = folderOf(file);
+    if (!spec.startsWith('.')) {
+      if (DOMAIN.includes(folder) && EDGE_IMPORTS.some((re) => re.test(spec))) problems.push(`${relative(ROOT, file)} imports '${spec}': domain code must not depend on the HTTP edge or the functions framework`);
+      continue;
+    }
+    const target = resolve(dirname(file), spec) + '.ts';
+    targets.push(target);
+    if (DOMAIN.includes(folder) && folderOf(target) === 'http') problems.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}: domain code must not depend on http/`);
+  }
+  graph.set(file, targets);
+}
+
+function cycles(edges) {
+  const found = [];
+  const state = new Map();
+  const stack = [];
+  const visit = (node) => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of edges.get(node) ?? []) {
+      if (state.get(next) === 'open') found.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of edges.keys()) if (!state.has(node)) visit(node);
+  return found;
+}
+
+const folders = new Map();
+for (const [file, targets] of graph) {
+  const from = folderOf(file);
+  if (!folders.has(from)) folders.set(from, new Set());
+  for (const t of targets) if (folderOf(t) !== from) folders.get(from).add(folderOf(t));
+}
+for (const c of cycles(folders)) problems.push(`folder cycle: ${c.join(' → ')}`);
+for (const c of cycles(graph)) problems.push(`file cycle: ${c.map((f) => relative(ROOT, f)).join(' → ')}`);
+
+if (problems.length) {
+  console.error(`check-layers: ${problems.length} problem(s) in ${relative(process.cwd(), ROOT)}`);
+  for (const p of problems) console.error(`  ${p}`);
+  process.exit(1);
+}
+console.log(`check-layers: ${graph.size} modules, ${folders.size} folders, no cycles, domain free of http/`);
