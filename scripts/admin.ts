@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { cloudLoggingAudit } from '../functions/src/audit/cloud-logging';
 import type { AuditSink } from '../functions/src/audit/events';
 import { loadConfig } from '../functions/src/config';
-import type { Claims } from '../functions/src/credentials/identity';
+import type { Claims } from '../functions/src/identity';
 import { editClaims, type ClaimChange } from '../functions/src/sessions/claims';
 import { revokeAllSessions, systemClock, type Clock } from '../functions/src/sessions/revoke';
 

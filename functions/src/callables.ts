@@ -10,7 +10,7 @@ import type { CallableRequest, FunctionsErrorCode } from 'firebase-functions/v2/
 import type { Request } from 'express';
 import { auditRequest } from './audit/events';
 import { identityFromDecoded } from './credentials/firebase-tokens';
-import type { Identity } from './credentials/identity';
+import type { Identity } from './identity';
 import { readCredential } from './credentials/read';
 import { KeywardError, asKeywardError, isFault, type ErrorCode } from './errors';
 import { requestContext } from './http/context';

@@ -2,7 +2,7 @@
  * Typed configuration, read from the environment once and validated. Nothing else reads
  * process.env: modules receive the values they need.
  */
-import type { KeyType } from './keys/format';
+import type { KeyType } from './identity';
 
 export interface Config {
   projectId: string;

@@ -10,7 +10,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requireClaims, type ClaimRequirement } from './credentials/guard';
-import type { Identity } from './credentials/identity';
+import type { Identity } from './identity';
 import { SIGNATURE_SCHEME } from './credentials/read';
 import { rawBody } from './http/body';
 import { sendError } from './http/handler';

@@ -7,19 +7,20 @@ import type { App } from 'firebase-admin/app';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { managedSink, type AuditSink, type ManagedAuditSink } from './audit/events';
-import { auditLog, type AuditLog } from './audit/read';
+import { auditLog, type AuditLog } from './actions/audit-log';
 import type { Config } from './config';
-import { apiKeyVerifier, type KeyCache } from './credentials/api-key';
+import { apiKeyVerifier, type KeyCache } from './credentials/key-credential';
 import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
 import { createAuthenticator, type Authenticate, type Verifiers } from './credentials/pipeline';
-import { keyService, type KeyService } from './keys/service';
-import { sessionService, type SessionService } from './sessions/service';
+import { keyService, type KeyService } from './actions/keys';
+import { sessionService, type SessionService } from './actions/sessions';
 import { usageTracker } from './keys/usage';
 import { failureLimiter } from './lib/failure-limiter';
 import { lazy } from './lib/lazy';
 import { RefreshingCache } from './lib/refreshing-cache';
 import { providerSecret, secretManagerSource, type ProviderSecret } from './secrets/provider';
-import { firestoreKeyStore, type KeyRecord, type KeyStore } from './store/keys';
+import { firestoreKeyStore } from './store/keys';
+import type { KeyRecord, KeyStore } from './keys/record';
 import { userDirectory, type AuthPort, type UserDirectory } from './store/users';
 import { cloudLoggingAudit, cloudLoggingEntries, loggingClient } from './audit/cloud-logging';
 import { grpcInsecure } from './lib/emulator-hosts';
@@ -29,7 +30,7 @@ import { callLimiter, type CallLimiter } from './limits/call-limiter';
 import { issueLimiter } from './limits/issue-limiter';
 import { firestoreNonceStore, type NonceStore } from './store/nonces';
 import { firestoreWindowCounter, type WindowCounter } from './store/window-counters';
-import { tokenIssuer, type TokenIssuer } from './tokens/issue';
+import { tokenIssuer, type TokenIssuer } from './actions/tokens';
 import { tokenKeyring } from './tokens/keyring';
 
 export interface Services {
@@ -48,9 +49,9 @@ export interface Services {
   verifiers: Verifiers;
   /** The credential pipeline (credentials/pipeline.ts), built once: `/v1` and the middleware share it. */
   authenticate: Authenticate;
-  /** Session cookies: sign-in and sign-out (sessions/service.ts). */
+  /** Session cookies: sign-in and sign-out (actions/sessions.ts). */
   sessions: SessionService;
-  /** Access tokens: issuance and the JWKS (tokens/issue.ts). */
+  /** Access tokens: issuance and the JWKS (actions/tokens.ts). */
   tokens: TokenIssuer;
   /** Per-instance call limits of key-based credentials, applied by the pipeline. */
   callLimits: CallLimiter;

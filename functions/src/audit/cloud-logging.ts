@@ -15,9 +15,8 @@ import type { Config } from '../config';
 import { grpcInsecure } from '../lib/emulator-hosts';
 import { lazy } from '../lib/lazy';
 import { accessBuffer, defaultReport } from './buffer';
-import { prepareEntry, type PreparedEntry } from './entry';
+import { prepareEntry, type ListEntries, type PreparedEntry } from './entry';
 import type { ManagedAuditSink } from './events';
-import type { ListEntries } from './read';
 
 export type AuditConfig = Pick<Config, 'projectId' | 'auditLogName'> & {
   audit: Pick<Config['audit'], 'flushDelayMs' | 'batchSize' | 'bufferLimit' | 'writeTimeoutMs'>;

@@ -125,3 +125,11 @@ export function entryView(raw: RawEntry): AuditEntryView | undefined {
   if (e.reason !== undefined) view.reason = e.reason;
   return view;
 }
+
+export interface EntryPage {
+  entries: RawEntry[];
+  nextPageToken?: string;
+}
+
+/** One page of ListLogEntries, newest first (audit/cloud-logging.ts). */
+export type ListEntries = (request: { filter: string; pageSize: number; pageToken?: string }) => Promise<EntryPage>;

@@ -5,7 +5,7 @@
  * Emitters describe what happened; the sink stamps the time, redacts and sanitizes every string
  * (audit/redact.ts) and writes. Nothing an emitter passes is trusted to be safe to log.
  */
-import type { AuthMethod } from '../credentials/identity';
+import type { AuthMethod } from '../identity';
 import type { RequestContext } from '../request';
 
 export const AUDIT_EVENTS = [

@@ -15,8 +15,8 @@ import type { UsageTracker } from '../keys/usage';
 import type { UserDirectory } from '../store/users';
 import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP } from '../tokens/claims';
 import type { TokenKeyring } from '../tokens/keyring';
-import { keyIdentity, type KeyCache } from './api-key';
-import type { Identity } from './identity';
+import { keyIdentity, type KeyCache } from './key-credential';
+import type { Identity } from '../identity';
 
 export interface AccessTokenDeps {
   keyring: TokenKeyring;

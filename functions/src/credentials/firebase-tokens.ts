@@ -8,7 +8,7 @@ import { assertSameSite, isStateChanging } from '../sessions/csrf';
 import { KeywardError, unavailable } from '../errors';
 import type { RequestContext } from '../request';
 import type { AuthPort, UserDirectory } from '../store/users';
-import type { AuthMethod, Identity } from './identity';
+import type { AuthMethod, Identity } from '../identity';
 
 const REVOKED_CODES = new Set(['auth/id-token-revoked', 'auth/session-cookie-revoked', 'auth/user-disabled', 'auth/user-not-found']);
 const EXPIRED_CODES = new Set(['auth/id-token-expired', 'auth/session-cookie-expired']);

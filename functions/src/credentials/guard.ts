@@ -10,7 +10,7 @@
  */
 import { KeywardError } from '../errors';
 import { grantsOf } from '../keys/restrictions';
-import type { Identity } from './identity';
+import type { Identity } from '../identity';
 
 export interface ClaimRequirement {
   role?: 'admin' | 'auditor';

@@ -9,7 +9,7 @@ import type { CallLimiter } from '../limits/call-limiter';
 import type { RequestContext } from '../request';
 import type { ParsedKey } from '../keys/format';
 import type { UserDirectory } from '../store/users';
-import type { Identity } from './identity';
+import type { Identity } from '../identity';
 import { readCredential } from './read';
 
 export interface Verifiers {

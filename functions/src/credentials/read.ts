@@ -6,8 +6,8 @@
 import { KeywardError } from '../errors';
 import type { RequestContext } from '../request';
 import { looksLikeKey, parseKey, parseKeyPair, type ParsedKey } from '../keys/format';
+import { SESSION_COOKIE } from '../sessions/cookie';
 
-export const SESSION_COOKIE = '__session';
 export const SIGNATURE_SCHEME = 'Keyward-HMAC-SHA256';
 const MAX_CREDENTIAL_LENGTH = 8192;
 

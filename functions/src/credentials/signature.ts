@@ -21,10 +21,10 @@ import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
 import { bodySha256Hex, hmacSha256Hex } from '../signing/hmac';
 import { stringToSign } from '../signing/string-to-sign';
 import type { NonceStore } from '../store/nonces';
-import type { KeyRecord } from '../store/keys';
+import type { KeyRecord } from '../keys/record';
 import type { UserDirectory } from '../store/users';
-import { keyIdentity, matchingRecord, type KeyCache } from './api-key';
-import type { Identity } from './identity';
+import { keyIdentity, matchingRecord, type KeyCache } from './key-credential';
+import type { Identity } from '../identity';
 
 export interface SignatureDeps {
   cache: KeyCache;

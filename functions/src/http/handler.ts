@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Authenticate } from '../credentials/pipeline';
-import type { Identity } from '../credentials/identity';
+import type { Identity } from '../identity';
 import { rawBody, parseJsonObject } from './body';
 import { isFault, isKeywardError } from '../errors';
 import { asKeywardError, errorBody, errorHeaders, statusOf } from './errors';

@@ -6,9 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { KEY_TYPES, type KeyType } from '../identity';
 
-export const KEY_TYPES = ['server', 'web', 'mobile'] as const;
-export type KeyType = (typeof KEY_TYPES)[number];
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const KEY_ID_LENGTH = 16;
@@ -26,10 +25,6 @@ export interface ParsedKey {
   keyId: string;
   /** The secret part including its checksum: what the digest is computed over. */
   secret: string;
-}
-
-export function isKeyType(value: unknown): value is KeyType {
-  return typeof value === 'string' && (KEY_TYPES as readonly string[]).includes(value);
 }
 
 /** Uniform base62 characters by rejection sampling (no modulo bias). */

@@ -1,6 +1,6 @@
 /** Pure checks of a key's restrictions: origins, client addresses (CIDR), scopes. */
 import ipaddr from 'ipaddr.js';
-import type { Claims } from '../credentials/identity';
+import type { Claims } from '../identity';
 
 /** `https://app.example.com` → lowercased `scheme://host[:port]`; undefined if it is not an origin. */
 export function normalizeOrigin(value: string): string | undefined {

@@ -1,5 +1,5 @@
 /** What the API shows of a key: metadata and status, never a digest or a secret. */
-import type { KeyRecord } from '../store/keys';
+import type { KeyRecord } from './record';
 
 export type KeyStatus = 'active' | 'expired' | 'revoked';
 

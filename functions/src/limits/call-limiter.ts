@@ -4,9 +4,8 @@
  * therefore approximate: N warm instances together admit up to N times the limit. It bounds a
  * runaway client cheaply; the shared, exact limit is on token issuance (limits/issue-limiter.ts).
  */
-import type { Identity } from '../credentials/identity';
+import type { Identity, KeyType } from '../identity';
 import { KeywardError } from '../errors';
-import type { KeyType } from '../keys/format';
 import { decide, windowStart, type WindowDecision } from './window';
 
 export interface CallLimiter {

@@ -4,7 +4,7 @@
  * (store/window-counters.ts): one increment and one read per issuance. Counted only after the
  * credential verified, so nobody can spend another key's budget.
  */
-import type { KeyType } from '../keys/format';
+import type { KeyType } from '../identity';
 import type { WindowCounter } from '../store/window-counters';
 import { decide, windowEnd, windowStart, type WindowDecision } from './window';
 

@@ -4,13 +4,13 @@
  * `editClaims`, writes the result and revokes the user's sessions. Claims Keyward does not know
  * are kept as they are.
  */
-import type { Claims } from '../credentials/identity';
+import type { Claims } from '../identity';
 
 export const ROLES = ['admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 export type ClaimChange = 'grant' | 'revoke';
 
-/** The scope vocabulary keys use (keys/service.ts): a permission can become a key scope. */
+/** The scope vocabulary keys use (actions/keys.ts): a permission can become a key scope. */
 const PERMISSION_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** Firebase refuses custom claims whose JSON is longer than this. */
 export const MAX_CLAIMS_BYTES = 1000;

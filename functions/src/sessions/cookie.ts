@@ -4,9 +4,10 @@
  * (no script reads it), SameSite=Strict (no other site's page makes the browser send it), valid
  * for the whole site (Path=/) and Secure everywhere but the local emulators (plain http).
  */
-import { SESSION_COOKIE } from '../credentials/read';
 import { KeywardError } from '../errors';
 import { onlyFields, optionalInt, requiredString, type Body } from '../lib/validate';
+
+export const SESSION_COOKIE = '__session';
 
 export interface SessionRules {
   defaultExpiresIn: number;

@@ -4,47 +4,8 @@
  * assert that malformed keys cost none).
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import type { KeyType } from '../keys/format';
+import type { KeyRecord, KeyStore } from '../keys/record';
 import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
-
-export interface StoredSecret {
-  /** HMAC-SHA256 of the secret under provider secret version `version`. */
-  digest: string;
-  version: string;
-  /** Salt of the derived signing secret (not secret by itself). */
-  salt: string;
-  /** Epoch ms after which this secret stops working (the regeneration grace period); null = no end. */
-  notAfter: number | null;
-}
-
-export interface KeyRecord {
-  keyId: string;
-  ownerUid: string;
-  name: string;
-  type: KeyType;
-  /** null = the owner's full permissions. */
-  scopes: string[] | null;
-  allowedOrigins: string[];
-  allowedIps: string[];
-  createdAt: number;
-  expiresAt: number;
-  revokedAt: number | null;
-  regeneratedAt: number | null;
-  lastUsedAt: number | null;
-  /** The current secret first, then any still in their grace period. */
-  secrets: StoredSecret[];
-}
-
-export interface KeyStore {
-  /** Fails with `conflict` semantics (returns false) when the id exists. */
-  create(record: KeyRecord): Promise<boolean>;
-  get(keyId: string): Promise<KeyRecord | undefined>;
-  listByOwner(ownerUid: string, limit: number): Promise<KeyRecord[]>;
-  update(keyId: string, patch: Partial<KeyRecord>): Promise<void>;
-  /** Removes a record: only to undo a creation that could not be audited. */
-  delete(keyId: string): Promise<void>;
-  readonly stats: { reads: number; writes: number };
-}
 
 const ALREADY_EXISTS = 6;
 

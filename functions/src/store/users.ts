@@ -4,7 +4,7 @@
  * bound across instances); this instance forgets a user at once when it revokes or changes them.
  */
 import type { Auth } from 'firebase-admin/auth';
-import type { Claims } from '../credentials/identity';
+import type { Claims } from '../identity';
 import { RefreshingCache } from '../lib/refreshing-cache';
 
 export type AuthPort = Pick<

@@ -5,7 +5,8 @@
  * `key_id`, `key_type`, and `scope` (space-separated, RFC 8693 style) when the token is limited
  * to scopes; no `scope` means the owner's full permissions, an empty one means none. Pure.
  */
-import { isKeyId, isKeyType, type KeyType } from '../keys/format';
+import { isKeyId } from '../keys/format';
+import { isKeyType, type KeyType } from '../identity';
 
 export const TOKEN_ALG = 'ES256';
 export const TOKEN_TYP = 'at+jwt';

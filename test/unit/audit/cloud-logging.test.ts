@@ -6,8 +6,8 @@ import { grpc } from 'google-gax';
 import { startLoggingEmulator, type LoggingEmulator } from '../../../emulators/logging';
 import { cloudLoggingAudit, cloudLoggingEntries, loggingClient, type AuditConfig } from '../../../functions/src/audit/cloud-logging';
 import type { AuditEvent } from '../../../functions/src/audit/events';
-import { auditLog } from '../../../functions/src/audit/read';
-import type { Identity } from '../../../functions/src/credentials/identity';
+import { auditLog } from '../../../functions/src/actions/audit-log';
+import type { Identity } from '../../../functions/src/identity';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
 
 process.env.GOOGLE_CLOUD_PROJECT = 'demo-keyward';

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { AuditEvent } from '../../../functions/src/audit/events';
 import { REDACTED, redact, safeEvent, safeText, stripUnsafe } from '../../../functions/src/audit/redact';
 import { signingSecret } from '../../../functions/src/keys/digest';
-import { formatKey, newKeyId, newSecret, type KeyType } from '../../../functions/src/keys/format';
+import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
+import { type KeyType } from '../../../functions/src/identity';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const b64url = (s: string) => Buffer.from(s).toString('base64url');

@@ -1,5 +1,5 @@
 import { effectiveGrants, hasClaims, requireClaims } from '../../../functions/src/credentials/guard';
-import type { Identity } from '../../../functions/src/credentials/identity';
+import type { Identity } from '../../../functions/src/identity';
 
 const who = (claims: Identity['claims'], extra: Partial<Identity> = {}): Identity => ({ uid: 'u1', claims, method: 'session', ...extra });
 

@@ -6,7 +6,7 @@ import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
 import { formatSignatureHeader } from '../../../functions/src/signing/header';
 import { bodySha256Hex, hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import { stringToSign } from '../../../functions/src/signing/string-to-sign';
-import type { KeyRecord } from '../../../functions/src/store/keys';
+import type { KeyRecord } from '../../../functions/src/keys/record';
 import type { RequestContext } from '../../../functions/src/request';
 import { signRequest } from '../../../client/src';
 import { clock, codeOf, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../tokens/fixtures';

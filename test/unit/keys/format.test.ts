@@ -1,4 +1,5 @@
-import { formatKey, newKeyId, newSecret, parseKey, parseKeyPair, randomBase62, KEY_TYPES } from '../../../functions/src/keys/format';
+import { formatKey, newKeyId, newSecret, parseKey, parseKeyPair, randomBase62 } from '../../../functions/src/keys/format';
+import { KEY_TYPES } from '../../../functions/src/identity';
 
 function makeKey(type: (typeof KEY_TYPES)[number] = 'server') {
   const keyId = newKeyId();

@@ -1,14 +1,14 @@
 // The HMAC provider secret through a Secret Manager outage, with a stand-in source: an instance
 // that has listed the versions keeps verifying keys (past its refresh time too); a cold one fails
 // closed with 503 and Retry-After, never a 401 and never a pass; both recover when it comes back.
-import { apiKeyVerifier } from '../../../functions/src/credentials/api-key';
+import { apiKeyVerifier } from '../../../functions/src/credentials/key-credential';
 import { errorHeaders, statusOf } from '../../../functions/src/http/errors';
 import { KeywardError } from '../../../functions/src/errors';
 import { keyDigest } from '../../../functions/src/keys/digest';
 import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
 import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
 import { providerSecret, type SecretSource } from '../../../functions/src/secrets/provider';
-import type { KeyRecord } from '../../../functions/src/store/keys';
+import type { KeyRecord } from '../../../functions/src/keys/record';
 import { clock, codeOf, hmacMaterial, info, keyCache, noUsage, record, users } from '../tokens/fixtures';
 
 const KEY_ID = 'Key0000000000001';

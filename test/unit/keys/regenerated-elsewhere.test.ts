@@ -2,14 +2,14 @@
 // secrets (for up to KEYWARD_CACHE_TTL_MS). A secret that matches none of them is checked once more
 // against the record read again, at most once a second per key, so the new key works at once and
 // wrong secrets cannot turn into a read per request.
-import { apiKeyVerifier, type KeyCache } from '../../../functions/src/credentials/api-key';
+import { apiKeyVerifier, type KeyCache } from '../../../functions/src/credentials/key-credential';
 import { signedKeyVerifier } from '../../../functions/src/credentials/signature';
 import { keyDigest, signingSecret } from '../../../functions/src/keys/digest';
 import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
 import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
-import type { KeyRecord } from '../../../functions/src/store/keys';
+import type { KeyRecord } from '../../../functions/src/keys/record';
 import { clock, codeOf, hmacMaterial, info, memoryNonces, memorySecret, noUsage, record, users } from '../tokens/fixtures';
 
 const KEY_ID = 'Key0000000000002';

@@ -1,14 +1,14 @@
 // After a rotation of the HMAC provider secret, an instance that has not listed the new version yet
 // meets keys made under it by another instance: it lists the versions again (at most once per 10 s,
 // shared by the API-key and signature verifiers) instead of refusing them until its own refresh.
-import { apiKeyVerifier, type ApiKeyDeps } from '../../../functions/src/credentials/api-key';
+import { apiKeyVerifier, type ApiKeyDeps } from '../../../functions/src/credentials/key-credential';
 import { signedKeyVerifier } from '../../../functions/src/credentials/signature';
 import { keyDigest, signingSecret } from '../../../functions/src/keys/digest';
 import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
 import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
 import { catchUpVersions } from '../../../functions/src/secrets/catch-up';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
-import type { KeyRecord } from '../../../functions/src/store/keys';
+import type { KeyRecord } from '../../../functions/src/keys/record';
 import { clock, codeOf, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../tokens/fixtures';
 
 const KEY_ID = 'Key0000000000001';

@@ -6,7 +6,7 @@ import { statusOf } from '../../../functions/src/http/errors';
 import { createHmac } from 'node:crypto';
 import * as jose from 'jose';
 import { accessTokenVerifier } from '../../../functions/src/credentials/access-token';
-import { KEY_TYPES } from '../../../functions/src/keys/format';
+import { KEY_TYPES } from '../../../functions/src/identity';
 import { kidOf, parseScope, privateClaims, readSubject, versionOfKid, type TokenSubject } from '../../../functions/src/tokens/claims';
 import { tokenKeyring } from '../../../functions/src/tokens/keyring';
 import { clock, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from '../tokens/fixtures';

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { crc32 } from 'node:zlib';
 import { KeywardError, type ErrorCode } from '../../../functions/src/errors';
-import { KEY_TYPES, type KeyType, type ParsedKey } from '../../../functions/src/keys/format';
+import { type ParsedKey } from '../../../functions/src/keys/format';
+import { KEY_TYPES, type KeyType } from '../../../functions/src/identity';
 
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const BASE64URL = BASE62 + '-_';

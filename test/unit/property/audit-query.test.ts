@@ -7,8 +7,8 @@ import { parseFilter, type FilterNode } from '../../../emulators/logging';
 import { AUDIT_EVENTS } from '../../../functions/src/audit/events';
 import { buildAuditFilter, quote } from '../../../functions/src/audit/filter';
 import { AUDIT_QUERY_FIELDS, parseAuditQuery, parseTime, queryInput, type AuditQuery } from '../../../functions/src/audit/query';
-import { auditLog } from '../../../functions/src/audit/read';
-import type { Identity } from '../../../functions/src/credentials/identity';
+import { auditLog } from '../../../functions/src/actions/audit-log';
+import type { Identity } from '../../../functions/src/identity';
 import { base62, hostileString, resultOrApiError, resultOrApiErrorAsync } from './arbitraries';
 
 const PROJECT = 'demo-keyward';

@@ -143,7 +143,7 @@ describe('normalizedParameters (property)', () => {
 
   it('is injective over the values a signed token request can carry (they hold no & or =)', () => {
     // The values are not encoded, so the string is unambiguous only because every signed field is
-    // validated first (tokens/issue.ts): key ids, nonces, timestamps, expires_in and scopes.
+    // validated first (actions/tokens.ts): key ids, nonces, timestamps, expires_in and scopes.
     const value = fc.string({ unit: fc.constantFrom(...BASE62, '_', '-', '.', ':', ' '), maxLength: 12 });
     const signed = fc.record(
       { key_id: value, nonce: value, timestamp: value, signature: value, expires_in: value, scope: value },

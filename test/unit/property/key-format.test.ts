@@ -1,15 +1,7 @@
 // Properties of the API key string parser (functions/src/keys/format.ts).
 import fc from 'fast-check';
-import {
-  formatKey,
-  isKeyId,
-  KEY_TYPES,
-  looksLikeKey,
-  MAX_KEY_LENGTH,
-  parseKey,
-  parseKeyPair,
-  type ParsedKey,
-} from '../../../functions/src/keys/format';
+import { formatKey, isKeyId, looksLikeKey, MAX_KEY_LENGTH, parseKey, parseKeyPair, type ParsedKey } from '../../../functions/src/keys/format';
+import { KEY_TYPES } from '../../../functions/src/identity';
 import { BASE62, base62, hostileString, hostileUnit, replaceAt, specChecksum, validKey } from './arbitraries';
 
 const isValidShape = (k: ParsedKey) =>

@@ -3,10 +3,10 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { RequestContext } from '../../../functions/src/request';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
 import type { ProviderSecret, SecretVersion, VersionSet } from '../../../functions/src/secrets/provider';
-import type { KeyRecord } from '../../../functions/src/store/keys';
+import type { KeyRecord } from '../../../functions/src/keys/record';
 import type { NonceStore } from '../../../functions/src/store/nonces';
 import type { UserDirectory, UserRecordLite } from '../../../functions/src/store/users';
-import type { KeyCache } from '../../../functions/src/credentials/api-key';
+import type { KeyCache } from '../../../functions/src/credentials/key-credential';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 

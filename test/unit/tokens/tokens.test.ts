@@ -5,13 +5,13 @@ import { errorHeaders, rateLimitHeaders } from '../../../functions/src/http/erro
 import * as jose from 'jose';
 import { memoryAuditSink } from '../../../functions/src/audit/events';
 import { accessTokenVerifier } from '../../../functions/src/credentials/access-token';
-import type { Identity } from '../../../functions/src/credentials/identity';
+import type { Identity } from '../../../functions/src/identity';
 import { KeywardError } from '../../../functions/src/errors';
 import { formatKey, newSecret } from '../../../functions/src/keys/format';
 import type { IssueLimiter } from '../../../functions/src/limits/issue-limiter';
 import { decide } from '../../../functions/src/limits/window';
-import type { KeyRecord } from '../../../functions/src/store/keys';
-import { tokenIssuer } from '../../../functions/src/tokens/issue';
+import type { KeyRecord } from '../../../functions/src/keys/record';
+import { tokenIssuer } from '../../../functions/src/actions/tokens';
 import { tokenKeyring } from '../../../functions/src/tokens/keyring';
 import { clock, codeOf, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from './fixtures';
 

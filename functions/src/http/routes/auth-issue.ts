@@ -4,7 +4,7 @@ import { rateLimitHeaders } from '../errors';
 
 /**
  * `POST /v1/auth/issue`: a key (or a signed token request) in the body → `{token, expires_at}`.
- * The body is the credential, so the route does its own authentication (tokens/issue.ts).
+ * The body is the credential, so the route does its own authentication (actions/tokens.ts).
  */
 export function registerAuthIssue({ router, http, services }: RouteContext): void {
   endpoint(router, http, '/v1/auth/issue', {

@@ -5,19 +5,19 @@
  */
 import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import type { Config } from '../config';
-import type { KeyCache } from '../credentials/api-key';
-import { isInteractive, type Identity } from '../credentials/identity';
+import type { KeyCache } from '../credentials/key-credential';
+import { isInteractive, isKeyType, type Identity, type KeyType } from '../identity';
 import { KeywardError } from '../errors';
 import type { RequestContext } from '../request';
 import { onlyFields, optionalInt, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
 import type { ProviderSecret } from '../secrets/provider';
-import type { KeyRecord, KeyStore, StoredSecret } from '../store/keys';
+import type { KeyRecord, KeyStore, StoredSecret } from '../keys/record';
 import type { UserDirectory } from '../store/users';
-import { keyDigest, signingSecret } from './digest';
-import { formatKey, isKeyId, isKeyType, newKeyId, newSecret, randomBase62, type KeyType } from './format';
-import { normalizeOrigin, parseCidr, scopesBeyond } from './restrictions';
-import type { UsageTracker } from './usage';
-import { keyView } from './view';
+import { keyDigest, signingSecret } from '../keys/digest';
+import { formatKey, isKeyId, newKeyId, newSecret, randomBase62 } from '../keys/format';
+import { normalizeOrigin, parseCidr, scopesBeyond } from '../keys/restrictions';
+import type { UsageTracker } from '../keys/usage';
+import { keyView } from '../keys/view';
 
 export interface KeyServiceDeps {
   config: Config;

@@ -7,15 +7,15 @@
 import { auditRequest, type AuditEvent, type AuditOutcome, type AuditSink } from '../audit/events';
 import type { Authenticate } from '../credentials/pipeline';
 import { firebaseAuthError, type VerifiedIdToken } from '../credentials/firebase-tokens';
-import { isInteractive, type Identity } from '../credentials/identity';
+import { isInteractive, type Identity } from '../identity';
 import { sessionCookies } from '../credentials/read';
 import { assertSameSite } from '../sessions/csrf';
 import { KeywardError, asKeywardError, isFault } from '../errors';
 import type { RequestContext } from '../request';
 import type { Body } from '../lib/validate';
 import type { AuthPort, UserDirectory } from '../store/users';
-import { assertRecentSignIn, clearedSessionCookie, parseAllFlag, parseSessionRequest, sessionSetCookie, type SessionRules } from './cookie';
-import { revokeAllSessions, systemClock, type Clock } from './revoke';
+import { assertRecentSignIn, clearedSessionCookie, parseAllFlag, parseSessionRequest, sessionSetCookie, type SessionRules } from '../sessions/cookie';
+import { revokeAllSessions, systemClock, type Clock } from '../sessions/revoke';
 
 export interface SessionServiceDeps {
   rules: SessionRules;

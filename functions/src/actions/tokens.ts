@@ -15,7 +15,7 @@ import { auditRequest, type AuditSink } from '../audit/events';
 import type { Config } from '../config';
 import type { Verifiers } from '../credentials/pipeline';
 import { readCredential } from '../credentials/read';
-import type { Identity } from '../credentials/identity';
+import type { Identity } from '../identity';
 import type { SignedKeyVerifier } from '../credentials/signature';
 import { KeywardError, isFault, unavailable, type RateLimitState } from '../errors';
 import type { RequestContext } from '../request';
@@ -25,8 +25,8 @@ import type { IssueLimiter } from '../limits/issue-limiter';
 import type { Body } from '../lib/validate';
 import { KEY_ID_PATTERN, NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN } from '../signing/grammar';
 import { normalizedParameters, parameterText } from '../signing/params';
-import { parseScope, privateClaims, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from './claims';
-import type { TokenKeyring } from './keyring';
+import { parseScope, privateClaims, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from '../tokens/claims';
+import type { TokenKeyring } from '../tokens/keyring';
 
 export interface IssueDeps {
   config: Pick<Config, 'tokens'>;

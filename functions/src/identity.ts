@@ -1,4 +1,13 @@
-import type { KeyType } from '../keys/format';
+/**
+ * The vocabulary every layer shares: who a request acts for, how it proved it, and the kinds of
+ * key. Types and one-line predicates only; no imports.
+ */
+export const KEY_TYPES = ['server', 'web', 'mobile'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+export function isKeyType(value: unknown): value is KeyType {
+  return typeof value === 'string' && (KEY_TYPES as readonly string[]).includes(value);
+}
 
 export type AuthMethod = 'session' | 'id_token' | 'api_key' | 'access_token' | 'signature';
 

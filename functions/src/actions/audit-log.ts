@@ -9,19 +9,11 @@
  * comparisons: Cloud Logging compares strings without regard to case, uids do not.
  */
 import { hasClaims } from '../credentials/guard';
-import type { Identity } from '../credentials/identity';
+import type { Identity } from '../identity';
 import { KeywardError, unavailable } from '../errors';
-import { entryView, type AuditEntryView, type RawEntry } from './entry';
-import { buildAuditFilter } from './filter';
-import { parseAuditQuery, type AuditQuery } from './query';
-
-export interface EntryPage {
-  entries: RawEntry[];
-  nextPageToken?: string;
-}
-
-/** One page of ListLogEntries, newest first (audit/cloud-logging.ts). */
-export type ListEntries = (request: { filter: string; pageSize: number; pageToken?: string }) => Promise<EntryPage>;
+import { entryView, type AuditEntryView, type EntryPage, type ListEntries } from '../audit/entry';
+import { buildAuditFilter } from '../audit/filter';
+import { parseAuditQuery, type AuditQuery } from '../audit/query';
 
 export interface AuditLogDeps {
   projectId: string;

@@ -14,9 +14,9 @@ import type { FailureLimiter } from '../lib/failure-limiter';
 import type { RefreshingCache } from '../lib/refreshing-cache';
 import { catchUpVersions, namesNewerVersion } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
-import type { KeyRecord, StoredSecret } from '../store/keys';
+import type { KeyRecord, StoredSecret } from '../keys/record';
 import type { UserDirectory } from '../store/users';
-import type { AuthMethod, Identity } from './identity';
+import type { AuthMethod, Identity } from '../identity';
 
 export type KeyCache = RefreshingCache<string, KeyRecord | null>;
 
