@@ -4,14 +4,15 @@
  * The signing secret handed out at creation is derived the same way, with its own label and a
  * per-key salt, so it is never stored and changes when the key is regenerated.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacKey } from './hmac-key';
 
 export function keyDigest(providerKey: Buffer, keyId: string, secret: string): string {
   return keyDigestBytes(providerKey, keyId, secret).toString('base64url');
 }
 
 export function keyDigestBytes(providerKey: Buffer, keyId: string, secret: string): Buffer {
-  return createHmac('sha256', providerKey).update(`keyward:key:v1:${keyId}:${secret}`).digest();
+  return hmacKey(providerKey).digest(`keyward:key:v1:${keyId}:${secret}`);
 }
 
 // Stored digests decoded once per string, not on every verification (the hot path).
@@ -29,7 +30,7 @@ export function digestMatches(computed: Buffer, stored: string): boolean {
 }
 
 export function signingSecret(providerKey: Buffer, keyId: string, salt: string): string {
-  return 'kws_' + createHmac('sha256', providerKey).update(`keyward:signing:v1:${keyId}:${salt}`).digest('base64url');
+  return 'kws_' + hmacKey(providerKey).digest(`keyward:signing:v1:${keyId}:${salt}`).toString('base64url');
 }
 
 /** Constant-time comparison of two base64url/hex strings of possibly different lengths. */
