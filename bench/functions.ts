@@ -31,16 +31,13 @@ export interface BenchApp {
 }
 
 /**
- * One function instance: services and app built exactly as functions/src/index.ts does (including
- * `audit.tick()` at the start of every request), listening on a loopback port.
+ * One function instance: services and app built exactly as functions/src/index.ts does, listening
+ * on a loopback port.
  */
 export async function startApp(env: NodeJS.ProcessEnv): Promise<BenchApp> {
   const services = fns.services().createServices(fns.config().loadConfig(env), env);
   const app = fns.app().buildApp(services);
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    services.audit.tick();
-    app(req, res);
-  });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => app(req, res));
   // Longer than autocannon's runs: a keep-alive connection is never closed under the load generator.
   server.keepAliveTimeout = 120_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

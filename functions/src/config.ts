@@ -34,11 +34,13 @@ export interface Config {
   allowedOrigins: string[];
   auditLogName: string;
   /**
-   * Access entries are buffered and written in batches (audit/buffer.ts); writes wait at most
-   * `writeTimeoutMs`, reads twice that. `readFrom`: what `GET /v1/audit` reads, the project or
-   * the log view of the bucket the log is routed to (docs/audit.md).
+   * Lifecycle writes wait at most `writeTimeoutMs`, reads twice that. `readFrom`: what
+   * `GET /v1/audit` reads, the project or the log view of the bucket the audit entries are
+   * routed to (docs/audit.md). `accessTo`: where access lines go (audit/access-transport.ts):
+   * `stdout` (production), or `emulator` (the default when CLOUD_LOGGING_EMULATOR_HOST is set),
+   * which batches them to the Logging emulator by `flushDelayMs`, `batchSize` and `bufferLimit`.
    */
-  audit: { flushDelayMs: number; batchSize: number; bufferLimit: number; writeTimeoutMs: number; readFrom: string };
+  audit: { flushDelayMs: number; batchSize: number; bufferLimit: number; writeTimeoutMs: number; readFrom: string; accessTo: 'stdout' | 'emulator' };
 }
 
 type Env = Record<string, string | undefined>;
@@ -103,8 +105,15 @@ export function loadConfig(env: Env = process.env): Config {
       bufferLimit: int(env, 'KEYWARD_AUDIT_BUFFER', 10_000, 1, 1_000_000),
       writeTimeoutMs: int(env, 'KEYWARD_AUDIT_WRITE_TIMEOUT_MS', 5000, 100, 60_000),
       readFrom: env.KEYWARD_AUDIT_VIEW || `projects/${projectId}`,
+      accessTo: accessTo(env),
     },
   };
+}
+
+function accessTo(env: Env): 'stdout' | 'emulator' {
+  const value = env.KEYWARD_AUDIT_ACCESS || (env.CLOUD_LOGGING_EMULATOR_HOST ? 'emulator' : 'stdout');
+  if (value !== 'stdout' && value !== 'emulator') throw new Error(`KEYWARD_AUDIT_ACCESS must be stdout or emulator, got "${value}"`);
+  return value;
 }
 
 function firebaseConfigProject(env: Env): string | undefined {

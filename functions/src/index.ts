@@ -17,30 +17,19 @@ makeJsonParsingLenient();
 const services = lazy((): Services => {
   const { loadConfig } = require('./config') as typeof import('./config');
   const { createServices } = require('./services') as typeof import('./services');
-  const built = createServices(loadConfig());
-  // Buffered audit entries are written before the instance stops (audit/shutdown.ts).
-  (require('./audit/shutdown') as typeof import('./audit/shutdown')).flushOnSigterm(() => built.audit.close());
-  return built;
+  return createServices(loadConfig());
 });
-
-/** The start of every request: this instance has CPU again, so overdue audit entries go out (audit/buffer.ts). */
-const begin = (): Services => {
-  const s = services();
-  s.audit.tick();
-  return s;
-};
 
 const app = lazy((): Express => (require('./app') as typeof import('./app')).buildApp(services()));
 
 export const api = onRequest({ region, invoker: 'public' }, (req, res) => {
-  begin();
   return app()(req, res);
 });
 
 function callable<T>(handler: CallableHandler<T>) {
   return onCall({ region }, (request) => {
     const { runCallable } = require('./callables') as typeof import('./callables');
-    return runCallable(begin(), request, handler);
+    return runCallable(services(), request, handler);
   });
 }
 

@@ -22,6 +22,7 @@ import { providerSecret, secretManagerSource, type ProviderSecret } from './secr
 import { firestoreKeyStore } from './store/keys';
 import type { KeyRecord, KeyStore } from './keys/record';
 import { userDirectory, type AuthPort, type UserDirectory } from './store/users';
+import type { AccessTransport } from './audit/access-transport';
 import { cloudLoggingAudit, cloudLoggingEntries, loggingClient } from './audit/cloud-logging';
 import { grpcInsecure } from './lib/emulator-hosts';
 import { accessTokenVerifier } from './credentials/access-token';
@@ -62,6 +63,8 @@ export interface Services {
 export interface ServiceOverrides {
   now?: () => number;
   audit?: AuditSink;
+  /** Where access lines go instead of `config.audit.accessTo` (a test that reads the lines). */
+  auditAccess?: AccessTransport;
   app?: () => App;
 }
 
@@ -102,7 +105,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   });
   const usage = usageTracker((keyId, at) => keyStore.update(keyId, { lastUsedAt: at }));
   const logging = loggingClient(config.projectId, env);
-  const audit = overrides.audit ? managedSink(overrides.audit) : cloudLoggingAudit(config, env, { logging, now });
+  const audit = overrides.audit ? managedSink(overrides.audit) : cloudLoggingAudit(config, env, { logging, now, access: overrides.auditAccess });
   const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush() });
   const keys = keyService({ config, store: keyStore, cache: keyCache, hmacSecret, users, audit, usage, now });
   const failures = failureLimiter(config.failureLimitPerMinute);

@@ -19,7 +19,7 @@ export interface AuditLogDeps {
   projectId: string;
   logName: string;
   list: ListEntries;
-  /** Writes this instance's buffered entries first, so a caller sees their own latest requests. */
+  /** The local stack: waits for this instance's pending access lines first, so a caller sees their own latest requests. */
   flush?: () => Promise<void>;
 }
 

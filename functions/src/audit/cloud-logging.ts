@@ -1,30 +1,35 @@
 /**
- * The audit trail in Cloud Logging, log `keyward-audit` (config.auditLogName), with the official
- * `@google-cloud/logging` client: the sink that writes it and the reader behind `GET /v1/audit`.
- * The client is created on first use; `CLOUD_LOGGING_EMULATOR_HOST` points it at the local
- * emulator, otherwise it uses Google's endpoint and application default credentials.
+ * The audit trail in Cloud Logging, with the official `@google-cloud/logging` client: the sink
+ * that writes it and the reader behind `GET /v1/audit`. The client is created on first use;
+ * `CLOUD_LOGGING_EMULATOR_HOST` points it at the local emulator, otherwise it uses Google's
+ * endpoint and application default credentials.
  *
- * - `record` (lifecycle events): one write, awaited, within `writeTimeoutMs`; it rejects when the
- *   entry was not written, and the caller undoes its change (fail closed).
- * - `access` (auth.success, auth.failure, refusals): buffered, see audit/buffer.ts.
+ * - `record` (lifecycle events) writes to the log `keyward-audit` (config.auditLogName): one
+ *   write, awaited, within `writeTimeoutMs`; it rejects when the entry was not written, and the
+ *   caller undoes its change (fail closed).
+ * - `access` (auth.success, auth.failure, refusals) writes one structured JSON line, synchronously
+ *   (audit/access-line.ts): to stdout in production, where Cloud Run ingests it into Cloud
+ *   Logging; to the Logging emulator on the local stack (audit/access-transport.ts). No client,
+ *   no buffer, nothing left for a later request: Cloud Run throttles the CPU between requests,
+ *   and the client's own advice for serverless is structured logging to stdout.
  * Works outside the functions runtime too (`npm run admin`): build it, `record`, then `close`.
  */
 import { randomBytes } from 'node:crypto';
-import type { Entry, Log, Logging } from '@google-cloud/logging';
+import type { Log, Logging } from '@google-cloud/logging';
 import type { Config } from '../config';
 import { grpcInsecure } from '../lib/emulator-hosts';
 import { lazy } from '../lib/lazy';
-import { accessBuffer, defaultReport } from './buffer';
-import { prepareEntry, type ListEntries, type PreparedEntry } from './entry';
+import { ACCESS_LOG_ID, accessLine } from './access-line';
+import { loggingEmulatorTransport, stdoutTransport, type AccessTransport } from './access-transport';
+import { prepareEntry, type ListEntries } from './entry';
 import type { ManagedAuditSink } from './events';
 
 export type AuditConfig = Pick<Config, 'projectId' | 'auditLogName'> & {
-  audit: Pick<Config['audit'], 'flushDelayMs' | 'batchSize' | 'bufferLimit' | 'writeTimeoutMs'>;
+  audit: Pick<Config['audit'], 'flushDelayMs' | 'batchSize' | 'bufferLimit' | 'writeTimeoutMs'> & Partial<Pick<Config['audit'], 'accessTo'>>;
 };
 
-/** The resource of every audit entry: the log is what identifies the trail, not the runtime. */
+/** The resource of every lifecycle entry: the log is what identifies the trail, not the runtime. */
 const RESOURCE = { type: 'global' };
-const INVALID_ARGUMENT = 3;
 
 export function loggingClient(projectId: string, env: NodeJS.ProcessEnv): () => Logging {
   return lazy(() => {
@@ -61,11 +66,17 @@ function insertIds(): () => string {
   return () => `${prefix}-${(++n).toString(36).padStart(10, '0')}`;
 }
 
+export function defaultReport(line: Record<string, unknown>): void {
+  console.error(JSON.stringify({ severity: 'ERROR', ...line }));
+}
+
 export interface CloudLoggingAuditOptions {
   /** Share a client with the reader (services.ts); by default one is made from `env`. */
   logging?: () => Logging;
   now?: () => number;
   report?: (line: Record<string, unknown>) => void;
+  /** Where access lines go; by default `config.audit.accessTo`. */
+  access?: AccessTransport;
 }
 
 export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = process.env, options: CloudLoggingAuditOptions = {}): ManagedAuditSink {
@@ -75,70 +86,67 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
   const log = lazy((): Log => logging().log(config.auditLogName));
   const nextId = insertIds();
   const { writeTimeoutMs } = config.audit;
-  const lifecycle = { written: 0, writes: 0, failed: 0 };
+  const counts = { access: 0, malformed: 0, written: 0, writes: 0, failed: 0 };
   let used = false;
-
-  async function write(batch: PreparedEntry[]): Promise<void> {
-    used = true;
-    const l = log();
-    const entries: Entry[] = batch.map((p) =>
-      l.entry({ resource: RESOURCE, timestamp: exactTimestamp(p.timestamp), insertId: p.insertId, severity: p.severity, labels: p.labels }, p.payload),
-    );
-    await l.write(entries, { resource: RESOURCE, gaxOptions: { timeout: writeTimeoutMs } });
-  }
-
-  const buffer = accessBuffer({
-    write,
-    batchSize: config.audit.batchSize,
-    bufferLimit: config.audit.bufferLimit,
-    flushDelayMs: config.audit.flushDelayMs,
-    now,
-    report,
-    isPermanent: (err) => (err as { code?: unknown }).code === INVALID_ARGUMENT,
-  });
+  const accessTo = config.audit.accessTo ?? (env.CLOUD_LOGGING_EMULATOR_HOST ? 'emulator' : 'stdout');
+  const out =
+    options.access ??
+    (accessTo === 'emulator'
+      ? loggingEmulatorTransport({
+          log: lazy(() => ((used = true), logging().log(ACCESS_LOG_ID))),
+          batchSize: config.audit.batchSize,
+          bufferLimit: config.audit.bufferLimit,
+          flushDelayMs: config.audit.flushDelayMs,
+          writeTimeoutMs,
+          report,
+        })
+      : stdoutTransport());
 
   return {
     async record(event) {
-      const entry = prepareEntry(event, now(), nextId());
-      lifecycle.writes++;
+      const p = prepareEntry(event, now(), nextId());
+      counts.writes++;
+      used = true;
       try {
-        await write([entry]);
-        lifecycle.written++;
+        const l = log();
+        await l.write(l.entry({ resource: RESOURCE, timestamp: exactTimestamp(p.timestamp), insertId: p.insertId, severity: p.severity, labels: p.labels }, p.payload), {
+          resource: RESOURCE,
+          gaxOptions: { timeout: writeTimeoutMs },
+        });
+        counts.written++;
       } catch (err) {
-        lifecycle.failed++;
-        report({ message: `audit: could not write ${entry.payload.event}; the operation is refused`, error: String((err as Error)?.message ?? err).slice(0, 300) });
+        counts.failed++;
+        report({ message: `audit: could not write ${p.payload.event}; the operation is refused`, error: String((err as Error)?.message ?? err).slice(0, 300) });
         throw err;
       }
     },
     access(event) {
-      let entry: PreparedEntry;
+      let line: string;
       try {
-        entry = prepareEntry(event, now(), nextId());
+        line = accessLine(prepareEntry(event, now(), nextId()));
       } catch (err) {
+        counts.malformed++;
         report({ message: 'audit: an access event was malformed and dropped', error: String((err as Error)?.message ?? err).slice(0, 300) });
         return;
       }
-      buffer.add(entry);
+      counts.access++;
+      out.write(line);
     },
-    flush: () => buffer.flush(),
-    tick: () => buffer.tick(),
+    flush: () => out.flush(),
     stats() {
-      const b = buffer.stats();
+      const t = out.stats();
       return {
-        buffered: b.buffered,
-        written: b.written + lifecycle.written,
-        dropped: b.dropped,
-        writes: b.writes + lifecycle.writes,
-        failedWrites: b.failedWrites + lifecycle.failed,
-        failedRecords: lifecycle.failed,
+        accessLines: counts.access,
+        buffered: t.pending,
+        written: counts.written + counts.access - t.pending - t.dropped,
+        dropped: t.dropped + counts.malformed,
+        writes: counts.writes + t.writes,
+        failedWrites: counts.failed + t.failedWrites,
+        failedRecords: counts.failed,
       };
     },
     async close() {
-      try {
-        await buffer.flush();
-      } catch {
-        buffer.abandon('Cloud Logging unreachable at shutdown');
-      }
+      await out.flush();
       if (used) await (logging().loggingService as unknown as { close(): Promise<void> }).close().catch(() => undefined);
     },
   };

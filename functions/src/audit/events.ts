@@ -74,20 +74,25 @@ export interface AuditSink {
    * answers 503 (fail closed).
    */
   record(event: AuditEvent): Promise<void>;
-  /** Access events (auth.*, refusals): buffered and written in batches; never blocks, never throws. */
+  /**
+   * Access events (auth.*, refusals): one structured log line each, written synchronously before
+   * this returns (audit/access-line.ts); never blocks on I/O, never throws.
+   */
   access(event: AuditEvent): void;
-  /** Writes whatever is buffered now (tests, reads that should see the caller's own requests). */
+  /** The local stack only: waits until access lines written so far reached the Logging emulator (tests, reads). */
   flush(): Promise<void>;
 }
 
 export interface AuditSinkStats {
-  /** Access entries waiting to be written. */
+  /** Access lines written (one per access event). */
+  accessLines: number;
+  /** Access lines the local transport has yet to deliver to the Logging emulator (0 in production). */
   buffered: number;
   /** Entries written (access and lifecycle). */
   written: number;
-  /** Access entries lost: the buffer was full, or they could not be written before shutdown. */
+  /** Access entries lost: malformed, or (local stack) not delivered to the Logging emulator. */
   dropped: number;
-  /** Write calls made, and how many failed (lifecycle and access). */
+  /** Logging API write calls made, and how many failed (lifecycle, and the local transport's). */
   writes: number;
   failedWrites: number;
   /** Lifecycle entries that could not be written (their operation was refused with 503). */
@@ -96,14 +101,8 @@ export interface AuditSinkStats {
 
 /** The sink as the runtime, the CLI and the benchmarks hold it. */
 export interface ManagedAuditSink extends AuditSink {
-  /**
-   * Called at the start of every request: writes buffered entries that are overdue. After a
-   * response, Cloud Functions throttles the CPU, so a timer set then may not run until the next
-   * request; the next request is where they go out (see audit/buffer.ts).
-   */
-  tick(): void;
   stats(): AuditSinkStats;
-  /** Flushes and releases the client (shutdown, end of a CLI command). */
+  /** Waits for the local transport and releases the client (end of a CLI command, tests). */
   close(): Promise<void>;
 }
 
@@ -118,16 +117,15 @@ export function auditRequest(info: RequestContext): AuditRequest {
   };
 }
 
-/** A plain sink (a test's) as a managed one: nothing buffered, nothing to release. */
+/** A plain sink (a test's) as a managed one: nothing to release. */
 export function managedSink(sink: AuditSink): ManagedAuditSink {
   const m = sink as Partial<ManagedAuditSink>;
-  if (m.tick && m.stats && m.close) return sink as ManagedAuditSink;
+  if (m.stats && m.close) return sink as ManagedAuditSink;
   return {
     record: (e) => sink.record(e),
     access: (e) => sink.access(e),
     flush: () => sink.flush(),
-    tick() {},
-    stats: () => ({ buffered: 0, written: 0, dropped: 0, writes: 0, failedWrites: 0, failedRecords: 0 }),
+    stats: () => ({ accessLines: 0, buffered: 0, written: 0, dropped: 0, writes: 0, failedWrites: 0, failedRecords: 0 }),
     close: () => sink.flush(),
   };
 }
@@ -144,8 +142,7 @@ export function memoryAuditSink(): ManagedAuditSink & { events: AuditEvent[] } {
       events.push(e);
     },
     async flush() {},
-    tick() {},
-    stats: () => ({ buffered: 0, written: events.length, dropped: 0, writes: events.length, failedWrites: 0, failedRecords: 0 }),
+    stats: () => ({ accessLines: 0, buffered: 0, written: events.length, dropped: 0, writes: events.length, failedWrites: 0, failedRecords: 0 }),
     async close() {},
   };
 }

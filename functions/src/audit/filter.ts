@@ -7,7 +7,10 @@
  * - each condition is its own parenthesized clause, joined by AND, and the visibility clause is
  *   always present for a caller who may only see their own entries, so no value can widen the
  *   result (Cloud Logging binds OR tighter than AND; the parentheses make that moot).
+ * The trail is two logs: lifecycle entries in `keyward-audit`, access entries as stdout lines
+ * labelled `keyward_audit=true` (audit/access-line.ts); the first clause selects both.
  */
+import { ACCESS_LABEL, accessLogName } from './access-line';
 import type { AuditQuery } from './query';
 
 /** Where no `from` is given: the epoch. An explicit bound also stops the client adding its default of "the last 24 hours". */
@@ -27,10 +30,16 @@ export interface FilterInput {
   onlyUid?: string;
 }
 
+/** The audit trail: the lifecycle log, and the labelled stdout lines. Also the log sink's filter (docs/audit.md). */
+export function trailClause(projectId: string, logName: string): string {
+  const lifecycle = `logName = ${quote(`projects/${projectId}/logs/${encodeURIComponent(logName)}`)}`;
+  return `(${lifecycle} OR (logName = ${quote(accessLogName(projectId))} AND labels.${ACCESS_LABEL} = "true"))`;
+}
+
 const involves = (uid: string) => `(labels.actor_uid = ${quote(uid)} OR labels.target_uid = ${quote(uid)})`;
 
 export function buildAuditFilter({ projectId, logName, query, onlyUid }: FilterInput): string {
-  const clauses = [`logName = ${quote(`projects/${projectId}/logs/${encodeURIComponent(logName)}`)}`];
+  const clauses = [trailClause(projectId, logName)];
   if (onlyUid !== undefined) clauses.push(involves(onlyUid));
   if (query.uid !== undefined) clauses.push(involves(query.uid));
   if (query.event !== undefined) clauses.push(`labels.event = ${quote(query.event)}`);

@@ -110,14 +110,14 @@ export function loggingClient(): Logging {
   return logging;
 }
 
-/** Every entry of the log `keyward-audit`, all pages. */
+/** Every entry of the audit trail (the log `keyward-audit` and the labelled stdout lines), all pages. */
 export async function allAuditEntries(): Promise<Entry[]> {
   const project = process.env.GOOGLE_CLOUD_PROJECT ?? TEST_PROJECT_ID;
   const out: Entry[] = [];
   let pageToken: string | undefined;
   do {
     const [entries, , response] = await loggingClient().getEntries({
-      filter: `logName = "projects/${project}/logs/keyward-audit" AND timestamp >= "1970-01-01T00:00:00Z"`,
+      filter: `(logName = "projects/${project}/logs/keyward-audit" OR (logName = "projects/${project}/logs/run.googleapis.com%2Fstdout" AND labels.keyward_audit = "true")) AND timestamp >= "1970-01-01T00:00:00Z"`,
       pageSize: 1000,
       pageToken,
       autoPaginate: false,

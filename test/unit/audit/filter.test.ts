@@ -6,6 +6,8 @@ import { parseAuditQuery, queryInput, type AuditQuery } from '../../../functions
 import { KeywardError } from '../../../functions/src/errors';
 
 const LOG = 'projects/demo-keyward/logs/keyward-audit';
+const STDOUT = 'projects/demo-keyward/logs/run.googleapis.com%2Fstdout';
+const TRAIL = `(logName = "${LOG}" OR (logName = "${STDOUT}" AND labels.keyward_audit = "true"))`;
 const q = (extra: Partial<AuditQuery> = {}): AuditQuery => ({ pageSize: 50, ...extra });
 
 function code(fn: () => unknown): string | undefined {
@@ -74,7 +76,7 @@ describe('buildAuditFilter', () => {
     });
     expect(filter).toBe(
       [
-        `logName = "${LOG}"`,
+        TRAIL,
         '(labels.actor_uid = "me" OR labels.target_uid = "me")',
         '(labels.actor_uid = "me" OR labels.target_uid = "me")',
         'labels.event = "key.revoke"',
@@ -86,7 +88,9 @@ describe('buildAuditFilter', () => {
   });
 
   it('always bounds the time, so the client adds no 24-hour default', () => {
-    expect(buildAuditFilter({ projectId: 'p', logName: 'keyward-audit', query: q() })).toBe('logName = "projects/p/logs/keyward-audit" AND timestamp >= "1970-01-01T00:00:00Z"');
+    expect(buildAuditFilter({ projectId: 'p', logName: 'keyward-audit', query: q() })).toBe(
+      '(logName = "projects/p/logs/keyward-audit" OR (logName = "projects/p/logs/run.googleapis.com%2Fstdout" AND labels.keyward_audit = "true")) AND timestamp >= "1970-01-01T00:00:00Z"',
+    );
   });
 
   it('escapes quotes and backslashes and refuses control characters', () => {
@@ -106,7 +110,11 @@ describe('buildAuditFilter', () => {
         const parsed = parseFilter(buildAuditFilter({ projectId: 'demo-keyward', logName: 'keyward-audit', onlyUid: uid, query: q() }));
         const [log, visibility, time, ...rest] = clauses(parsed);
         expect(rest).toEqual([]);
-        expect(log).toMatchObject({ kind: 'compare', path: ['logName'], op: '=', value: { text: LOG, quoted: true } });
+        expect(log).toMatchObject({
+          kind: 'or',
+          left: { kind: 'compare', path: ['logName'], op: '=', value: { text: LOG, quoted: true } },
+          right: { kind: 'and', left: { kind: 'compare', path: ['logName'], value: { text: STDOUT } }, right: { kind: 'compare', path: ['labels', 'keyward_audit'], value: { text: 'true' } } },
+        });
         expect(time).toMatchObject({ kind: 'compare', path: ['timestamp'], op: '>=' });
         expect(visibility).toEqual({
           kind: 'or',
