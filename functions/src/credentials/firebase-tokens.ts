@@ -1,7 +1,9 @@
 /**
  * Firebase ID tokens and session cookies. firebase-admin checks signature, expiry, audience
- * and issuer (its public keys are cached); revocation is checked here against the cached user
- * record instead of an Auth round-trip per request (see store/users.ts for the bound).
+ * and issuer (its public keys are cached), once per token: a verified token is remembered until
+ * its `exp` (credentials/verified-tokens.ts). Revocation, disabled users and the current claims
+ * are checked here on every request against the cached user record instead of an Auth round-trip
+ * (see store/users.ts for the bound).
  */
 import type { DecodedIdToken } from 'firebase-admin/auth';
 import { assertSameSite, isStateChanging } from '../sessions/csrf';
@@ -9,6 +11,7 @@ import { KeywardError, unavailable } from '../errors';
 import type { RequestContext } from '../request';
 import type { AuthPort, UserDirectory } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
+import { verifiedTokens, type VerifiedTokens } from './verified-tokens';
 
 const REVOKED_CODES = new Set(['auth/id-token-revoked', 'auth/session-cookie-revoked', 'auth/user-disabled', 'auth/user-not-found']);
 const EXPIRED_CODES = new Set(['auth/id-token-expired', 'auth/session-cookie-expired']);
@@ -52,13 +55,16 @@ export interface VerifiedIdToken {
 }
 
 /** The one path every ID token takes, in the pipeline and when it starts a session. */
-export function idTokenChecker(auth: () => AuthPort, users: UserDirectory) {
+export function idTokenChecker(auth: () => AuthPort, users: UserDirectory, verified: VerifiedTokens = verifiedTokens()) {
   return async (token: string): Promise<VerifiedIdToken> => {
-    let decoded: DecodedIdToken;
-    try {
-      decoded = await auth().verifyIdToken(token);
-    } catch (err) {
-      throw firebaseAuthError(err, 'ID token');
+    let decoded = verified.get(token);
+    if (!decoded) {
+      try {
+        decoded = await auth().verifyIdToken(token);
+      } catch (err) {
+        throw firebaseAuthError(err, 'ID token');
+      }
+      verified.set(token, decoded);
     }
     return { identity: await identityFromDecoded(decoded, 'id_token', users, 'ID token'), decoded };
   };
@@ -73,14 +79,17 @@ export function idTokenVerifier(check: ReturnType<typeof idTokenChecker>) {
  * cross-site rule (http/csrf.ts) runs first, so a foreign page costs no Auth call and learns
  * nothing about the cookie.
  */
-export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory, allowedOrigins: readonly string[] = []) {
+export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory, allowedOrigins: readonly string[] = [], verified: VerifiedTokens = verifiedTokens()) {
   return async (cookie: string, info: Pick<RequestContext, 'method' | 'headers'>): Promise<Identity> => {
     if (isStateChanging(info.method)) assertSameSite(info, { allowedOrigins, requireBrowserHeaders: true });
-    let decoded: DecodedIdToken;
-    try {
-      decoded = await auth().verifySessionCookie(cookie);
-    } catch (err) {
-      throw firebaseAuthError(err, 'session cookie');
+    let decoded = verified.get(cookie);
+    if (!decoded) {
+      try {
+        decoded = await auth().verifySessionCookie(cookie);
+      } catch (err) {
+        throw firebaseAuthError(err, 'session cookie');
+      }
+      verified.set(cookie, decoded);
     }
     return identityFromDecoded(decoded, 'session', users, 'session cookie');
   };

@@ -72,12 +72,13 @@ export function users(list: UserRecordLite[]): UserDirectory & { records: Map<st
 
 export function memoryNonces(): NonceStore & { seen: Map<string, number> } {
   const seen = new Map<string, number>();
-  const stats = { writes: 0 };
+  const stats = { writes: 0, commits: 0 };
   return {
     seen,
     stats,
     async claim(keyId, nonce, expireAt) {
       stats.writes++;
+      stats.commits++;
       const id = `${keyId}:${nonce}`;
       if (seen.has(id)) return false;
       seen.set(id, expireAt);
