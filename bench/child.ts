@@ -7,6 +7,8 @@ export interface Child {
   call<T>(msg: object, timeoutMs?: number): Promise<T>;
   /** The last part of the child's stderr. */
   stderr(): string;
+  /** With `stdout: 'pipe'`: the lines and bytes the child wrote to stdout (read and dropped here). */
+  stdout(): { lines: number; bytes: number };
   stop(): Promise<void>;
 }
 
@@ -15,10 +17,16 @@ type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
 export async function startChild<Ready>(
   file: string,
   env: NodeJS.ProcessEnv,
-  opts: { execArgv?: string[]; readyTimeoutMs?: number } = {},
+  opts: { execArgv?: string[]; readyTimeoutMs?: number; stdout?: 'pipe' | 'inherit' } = {},
 ): Promise<{ child: Child; ready: Ready }> {
   const execArgv = [...process.execArgv, ...(opts.execArgv ?? [])];
-  const proc: ChildProcess = fork(file, [], { env, execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const proc: ChildProcess = fork(file, [], { env, execArgv, stdio: ['ignore', opts.stdout ?? 'inherit', 'pipe', 'ipc'] });
+  const out = { lines: 0, bytes: 0 };
+  // A pipe, as Cloud Run gives a function's stdout; drained here so the child never blocks on it.
+  proc.stdout?.on('data', (b: Buffer) => {
+    out.bytes += b.length;
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) out.lines++;
+  });
   let err = '';
   proc.stderr!.on('data', (b: Buffer) => {
     err = (err + b.toString()).slice(-20_000);
@@ -58,6 +66,7 @@ export async function startChild<Ready>(
       return answer;
     },
     stderr: () => err,
+    stdout: () => ({ ...out }),
     async stop() {
       if (exited) return;
       proc.kill('SIGTERM');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startChild, type Child } from './child';
 import { createKey, createSession, createUser, expectOk, issueToken, type BenchKey } from './fixtures';
 import type { LoadResult, LoadSpec } from './load';
-import type { NonceFloor, ServerStats, SessionMode } from './server';
+import type { AuditCost, NonceFloor, ServerStats, SessionMode } from './server';
 
 export interface HttpOptions {
   /** Environment of the function instance (the stack's emulator hosts and Keyward settings). */
@@ -30,8 +30,13 @@ export interface HttpRun extends LoadResult {
 
 export interface HttpResults {
   runs: Record<string, HttpRun>;
-  /** Firestore `create()` of a nonce, alone, from the same instance at the same concurrency. */
+  /** Nonce claims alone, from the same instance at the same concurrency. */
   nonceWrite: NonceFloor;
+  /** One access entry, alone, in the server process. */
+  auditCost: AuditCost;
+  /** Access lines the server wrote to its stdout (a pipe) over the HTTP runs, and their mean size. */
+  accessLines: number;
+  accessLineBytes: number;
   loadavgBefore: number[];
   loadavgAfter: number[];
 }
@@ -51,8 +56,10 @@ export async function benchHttp(opts: HttpOptions): Promise<HttpResults> {
   try {
     // KEYWARD_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for investigating).
     const prof = process.env.KEYWARD_BENCH_CPU_PROF;
-    const { child: server, ready } = await startChild<{ url: string }>(join(__dirname, 'server.ts'), opts.env, {
+    // Access entries go to stdout, as in production (the emulator transport is for the local stack).
+    const { child: server, ready } = await startChild<{ url: string }>(join(__dirname, 'server.ts'), { ...opts.env, KEYWARD_AUDIT_ACCESS: 'stdout' }, {
       execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+      stdout: 'pipe',
     });
     children.push(server);
     const { child: load } = await startChild<null>(join(__dirname, 'load.ts'), process.env);
@@ -66,7 +73,9 @@ export async function benchHttp(opts: HttpOptions): Promise<HttpResults> {
     const signKey = await createKey(url, user, 'bench signing key');
     const token = await issueToken(url, tokenKey.key);
     const emulatorCookie = await createSession(url, user);
+    // RS256-signed with a local key pair that stands in for Google's (bench/server.ts).
     const productionCookie = await server.call<string>({ op: 'mint-session', uid: user.uid });
+    const productionIdToken = await server.call<string>({ op: 'mint-id-token', uid: user.uid });
 
     const kinds: Kind[] = [
       { name: 'health', path: '/v1/health', headers: {} },
@@ -74,6 +83,7 @@ export async function benchHttp(opts: HttpOptions): Promise<HttpResults> {
       { name: 'apiKeyNoAudit', path: '/v1/me', headers: { 'x-api-key': apiKey.key }, noAudit: true },
       { name: 'accessToken', path: '/v1/me', headers: { authorization: `Bearer ${token}` } },
       { name: 'session', path: '/v1/me', headers: { cookie: `__session=${productionCookie}` }, session: 'production' },
+      { name: 'idToken', path: '/v1/me', headers: { authorization: `Bearer ${productionIdToken}` }, session: 'production' },
       { name: 'sessionEmulator', path: '/v1/me', headers: { cookie: `__session=${emulatorCookie}` }, session: 'emulator' },
       { name: 'signature', path: '/v1/me', headers: {}, sign: signKey },
       // Health again at the end: the ratios use the mean of both, so drift over the run cancels out.
@@ -82,7 +92,8 @@ export async function benchHttp(opts: HttpOptions): Promise<HttpResults> {
 
     const loadavgBefore = loadavg();
     const runs: Record<string, HttpRun> = {};
-    let nonceWrite: NonceFloor = { opsPerSec: NaN, p50Ms: NaN, cpuUsPerOp: NaN };
+    let nonceWrite: NonceFloor = { opsPerSec: NaN, p50Ms: NaN, cpuUsPerOp: NaN, commitsPerOp: NaN };
+    const stdoutBefore = server.stdout();
     for (const kind of kinds.filter((k) => !opts.kinds || opts.kinds.includes(k.name))) {
       if (kind.session) await server.call({ op: 'session-mode', mode: kind.session });
       await server.call({ op: 'audit-access', enabled: !kind.noAudit });
@@ -98,7 +109,9 @@ export async function benchHttp(opts: HttpOptions): Promise<HttpResults> {
       if (kind.sign) {
         // Right before the signed requests, under the same conditions (the nonces collection grows).
         nonceWrite = await server.call<NonceFloor>({ op: 'nonce-floor', seconds: 3, concurrency: opts.connections });
-        opts.log(`  nonce create() alone: ${nonceWrite.opsPerSec.toFixed(0)} ops/s, p50 ${nonceWrite.p50Ms.toFixed(2)} ms, cpu ${nonceWrite.cpuUsPerOp.toFixed(0)} µs/op`);
+        opts.log(
+          `  nonce claims alone: ${nonceWrite.opsPerSec.toFixed(0)} ops/s, p50 ${nonceWrite.p50Ms.toFixed(2)} ms, cpu ${nonceWrite.cpuUsPerOp.toFixed(0)} µs/op, ${nonceWrite.commitsPerOp.toFixed(2)} commits/op`,
+        );
       }
       // Warm-up: JIT, connections, and any cache the first requests fill.
       await load.call<LoadResult>({ spec: spec(opts.warmupSeconds) });
@@ -125,8 +138,13 @@ export async function benchHttp(opts: HttpOptions): Promise<HttpResults> {
       }
     }
     const loadavgAfter = loadavg();
+    const stdout = server.stdout();
+    const accessLines = stdout.lines - stdoutBefore.lines;
+    const accessLineBytes = accessLines ? (stdout.bytes - stdoutBefore.bytes) / accessLines : 0;
+    const auditCost = await server.call<AuditCost>({ op: 'audit-cost', entries: 50_000 });
+    opts.log(`  access entry alone: cpu ${auditCost.cpuUsPerEntry.toFixed(1)} µs; ${accessLines} lines on stdout, ${accessLineBytes.toFixed(0)} B each`);
     await server.call({ op: 'close' });
-    return { runs, nonceWrite, loadavgBefore, loadavgAfter };
+    return { runs, nonceWrite, auditCost, accessLines, accessLineBytes, loadavgBefore, loadavgAfter };
   } finally {
     for (const c of children.reverse()) await c.stop();
   }

@@ -19,11 +19,12 @@ export interface Measurements {
 }
 
 /**
- * Credential kinds over HTTP. `sessionEmulator`: cookies verified the emulator's way (an Auth call
- * per request, see bench/server.ts); `apiKeyNoAudit`: API keys with the audit entry switched off,
- * to show what that entry costs. Both are diagnostics, without a goal.
+ * Credential kinds over HTTP. `session` and `idToken` are RS256-signed with a local key pair that
+ * stands in for Google's (bench/server.ts). Diagnostics, without a goal: `idToken`;
+ * `sessionEmulator`, the emulator's unsigned cookies, verified the emulator's way (an Auth call
+ * per verification); `apiKeyNoAudit`, API keys with the audit entry switched off.
  */
-const HTTP_KINDS = ['apiKey', 'apiKeyNoAudit', 'accessToken', 'session', 'sessionEmulator', 'signature'];
+const HTTP_KINDS = ['apiKey', 'apiKeyNoAudit', 'accessToken', 'session', 'idToken', 'sessionEmulator', 'signature'];
 
 interface Goal {
   metric: string;
@@ -44,6 +45,8 @@ export const GOALS: Goal[] = [
   { metric: 'cost.firestoreWritesPer1000', text: '≤ 100', pass: (v) => v <= 100 },
   { metric: 'cost.secretManagerCallsPer1000', text: '= 0', pass: (v) => v === 0 },
   { metric: 'cost.bytesPerLogEntry', text: '≤ 1024', pass: (v) => v <= 1024 },
+  { metric: 'http.auditEntryCpuUs', text: '≤ 15', pass: (v) => v <= 15 },
+  { metric: 'http.accessLineBytes', text: '≤ 1024', pass: (v) => v <= 1024 },
 ];
 
 /** Rounded for reading and diffing: no run repeats beyond these digits anyway. */
@@ -92,6 +95,10 @@ export function metrics(m: Measurements): Record<string, Record<string, unknown>
   http.signatureNonceWriteFloorOpsPerSec = m.http.nonceWrite.opsPerSec;
   http.signatureNonceWriteP50Ms = m.http.nonceWrite.p50Ms;
   http.signatureNonceWriteCpuUs = m.http.nonceWrite.cpuUsPerOp;
+  http.signatureNonceCommitsPerWrite = m.http.nonceWrite.commitsPerOp;
+  http.auditEntryCpuUs = m.http.auditCost.cpuUsPerEntry;
+  http.accessLines = m.http.accessLines;
+  http.accessLineBytes = m.http.accessLineBytes;
   // Signed requests against what the nonce write alone allows here: near 1, the floor is what limits them.
   http.signatureToNonceFloor = runs.signature!.rps / m.http.nonceWrite.opsPerSec;
   http.auditDropped = Object.values(runs).reduce((a, r) => a + r.auditDropped, 0);
@@ -159,16 +166,22 @@ export function table(out: Record<string, Record<string, unknown>>, goals: Retur
     rows.push([metric, `${fmt(value)}${unit}`, g?.goal ?? '', g ? (g.pass ? 'PASS' : 'FAIL') : '']);
   };
   row('http.healthRps', ' req/s');
+  row('http.healthCpuUsPerRequest', ' µs');
   row('http.healthP50Ms', ' ms');
   row('http.healthP99Ms', ' ms');
   for (const kind of HTTP_KINDS) {
     row(`http.${kind}Rps`, ' req/s');
     row(`http.${kind}Ratio`);
+    row(`http.${kind}CpuUsPerRequest`, ' µs');
     row(`http.${kind}CpuRatio`);
     row(`http.${kind}P50Ms`, ' ms');
     row(`http.${kind}P99Ms`, ' ms');
   }
+  row('http.auditEntryCpuUs', ' µs');
+  row('http.accessLineBytes', ' B');
   row('http.signatureNonceWriteFloorOpsPerSec', ' ops/s');
+  row('http.signatureNonceWriteP50Ms', ' ms');
+  row('http.signatureNonceCommitsPerWrite');
   row('http.signatureToNonceFloor');
   row('verify.apiKeyOpsPerSec', ' ops/s');
   row('verify.accessTokenOpsPerSec', ' ops/s');
@@ -185,6 +198,9 @@ export function table(out: Record<string, Record<string, unknown>>, goals: Retur
   row('cost.sustainedFirestoreReadsPer1000');
   row('cost.sustainedFirestoreReadsPerKeyPerMinute');
   row('cost.bytesPerLogEntry', ' B');
+  rows.push(['meta.node', String(out.meta!.node), '', '']);
+  rows.push(['http.loadavgBefore', (out.http!.loadavgBefore as number[]).map((l) => l.toFixed(2)).join(' '), '', '']);
+  rows.push(['http.loadavgAfter', (out.http!.loadavgAfter as number[]).map((l) => l.toFixed(2)).join(' '), '', '']);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');

@@ -10,6 +10,8 @@ export type ServerOp =
   | { op: 'mint-session'; uid: string }
   | { op: 'nonce-floor'; seconds: number; concurrency: number }
   | { op: 'audit-access'; enabled: boolean }
+  | { op: 'audit-cost'; entries: number }
+  | { op: 'mint-id-token'; uid: string }
   | { op: 'close' };
 
 /**
@@ -24,15 +26,23 @@ export type SessionMode = 'emulator' | 'production';
 export interface NonceFloor {
   opsPerSec: number;
   p50Ms: number;
-  /** This process's CPU time per create(), µs: the Firestore client's share of a signed request. */
+  /** This process's CPU time per claim, µs: the Firestore client's share of a signed request. */
   cpuUsPerOp: number;
+  /** Firestore commits per claim: below 1 when claims share commits. */
+  commitsPerOp: number;
+}
+
+/** What one access entry costs this process: built, redacted, serialized and written to stdout. */
+export interface AuditCost {
+  cpuUsPerEntry: number;
+  entries: number;
 }
 
 export interface ServerStats {
   keyStore: { reads: number; writes: number };
-  nonces: { writes: number };
+  nonces: { writes: number; commits: number };
   rateCounters: { reads: number; writes: number };
-  audit: { buffered: number; written: number; dropped: number; writes: number; failedWrites: number };
+  audit: { accessLines: number; buffered: number; written: number; dropped: number; writes: number; failedWrites: number };
   /** process.cpuUsage() of the server process, µs. */
   cpu: { user: number; system: number };
 }
@@ -45,7 +55,9 @@ interface TokenVerifierInternals {
 }
 interface AuthInternals {
   sessionCookieVerifier: TokenVerifierInternals;
+  idTokenVerifier: TokenVerifierInternals;
   verifySessionCookie(cookie: string, checkRevoked?: boolean): Promise<unknown>;
+  verifyIdToken(token: string, checkRevoked?: boolean): Promise<unknown>;
 }
 
 function productionSessions(app: BenchApp) {
@@ -55,48 +67,73 @@ function productionSessions(app: BenchApp) {
   const auth = app.services.auth() as unknown as AuthInternals;
   const verifier = auth.sessionCookieVerifier;
   const projectId = app.services.config.projectId;
+  // Google's keys, as firebase-admin's UrlKeyFetcher holds them once fetched: ours instead.
+  verifier.signatureVerifier.keyFetcher = { fetchPublicKeys: () => Promise.resolve(keys) };
+  auth.idTokenVerifier.signatureVerifier.keyFetcher = { fetchPublicKeys: () => Promise.resolve(keys) };
   let patched = false;
+  const mint = (issuer: string, uid: string): string => {
+    const now = Math.floor(Date.now() / 1000);
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const header = b64({ alg: 'RS256', kid, typ: 'JWT' });
+    const payload = b64({
+      iss: `${issuer}${projectId}`,
+      aud: projectId,
+      auth_time: now,
+      user_id: uid,
+      sub: uid,
+      iat: now,
+      exp: now + 3600,
+      firebase: { identities: {}, sign_in_provider: 'password' },
+    });
+    const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(privateKey).toString('base64url');
+    return `${header}.${payload}.${signature}`;
+  };
   return {
     setMode(mode: SessionMode) {
       if (mode === 'production' && !patched) {
-        // Google's session-cookie keys, as the UrlKeyFetcher holds them once fetched.
-        verifier.signatureVerifier.keyFetcher = { fetchPublicKeys: () => Promise.resolve(keys) };
-        // verifySessionCookie without the emulator's forced revocation round trip (Keyward checks
-        // revocation itself against its cached user record: credentials/firebase-tokens.ts).
+        // firebase-admin's production verification (claims, then RS256 against the fetched keys),
+        // without the emulator's forced revocation round trip (Keyward checks revocation itself
+        // against its cached user record: credentials/firebase-tokens.ts).
         auth.verifySessionCookie = (cookie: string) => verifier.verifyJWT(cookie, false);
+        auth.verifyIdToken = (token: string) => auth.idTokenVerifier.verifyJWT(token, false);
         patched = true;
       } else if (mode === 'emulator' && patched) {
-        delete (auth as Partial<AuthInternals>).verifySessionCookie; // back to the prototype's
+        // back to the prototype's
+        delete (auth as Partial<AuthInternals>).verifySessionCookie;
+        delete (auth as Partial<AuthInternals>).verifyIdToken;
         patched = false;
       }
     },
     /** A session cookie as Firebase Auth's createSessionCookie makes it, signed with our key. */
-    mint(uid: string): string {
-      const now = Math.floor(Date.now() / 1000);
-      const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
-      const header = b64({ alg: 'RS256', kid, typ: 'JWT' });
-      const payload = b64({
-        iss: `${verifier.issuer}${projectId}`,
-        aud: projectId,
-        auth_time: now,
-        user_id: uid,
-        sub: uid,
-        iat: now,
-        exp: now + 3600,
-        firebase: { identities: {}, sign_in_provider: 'password' },
-      });
-      const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(privateKey).toString('base64url');
-      return `${header}.${payload}.${signature}`;
-    },
+    mint: (uid: string) => mint(verifier.issuer, uid),
+    /** An ID token as Firebase Auth issues it, signed with our key. */
+    mintIdToken: (uid: string) => mint(auth.idTokenVerifier.issuer, uid),
   };
 }
 
+/** CPU per access entry, written to this process's stdout (a pipe the parent drains), as a request writes it. */
+function auditCost(app: BenchApp, entries: number): AuditCost {
+  const event = {
+    event: 'auth.success' as const,
+    outcome: 'success' as const,
+    actor: { uid: 'bench-user-0123456789abcdef', method: 'api_key' as const, keyId: 'AbCdEfGh12345678' },
+    request: { ip: '203.0.113.7', userAgent: 'autocannon/9.0 (bench) node/24', method: 'GET', path: '/v1/me', requestId: 'a1b2c3d4e5f60718293a4b5c' },
+  };
+  for (let i = 0; i < 2000; i++) app.services.audit.access(event); // JIT
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < entries; i++) app.services.audit.access(event);
+  const used = process.cpuUsage(cpu);
+  return { cpuUsPerEntry: (used.user + used.system) / entries, entries };
+}
+
 /**
- * The floor under signed requests: each one spends its nonce with one Firestore `create()`. This
- * runs those writes alone, from this instance at the load generator's concurrency.
+ * The floor under signed requests: each one spends its nonce in Firestore (claims that arrive
+ * together share one commit, store/nonces.ts). This runs those claims alone, from this instance
+ * at the load generator's concurrency.
  */
 async function nonceFloor(app: BenchApp, seconds: number, concurrency: number): Promise<NonceFloor> {
   const latencies: number[] = [];
+  const commitsBefore = app.services.nonces.stats.commits;
   const cpu = process.cpuUsage();
   const start = performance.now();
   const end = start + seconds * 1000;
@@ -112,7 +149,9 @@ async function nonceFloor(app: BenchApp, seconds: number, concurrency: number): 
   );
   const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
+  const commits = app.services.nonces.stats.commits - commitsBefore;
   return {
+    commitsPerOp: commits / latencies.length,
     opsPerSec: latencies.length / ((performance.now() - start) / 1000),
     p50Ms: latencies[Math.floor(latencies.length / 2)] ?? NaN,
     cpuUsPerOp: (used.user + used.system) / latencies.length,
@@ -143,6 +182,10 @@ async function main(): Promise<void> {
         return null;
       case 'mint-session':
         return sessions.mint(msg.uid);
+      case 'mint-id-token':
+        return sessions.mintIdToken(msg.uid);
+      case 'audit-cost':
+        return auditCost(app, msg.entries);
       case 'audit-access':
         // Diagnostic only: what the per-request audit entry costs (the same run without it).
         s.audit.access = msg.enabled ? auditAccess : () => undefined;
