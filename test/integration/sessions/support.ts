@@ -108,7 +108,7 @@ export function parseSetCookie(header: string): { name: string; value: string; a
 
 let logging: Logging | undefined;
 
-/** Audit entries (log keyward-audit) matching a Cloud Logging filter, waiting briefly for them to land. */
+/** Audit entries (log keyward-audit, and the access lines) matching a Cloud Logging filter, waiting briefly for them to land. */
 export async function auditEntries(filter: string, atLeast = 1, timeoutMs = 5000): Promise<Entry[]> {
   const host = process.env.CLOUD_LOGGING_EMULATOR_HOST!;
   const [apiEndpoint, port] = host.split(':');
@@ -120,7 +120,9 @@ export async function auditEntries(filter: string, atLeast = 1, timeoutMs = 5000
   } as LoggingOptions);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [entries] = await logging.log('keyward-audit').getEntries({ filter, orderBy: 'timestamp desc', autoPaginate: false, pageSize: 50 });
+    const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-keyward';
+    const trail = `(logName = "projects/${project}/logs/keyward-audit" OR (logName = "projects/${project}/logs/run.googleapis.com%2Fstdout" AND labels.keyward_audit = "true"))`;
+    const [entries] = await logging.getEntries({ filter: `${trail} AND (${filter})`, orderBy: 'timestamp desc', autoPaginate: false, pageSize: 50 });
     if (entries.length >= atLeast || Date.now() > deadline) return entries;
     await new Promise((r) => setTimeout(r, 200));
   }
