@@ -52,7 +52,12 @@ export function labelsOf(e: AuditEvent): Record<string, string> {
     key_id: e.target?.keyId ?? e.actor.keyId,
     request_id: e.request?.requestId,
   };
-  return Object.fromEntries(Object.entries(labels).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== ''));
+  const out: Record<string, string> = {};
+  for (const k in labels) {
+    const v = labels[k];
+    if (typeof v === 'string' && v !== '') out[k] = v;
+  }
+  return out;
 }
 
 /** Makes the entry for `event` at `at` (epoch ms). Throws on an event outside the closed sets. */

@@ -32,6 +32,12 @@ const CREDENTIAL_SHAPES: readonly RegExp[] = [
   /\b(?:signature|secret|api_secret|token|access_token|id_token|idtoken|api_?key|key|password|credential)=[^&\s;,]+/gi,
 ];
 
+/**
+ * Every shape above needs one of these in its match (`_`, `.`, `=`, white space, or `eyJ`): text
+ * without any of them skips the list (UUIDs, addresses, most user agents and paths).
+ */
+const SHAPE_TRIGGER = /[_.=\s]|eyJ/;
+
 /** Free text only: a run of 32+ letters and digits is a bare secret, a hex signature or a digest. */
 const OPAQUE_RUN = /(?<![A-Za-z0-9])[A-Za-z0-9]{32,}(?![A-Za-z0-9])/g;
 
@@ -50,7 +56,7 @@ function decodesToKey(run: string): boolean {
 /** Replaces every credential shape in `text` with `[redacted]`. */
 export function redact(text: string, freeText = true): string {
   let out = text;
-  for (const shape of CREDENTIAL_SHAPES) out = out.replace(shape, REDACTED);
+  if (SHAPE_TRIGGER.test(out)) for (const shape of CREDENTIAL_SHAPES) out = out.replace(shape, REDACTED);
   out = out.replace(BASE64_RUN, (run) => (decodesToKey(run) ? REDACTED : run));
   if (freeText) out = out.replace(OPAQUE_RUN, REDACTED);
   return out;
@@ -126,7 +132,9 @@ const text = (value: unknown, max: number) => safeText(value, max, true);
 
 /** Drops undefined members, so the payload has only what is known. */
 function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
 }
 
 /**
