@@ -93,6 +93,12 @@ export async function keyIdentity(record: KeyRecord, users: UserDirectory, info:
 
 type RecordDeps = Pick<ApiKeyDeps, 'cache' | 'hmacSecret' | 'failures'>;
 
+/** Whether every version the record names is in the cached set (the usual case: nothing to catch up). */
+function allKnown(versions: VersionSet, record: KeyRecord): boolean {
+  for (const s of record.secrets) if (versions.get(s.version) === undefined) return false;
+  return true;
+}
+
 /**
  * The key record whose secrets `matches` accepts, for keys and signatures alike. `matches` is
  * also called without a record (an unknown key), so both cost the same HMAC. Before refusing:
@@ -110,8 +116,10 @@ export async function matchingRecord(
 ): Promise<KeyRecord> {
   let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
   let record = deps.cache.peek(keyId) ?? (await deps.cache.get(keyId));
-  const named = record?.secrets.map((s) => s.version);
-  if (named && namesNewerVersion(versions, named)) versions = await catchUpVersions(deps.hmacSecret, versions, named, now);
+  if (record && !allKnown(versions, record)) {
+    const named = record.secrets.map((s) => s.version);
+    if (namesNewerVersion(versions, named)) versions = await catchUpVersions(deps.hmacSecret, versions, named, now);
+  }
   let matched = matches(record, versions);
   if (record && !matched) {
     const fresher = await deps.cache.recheck(keyId, RECHECK_AFTER_MS);
@@ -125,13 +133,15 @@ export async function matchingRecord(
   return record;
 }
 
+const refusal = () => new KeywardError('invalid_credential', 'The API key is not valid.', { challenge });
+const AS_API_KEY: KeyCredential = { method: 'api_key', challenge };
+
 export function apiKeyVerifier(deps: ApiKeyDeps) {
   return async (key: ParsedKey, info: RequestContext): Promise<Identity> => {
     const now = deps.now();
-    const refusal = () => new KeywardError('invalid_credential', 'The API key is not valid.', { challenge });
     const record = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now) !== undefined, refusal);
     if (record.type !== key.type) throw refusal();
-    const identity = await keyIdentity(record, deps.users, info, now, { method: 'api_key', challenge });
+    const identity = await keyIdentity(record, deps.users, info, now, AS_API_KEY);
     deps.usage.touch(key.keyId, now);
     return identity;
   };
