@@ -79,8 +79,8 @@ export async function benchHttp(opts: HttpOptions): Promise<HttpResults> {
 
     const kinds: Kind[] = [
       { name: 'health', path: '/v1/health', headers: {} },
-      { name: 'apiKey', path: '/v1/me', headers: { 'x-api-key': apiKey.key } },
       { name: 'apiKeyNoAudit', path: '/v1/me', headers: { 'x-api-key': apiKey.key }, noAudit: true },
+      { name: 'apiKey', path: '/v1/me', headers: { 'x-api-key': apiKey.key } },
       { name: 'accessToken', path: '/v1/me', headers: { authorization: `Bearer ${token}` } },
       { name: 'session', path: '/v1/me', headers: { cookie: `__session=${productionCookie}` }, session: 'production' },
       { name: 'idToken', path: '/v1/me', headers: { authorization: `Bearer ${productionIdToken}` }, session: 'production' },

@@ -184,7 +184,9 @@ export function table(out: Record<string, Record<string, unknown>>, goals: Retur
   row('http.signatureNonceCommitsPerWrite');
   row('http.signatureToNonceFloor');
   row('verify.apiKeyOpsPerSec', ' ops/s');
+  row('verify.apiKeyOpsPerCpuSec', ' ops/s');
   row('verify.accessTokenOpsPerSec', ' ops/s');
+  row('verify.accessTokenOpsPerCpuSec', ' ops/s');
   row('reject.malformedDatastoreReads');
   row('coldStart.entryImportMs', ' ms');
   row('coldStart.bareImportMs', ' ms');
