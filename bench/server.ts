@@ -1,7 +1,7 @@
 // The function instance under HTTP load, in its own process so that it has a core to itself while
 // the load generator (bench/load.ts) and the emulators (the parent) use the other. Started by
 // bench/http.ts with fork(); answers a few requests from the parent over IPC.
-import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { startApp, type BenchApp } from './functions';
 
 export type ServerOp =
@@ -117,11 +117,14 @@ function auditCost(app: BenchApp, entries: number): AuditCost {
     event: 'auth.success' as const,
     outcome: 'success' as const,
     actor: { uid: 'bench-user-0123456789abcdef', method: 'api_key' as const, keyId: 'AbCdEfGh12345678' },
-    request: { ip: '203.0.113.7', userAgent: 'autocannon/9.0 (bench) node/24', method: 'GET', path: '/v1/me', requestId: 'a1b2c3d4e5f60718293a4b5c' },
+    request: { ip: '203.0.113.7', userAgent: 'autocannon/9.0 (bench) node/24', method: 'GET', path: '/v1/me', requestId: '' },
   };
-  for (let i = 0; i < 2000; i++) app.services.audit.access(event); // JIT
+  // Every request has its own id (a UUID), as in the app.
+  const ids = Array.from({ length: entries + 2000 }, () => randomUUID());
+  const withId = (i: number) => ({ ...event, request: { ...event.request, requestId: ids[i]! } });
+  for (let i = 0; i < 2000; i++) app.services.audit.access(withId(entries + i)); // JIT
   const cpu = process.cpuUsage();
-  for (let i = 0; i < entries; i++) app.services.audit.access(event);
+  for (let i = 0; i < entries; i++) app.services.audit.access(withId(i));
   const used = process.cpuUsage(cpu);
   return { cpuUsPerEntry: (used.user + used.system) / entries, entries };
 }

@@ -128,6 +128,8 @@ const LIMITS = {
 } as const;
 
 const id = (value: unknown, max: number) => safeText(value, max, false);
+/** An identifier new on every event (the request id): remembering it would only evict the others. */
+const uniqueId = (value: unknown, max: number) => (value === undefined || value === null ? undefined : computeSafeText(String(value), max, false));
 const text = (value: unknown, max: number) => safeText(value, max, true);
 
 /** Drops undefined members, so the payload has only what is known. */
@@ -158,7 +160,7 @@ export function safeEvent(e: AuditEvent): AuditEvent {
         origin: text(e.request.origin, LIMITS.origin),
         method: id(e.request.method, LIMITS.httpMethod) ?? '',
         path: text(e.request.path, LIMITS.path) ?? '',
-        requestId: id(e.request.requestId, LIMITS.requestId) ?? '',
+        requestId: uniqueId(e.request.requestId, LIMITS.requestId) ?? '',
       }),
     reason: text(e.reason, LIMITS.reason),
   }) as AuditEvent;
