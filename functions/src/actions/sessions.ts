@@ -78,7 +78,7 @@ export function sessionService(deps: SessionServiceDeps) {
       }
       return created;
     } catch (err) {
-      // Refusals are buffered like authentication failures: never blocking, never throwing.
+      // Refusals are access entries like authentication failures: one log line, never throwing.
       const refusal = asKeywardError(err);
       deps.audit.access(event(info, outcomeOf(refusal), 'session.create', identity ?? {}, refusal.code));
       throw err;
