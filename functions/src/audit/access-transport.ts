@@ -7,8 +7,10 @@
  *
  * The local transport batches in the background (one write in flight, `batchSize` entries or
  * `flushDelayMs` after the first): a local process is never CPU-throttled between requests, so
- * nothing waits for a later request. It holds at most `bufferLimit` lines; what it cannot write
- * is counted as dropped and reported on stderr. Production never loads it.
+ * nothing waits for a later request. Like the platform's agent, it keeps lines the emulator did
+ * not take and tries again (after 1 s, doubling to 30 s, or at the next `flush`), holding at most
+ * `bufferLimit`; what does not fit is counted as dropped. Failures are reported on stderr.
+ * Production never loads it.
  */
 import type { Entry, Log } from '@google-cloud/logging';
 import { parseAccessLine } from './access-line';
@@ -49,28 +51,50 @@ export interface EmulatorTransportOptions {
 /** What Cloud Run records as the resource of a stdout line (the function's service). */
 const RESOURCE = { type: 'cloud_run_revision', labels: { service_name: 'api' } };
 
+const MIN_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
+
 export function loggingEmulatorTransport(opts: EmulatorTransportOptions): AccessTransport {
   const queue: Entry[] = [];
   const counts = { dropped: 0, writes: 0, failedWrites: 0 };
-  let inflight: Promise<void> | undefined;
+  let inflight: Promise<boolean> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
 
-  async function drain(): Promise<void> {
+  function later(ms: number): void {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      start();
+    }, ms);
+    timer.unref?.(); // never keeps a CLI or a test process alive
+  }
+
+  /** Writes batches until the queue is empty (true) or a write fails (false: kept, retried later). */
+  async function drain(): Promise<boolean> {
     while (queue.length > 0) {
       const batch = queue.splice(0, opts.batchSize);
       counts.writes++;
       try {
         await opts.log().write(batch, { resource: RESOURCE, gaxOptions: { timeout: opts.writeTimeoutMs } });
+        failures = 0;
       } catch (err) {
         counts.failedWrites++;
-        counts.dropped += batch.length;
-        opts.report({ message: `audit: ${batch.length} access entries not delivered to the Logging emulator`, auditDroppedTotal: counts.dropped, error: String((err as Error)?.message ?? err).slice(0, 300) });
+        failures++;
+        queue.unshift(...batch);
+        const excess = queue.length - opts.bufferLimit;
+        if (excess > 0) counts.dropped += queue.splice(opts.bufferLimit, excess).length;
+        const retryMs = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** (failures - 1));
+        opts.report({ message: `audit: the Logging emulator did not take ${batch.length} access entries; retrying in ${retryMs} ms`, auditPending: queue.length, auditDroppedTotal: counts.dropped, error: String((err as Error)?.message ?? err).slice(0, 300) });
+        later(retryMs);
+        return false;
       }
     }
+    return true;
   }
 
-  function start(): void {
-    inflight ??= drain().finally(() => (inflight = undefined));
+  function start(): Promise<boolean> {
+    return (inflight ??= drain().finally(() => (inflight = undefined)));
   }
 
   return {
@@ -83,20 +107,13 @@ export function loggingEmulatorTransport(opts: EmulatorTransportOptions): Access
       }
       const { jsonPayload, ...metadata } = ingested;
       queue.push(opts.log().entry({ resource: RESOURCE, ...metadata }, jsonPayload));
-      if (queue.length >= opts.batchSize) start();
-      else if (!timer) {
-        timer = setTimeout(() => {
-          timer = undefined;
-          start();
-        }, opts.flushDelayMs);
-        timer.unref?.(); // never keeps a CLI or a test process alive
-      }
+      if (queue.length >= opts.batchSize && failures === 0) void start();
+      else later(failures === 0 ? opts.flushDelayMs : MIN_RETRY_MS);
     },
     async flush() {
-      while (inflight || queue.length) {
-        start();
-        await inflight;
-      }
+      // One attempt past any backoff: a reader or a closing CLI never waits on a retry schedule.
+      if (inflight) await inflight;
+      while (queue.length > 0 && (await start()));
     },
     stats: () => ({ pending: queue.length, ...counts }),
   };
