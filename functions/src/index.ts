@@ -6,13 +6,15 @@ import { onCall, onRequest } from 'firebase-functions/v2/https';
 import type { Express } from 'express';
 import type { CallableHandler } from './callables';
 import { lazy } from './lib/lazy';
-import { makeJsonParsingLenient } from './platform/lenient-json';
+import { keepBodiesUnparsed, restoreContentType } from './platform/unparsed-bodies';
 import type { Services } from './services';
 
 const region = 'us-central1';
 
-// The one thing done at import: the runtime builds its body parsers after loading this module.
-makeJsonParsingLenient();
+// The REST API reads and checks its own request bodies: in its instances the runtime's body
+// parsers must let them by (platform/unparsed-bodies.ts). FUNCTION_TARGET is set by Cloud Run
+// functions and by the Functions emulator for each function's instances.
+if (process.env.FUNCTION_TARGET === 'api') keepBodiesUnparsed();
 
 const services = lazy((): Services => {
   const { loadConfig } = require('./config') as typeof import('./config');
@@ -33,6 +35,7 @@ const begin = (): Services => {
 const app = lazy((): Express => (require('./app') as typeof import('./app')).buildApp(services()));
 
 export const api = onRequest({ region, invoker: 'public' }, (req, res) => {
+  restoreContentType(req);
   begin();
   return app()(req, res);
 });
