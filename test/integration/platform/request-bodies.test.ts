@@ -88,3 +88,10 @@ describe.each(runtimes)('request bodies on %s', (_name, base) => {
     expect(contractError(altered)).toBe('invalid_signature');
   });
 });
+
+describe('configuration on the Functions Framework', () => {
+  it('a wrong setting stops the instance as it starts, naming the setting (so a deploy fails, not a request)', async () => {
+    const started = startFunctionsFramework('api', { ...TEST_FUNCTIONS_ENV, KEYWARD_CACHE_TTL_MS: 'ten seconds' });
+    await expect(started).rejects.toThrow(/exited[\s\S]*KEYWARD_CACHE_TTL_MS must be an integer/);
+  });
+});
