@@ -28,8 +28,8 @@ const ROOT = join(__dirname, '..');
 const USAGE = `usage: npm run doctor -- --project <id> [--service-account <email>] [--timeout <seconds>]
 
   Checks the project's Keyward setup with application default credentials
-  (gcloud auth application-default login). Settings come from functions/.env and
-  functions/.env.<id>. A demo- project is checked against the local emulators
+  (gcloud auth application-default login). Settings, the runtime service account
+  (KEYWARD_SERVICE_ACCOUNT) included, come from functions/.env and functions/.env.<id>. A demo- project is checked against the local emulators
   (SECRET_MANAGER_EMULATOR_HOST, CLOUD_LOGGING_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST, or npm start's ports).`;
 
 const LOCAL = { secretManager: '127.0.0.1:8085', logging: '127.0.0.1:8086', firestore: '127.0.0.1:8080' };
@@ -95,7 +95,13 @@ export function loadSettings(projectId: string, dir = join(ROOT, 'functions')): 
     tokenSigningSecret: values.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing',
     auditLog: values.KEYWARD_AUDIT_LOG || 'keyward-audit',
     auditView: values.KEYWARD_AUDIT_VIEW ?? '',
+    serviceAccount: expandServiceAccount(values.KEYWARD_SERVICE_ACCOUNT || 'keyward-runtime@', projectId),
   };
+}
+
+/** As firebase deploy does: `name@` is name@<project id>.iam.gserviceaccount.com. */
+function expandServiceAccount(value: string, projectId: string): string {
+  return value.endsWith('@') ? `${value}${projectId}.iam.gserviceaccount.com` : value;
 }
 
 // ---- talking to the services ------------------------------------------------------------------
@@ -225,11 +231,7 @@ async function iamFacts(c: Clients, o: DoctorOptions, s: Settings): Promise<IamF
   const { GoogleAuth } = require('google-auth-library') as typeof import('google-auth-library');
   const client = await new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }).getClient();
   const base = `https://cloudresourcemanager.googleapis.com/v1/projects/${o.projectId}`;
-  let serviceAccount = o.serviceAccount;
-  if (!serviceAccount) {
-    const project = await within(o.timeoutMs, 'Resource Manager', client.request<{ projectNumber: string }>({ url: base }));
-    serviceAccount = `${project.data.projectNumber}-compute@developer.gserviceaccount.com`;
-  }
+  const serviceAccount = o.serviceAccount ?? s.serviceAccount;
   const policy = await within(
     o.timeoutMs,
     'Resource Manager',

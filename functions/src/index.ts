@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import type { CallableHandler } from './callables';
 import { loadConfig } from './config';
 import { lazy } from './lib/lazy';
-import { maxInstances, minInstances } from './params';
+import { maxInstances, minInstances, serviceAccount } from './params';
 import { keepBodiesUnparsed, restoreContentType } from './platform/unparsed-bodies';
 import type { Services } from './services';
 
@@ -18,9 +18,10 @@ const config = loadConfig();
  * What each instance gets (docs/deploy.md#function-options). One CPU serves 80 concurrent
  * requests: Keyward's requests mostly wait on caches and I/O. The timeout is well above the
  * longest bounded wait (an audit read: 4 × KEYWARD_AUDIT_WRITE_TIMEOUT_MS). `maxInstances` caps
- * the bill; `minInstances` keeps instances warm when set.
+ * the bill; `minInstances` keeps instances warm when set; the runtime account holds only what
+ * Keyward needs.
  */
-const common: HttpsOptions = { region: 'us-central1', cpu: 1, concurrency: 80, timeoutSeconds: 60, maxInstances, minInstances };
+const common: HttpsOptions = { region: 'us-central1', cpu: 1, concurrency: 80, timeoutSeconds: 60, maxInstances, minInstances, serviceAccount };
 const apiOptions: HttpsOptions = { ...common, memory: '512MiB', invoker: 'public' };
 const callableOptions: HttpsOptions = { ...common, memory: '256MiB' };
 

@@ -8,7 +8,7 @@
  * Provider secrets are not params: Keyward reads every enabled version from Secret Manager itself
  * (rotation), where `defineSecret` would bind one version per deploy.
  */
-import { defineInt, defineList, defineString, type IntParam } from 'firebase-functions/params';
+import { defineInt, defineList, defineString, type IntParam, type StringParam } from 'firebase-functions/params';
 
 const int = (name: string, value: number, description: string) => defineInt(name, { default: value, description });
 /** A string whose empty value means "derived": the default depends on the project. */
@@ -52,3 +52,12 @@ export const SETTINGS = [
 export const maxInstances: IntParam = int('KEYWARD_MAX_INSTANCES', 10, 'Instances per function at most (cost control)');
 /** Warm instances kept per function (billed while idle): 0, or 1 to spare users cold starts. */
 export const minInstances: IntParam = int('KEYWARD_MIN_INSTANCES', 0, 'Instances per function kept warm (billed while idle)');
+/**
+ * The account the functions run as: `name@` means name@<project id>.iam.gserviceaccount.com. A
+ * dedicated account holds only the roles Keyward needs (docs/deploy.md), where the default compute
+ * account often holds Editor.
+ */
+export const serviceAccount: StringParam = str('KEYWARD_SERVICE_ACCOUNT', 'keyward-runtime@', 'Runtime service account email, or name@ for one in this project');
+
+/** Deploy options, not read by config.ts. */
+export const DEPLOY_PARAMS = [maxInstances, minInstances, serviceAccount] as const;

@@ -18,6 +18,8 @@ export interface Settings {
   auditLog: string;
   /** KEYWARD_AUDIT_VIEW, '' when the log stays in _Default. */
   auditView: string;
+  /** KEYWARD_SERVICE_ACCOUNT expanded (`name@` → name@<project>.iam.gserviceaccount.com). */
+  serviceAccount: string;
 }
 
 // ---- provider secrets -----------------------------------------------------------------------

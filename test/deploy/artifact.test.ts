@@ -77,6 +77,7 @@ describe('the deploy artifact, installed alone', () => {
         timeoutSeconds: 60,
         maxInstances: '{{ params.KEYWARD_MAX_INSTANCES }}',
         minInstances: '{{ params.KEYWARD_MIN_INSTANCES }}',
+        serviceAccountEmail: '{{ params.KEYWARD_SERVICE_ACCOUNT }}',
       };
       expect(manifest.endpoints.api).toMatchObject({ ...common, availableMemoryMb: 512, httpsTrigger: { invoker: ['public'] } });
       for (const name of CALLABLES) {

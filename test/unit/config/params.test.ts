@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../../functions/src/config';
-import { maxInstances, minInstances, SETTINGS } from '../../../functions/src/params';
+import { DEPLOY_PARAMS, SETTINGS } from '../../../functions/src/params';
 
 const DOTENV = join(__dirname, '..', '..', '..', 'functions', '.env');
 
@@ -45,7 +45,7 @@ describe('settings: params, functions/.env and config.ts agree', () => {
   });
 
   it('functions/.env lists every param with its default (a deploy then never prompts)', () => {
-    const all = [...SETTINGS, maxInstances, minInstances];
+    const all = [...SETTINGS, ...DEPLOY_PARAMS];
     expect([...dotenv().keys()].sort()).toEqual(all.map((p) => p.name).sort());
     for (const p of all) expect(`${p.name}=${dotenv().get(p.name)}`).toBe(`${p.name}=${asEnv(p.options!.default as never)}`);
   });

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { auditFindings, checkSecretValue, exitCode, firestoreFindings, iamFindings, secretFindings, type Settings } from '../../../scripts/doctor/findings';
 import { describeError, loadSettings, parseOptions } from '../../../scripts/doctor';
 
-const settings: Settings = { projectId: 'acme', hmacSecret: 'hmac', tokenSigningSecret: 'signing', auditLog: 'keyward-audit', auditView: '' };
+const settings: Settings = { projectId: 'acme', hmacSecret: 'hmac', tokenSigningSecret: 'signing', auditLog: 'keyward-audit', auditView: '', serviceAccount: 'keyward-runtime@acme.iam.gserviceaccount.com' };
 const VIEW = 'projects/acme/locations/global/buckets/audit/views/_AllLogs';
 const SA = '123-compute@developer.gserviceaccount.com';
 const member = `serviceAccount:${SA}`;
@@ -86,7 +86,14 @@ describe('doctor: command line and errors', () => {
   });
 
   it("reads the settings a deploy would use (functions/.env's defaults)", () => {
-    expect(loadSettings('acme-prod')).toEqual({ projectId: 'acme-prod', hmacSecret: 'keyward-api-key-hmac', tokenSigningSecret: 'keyward-token-signing', auditLog: 'keyward-audit', auditView: '' });
+    expect(loadSettings('acme-prod')).toEqual({
+      projectId: 'acme-prod',
+      hmacSecret: 'keyward-api-key-hmac',
+      tokenSigningSecret: 'keyward-token-signing',
+      auditLog: 'keyward-audit',
+      auditView: '',
+      serviceAccount: 'keyward-runtime@acme-prod.iam.gserviceaccount.com',
+    });
   });
 
   it('describes a failed call in one line', () => {
