@@ -8,7 +8,7 @@
 // build carries none. `--outdir <dir>` builds elsewhere than console/dist (tests).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,7 +85,7 @@ async function main() {
   writeFileSync(join(dist, 'index.html'), html);
   copyFileSync(join(src, 'favicon.svg'), join(dist, 'favicon.svg'));
   const size = (f) => (result.metafile.outputs[Object.keys(result.metafile.outputs).find((p) => p.endsWith(f))].bytes / 1024).toFixed(0);
-  console.log(`console: built ${deploy ? 'for deploy ' : ''}${basename(dist)} (${script} ${size(script)} KiB, ${styles} ${size(styles)} KiB) for project ${config.firebase.projectId}`);
+  console.log(`console: built ${deploy ? 'for deploy ' : ''}${relative(root, dist)} (${script} ${size(script)} KiB, ${styles} ${size(styles)} KiB) for project ${config.firebase.projectId}`);
 }
 
 main().catch((err) => {
