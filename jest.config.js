@@ -1,5 +1,6 @@
-// Two projects: fast tests that need no Firebase emulators, and the suite that talks HTTP to the
-// real functions running in the Functions emulator (started once by test/harness/global-setup.ts).
+// Three projects: fast tests that need no Firebase emulators; the deploy artifact and builds; and
+// the suite that talks HTTP to the real functions running in the Functions emulator (started once
+// by test/harness/global-setup.ts).
 const ts = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': ts }, moduleFileExtensions: ['ts', 'js', 'json'] };
 
@@ -11,6 +12,8 @@ module.exports = {
   forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/emulators/**/*.test.ts'] },
+    // The production artifact and builds: no emulators; the artifact test installs from the npm registry.
+    { ...common, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -4,15 +4,17 @@
 //
 // KEYWARD_FIREBASE_CONFIG: the web app's config as JSON, {"apiKey","authDomain","projectId"}
 // (Firebase console → Project settings → Your apps). Without it: the local stack's demo-keyward.
-// The Auth emulator address a local page uses by default comes from firebase.json.
+// The Auth emulator address a local page uses by default comes from firebase.json; a `--deploy`
+// build carries none. `--outdir <dir>` builds elsewhere than console/dist (tests).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'console', 'src');
-const dist = join(root, 'console', 'dist');
+const outdirArg = process.argv.indexOf('--outdir');
+const dist = outdirArg > 0 ? process.argv[outdirArg + 1] : join(root, 'console', 'dist');
 
 const DEMO = { apiKey: 'demo-key', authDomain: 'demo-keyward.firebaseapp.com', projectId: 'demo-keyward' };
 
@@ -55,8 +57,10 @@ function checkDeployTarget(config) {
 }
 
 async function main() {
-  const config = { firebase: firebaseConfig(process.env.KEYWARD_FIREBASE_CONFIG), authEmulator: authEmulatorAddress() };
-  if (process.argv.includes('--deploy')) checkDeployTarget(config.firebase);
+  const deploy = process.argv.includes('--deploy');
+  // A deployed page never talks to an emulator: no emulator address in the production bundle.
+  const config = { firebase: firebaseConfig(process.env.KEYWARD_FIREBASE_CONFIG), authEmulator: deploy ? '' : authEmulatorAddress() };
+  if (deploy) checkDeployTarget(config.firebase);
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
   const result = await build({
@@ -81,7 +85,7 @@ async function main() {
   writeFileSync(join(dist, 'index.html'), html);
   copyFileSync(join(src, 'favicon.svg'), join(dist, 'favicon.svg'));
   const size = (f) => (result.metafile.outputs[Object.keys(result.metafile.outputs).find((p) => p.endsWith(f))].bytes / 1024).toFixed(0);
-  console.log(`console: built console/dist (${script} ${size(script)} KiB, ${styles} ${size(styles)} KiB) for project ${config.firebase.projectId}`);
+  console.log(`console: built ${deploy ? 'for deploy ' : ''}${relative(root, dist)} (${script} ${size(script)} KiB, ${styles} ${size(styles)} KiB) for project ${config.firebase.projectId}`);
 }
 
 main().catch((err) => {

@@ -3,9 +3,9 @@
 // Functions and Hosting in its own process group. Used by `npm start` (scripts/start.ts) and by the
 // integration tests (test/harness/global-setup.ts) on ports that do not collide.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, unlinkSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { killGroup, killGroupOnExit, startFirestore, type FirestoreKind } from '../emulators/firestore';
 import { startSecretManagerEmulator, type SecretManagerEmulator } from '../emulators/secret-manager';
 import { startLoggingEmulator, type LoggingEmulator } from '../emulators/logging';
@@ -139,9 +139,14 @@ export async function checkPorts(ports: StackPorts): Promise<void> {
 }
 
 /** firebase.json, or a copy next to it (`.test-firebase.<hosting>.json`) with every emulator port replaced. */
-function firebaseConfigFor(ports: StackPorts): { file: string; generated: boolean } {
-  const base = join(ROOT, 'firebase.json');
-  const config = JSON.parse(readFileSync(base, 'utf8'));
+/**
+ * This stack's firebase.json: its ports; the Auth emulator's address added to the console's CSP
+ * (the deployed CSP names no emulator); and its own folder of functions .env files, so the
+ * settings it runs with (functions/.env's defaults, then `env`) are the ones the Functions emulator
+ * resolves its params from.
+ */
+function firebaseConfigFor(ports: StackPorts, env: Record<string, string>): { file: string; envDir: string } {
+  const config = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8'));
   const emulators = (config.emulators ??= {});
   const wanted: Record<string, number> = {
     hosting: ports.hosting,
@@ -152,23 +157,41 @@ function firebaseConfigFor(ports: StackPorts): { file: string; generated: boolea
     eventarc: ports.eventarc,
     tasks: ports.tasks,
   };
-  let same = true;
-  for (const [name, port] of Object.entries(wanted)) {
-    const current = emulators[name];
-    if (current?.port !== port || (current.host ?? HOST) !== HOST) same = false;
-    emulators[name] = { ...(current ?? {}), host: HOST, port };
-  }
-  if (same) return { file: base, generated: false };
-  // The console's CSP names the Auth emulator's address: follow the port.
-  const defaultAuth = `${HOST}:${DEFAULT_PORTS.auth}`;
+  for (const [name, port] of Object.entries(wanted)) emulators[name] = { ...(emulators[name] ?? {}), host: HOST, port };
   for (const rule of config.hosting?.headers ?? []) {
     for (const h of rule.headers ?? []) {
-      if (typeof h.value === 'string') h.value = h.value.split(defaultAuth).join(`${HOST}:${ports.auth}`);
+      if (h.key === 'Content-Security-Policy') h.value = withConnectSource(h.value, `http://${HOST}:${ports.auth}`);
     }
   }
+  const envDir = join(ROOT, `.test-env.${ports.hosting}`);
+  mkdirSync(envDir, { recursive: true });
+  writeFileSync(join(envDir, '.env'), stackDotenv(env));
+  for (const functions of [config.functions].flat()) functions.configDir = relative(ROOT, envDir);
   const file = join(ROOT, `.test-firebase.${ports.hosting}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
-  return { file, generated: true };
+  return { file, envDir };
+}
+
+/** Adds `source` to a CSP's connect-src. */
+export function withConnectSource(csp: string, source: string): string {
+  return csp
+    .split(';')
+    .map((d) => (d.trim().startsWith('connect-src') ? `${d.trimEnd()} ${source}` : d))
+    .join(';');
+}
+
+/** functions/.env with this stack's KEYWARD_* settings in place of the defaults. */
+function stackDotenv(env: Record<string, string>): string {
+  const lines = readFileSync(join(ROOT, 'functions', '.env'), 'utf8').split('\n');
+  const seen = new Set<string>();
+  const out = lines.map((line) => {
+    const name = /^([A-Z0-9_]+)=/.exec(line)?.[1];
+    if (name === undefined || env[name] === undefined) return line;
+    seen.add(name);
+    return `${name}=${env[name]}`;
+  });
+  for (const [name, value] of Object.entries(env)) if (name.startsWith('KEYWARD_') && !seen.has(name)) out.push(`${name}=${value}`);
+  return out.join('\n');
 }
 
 // Emulator addresses a parent shell may carry (for instance from another stack): never inherit them.
@@ -256,8 +279,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.quiet) childEnv.NO_COLOR = '1';
     else if (process.stdout.isTTY && childEnv.FORCE_COLOR === undefined) childEnv.FORCE_COLOR = '1';
 
-    const config = firebaseConfigFor(ports);
-    if (config.generated) cleanups.push(() => rmQuiet(config.file));
+    const config = firebaseConfigFor(ports, opts.env ?? {});
+    cleanups.push(() => {
+      rmQuiet(config.file);
+      rmSync(config.envDir, { recursive: true, force: true });
+    });
 
     let logFile: WriteStream | undefined;
     if (opts.quiet) {

@@ -1,5 +1,5 @@
 /**
- * A small Keyward client for Node 20 (fetch and node:crypto only):
+ * A small Keyward client for Node 18 or later (fetch and node:crypto only):
  * - `signRequest` / `signedFetch`: requests signed with `Keyward-HMAC-SHA256`, so the key's
  *   secret never travels;
  * - `signTokenRequest`: the body of a signed token request;

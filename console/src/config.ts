@@ -12,7 +12,7 @@ export interface FirebaseWebConfig {
 
 export interface BuildConfig {
   firebase: FirebaseWebConfig;
-  /** `host:port` of the Auth emulator when the page does not name one (firebase.json's). */
+  /** `host:port` of the Auth emulator when the page does not name one (firebase.json's); empty in a deploy build. */
   authEmulator: string;
 }
 
@@ -33,7 +33,7 @@ export function authEmulatorUrl(location: { hostname: string; search: string }, 
   if (!isLocalPage(location.hostname)) return undefined;
   const requested = new URLSearchParams(location.search).get('authEmulator');
   const address = requested !== null && isEmulatorAddress(requested) ? requested : fallback;
-  return `http://${address}`;
+  return address ? `http://${address}` : undefined;
 }
 
 export function isEmulatorAddress(value: string): boolean {

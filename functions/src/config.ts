@@ -1,6 +1,8 @@
 /**
  * Typed configuration, read from the environment once and validated. Nothing else reads
- * process.env: modules receive the values they need.
+ * process.env: modules receive the values they need. The deployed functions load it as an
+ * instance starts (index.ts), so a wrong value stops the instance, and the deploy, with a message
+ * naming the setting. The settings are declared as firebase-functions params in params.ts.
  */
 import type { KeyType } from './identity';
 
@@ -55,8 +57,34 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return value;
 }
 
+/** Comma-separated, or the JSON array firebase-functions' `defineList` params are deployed as. */
 function list(env: Env, name: string): string[] {
-  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const raw = (env[name] ?? '').trim();
+  if (!raw.startsWith('[')) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) {
+    throw new Error(`${name} must be a comma-separated list or a JSON array of strings, got "${raw}"`);
+  }
+  return parsed.map((s) => s.trim()).filter(Boolean);
+}
+
+function origins(env: Env, name: string): string[] {
+  const values = list(env, name);
+  for (const value of values) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(value).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== value) throw new Error(`${name} must list origins like https://app.example.com, got "${value}"`);
+  }
+  return values;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -72,8 +100,8 @@ export function loadConfig(env: Env = process.env): Config {
     secretsTtlMs: int(env, 'KEYWARD_SECRETS_TTL_MS', 300_000, 100, 3_600_000),
     dependencyTimeoutMs: int(env, 'KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 100, 60_000),
     secrets: {
-      hmacSecretId: env.KEYWARD_HMAC_SECRET ?? 'keyward-api-key-hmac',
-      tokenSigningSecretId: env.KEYWARD_TOKEN_SIGNING_SECRET ?? 'keyward-token-signing',
+      hmacSecretId: env.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac',
+      tokenSigningSecretId: env.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing',
     },
     keys: {
       defaultTtlDays: int(env, 'KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 1, 3650),
@@ -81,8 +109,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000),
     },
     tokens: {
-      issuer: env.KEYWARD_TOKEN_ISSUER ?? `https://keyward.${projectId}`,
-      audience: env.KEYWARD_TOKEN_AUDIENCE ?? `${projectId}-api`,
+      issuer: env.KEYWARD_TOKEN_ISSUER || `https://keyward.${projectId}`,
+      audience: env.KEYWARD_TOKEN_AUDIENCE || `${projectId}-api`,
       ttlSeconds: {
         server: int(env, 'KEYWARD_TOKEN_TTL_SERVER', tokenTtl, 60, 7 * 86400),
         web: int(env, 'KEYWARD_TOKEN_TTL_WEB', Math.min(tokenTtl, 3600), 60, 7 * 86400),
@@ -97,8 +125,8 @@ export function loadConfig(env: Env = process.env): Config {
       mobile: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_MOBILE', 20, 1, 1e6), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_MOBILE', 6000, 1, 1e9) },
     },
     failureLimitPerMinute: int(env, 'KEYWARD_FAILURE_LIMIT', 60, 1, 1e6),
-    allowedOrigins: list(env, 'KEYWARD_ALLOWED_ORIGINS'),
-    auditLogName: env.KEYWARD_AUDIT_LOG ?? 'keyward-audit',
+    allowedOrigins: origins(env, 'KEYWARD_ALLOWED_ORIGINS'),
+    auditLogName: env.KEYWARD_AUDIT_LOG || 'keyward-audit',
     audit: {
       flushDelayMs: int(env, 'KEYWARD_AUDIT_FLUSH_MS', 100, 0, 60_000),
       batchSize: int(env, 'KEYWARD_AUDIT_BATCH', 200, 1, 1000),

@@ -1,33 +1,49 @@
 /**
- * The deployed functions: wiring only. Nothing heavy happens at import time: services and the
- * app are built on the first request (cold starts stay close to a bare function's).
+ * The deployed functions: wiring only. At import the configuration is checked (a wrong setting
+ * stops the instance, and so the deploy, naming it); services and the app are built on the first
+ * request (cold starts stay close to a bare function's).
  */
-import { onCall, onRequest } from 'firebase-functions/v2/https';
+import { onCall, onRequest, type HttpsOptions } from 'firebase-functions/v2/https';
 import type { Express } from 'express';
 import type { CallableHandler } from './callables';
+import { loadConfig } from './config';
 import { lazy } from './lib/lazy';
-import { makeJsonParsingLenient } from './platform/lenient-json';
+import { maxInstances, minInstances, serviceAccount } from './params';
+import { keepBodiesUnparsed, restoreContentType } from './platform/unparsed-bodies';
 import type { Services } from './services';
 
-const region = 'us-central1';
+const config = loadConfig();
 
-// The one thing done at import: the runtime builds its body parsers after loading this module.
-makeJsonParsingLenient();
+/**
+ * What each instance gets (docs/deploy.md#function-options). One CPU serves 80 concurrent
+ * requests: Keyward's requests mostly wait on caches and I/O. The timeout is well above the
+ * longest bounded wait (an audit read: 4 × KEYWARD_AUDIT_WRITE_TIMEOUT_MS). `maxInstances` caps
+ * the bill; `minInstances` keeps instances warm when set; the runtime account holds only what
+ * Keyward needs.
+ */
+const common: HttpsOptions = { region: 'us-central1', cpu: 1, concurrency: 80, timeoutSeconds: 60, maxInstances, minInstances, serviceAccount };
+const apiOptions: HttpsOptions = { ...common, memory: '512MiB', invoker: 'public' };
+const callableOptions: HttpsOptions = { ...common, memory: '256MiB' };
+
+// The REST API reads and checks its own request bodies: in its instances the runtime's body
+// parsers must let them by (platform/unparsed-bodies.ts). FUNCTION_TARGET is set by Cloud Run
+// functions and by the Functions emulator for each function's instances.
+if (process.env.FUNCTION_TARGET === 'api') keepBodiesUnparsed();
 
 const services = lazy((): Services => {
-  const { loadConfig } = require('./config') as typeof import('./config');
   const { createServices } = require('./services') as typeof import('./services');
-  return createServices(loadConfig());
+  return createServices(config);
 });
 
 const app = lazy((): Express => (require('./app') as typeof import('./app')).buildApp(services()));
 
-export const api = onRequest({ region, invoker: 'public' }, (req, res) => {
+export const api = onRequest(apiOptions, (req, res) => {
+  restoreContentType(req);
   return app()(req, res);
 });
 
 function callable<T>(handler: CallableHandler<T>) {
-  return onCall({ region }, (request) => {
+  return onCall(callableOptions, (request) => {
     const { runCallable } = require('./callables') as typeof import('./callables');
     return runCallable(services(), request, handler);
   });

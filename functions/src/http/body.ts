@@ -1,7 +1,8 @@
 /**
- * JSON bodies only, within a size limit. Reads `req.rawBody` where Cloud Functions already
- * buffered the body, else the stream (plain Node servers: tests and benchmarks), and parses it
- * here so every failure gets the contract's error rather than a framework's HTML page.
+ * JSON bodies only, within a size limit. Reads `req.rawBody` where a runtime already buffered the
+ * body, else the stream (the `api` function, whose bodies the runtime leaves alone:
+ * platform/unparsed-bodies.ts; plain Node servers in tests and benchmarks), and parses it here so
+ * every failure gets the contract's error rather than a framework's HTML page.
  */
 import type { Request } from 'express';
 import { KeywardError } from '../errors';
@@ -14,6 +15,10 @@ export async function rawBody(req: Request & { rawBody?: Buffer }, limit: number
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw tooLarge(limit);
   if (req.readableEnded || (declared === 0 && req.headers['transfer-encoding'] === undefined)) return Buffer.alloc(0);
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') {
+    throw new KeywardError('unsupported_media_type', 'Send the request body uncompressed (no Content-Encoding).');
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -21,7 +26,9 @@ export async function rawBody(req: Request & { rawBody?: Buffer }, limit: number
     if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  // Kept for whatever reads the body next: the stream can be read once.
+  req.rawBody = Buffer.concat(chunks);
+  return req.rawBody;
 }
 
 function tooLarge(limit: number): KeywardError {

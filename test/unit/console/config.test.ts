@@ -16,6 +16,10 @@ describe('console configuration: emulator or real project', () => {
     expect(authEmulatorUrl(page('localhost', '?authEmulator=127.0.0.1:9199'), '127.0.0.1:9099')).toBe('http://127.0.0.1:9199');
   });
 
+  it('a deploy build (no emulator address) uses the real project even on a local page', () => {
+    expect(authEmulatorUrl(page('127.0.0.1'), '')).toBeUndefined();
+  });
+
   it('never points the SDK at an address off this machine', () => {
     for (const bad of ['evil.example:9099', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', '127.0.0.1:9099/x', '10.0.0.1:9099', '']) {
       expect(isEmulatorAddress(bad)).toBe(false);

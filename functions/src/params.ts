@@ -1,0 +1,64 @@
+/**
+ * Keyward's settings as firebase-functions params: `firebase deploy` reads them from the .env files
+ * (`functions/.env` holds every default; put a project's own values in `functions/.env.<project id>`),
+ * checks their types, and lists them in the deploy manifest. config.ts reads the same environment
+ * variables at instance start and checks their ranges, so a wrong value fails the deploy naming
+ * the setting (test/unit/config keeps both lists in step).
+ *
+ * Provider secrets are not params: Keyward reads every enabled version from Secret Manager itself
+ * (rotation), where `defineSecret` would bind one version per deploy.
+ */
+import { defineInt, defineList, defineString, type IntParam, type StringParam } from 'firebase-functions/params';
+
+const int = (name: string, value: number, description: string) => defineInt(name, { default: value, description });
+/** A string whose empty value means "derived": the default depends on the project. */
+const str = (name: string, value: string, description: string) => defineString(name, { default: value, description });
+
+/** The settings config.ts reads, with config.ts's defaults. */
+export const SETTINGS = [
+  int('KEYWARD_CACHE_TTL_MS', 10_000, 'Key and user records cache lifetime, ms (100-10000): the cross-instance revocation bound'),
+  int('KEYWARD_SECRETS_TTL_MS', 300_000, 'How often instances list provider secret versions, ms (100-3600000)'),
+  int('KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 'Longest wait for one Firestore or Secret Manager call, ms (100-60000)'),
+  str('KEYWARD_HMAC_SECRET', 'keyward-api-key-hmac', 'Secret Manager secret id of the API-key HMAC keys'),
+  str('KEYWARD_TOKEN_SIGNING_SECRET', 'keyward-token-signing', 'Secret Manager secret id of the access-token signing keys'),
+  int('KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 'Default key lifetime, days (1-3650)'),
+  int('KEYWARD_KEY_MAX_TTL_DAYS', 365, 'Longest key lifetime, days (1-3650)'),
+  int('KEYWARD_KEYS_PER_USER', 100, 'Active keys per user (1-10000)'),
+  str('KEYWARD_TOKEN_ISSUER', '', 'iss of access tokens; empty: https://keyward.<project id>'),
+  str('KEYWARD_TOKEN_AUDIENCE', '', 'aud of access tokens; empty: <project id>-api'),
+  int('KEYWARD_TOKEN_TTL_SECONDS', 86400, 'Access token lifetime, s (60-604800)'),
+  str('KEYWARD_TOKEN_TTL_SERVER', '', 'server-key token lifetime, s; empty: KEYWARD_TOKEN_TTL_SECONDS'),
+  str('KEYWARD_TOKEN_TTL_WEB', '', 'web-key token lifetime, s; empty: the shorter of 3600 and KEYWARD_TOKEN_TTL_SECONDS'),
+  str('KEYWARD_TOKEN_TTL_MOBILE', '', 'mobile-key token lifetime, s; empty: KEYWARD_TOKEN_TTL_SECONDS'),
+  int('KEYWARD_ISSUE_LIMIT_SERVER', 10, 'Token issuances per server key per minute'),
+  int('KEYWARD_ISSUE_LIMIT_WEB', 5, 'Token issuances per web key per minute'),
+  int('KEYWARD_ISSUE_LIMIT_MOBILE', 20, 'Token issuances per mobile key per minute'),
+  int('KEYWARD_CALL_LIMIT_SERVER', 100_000, 'Calls per server key per minute, per instance'),
+  int('KEYWARD_CALL_LIMIT_WEB', 600, 'Calls per web key per minute, per instance'),
+  int('KEYWARD_CALL_LIMIT_MOBILE', 6000, 'Calls per mobile key per minute, per instance'),
+  int('KEYWARD_FAILURE_LIMIT', 60, 'Failed verifications per minute per client IP and per key id before 429'),
+  defineList('KEYWARD_ALLOWED_ORIGINS', { default: [], description: 'Origins besides the site itself that may create sessions (comma-separated)' }),
+  int('KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 'Largest JSON body, bytes (1024-1048576)'),
+  int('KEYWARD_PROXY_HOPS', 1, 'Proxies that append to X-Forwarded-For (Hosting is one)'),
+  str('KEYWARD_AUDIT_LOG', 'keyward-audit', 'Cloud Logging log name of the audit trail'),
+  str('KEYWARD_AUDIT_VIEW', '', 'What GET /v1/audit reads (a log bucket view); empty: projects/<project id>'),
+  str('KEYWARD_AUDIT_ACCESS', '', 'Where access audit lines go: stdout (production) or emulator; empty: emulator when CLOUD_LOGGING_EMULATOR_HOST is set, else stdout'),
+  int('KEYWARD_AUDIT_FLUSH_MS', 100, 'Local stack only: delay before access lines are sent to the Logging emulator, ms'),
+  int('KEYWARD_AUDIT_BATCH', 200, 'Local stack only: access lines per Logging emulator write'),
+  int('KEYWARD_AUDIT_BUFFER', 10_000, 'Local stack only: access lines kept for the Logging emulator at most'),
+  int('KEYWARD_AUDIT_WRITE_TIMEOUT_MS', 5000, 'Longest wait for one Cloud Logging write, ms'),
+] as const;
+
+/** Cost control: instances per function (Cloud Run scales to this many at most). */
+export const maxInstances: IntParam = int('KEYWARD_MAX_INSTANCES', 10, 'Instances per function at most (cost control)');
+/** Warm instances kept per function (billed while idle): 0, or 1 to spare users cold starts. */
+export const minInstances: IntParam = int('KEYWARD_MIN_INSTANCES', 0, 'Instances per function kept warm (billed while idle)');
+/**
+ * The account the functions run as: `name@` means name@<project id>.iam.gserviceaccount.com. A
+ * dedicated account holds only the roles Keyward needs (docs/deploy.md), where the default compute
+ * account often holds Editor.
+ */
+export const serviceAccount: StringParam = str('KEYWARD_SERVICE_ACCOUNT', 'keyward-runtime@', 'Runtime service account email, or name@ for one in this project');
+
+/** Deploy options, not read by config.ts. */
+export const DEPLOY_PARAMS = [maxInstances, minInstances, serviceAccount] as const;

@@ -1,0 +1,77 @@
+// The settings three ways: firebase-functions params (what `firebase deploy` reads from .env files
+// and checks), functions/.env (every default, so a deploy never prompts), and config.ts (what the
+// functions read and range-check as an instance starts). They must name the same settings with the
+// same defaults, and a wrong value must stop the functions naming the setting.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../../functions/src/config';
+import { DEPLOY_PARAMS, SETTINGS } from '../../../functions/src/params';
+
+const DOTENV = join(__dirname, '..', '..', '..', 'functions', '.env');
+
+/** The KEYWARD_* names loadConfig reads. */
+function namesConfigReads(): string[] {
+  const read = new Set<string>();
+  const env = new Proxy({} as Record<string, string | undefined>, {
+    get(_t, name) {
+      if (typeof name === 'string' && name.startsWith('KEYWARD_')) read.add(name);
+      return undefined;
+    },
+  });
+  loadConfig(env);
+  return [...read].sort();
+}
+
+function dotenv(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of readFileSync(DOTENV, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+const defaultOf = (p: (typeof SETTINGS)[number]) => p.options?.default as string | number | string[];
+const asEnv = (value: string | number | string[]) => (Array.isArray(value) ? value.join(',') : String(value));
+
+describe('settings: params, functions/.env and config.ts agree', () => {
+  it('every setting config.ts reads is a param, and every param is read', () => {
+    expect(SETTINGS.map((p) => p.name).sort()).toEqual(namesConfigReads());
+  });
+
+  it("the params' defaults are config.ts's defaults", () => {
+    const fromParams = Object.fromEntries(SETTINGS.map((p) => [p.name, asEnv(defaultOf(p))]));
+    expect(loadConfig({ GOOGLE_CLOUD_PROJECT: 'p', ...fromParams })).toEqual(loadConfig({ GOOGLE_CLOUD_PROJECT: 'p' }));
+  });
+
+  it('functions/.env lists every param with its default (a deploy then never prompts)', () => {
+    const all = [...SETTINGS, ...DEPLOY_PARAMS];
+    expect([...dotenv().keys()].sort()).toEqual(all.map((p) => p.name).sort());
+    for (const p of all) expect(`${p.name}=${dotenv().get(p.name)}`).toBe(`${p.name}=${asEnv(p.options!.default as never)}`);
+  });
+
+  it('reads a list as firebase deploys it (a JSON array) or as written (comma-separated)', () => {
+    const origins = ['https://app.example.com', 'https://admin.example.com'];
+    expect(loadConfig({ KEYWARD_ALLOWED_ORIGINS: JSON.stringify(origins) }).allowedOrigins).toEqual(origins);
+    expect(loadConfig({ KEYWARD_ALLOWED_ORIGINS: origins.join(', ') }).allowedOrigins).toEqual(origins);
+    expect(loadConfig({ KEYWARD_ALLOWED_ORIGINS: '[""]' }).allowedOrigins).toEqual([]);
+  });
+
+  it('an empty derived setting takes its derived default', () => {
+    const config = loadConfig({ GOOGLE_CLOUD_PROJECT: 'p', KEYWARD_TOKEN_ISSUER: '', KEYWARD_TOKEN_TTL_WEB: '', KEYWARD_AUDIT_VIEW: '' });
+    expect(config.tokens.issuer).toBe('https://keyward.p');
+    expect(config.tokens.ttlSeconds.web).toBe(3600);
+    expect(config.audit.readFrom).toBe('projects/p');
+  });
+
+  it.each([
+    ['KEYWARD_CACHE_TTL_MS', '60000'],
+    ['KEYWARD_BODY_LIMIT_BYTES', 'lots'],
+    ['KEYWARD_TOKEN_TTL_WEB', '1.5'],
+    ['KEYWARD_ALLOWED_ORIGINS', 'app.example.com'],
+    ['KEYWARD_ALLOWED_ORIGINS', 'https://app.example.com/path'],
+    ['KEYWARD_ALLOWED_ORIGINS', '["https://a.example", 3]'],
+  ])('a wrong %s (%s) is refused, naming the setting', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} `));
+  });
+});
