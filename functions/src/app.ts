@@ -12,10 +12,12 @@ import { registerHealth } from './http/routes/health';
 import { registerJwks } from './http/routes/jwks';
 import { registerKeys } from './http/routes/keys';
 import { registerMe } from './http/routes/me';
+import { registerNotifications } from './http/routes/notifications';
+import { registerSecretScanning } from './http/routes/secret-scanning';
 import { registerSession } from './http/routes/session';
 import type { Services } from './services';
 
-const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks];
+const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerSecretScanning, registerNotifications];
 
 export function buildApp(services: Services): express.Express {
   const app = express();

@@ -36,6 +36,7 @@ const CALLABLE_CODE: { readonly [C in ErrorCode]: FunctionsErrorCode } = {
   forbidden: 'permission-denied',
   insufficient_scope: 'permission-denied',
   origin_not_allowed: 'permission-denied',
+  server_key_in_browser: 'permission-denied',
   ip_not_allowed: 'permission-denied',
   cross_site_request: 'permission-denied',
   interactive_credential_required: 'permission-denied',

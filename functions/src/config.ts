@@ -5,6 +5,7 @@
  * naming the setting. The settings are declared as firebase-functions params in params.ts.
  */
 import type { KeyType } from './identity';
+import { isKeyPrefix } from './keys/format';
 
 export interface Config {
   projectId: string;
@@ -24,7 +25,11 @@ export interface Config {
    */
   dependencyTimeoutMs: number;
   secrets: { hmacSecretId: string; tokenSigningSecretId: string };
-  keys: { defaultTtlDays: number; maxTtlDays: number; maxPerUser: number };
+  /**
+   * `prefix`: the deployment's key prefix (KEYWARD_KEY_PREFIX, '' for none), in every key and
+   * signing secret made from now on, so secret scanners can recognise them (docs/secret-scanning.md).
+   */
+  keys: { defaultTtlDays: number; maxTtlDays: number; maxPerUser: number; prefix: string };
   tokens: { issuer: string; audience: string; ttlSeconds: Record<KeyType, number> };
   sessions: { defaultExpiresIn: number; minExpiresIn: number; maxExpiresIn: number; recentSignInSeconds: number };
   signing: { windowSeconds: number };
@@ -35,6 +40,17 @@ export interface Config {
   /** Origins allowed to create a session and to send state-changing cookie requests. */
   allowedOrigins: string[];
   auditLogName: string;
+  /**
+   * The GitHub secret-scanning endpoint (docs/secret-scanning.md): where GitHub's public keys
+   * are, how long they are kept, how often an unknown identifier may fetch them again, and the
+   * body limit of its reports (larger than `bodyLimitBytes`: GitHub batches matches).
+   */
+  secretScanning: { githubKeysUrl: string; githubKeysTtlMs: number; githubRefetchAfterMs: number; bodyLimitBytes: number };
+  /**
+   * Owner notifications (docs/notifications.md): the collection the Firebase "Trigger Email"
+   * extension watches, and how long one webhook delivery may take.
+   */
+  notifications: { mailCollection: string; webhookTimeoutMs: number };
   /**
    * Lifecycle writes wait at most `writeTimeoutMs`, reads twice that. `readFrom`: what
    * `GET /v1/audit` reads, the project or the log view of the bucket the audit entries are
@@ -107,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultTtlDays: int(env, 'KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 1, 3650),
       maxTtlDays: int(env, 'KEYWARD_KEY_MAX_TTL_DAYS', 365, 1, 3650),
       maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000),
+      prefix: keyPrefix(env),
     },
     tokens: {
       issuer: env.KEYWARD_TOKEN_ISSUER || `https://keyward.${projectId}`,
@@ -127,6 +144,16 @@ export function loadConfig(env: Env = process.env): Config {
     failureLimitPerMinute: int(env, 'KEYWARD_FAILURE_LIMIT', 60, 1, 1e6),
     allowedOrigins: origins(env, 'KEYWARD_ALLOWED_ORIGINS'),
     auditLogName: env.KEYWARD_AUDIT_LOG || 'keyward-audit',
+    notifications: {
+      mailCollection: env.KEYWARD_MAIL_COLLECTION || 'mail',
+      webhookTimeoutMs: int(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 100, 30_000),
+    },
+    secretScanning: {
+      githubKeysUrl: env.KEYWARD_GITHUB_KEYS_URL || 'https://api.github.com/meta/public_keys/secret_scanning',
+      githubKeysTtlMs: int(env, 'KEYWARD_GITHUB_KEYS_TTL_MS', 3_600_000, 0, 86_400_000),
+      githubRefetchAfterMs: int(env, 'KEYWARD_GITHUB_KEYS_REFETCH_MS', 60_000, 0, 3_600_000),
+      bodyLimitBytes: int(env, 'KEYWARD_SECRET_SCANNING_BODY_LIMIT_BYTES', 1024 * 1024, 16 * 1024, 10 * 1024 * 1024),
+    },
     audit: {
       flushDelayMs: int(env, 'KEYWARD_AUDIT_FLUSH_MS', 100, 0, 60_000),
       batchSize: int(env, 'KEYWARD_AUDIT_BATCH', 200, 1, 1000),
@@ -142,6 +169,14 @@ function accessTo(env: Env): 'stdout' | 'emulator' {
   const value = env.KEYWARD_AUDIT_ACCESS || (env.CLOUD_LOGGING_EMULATOR_HOST ? 'emulator' : 'stdout');
   if (value !== 'stdout' && value !== 'emulator') throw new Error(`KEYWARD_AUDIT_ACCESS must be stdout or emulator, got "${value}"`);
   return value;
+}
+
+function keyPrefix(env: Env): string {
+  const prefix = env.KEYWARD_KEY_PREFIX ?? '';
+  if (prefix !== '' && !isKeyPrefix(prefix)) {
+    throw new Error(`KEYWARD_KEY_PREFIX must be 2-16 lowercase letters and digits starting with a letter (not server, web, mobile or kws), got "${prefix}"`);
+  }
+  return prefix;
 }
 
 function firebaseConfigProject(env: Env): string | undefined {

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'insufficient_scope'
   | 'origin_not_allowed'
+  | 'server_key_in_browser'
   | 'ip_not_allowed'
   | 'cross_site_request'
   | 'interactive_credential_required'

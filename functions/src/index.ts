@@ -4,6 +4,7 @@
  * request (cold starts stay close to a bare function's).
  */
 import { onCall, onRequest, type HttpsOptions } from 'firebase-functions/v2/https';
+import { onSchedule } from 'firebase-functions/v2/scheduler';
 import type { Express } from 'express';
 import type { CallableHandler } from './callables';
 import { loadConfig } from './config';
@@ -59,3 +60,13 @@ export const regenerateApiKey = callable((identity, data, info) => {
   return services().keys.regenerate(identity, idOf(data), body, info);
 });
 export const queryAuditLog = callable((identity, data) => services().auditLog.query(identity, data));
+
+/**
+ * Hourly: notices to owners of keys that expire within 14 and within 3 days, each sent once
+ * (notifications/expiry.ts). Hourly so that a key is noticed within the hour it crosses a threshold.
+ */
+export const keyExpiryNotices = onSchedule({ region: 'us-central1', maxInstances: 1, memory: '256MiB', serviceAccount, schedule: 'every 60 minutes' }, async () => {
+  const result = await services().notifications.sendExpiryNotices();
+  await services().audit.flush();
+  console.log(JSON.stringify({ severity: 'INFO', message: 'key expiry notices', ...result }));
+});

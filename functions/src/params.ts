@@ -47,6 +47,13 @@ export const SETTINGS = [
   int('KEYWARD_AUDIT_BATCH', 200, 'Local stack only: access lines per Logging emulator write'),
   int('KEYWARD_AUDIT_BUFFER', 10_000, 'Local stack only: access lines kept for the Logging emulator at most'),
   int('KEYWARD_AUDIT_WRITE_TIMEOUT_MS', 5000, 'Longest wait for one Cloud Logging write, ms'),
+  str('KEYWARD_KEY_PREFIX', '', 'Prefix of new keys and signing secrets, for secret scanners: 2-16 lowercase letters and digits; empty: none'),
+  str('KEYWARD_GITHUB_KEYS_URL', 'https://api.github.com/meta/public_keys/secret_scanning', 'Where GitHub publishes its secret-scanning public keys'),
+  int('KEYWARD_GITHUB_KEYS_TTL_MS', 3_600_000, "How long GitHub's secret-scanning keys are kept, ms (0-86400000)"),
+  int('KEYWARD_GITHUB_KEYS_REFETCH_MS', 60_000, "Least time between fetches of GitHub's keys on an unknown key identifier, ms (0-3600000)"),
+  int('KEYWARD_SECRET_SCANNING_BODY_LIMIT_BYTES', 1024 * 1024, 'Largest secret-scanning report, bytes (16384-10485760)'),
+  str('KEYWARD_MAIL_COLLECTION', 'mail', 'Firestore collection of the Trigger Email extension, for owner notices'),
+  int('KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 'Longest wait for one notification webhook delivery, ms (100-30000)'),
 ] as const;
 
 /** Cost control: instances per function (Cloud Run scales to this many at most). */

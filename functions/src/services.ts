@@ -12,7 +12,7 @@ import type { Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/key-credential';
 import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
 import { createAuthenticator, type Authenticate, type Verifiers } from './credentials/pipeline';
-import { keyService, type KeyService } from './actions/keys';
+import { keyService, type KeyService, type LeakReport } from './actions/keys';
 import { sessionService, type SessionService } from './actions/sessions';
 import { usageTracker } from './keys/usage';
 import { failureLimiter } from './lib/failure-limiter';
@@ -33,6 +33,14 @@ import { firestoreNonceStore, type NonceStore } from './store/nonces';
 import { firestoreWindowCounter, type WindowCounter } from './store/window-counters';
 import { tokenIssuer, type TokenIssuer } from './actions/tokens';
 import { tokenKeyring } from './tokens/keyring';
+import { githubReportHandler } from './secret-scanning/github';
+import { githubKeyring } from './secret-scanning/github-keys';
+import type { Feedback } from './secret-scanning/report';
+import type { RequestContext } from './request';
+import { sendExpiryNotices } from './notifications/expiry';
+import { notifier, type Notifier } from './notifications/notifier';
+import { webhookSettings, type WebhookSettings } from './notifications/webhooks';
+import { firestoreNotificationStore } from './store/notifications';
 
 export interface Services {
   config: Config;
@@ -58,6 +66,10 @@ export interface Services {
   callLimits: CallLimiter;
   nonces: NonceStore;
   rateCounters: WindowCounter;
+  /** Secret-scanning partner endpoints (secret-scanning/): a report in, feedback out. */
+  secretScanning: { github: (info: RequestContext) => Promise<Feedback[]> };
+  /** Telling key owners (notifications/): leaks, expiry soon; their webhook settings. */
+  notifications: { notifier: Notifier; webhooks: WebhookSettings; sendExpiryNotices: () => Promise<{ checked: number; sent: number }> };
 }
 
 export interface ServiceOverrides {
@@ -140,7 +152,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     now,
   });
   const callLimits = callLimiter(config.rateLimits, now);
-  const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits });
+  const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits, keyPrefix: config.keys.prefix });
   const sessions = sessionService({
     rules: config.sessions,
     secureCookies: !config.emulated,
@@ -152,5 +164,25 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     authenticate,
     now,
   });
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, callLimits, nonces, rateCounters };
+  const github = githubKeyring({
+    url: config.secretScanning.githubKeysUrl,
+    ttlMs: config.secretScanning.githubKeysTtlMs,
+    refetchAfterMs: config.secretScanning.githubRefetchAfterMs,
+    timeoutMs: config.dependencyTimeoutMs,
+    now,
+  });
+  const notificationStore = firestoreNotificationStore(firestore, config.notifications.mailCollection, config.dependencyTimeoutMs);
+  const tell = notifier({ store: notificationStore, users, hmacSecret, audit, timeoutMs: config.notifications.webhookTimeoutMs, now });
+  const notifications = {
+    notifier: tell,
+    webhooks: webhookSettings({ store: notificationStore, hmacSecret, allowLocal: config.emulated, now }),
+    sendExpiryNotices: () => sendExpiryNotices({ store: notificationStore, notifier: tell, now }),
+  };
+  const onRevoked = (record: KeyRecord, report: LeakReport) =>
+    tell.send(
+      { type: 'key.leaked', ownerUid: record.ownerUid, keyId: record.keyId, keyName: record.name, at: now(), credential: report.credential, url: report.url, source: report.source },
+      { method: 'secret_scanning' },
+    );
+  const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, callLimits, nonces, rateCounters, secretScanning, notifications };
 }

@@ -44,18 +44,20 @@ export function keyService(deps: KeyServiceDeps) {
 
   async function mintSecret(type: KeyType, keyId: string) {
     const versions = await deps.hmacSecret.versions();
-    const secret = newSecret(type, keyId);
+    const prefix = config.keys.prefix;
+    const secret = newSecret(type, keyId, prefix);
     const salt = randomBase62(16);
     const stored: StoredSecret = {
       digest: keyDigest(versions.current.material, keyId, secret),
       version: versions.current.version,
       salt,
       notAfter: null,
+      signingPrefix: prefix,
     };
     return {
       stored,
-      key: formatKey({ type, keyId, secret }),
-      signingSecret: signingSecret(versions.current.material, keyId, salt),
+      key: formatKey({ prefix, type, keyId, secret }),
+      signingSecret: signingSecret(versions.current.material, keyId, salt, prefix),
     };
   }
 
@@ -170,6 +172,33 @@ export function keyService(deps: KeyServiceDeps) {
       return keyView(revoked, revokedAt);
     },
 
+    /**
+     * Revokes a key reported leaked by a secret scanner (secret-scanning/): the confirmed report is
+     * the authority, no user acts. Audited as `key.leak` with where it leaked; a key already revoked
+     * is only audited. Unlike a user's revocation, a failed audit write does not undo it (a leaked
+     * key stays revoked): the error reaches the scanner, which resends, and the resend is audited.
+     */
+    async revokeLeaked(record: KeyRecord, report: LeakReport): Promise<{ revoked: boolean }> {
+      const revoked = record.revokedAt === null;
+      const at = deps.now();
+      if (revoked) {
+        await store.update(record.keyId, { revokedAt: at });
+        cache.set(record.keyId, { ...record, revokedAt: at }); // refused at once on this instance
+      }
+      await audited(
+        {
+          event: 'key.leak',
+          outcome: 'success',
+          actor: { method: 'secret_scanning' },
+          target: { uid: record.ownerUid, keyId: record.keyId },
+          reason: `${report.credential} reported by ${report.scanner}; ${revoked ? 'revoked' : 'already revoked'}`,
+          location: { url: report.url, source: report.source },
+        },
+        async () => undefined,
+      );
+      return { revoked };
+    },
+
     async regenerate(identity: Identity, id: string, body: Body, info?: RequestContext) {
       if (!isInteractive(identity)) throw interactiveOnly();
       const record = await ownKey(identity, id); // someone else's key is 404 whatever the body says
@@ -202,6 +231,14 @@ export function keyService(deps: KeyServiceDeps) {
 }
 
 export type KeyService = ReturnType<typeof keyService>;
+
+/** A scanner's report of one of a key's secrets: which kind, by whom, where it was found. */
+export interface LeakReport {
+  credential: 'api_key' | 'signing_secret';
+  scanner: string;
+  url?: string;
+  source?: string;
+}
 
 export function actorOf(identity: Identity) {
   return { uid: identity.actor ?? identity.uid, method: identity.method, keyId: identity.keyId };

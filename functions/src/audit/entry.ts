@@ -9,7 +9,7 @@
  * - the timestamp is the event's own time (access entries are written later, in batches), and
  *   the insertId is fixed when the entry is made, so a retried write cannot duplicate it.
  */
-import type { AuditActor, AuditEvent, AuditEventName, AuditOutcome, AuditRequest, AuditTarget } from './events';
+import type { AuditActor, AuditEvent, AuditEventName, AuditLocation, AuditOutcome, AuditRequest, AuditTarget } from './events';
 import { safeEvent } from './redact';
 
 export const PAYLOAD_VERSION = 1;
@@ -26,6 +26,7 @@ export interface AuditPayload {
   target: AuditTarget;
   request: Partial<AuditRequest>;
   reason?: string;
+  location?: AuditLocation;
 }
 
 export interface PreparedEntry {
@@ -72,6 +73,7 @@ export function prepareEntry(event: AuditEvent, at: number, insertId: string): P
     request: e.request ?? {},
   };
   if (e.reason !== undefined) payload.reason = e.reason;
+  if (e.location !== undefined) payload.location = e.location;
   return { timestamp: new Date(at), insertId, severity: severityOf(e.outcome), labels: labelsOf(e), payload };
 }
 
@@ -85,6 +87,7 @@ export interface AuditEntryView {
   target: AuditTarget;
   request: Partial<AuditRequest>;
   reason?: string;
+  location?: AuditLocation;
 }
 
 export interface RawEntry {
@@ -114,6 +117,7 @@ export function entryView(raw: RawEntry): AuditEntryView | undefined {
       target: isObject(data.target) ? (data.target as AuditTarget) : undefined,
       request: isObject(data.request) && Object.keys(data.request).length ? (data.request as unknown as AuditRequest) : undefined,
       reason: typeof data.reason === 'string' ? data.reason : undefined,
+      location: isObject(data.location) ? (data.location as AuditLocation) : undefined,
     });
   } catch {
     return undefined;
@@ -128,6 +132,7 @@ export function entryView(raw: RawEntry): AuditEntryView | undefined {
     request: e.request ?? {},
   };
   if (e.reason !== undefined) view.reason = e.reason;
+  if (e.location !== undefined) view.location = e.location;
   return view;
 }
 

@@ -18,6 +18,11 @@ export const AUDIT_EVENTS = [
   'auth.success',
   'auth.failure',
   'role.grant',
+  // A key revoked (or found already revoked) on a secret-scanning report: location holds where it leaked.
+  'key.leak',
+  'key.exposure',
+  // A notice to a key's owner (a leak, an expiry soon): reason says which channel, outcome how it went.
+  'notification.send',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
@@ -32,10 +37,13 @@ export function isAuditEventName(value: unknown): value is AuditEventName {
 export const AUDIT_OUTCOMES = ['success', 'failure', 'error'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
-/** Who acted: the uid, how they authenticated, and the key they used. `admin_cli` for `npm run admin`. */
+/**
+ * Who acted: the uid, how they authenticated, and the key they used. `admin_cli` for `npm run
+ * admin`; `secret_scanning` for a scanner's report; `scheduler` for Keyward's scheduled work.
+ */
 export interface AuditActor {
   uid?: string;
-  method?: AuthMethod | 'admin_cli';
+  method?: AuthMethod | 'admin_cli' | 'secret_scanning' | 'scheduler';
   keyId?: string;
 }
 
@@ -64,6 +72,13 @@ export interface AuditEvent {
   request?: AuditRequest;
   /** A short code or phrase (an error code, `grace period 60s`); never a credential. */
   reason?: string;
+  /** Where a credential was found (`key.leak`): the scanner's URL of the match, and its source. */
+  location?: AuditLocation;
+}
+
+export interface AuditLocation {
+  url?: string;
+  source?: string;
 }
 
 /** What emitters use. */

@@ -125,6 +125,8 @@ const LIMITS = {
   path: 512,
   requestId: 64,
   reason: 256,
+  url: 1024,
+  source: 64,
 } as const;
 
 const id = (value: unknown, max: number) => safeText(value, max, false);
@@ -163,5 +165,7 @@ export function safeEvent(e: AuditEvent): AuditEvent {
         requestId: uniqueId(e.request.requestId, LIMITS.requestId) ?? '',
       }),
     reason: text(e.reason, LIMITS.reason),
+    // URLs hold commit hashes: identifiers, so the opaque-run rule would cut them.
+    location: e.location && defined({ url: id(e.location.url, LIMITS.url), source: id(e.location.source, LIMITS.source) }),
   }) as AuditEvent;
 }

@@ -5,7 +5,7 @@
  * secret, and is remembered as unknown so repeating it costs no datastore read.
  */
 import { KeywardError } from '../errors';
-import type { RequestContext } from '../request';
+import { headerValue, type RequestContext } from '../request';
 import { digestMatches, keyDigestBytes } from '../keys/digest';
 import type { ParsedKey } from '../keys/format';
 import { ipAllowed, narrowClaims } from '../keys/restrictions';
@@ -52,6 +52,26 @@ export function matchSecret(record: KeyRecord | null, key: ParsedKey, versions: 
   return found;
 }
 
+/**
+ * True when a browser sent the request: browsers add `Origin` to cross-origin and to most
+ * non-GET requests, and `Sec-Fetch-Mode: cors` with `Sec-Fetch-Site` to every `fetch()`. Node's
+ * own `fetch` (undici) sends `Sec-Fetch-Mode: cors` too, but never `Sec-Fetch-Site` or `Origin`:
+ * so `Sec-Fetch-Mode` counts only alongside `Sec-Fetch-Site`, and servers using fetch pass.
+ */
+export function fromBrowser(info: Pick<RequestContext, 'origin' | 'headers'>): boolean {
+  return Boolean(info.origin) || (headerValue(info.headers, 'sec-fetch-mode') === 'cors' && info.headers['sec-fetch-site'] !== undefined);
+}
+
+/**
+ * A server key (or its signing secret) in a browser is a key about to leak: anyone who opens the
+ * page can read it. Refused, with a code that says why, before it is used.
+ */
+function refuseServerKeyInBrowser(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'headers'>, method: AuthMethod): void {
+  if (record.type === 'server' && (method === 'api_key' || method === 'signature') && fromBrowser(info)) {
+    throw new KeywardError('server_key_in_browser', 'Server keys are refused from browsers; use a web key bound to your origins, or an access token.');
+  }
+}
+
 /** Checks status and restrictions of a key whose credential verified; 401s carry `challenge`. */
 export function checkKey(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, challenge: string, what = 'API key'): void {
   if (record.revokedAt !== null) throw new KeywardError('revoked_credential', `The ${what} has been revoked.`, { challenge });
@@ -76,8 +96,9 @@ export interface KeyCredential {
  * Shared by keys, access tokens and signed requests once their credential verified: the key's
  * status and restrictions, then its owner, as the identity the request acts with.
  */
-export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, as: KeyCredential): Promise<Identity> {
+export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestContext, 'origin' | 'ip' | 'headers'>, now: number, as: KeyCredential): Promise<Identity> {
   checkKey(record, info, now, as.challenge, as.what);
+  refuseServerKeyInBrowser(record, info, as.method);
   const owner = await users.get(record.ownerUid);
   if (!owner || owner.disabled) throw new KeywardError('revoked_credential', "The key's owner is disabled or deleted.", { challenge: as.challenge });
   const scopes = as.scopes === undefined ? record.scopes : as.scopes;

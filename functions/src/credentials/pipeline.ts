@@ -28,6 +28,8 @@ export interface PipelineDeps {
   tokenIssuer: string;
   /** Calls per key per minute for key-based credentials (api_key, access_token, signature). */
   callLimits?: CallLimiter;
+  /** The deployment's key prefix (config.keys.prefix): the pair forms' checksum covers it. */
+  keyPrefix?: string;
 }
 
 export type Authenticate = (info: RequestContext) => Promise<Identity>;
@@ -45,7 +47,7 @@ function unverifiedIssuer(token: string): string | undefined {
 }
 
 async function verify(deps: PipelineDeps, info: RequestContext): Promise<Identity> {
-  const credential = readCredential(info);
+  const credential = readCredential(info, deps.keyPrefix);
   if (!credential) {
     throw new KeywardError('unauthenticated', 'This endpoint needs a credential.', { challenge: 'Bearer' });
   }

@@ -45,8 +45,10 @@ export function decodeBase64(value: string): string | undefined {
   return Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').toString('utf8');
 }
 
-function keyFromPair(keyId: string | undefined, secret: string | undefined): Credential {
-  const key = keyId !== undefined && secret !== undefined ? parseKeyPair(keyId, secret) : undefined;
+/** The pair forms' checksum covers the prefix they do not carry: the deployment's, or none (older keys). */
+function keyFromPair(keyId: string | undefined, secret: string | undefined, prefix: string): Credential {
+  const prefixes = prefix ? [prefix, ''] : [''];
+  const key = keyId !== undefined && secret !== undefined ? parseKeyPair(keyId, secret, prefixes) : undefined;
   if (!key) throw invalid('The API key is malformed.');
   return { kind: 'api_key', key };
 }
@@ -57,7 +59,7 @@ function keyFromString(value: string): Credential {
   return { kind: 'api_key', key };
 }
 
-function fromAuthorization(value: string): Credential {
+function fromAuthorization(value: string, prefix: string): Credential {
   const space = value.indexOf(' ');
   const scheme = space === -1 ? value : value.slice(0, space);
   const rest = space === -1 ? '' : value.slice(space + 1).trim();
@@ -71,7 +73,7 @@ function fromAuthorization(value: string): Credential {
       if (looksLikeKey(rest)) return keyFromString(rest);
       const decoded = decodeBase64(rest);
       const colon = decoded?.indexOf(':') ?? -1;
-      return keyFromPair(decoded?.slice(0, colon), colon === -1 ? undefined : decoded?.slice(colon + 1));
+      return keyFromPair(decoded?.slice(0, colon), colon === -1 ? undefined : decoded?.slice(colon + 1), prefix);
     }
     case SIGNATURE_SCHEME.toLowerCase():
       return { kind: 'signature', header: rest };
@@ -80,11 +82,11 @@ function fromAuthorization(value: string): Credential {
   }
 }
 
-function fromApiKeyHeaders(key: string, secret: string | undefined): Credential {
+function fromApiKeyHeaders(key: string, secret: string | undefined, prefix: string): Credential {
   if (secret === undefined) return keyFromString(key);
   const id = decodeBase64(key);
   const sec = decodeBase64(secret);
-  return keyFromPair(id, sec);
+  return keyFromPair(id, sec, prefix);
 }
 
 const KEY_PARAM_NAMES = new Set(['api_key', 'apikey', 'key', 'x-api-key', 'secret', 'api_secret']);
@@ -101,8 +103,8 @@ function queryCredentials(rawQuery: string): { token?: string; keyInUrl: boolean
   return { token: tokens[0], keyInUrl };
 }
 
-/** Returns the request's single credential, or undefined when it carries none. */
-export function readCredential(info: Pick<RequestContext, 'rawHeaders' | 'method' | 'rawQuery' | 'headers'>): Credential | undefined {
+/** Returns the request's single credential, or undefined when it carries none. `keyPrefix`: the deployment's. */
+export function readCredential(info: Pick<RequestContext, 'rawHeaders' | 'method' | 'rawQuery' | 'headers'>, keyPrefix = ''): Credential | undefined {
   const query = queryCredentials(info.rawQuery);
   if (query.keyInUrl) throw new KeywardError('credential_in_url', 'API keys must not be sent in the URL; use a header.');
 
@@ -120,8 +122,8 @@ export function readCredential(info: Pick<RequestContext, 'rawHeaders' | 'method
   );
   if (too_long) throw invalid('The credential is too long.');
 
-  if (authorization[0] !== undefined) return fromAuthorization(authorization[0]);
-  if (apiKeys[0] !== undefined) return fromApiKeyHeaders(apiKeys[0], apiSecrets[0]);
+  if (authorization[0] !== undefined) return fromAuthorization(authorization[0], keyPrefix);
+  if (apiKeys[0] !== undefined) return fromApiKeyHeaders(apiKeys[0], apiSecrets[0], keyPrefix);
   if (cookies[0] !== undefined) return { kind: 'session', cookie: cookies[0] };
   const upgrade = String(info.headers.upgrade ?? '').toLowerCase() === 'websocket';
   if (info.method !== 'GET' && !upgrade) {

@@ -58,10 +58,10 @@ const DUMMY_SALT = 'x'.repeat(16);
 /** Every live secret is tried, and an unknown key costs the same HMAC as a wrong signature. */
 function signatureMatches(record: KeyRecord | null, claim: SignedClaim, versions: VersionSet, now: number): boolean {
   let matched = false;
-  const candidates = record?.secrets ?? [{ version: versions.current.version, salt: DUMMY_SALT, notAfter: null }];
+  const candidates = record?.secrets ?? [{ version: versions.current.version, salt: DUMMY_SALT, notAfter: null, signingPrefix: undefined }];
   for (const stored of candidates) {
     const version = versions.get(stored.version);
-    const secret = signingSecret((version ?? versions.current).material, claim.keyId, stored.salt);
+    const secret = signingSecret((version ?? versions.current).material, claim.keyId, stored.salt, stored.signingPrefix);
     const ok = safeEqual(hmacSha256Hex(secret, claim.message), claim.signature);
     const live = version !== undefined && (stored.notAfter === null || stored.notAfter > now);
     if (ok && live && record) matched = true;

@@ -22,6 +22,7 @@ export const STATUS: { readonly [C in ErrorCode]: number } = {
   forbidden: 403,
   insufficient_scope: 403,
   origin_not_allowed: 403,
+  server_key_in_browser: 403,
   ip_not_allowed: 403,
   cross_site_request: 403,
   interactive_credential_required: 403,

@@ -38,6 +38,10 @@ export interface RouteOptions {
   secret?: boolean;
   /** Headers this route adds to its error responses. */
   errorHeaders?: ErrorDecorator;
+  /** This route's body limit, when it differs from `HttpDeps.bodyLimitBytes`. */
+  bodyLimitBytes?: number;
+  /** Leave the body unparsed (`info.rawBody`): for bodies that are not a JSON object, or whose bytes are signed. */
+  rawBody?: boolean;
 }
 
 export interface HttpDeps {
@@ -73,8 +77,8 @@ export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = 
     res.set('X-Request-Id', info.requestId);
     if (needsAuth || options.secret) res.set('Cache-Control', 'no-store');
     try {
-      info.rawBody = await rawBody(req, deps.bodyLimitBytes);
-      info.body = parseJsonObject(info.rawBody, req.headers['content-type']);
+      info.rawBody = await rawBody(req, options.bodyLimitBytes ?? deps.bodyLimitBytes);
+      if (!options.rawBody) info.body = parseJsonObject(info.rawBody, req.headers['content-type']);
       const identity = needsAuth ? await deps.authenticate(info) : (undefined as unknown as Identity);
       const out = await handler({
         info,

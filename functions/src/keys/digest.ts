@@ -5,6 +5,7 @@
  * per-key salt, so it is never stored and changes when the key is regenerated.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { formatSigningSecret } from './format';
 import { hmacKey } from './hmac-key';
 
 export function keyDigest(providerKey: Buffer, keyId: string, secret: string): string {
@@ -29,8 +30,14 @@ export function digestMatches(computed: Buffer, stored: string): boolean {
   return bytes.length === computed.length && timingSafeEqual(bytes, computed);
 }
 
-export function signingSecret(providerKey: Buffer, keyId: string, salt: string): string {
-  return 'kws_' + hmacKey(providerKey).digest(`keyward:signing:v1:${keyId}:${salt}`).toString('base64url');
+/**
+ * The signing secret of one stored secret. `prefix` is what the secret was minted with
+ * (StoredSecret.signingPrefix): a string, '' included, gives the traceable form that names its
+ * key (keys/format.ts); undefined gives the opaque `kws_…` form of secrets minted before it.
+ */
+export function signingSecret(providerKey: Buffer, keyId: string, salt: string, prefix?: string): string {
+  const mac = hmacKey(providerKey).digest(`keyward:signing:v1:${keyId}:${salt}`);
+  return prefix === undefined ? 'kws_' + mac.toString('base64url') : formatSigningSecret(prefix, keyId, mac);
 }
 
 /** Constant-time comparison of two base64url/hex strings of possibly different lengths. */

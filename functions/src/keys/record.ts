@@ -12,6 +12,11 @@ export interface StoredSecret {
   salt: string;
   /** Epoch ms after which this secret stops working (the regeneration grace period); null = no end. */
   notAfter: number | null;
+  /**
+   * The deployment prefix its signing secret was minted with ('' for none): the signing secret
+   * has the traceable form that names its key. Absent on secrets minted before that form.
+   */
+  signingPrefix?: string;
 }
 
 export interface KeyRecord {
