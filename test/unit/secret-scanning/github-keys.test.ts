@@ -62,7 +62,7 @@ describe('githubKeyring', () => {
     const { state, fetchFn } = fakeMeta({});
     state.fail = 429;
     const ring = githubKeyring(options(fetchFn));
-    await expect(ring.find('k1')).rejects.toMatchObject({ code: 'unavailable', status: 503 });
+    await expect(ring.find('k1')).rejects.toMatchObject({ code: 'unavailable', details: { retryAfterSeconds: 60 } });
   });
 
   it('skips keys that are not P-256 public keys', async () => {
