@@ -35,6 +35,8 @@ const CALLABLE_CODE: { readonly [C in ErrorCode]: FunctionsErrorCode } = {
   replayed_request: 'unauthenticated',
   forbidden: 'permission-denied',
   insufficient_scope: 'permission-denied',
+  app_check_required: 'unauthenticated',
+  invalid_app_check: 'unauthenticated',
   origin_not_allowed: 'permission-denied',
   server_key_in_browser: 'permission-denied',
   ip_not_allowed: 'permission-denied',

@@ -52,6 +52,11 @@ export interface Config {
    */
   notifications: { mailCollection: string; webhookTimeoutMs: number };
   /**
+   * App Check (credentials/app-check.ts): firebase-admin verifies tokens against Google's keys.
+   * `jwksUrl` replaces them with a local JWKS, for the emulators only (they have no App Check).
+   */
+  appCheck: { jwksUrl: string | undefined };
+  /**
    * Lifecycle writes wait at most `writeTimeoutMs`, reads twice that. `readFrom`: what
    * `GET /v1/audit` reads, the project or the log view of the bucket the audit entries are
    * routed to (docs/audit.md). `accessTo`: where access lines go (audit/access-transport.ts):
@@ -144,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     failureLimitPerMinute: int(env, 'KEYWARD_FAILURE_LIMIT', 60, 1, 1e6),
     allowedOrigins: origins(env, 'KEYWARD_ALLOWED_ORIGINS'),
     auditLogName: env.KEYWARD_AUDIT_LOG || 'keyward-audit',
+    appCheck: { jwksUrl: appCheckJwks(env, emulated) },
     notifications: {
       mailCollection: env.KEYWARD_MAIL_COLLECTION || 'mail',
       webhookTimeoutMs: int(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 100, 30_000),
@@ -169,6 +175,12 @@ function accessTo(env: Env): 'stdout' | 'emulator' {
   const value = env.KEYWARD_AUDIT_ACCESS || (env.CLOUD_LOGGING_EMULATOR_HOST ? 'emulator' : 'stdout');
   if (value !== 'stdout' && value !== 'emulator') throw new Error(`KEYWARD_AUDIT_ACCESS must be stdout or emulator, got "${value}"`);
   return value;
+}
+
+function appCheckJwks(env: Env, emulated: boolean): string | undefined {
+  const url = env.KEYWARD_APP_CHECK_JWKS_URL || undefined;
+  if (url && !emulated) throw new Error('KEYWARD_APP_CHECK_JWKS_URL is for the emulators only: in production App Check tokens are verified with Google\'s keys');
+  return url;
 }
 
 function keyPrefix(env: Env): string {

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'replayed_request'
   | 'forbidden'
   | 'insufficient_scope'
+  | 'app_check_required'
+  | 'invalid_app_check'
   | 'origin_not_allowed'
   | 'server_key_in_browser'
   | 'ip_not_allowed'

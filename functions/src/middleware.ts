@@ -16,6 +16,10 @@ import { rawBody } from './http/body';
 import { sendError } from './http/handler';
 import { requestContext } from './http/context';
 import type { Services } from './services';
+import { auditRequest } from './audit/events';
+import { requireAppCheck, type AppCheckRequirement } from './credentials/app-check';
+import { isFault, isKeywardError } from './errors';
+import type { RequestContext } from './request';
 
 /** The Identity `keywardAuth` found, or undefined before it ran. */
 export function identityOf(res: Response): Identity | undefined {
@@ -35,21 +39,41 @@ async function bodyBytes(req: Request & { rawBody?: Buffer }, limit: number): Pr
   return req.rawBody;
 }
 
-export function keywardAuth(services: Services): RequestHandler {
+export interface KeywardAuthOptions {
+  /** Also require a Firebase App Check token (`X-Firebase-AppCheck`) from one of these apps; `consume` makes each token single-use. */
+  appCheck?: { appIds: string[]; consume?: boolean };
+}
+
+export function keywardAuth(services: Services, options: KeywardAuthOptions = {}): RequestHandler {
   const { config, authenticate } = services;
+  const appCheck = options.appCheck && { appIds: options.appCheck.appIds, consume: options.appCheck.consume === true };
   return async (req: Request, res: Response, next: NextFunction) => {
     const info = requestContext(req, config);
     res.set('X-Request-Id', info.requestId);
     res.set('Cache-Control', 'no-store');
     try {
       info.rawBody = await bodyBytes(req, config.bodyLimitBytes);
-      res.locals.keyward = await authenticate(info);
+      const identity = await authenticate(info);
+      if (appCheck) await appCheckFor(services, info, appCheck);
+      res.locals.keyward = identity;
     } catch (err) {
       sendError(res, err, info.requestId);
       return;
     }
     next();
   };
+}
+
+/** The endpoint's App Check requirement; a refusal is audited like a refused credential. */
+async function appCheckFor(services: Services, info: RequestContext, requirement: AppCheckRequirement): Promise<void> {
+  try {
+    await requireAppCheck(services.appCheck, info, requirement);
+  } catch (err) {
+    if (isKeywardError(err) && !isFault(err)) {
+      services.audit.access({ event: 'auth.failure', outcome: 'failure', actor: {}, request: auditRequest(info), reason: err.code });
+    }
+    throw err;
+  }
 }
 
 /** Refuses (401/403, the contract's JSON) unless `keywardAuth` found an identity meeting `requirement`. */

@@ -54,6 +54,7 @@ export const SETTINGS = [
   int('KEYWARD_SECRET_SCANNING_BODY_LIMIT_BYTES', 1024 * 1024, 'Largest secret-scanning report, bytes (16384-10485760)'),
   str('KEYWARD_MAIL_COLLECTION', 'mail', 'Firestore collection of the Trigger Email extension, for owner notices'),
   int('KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 'Longest wait for one notification webhook delivery, ms (100-30000)'),
+  str('KEYWARD_APP_CHECK_JWKS_URL', '', "Emulators only: a JWKS to verify App Check tokens against instead of Google's; empty in production"),
 ] as const;
 
 /** Cost control: instances per function (Cloud Run scales to this many at most). */

@@ -37,6 +37,8 @@ import { githubReportHandler } from './secret-scanning/github';
 import { githubKeyring } from './secret-scanning/github-keys';
 import type { Feedback } from './secret-scanning/report';
 import type { RequestContext } from './request';
+import type { AppCheckVerifier } from './credentials/app-check';
+import { firebaseAppCheckVerifier, jwksAppCheckVerifier } from './platform/app-check';
 import { sendExpiryNotices } from './notifications/expiry';
 import { notifier, type Notifier } from './notifications/notifier';
 import { webhookSettings, type WebhookSettings } from './notifications/webhooks';
@@ -69,10 +71,13 @@ export interface Services {
   /** Secret-scanning partner endpoints (secret-scanning/): a report in, feedback out. */
   secretScanning: { github: (info: RequestContext) => Promise<Feedback[]> };
   /** Telling key owners (notifications/): leaks, expiry soon; their webhook settings. */
+  /** Verifies Firebase App Check tokens (credentials/app-check.ts; platform/app-check.ts). */
+  appCheck: AppCheckVerifier;
   notifications: { notifier: Notifier; webhooks: WebhookSettings; sendExpiryNotices: () => Promise<{ checked: number; sent: number }> };
 }
 
 export interface ServiceOverrides {
+  appCheck?: AppCheckVerifier;
   now?: () => number;
   audit?: AuditSink;
   /** Where access lines go instead of `config.audit.accessTo` (a test that reads the lines). */
@@ -124,12 +129,15 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const nonces = firestoreNonceStore(firestore, config.dependencyTimeoutMs);
   const rateCounters = firestoreWindowCounter(firestore, config.dependencyTimeoutMs);
   const keyring = tokenKeyring(tokenSecret, now);
-  const signatureDeps = { cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
+  const appCheck =
+    overrides.appCheck ??
+    (config.appCheck.jwksUrl ? jwksAppCheckVerifier({ jwksUrl: config.appCheck.jwksUrl, projectId: config.projectId, now }) : firebaseAppCheckVerifier(app));
+  const signatureDeps = { appCheck, cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
   const checkIdToken = idTokenChecker(auth, users);
   const verifiers: Verifiers = {
     idToken: idTokenVerifier(checkIdToken),
     session: sessionCookieVerifier(auth, users, config.allowedOrigins),
-    apiKey: apiKeyVerifier({ cache: keyCache, hmacSecret, users, usage, failures, now }),
+    apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users, usage, failures, now }),
     accessToken: accessTokenVerifier({
       keyring,
       cache: keyCache,
@@ -184,5 +192,5 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
       { method: 'secret_scanning' },
     );
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, callLimits, nonces, rateCounters, secretScanning, notifications };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, callLimits, nonces, rateCounters, secretScanning, appCheck, notifications };
 }

@@ -6,6 +6,7 @@
 import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
+import { APP_ID_PATTERN } from '../credentials/app-check';
 import { isInteractive, isKeyType, type Identity, type KeyType } from '../identity';
 import { KeywardError } from '../errors';
 import type { RequestContext } from '../request';
@@ -81,7 +82,7 @@ export function keyService(deps: KeyServiceDeps) {
   }
 
   function parseCreate(body: Body) {
-    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps']);
+    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck']);
     const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
     const type = body.type === undefined ? 'server' : body.type;
     if (!isKeyType(type)) throw new KeywardError('invalid_request', 'type must be server, web or mobile.');
@@ -100,7 +101,9 @@ export function keyService(deps: KeyServiceDeps) {
       }
     }
     if (type === 'web' && origins.length === 0) throw new KeywardError('invalid_request', 'A web key needs at least one allowed origin.');
-    return { name, type, scopes, allowedOrigins: origins.map((o) => normalizeOrigin(o)!), allowedIps, expiresAt, now };
+    const appCheck = parseAppCheck(body.appCheck);
+    if (appCheck && type === 'server') throw new KeywardError('invalid_request', 'App Check applies to web and mobile keys only.');
+    return { name, type, scopes, allowedOrigins: origins.map((o) => normalizeOrigin(o)!), allowedIps, expiresAt, now, appCheck };
   }
 
   return {
@@ -132,6 +135,7 @@ export function keyService(deps: KeyServiceDeps) {
           regeneratedAt: null,
           lastUsedAt: null,
           secrets: [minted.stored],
+          ...(input.appCheck ? { appCheck: input.appCheck } : {}),
         };
         if (!(await store.create(record))) continue; // a 95-bit id collided: draw again
         await audited(
@@ -231,6 +235,18 @@ export function keyService(deps: KeyServiceDeps) {
 }
 
 export type KeyService = ReturnType<typeof keyService>;
+
+/** `appCheck: {appIds: [Firebase app ids], consume?: boolean}` on creation; undefined when absent. */
+function parseAppCheck(value: unknown): { appIds: string[]; consume: boolean } | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new KeywardError('invalid_request', 'appCheck must be an object {appIds, consume?}.');
+  const body = value as Body;
+  onlyFields(body, ['appIds', 'consume']);
+  const appIds = optionalStringList(body, 'appIds', { maxItems: 20, maxLength: 100, check: (id) => APP_ID_PATTERN.test(id) });
+  if (!appIds?.length) throw new KeywardError('invalid_request', 'appCheck.appIds must list at least one Firebase app id (1:<project number>:<platform>:<hex>).');
+  if (body.consume !== undefined && typeof body.consume !== 'boolean') throw new KeywardError('invalid_request', 'appCheck.consume must be true or false.');
+  return { appIds, consume: body.consume === true };
+}
 
 /** A scanner's report of one of a key's secrets: which kind, by whom, where it was found. */
 export interface LeakReport {

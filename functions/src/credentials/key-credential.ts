@@ -17,10 +17,13 @@ import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import type { KeyRecord, StoredSecret } from '../keys/record';
 import type { UserDirectory } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
+import { requireAppCheck, type AppCheckVerifier } from './app-check';
 
 export type KeyCache = RefreshingCache<string, KeyRecord | null>;
 
 export interface ApiKeyDeps {
+  /** Verifies App Check tokens for keys that require them (credentials/app-check.ts). */
+  appCheck?: AppCheckVerifier;
   cache: KeyCache;
   hmacSecret: ProviderSecret;
   users: UserDirectory;
@@ -163,6 +166,7 @@ export function apiKeyVerifier(deps: ApiKeyDeps) {
     const record = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now) !== undefined, refusal);
     if (record.type !== key.type) throw refusal();
     const identity = await keyIdentity(record, deps.users, info, now, AS_API_KEY);
+    if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
     deps.usage.touch(key.keyId, now);
     return identity;
   };

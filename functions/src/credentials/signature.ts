@@ -24,9 +24,11 @@ import type { NonceStore } from '../store/nonces';
 import type { KeyRecord } from '../keys/record';
 import type { UserDirectory } from '../store/users';
 import { keyIdentity, matchingRecord, type KeyCache } from './key-credential';
+import { requireAppCheck, type AppCheckVerifier } from './app-check';
 import type { Identity } from '../identity';
 
 export interface SignatureDeps {
+  appCheck?: AppCheckVerifier;
   cache: KeyCache;
   hmacSecret: ProviderSecret;
   users: UserDirectory;
@@ -80,6 +82,7 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
     const record = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions, now), refusal);
 
     const identity = await keyIdentity(record, deps.users, info, now, { method: 'signature', challenge });
+    if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
 
     // Remembered until the timestamp leaves the window (after that the timestamp check refuses it).
     const expireAt = (Number(claim.timestamp) + deps.windowSeconds) * 1000 + 1000;

@@ -19,6 +19,8 @@ export const STATUS: { readonly [C in ErrorCode]: number } = {
   invalid_signature: 401,
   stale_request: 401,
   replayed_request: 401,
+  app_check_required: 401,
+  invalid_app_check: 401,
   forbidden: 403,
   insufficient_scope: 403,
   origin_not_allowed: 403,

@@ -35,6 +35,8 @@ export interface KeyRecord {
   lastUsedAt: number | null;
   /** The current secret first, then any still in their grace period. */
   secrets: StoredSecret[];
+  /** `web` and `mobile` keys: an App Check token from one of these apps is required (credentials/app-check.ts). Absent or null: none. */
+  appCheck?: { appIds: string[]; consume: boolean } | null;
 }
 
 export interface KeyStore {

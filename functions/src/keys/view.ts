@@ -20,6 +20,7 @@ export function keyView(record: KeyRecord, now: number, lastUsedAt: number | nul
     scopes: record.scopes,
     allowedOrigins: record.allowedOrigins,
     allowedIps: record.allowedIps,
+    appCheck: record.appCheck ?? null,
     createdAt: iso(record.createdAt),
     expiresAt: iso(record.expiresAt),
     revokedAt: iso(record.revokedAt),
