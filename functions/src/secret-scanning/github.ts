@@ -3,7 +3,7 @@
  * credential pipeline: the request is authenticated by GitHub's signature over the raw body, and
  * nothing is read or changed before that signature verifies. Each token names its key (the id
  * inside it); the key is read fresh from the datastore, the token confirmed against its digests,
- * and the key revoked at once (keys/service.ts `revokeLeaked`, audited as `key.leak`). Tokens that
+ * and the key revoked at once (actions/keys.ts `revokeLeaked`, audited as `key.leak`). Tokens that
  * are not Keyward's, or not a key's secret, are false positives. The answer never holds a token.
  */
 import { KeywardError } from '../errors';
