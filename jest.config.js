@@ -2,7 +2,14 @@
 // the suite that talks HTTP to the real functions running in the Functions emulator (started once
 // by test/harness/global-setup.ts).
 const ts = ['ts-jest', { tsconfig: 'tsconfig.json' }];
-const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': ts }, moduleFileExtensions: ['ts', 'js', 'json'] };
+// oauth4webapi (a test dependency) ships only ES modules: compiled to CommonJS for jest like our sources.
+const esmOnly = ['oauth4webapi'];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ts, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }] },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   testTimeout: 30000,

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(process.argv[2] ?? 'functions/src');
-const DOMAIN = ['actions', 'audit', 'credentials', 'keys', 'limits', 'lib', 'notifications', 'secret-scanning', 'secrets', 'sessions', 'signing', 'store', 'tokens'];
+const DOMAIN = ['actions', 'audit', 'credentials', 'keys', 'limits', 'lib', 'notifications', 'oauth', 'secret-scanning', 'secrets', 'sessions', 'signing', 'store', 'tokens'];
 const EDGE_IMPORTS = [/^express$/, /^firebase-functions(\/|$)/];
 
 function files(dir) {

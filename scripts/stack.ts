@@ -267,6 +267,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       CLOUD_LOGGING_EMULATOR_HOST: urls.logging,
       GOOGLE_CLOUD_PROJECT: projectId,
       GCLOUD_PROJECT: projectId,
+      // The site's URL: the token issuer and the base of the discovery document's endpoints.
+      KEYWARD_PUBLIC_URL: urls.hosting,
       ...(opts.env ?? {}),
     };
     const childEnv: NodeJS.ProcessEnv = { ...process.env };
@@ -276,6 +278,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       NO_UPDATE_NOTIFIER: '1',
       CI: process.env.CI ?? 'true',
     });
+    // No `X-Powered-By` from the emulators' own Express apps (scripts/no-powered-by.cjs).
+    childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} --require ${JSON.stringify(join(ROOT, 'scripts', 'no-powered-by.cjs'))}`.trim();
     if (opts.quiet) childEnv.NO_COLOR = '1';
     else if (process.stdout.isTTY && childEnv.FORCE_COLOR === undefined) childEnv.FORCE_COLOR = '1';
 

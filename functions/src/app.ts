@@ -8,16 +8,21 @@ import { sendError, type HttpDeps } from './http/handler';
 import type { RouteContext } from './http/route-context';
 import { registerAudit } from './http/routes/audit';
 import { registerAuthIssue } from './http/routes/auth-issue';
+import { registerDiscovery } from './http/routes/discovery';
 import { registerHealth } from './http/routes/health';
 import { registerJwks } from './http/routes/jwks';
 import { registerKeys } from './http/routes/keys';
 import { registerMe } from './http/routes/me';
 import { registerNotifications } from './http/routes/notifications';
+import { registerOAuthIntrospect } from './http/routes/oauth-introspect';
+import { registerOAuthToken } from './http/routes/oauth-token';
 import { registerSecretScanning } from './http/routes/secret-scanning';
 import { registerSession } from './http/routes/session';
 import type { Services } from './services';
 
 const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerSecretScanning, registerNotifications];
+/** Standard OAuth 2.0 and OpenID endpoints; their errors are OAuth's shape (http/oauth.ts). */
+const OAUTH_ROUTES: Array<(ctx: RouteContext) => void> = [registerDiscovery, registerOAuthToken, registerOAuthIntrospect];
 
 export function buildApp(services: Services): express.Express {
   const app = express();
@@ -29,7 +34,7 @@ export function buildApp(services: Services): express.Express {
     network: services.config,
   };
   const router = express.Router({ caseSensitive: true, strict: false });
-  for (const register of ROUTES) register({ router, http, services });
+  for (const register of [...ROUTES, ...OAUTH_ROUTES]) register({ router, http, services });
   app.use(router);
   app.use((_req, res) => sendError(res, new KeywardError('not_found', 'There is nothing at this path.')));
   // Errors raised before a route runs (a malformed URL, a body the platform could not parse).

@@ -73,14 +73,19 @@ async function callerOf(services: Services, request: CallableRequest, info: Requ
   throw new KeywardError('unauthenticated', credential ? 'Callable functions take a session cookie or a Firebase ID token.' : 'Sign in first.');
 }
 
-/** Runs a handler for a callable request, converting ApiErrors to HttpsErrors. */
-export async function runCallable<T>(services: Services, request: CallableRequest, handler: CallableHandler<T>): Promise<T> {
+/**
+ * Runs a handler for a callable request, converting KeywardErrors to HttpsErrors. `name` is the
+ * callable's: its audit entries record it as the request path, whatever URL reached it (the
+ * function's own, or a Hosting rewrite).
+ */
+export async function runCallable<T>(services: Services, request: CallableRequest, handler: CallableHandler<T>, name: string): Promise<T> {
   const { HttpsError } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
   try {
     const raw = request.rawRequest as unknown as Request;
     // Results carry secrets (a new key) and are per caller: never cached, by Hosting's CDN or anyone.
     raw.res?.setHeader('Cache-Control', 'no-store');
-    const info = requestContext(raw, services.config);
+    raw.res?.removeHeader?.('X-Powered-By');
+    const info = { ...requestContext(raw, services.config), path: name };
     let identity: Identity;
     try {
       identity = await callerOf(services, request, info);

@@ -31,6 +31,11 @@ export interface Config {
    */
   keys: { defaultTtlDays: number; maxTtlDays: number; maxPerUser: number; prefix: string };
   tokens: { issuer: string; audience: string; ttlSeconds: Record<KeyType, number> };
+  /**
+   * Where the site answers (`KEYWARD_PUBLIC_URL`, e.g. `https://auth.example.com`): the base of the
+   * endpoint URLs in the discovery document, and the default token issuer.
+   */
+  publicUrl: string | undefined;
   sessions: { defaultExpiresIn: number; minExpiresIn: number; maxExpiresIn: number; recentSignInSeconds: number };
   signing: { windowSeconds: number };
   /** Per key type: token issuances per minute (shared across instances) and calls per minute (per instance). */
@@ -112,6 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
   const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? firebaseConfigProject(env) ?? 'demo-keyward';
   const emulated = Boolean(env.FIREBASE_AUTH_EMULATOR_HOST) || env.FUNCTIONS_EMULATOR === 'true';
   const tokenTtl = int(env, 'KEYWARD_TOKEN_TTL_SECONDS', 86400, 60, 7 * 86400);
+  const publicUrl = siteUrl(env, 'KEYWARD_PUBLIC_URL');
   return {
     projectId,
     emulated,
@@ -131,7 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
       prefix: keyPrefix(env),
     },
     tokens: {
-      issuer: env.KEYWARD_TOKEN_ISSUER || `https://keyward.${projectId}`,
+      issuer: env.KEYWARD_TOKEN_ISSUER || publicUrl || `https://keyward.${projectId}`,
       audience: env.KEYWARD_TOKEN_AUDIENCE || `${projectId}-api`,
       ttlSeconds: {
         server: int(env, 'KEYWARD_TOKEN_TTL_SERVER', tokenTtl, 60, 7 * 86400),
@@ -139,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
         mobile: int(env, 'KEYWARD_TOKEN_TTL_MOBILE', tokenTtl, 60, 7 * 86400),
       },
     },
+    publicUrl,
     sessions: { defaultExpiresIn: 604800, minExpiresIn: 300, maxExpiresIn: 1209600, recentSignInSeconds: 300 },
     signing: { windowSeconds: 300 },
     rateLimits: {
@@ -189,6 +196,22 @@ function keyPrefix(env: Env): string {
     throw new Error(`KEYWARD_KEY_PREFIX must be 2-16 lowercase letters and digits starting with a letter (not server, web, mobile or kws), got "${prefix}"`);
   }
   return prefix;
+}
+
+/** An http(s) origin, optionally with a path, without a trailing slash; undefined when unset. */
+function siteUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+    throw new Error(`${name} must be an http(s) URL without query, fragment or user information, got "${raw}"`);
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function firebaseConfigProject(env: Env): string | undefined {

@@ -40,26 +40,28 @@ const app = lazy((): Express => (require('./app') as typeof import('./app')).bui
 
 export const api = onRequest(apiOptions, (req, res) => {
   restoreContentType(req);
+  // The runtime's own Express app (the Functions Framework, the emulator) announces itself; ours does not.
+  res.removeHeader('X-Powered-By');
   return app()(req, res);
 });
 
-function callable<T>(handler: CallableHandler<T>) {
+function callable<T>(name: string, handler: CallableHandler<T>) {
   return onCall(callableOptions, (request) => {
     const { runCallable } = require('./callables') as typeof import('./callables');
-    return runCallable(services(), request, handler);
+    return runCallable(services(), request, handler, name);
   });
 }
 
 const idOf = (data: Record<string, unknown>) => (require('./callables') as typeof import('./callables')).idOf(data);
 
-export const createApiKey = callable((identity, data, info) => services().keys.create(identity, data, info));
-export const listApiKeys = callable(async (identity) => ({ keys: await services().keys.list(identity) }));
-export const revokeApiKey = callable((identity, data, info) => services().keys.revoke(identity, idOf(data), info));
-export const regenerateApiKey = callable((identity, data, info) => {
+export const createApiKey = callable('createApiKey', (identity, data, info) => services().keys.create(identity, data, info));
+export const listApiKeys = callable('listApiKeys', async (identity) => ({ keys: await services().keys.list(identity) }));
+export const revokeApiKey = callable('revokeApiKey', (identity, data, info) => services().keys.revoke(identity, idOf(data), info));
+export const regenerateApiKey = callable('regenerateApiKey', (identity, data, info) => {
   const { id: _id, ...body } = data;
   return services().keys.regenerate(identity, idOf(data), body, info);
 });
-export const queryAuditLog = callable((identity, data) => services().auditLog.query(identity, data));
+export const queryAuditLog = callable('queryAuditLog', (identity, data) => services().auditLog.query(identity, data));
 
 /**
  * Hourly: notices to owners of keys that expire within 14 and within 3 days, each sent once

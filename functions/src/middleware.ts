@@ -8,11 +8,12 @@
  * rule, ID token, API key, access token, signed request), audits it like `/v1`, and puts the
  * Identity on `res.locals.keyward`. Refusals are the contract's JSON errors.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { requireClaims, type ClaimRequirement } from './credentials/guard';
 import type { Identity } from './identity';
 import { SIGNATURE_SCHEME } from './credentials/read';
 import { rawBody } from './http/body';
+import { KeywardError } from './errors';
 import { sendError } from './http/handler';
 import { requestContext } from './http/context';
 import type { Services } from './services';
@@ -26,17 +27,51 @@ export function identityOf(res: Response): Identity | undefined {
   return res.locals.keyward as Identity | undefined;
 }
 
+type BodyRequest = Request & { rawBody?: Buffer; _body?: boolean };
+
+/** What to change when a parser has consumed the body without keeping its bytes. */
+export const RAW_BODY_ADVICE =
+  'A body parser read this signed request before keywardAuth, without keeping its bytes: mount keywardAuth before the parser, or keep them with express.json({ verify: (req, _res, buf) => { req.rawBody = buf; } }).';
+
+/** Whether the request declares no body at all. */
+function bodiless(req: Request): boolean {
+  return Number(req.headers['content-length'] ?? 0) === 0 && req.headers['transfer-encoding'] === undefined;
+}
+
 /**
- * The body bytes a signed request's signature covers. Cloud Functions keeps them in `req.rawBody`.
- * Elsewhere only a signed request's body is read here (and kept in `req.rawBody`); mount
- * `keywardAuth` before any body parser there.
+ * The body bytes a signed request's signature covers, whatever the body-parser order:
+ * - `req.rawBody` when the platform or a parser's `verify` hook kept them (Cloud Functions does);
+ * - else, for a signed request whose stream nobody has read, the stream: the bytes are kept in
+ *   `req.rawBody` and parsed into `req.body` as the usual parsers would (JSON, form, text), with
+ *   `req._body` set so a parser mounted after this one leaves the request alone;
+ * - else (a parser consumed the stream and kept nothing) a 500 that says what to change.
+ * Only signed requests cover their body, so other requests' streams are left to the parsers.
  */
-async function bodyBytes(req: Request & { rawBody?: Buffer }, limit: number): Promise<Buffer> {
+async function bodyBytes(req: BodyRequest, limit: number): Promise<Buffer> {
   if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
   const scheme = String(req.headers.authorization ?? '').split(' ')[0]!.toLowerCase();
-  if (scheme !== SIGNATURE_SCHEME.toLowerCase()) return Buffer.alloc(0);
-  req.rawBody = await rawBody(req, limit);
-  return req.rawBody;
+  if (scheme !== SIGNATURE_SCHEME.toLowerCase() || bodiless(req)) return Buffer.alloc(0);
+  if (req._body || req.readableEnded || !req.readable) throw new KeywardError('internal', RAW_BODY_ADVICE);
+  const bytes = await rawBody(req, limit);
+  req.rawBody = bytes;
+  req.body = parsedBody(bytes, req.headers['content-type']);
+  req._body = true;
+  return bytes;
+}
+
+/** The body as express.json / express.urlencoded / express.text would give it. */
+function parsedBody(bytes: Buffer, contentType: string | undefined): unknown {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json' || type.endsWith('+json')) {
+    try {
+      return bytes.length ? JSON.parse(bytes.toString('utf8')) : {};
+    } catch {
+      throw new KeywardError('invalid_json', 'The request body is not valid JSON.');
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(bytes.toString('utf8')));
+  if (type.startsWith('text/')) return bytes.toString('utf8');
+  return bytes;
 }
 
 export interface KeywardAuthOptions {
@@ -86,5 +121,22 @@ export function requireClaimsMiddleware(requirement: ClaimRequirement): RequestH
       return;
     }
     next();
+  };
+}
+
+/**
+ * The last handler of an app: errors raised before or around Keyward's middleware (a body
+ * parser's invalid JSON or oversized body, a malformed URL) as the contract's JSON, never
+ * Express's HTML page with a stack trace.
+ */
+export function keywardErrorHandler(): ErrorRequestHandler {
+  return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof KeywardError) return sendError(res, err);
+    const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
+    if (status === 413) return sendError(res, new KeywardError('payload_too_large', 'The request body is too large.'));
+    if ((err as { type?: string })?.type === 'entity.parse.failed') return sendError(res, new KeywardError('invalid_json', 'The request body is not valid JSON.'));
+    if (status !== undefined && status >= 400 && status < 500) return sendError(res, new KeywardError('invalid_request', 'The request is malformed.'));
+    sendError(res, err);
   };
 }

@@ -16,6 +16,7 @@ import { keyService, type KeyService, type LeakReport } from './actions/keys';
 import { sessionService, type SessionService } from './actions/sessions';
 import { usageTracker } from './keys/usage';
 import { failureLimiter } from './lib/failure-limiter';
+import { initializedClient } from './lib/initialized-client';
 import { lazy } from './lib/lazy';
 import { RefreshingCache } from './lib/refreshing-cache';
 import { providerSecret, secretManagerSource, type ProviderSecret } from './secrets/provider';
@@ -25,7 +26,7 @@ import { userDirectory, type AuthPort, type UserDirectory } from './store/users'
 import type { AccessTransport } from './audit/access-transport';
 import { cloudLoggingAudit, cloudLoggingEntries, loggingClient } from './audit/cloud-logging';
 import { grpcInsecure } from './lib/emulator-hosts';
-import { accessTokenVerifier } from './credentials/access-token';
+import { accessTokenVerifier, type AccessTokenVerifier } from './credentials/access-token';
 import { signatureVerifier, signedKeyVerifier } from './credentials/signature';
 import { callLimiter, type CallLimiter } from './limits/call-limiter';
 import { issueLimiter } from './limits/issue-limiter';
@@ -64,6 +65,8 @@ export interface Services {
   sessions: SessionService;
   /** Access tokens: issuance and the JWKS (actions/tokens.ts). */
   tokens: TokenIssuer;
+  /** Whether an access token is active, whoever presents it: `POST /oauth/introspect`. */
+  inspectAccessToken: AccessTokenVerifier['inspect'];
   /** Per-instance call limits of key-based credentials, applied by the pipeline. */
   callLimits: CallLimiter;
   nonces: NonceStore;
@@ -93,15 +96,16 @@ function firebaseApp(config: Config): () => App {
   });
 }
 
-function secretManagerClient(env: NodeJS.ProcessEnv): () => SecretManagerServiceClient {
-  return lazy(() => {
+/** The Secret Manager client, initialized on first use (lib/initialized-client.ts). */
+function secretManagerClient(env: NodeJS.ProcessEnv): () => Promise<SecretManagerServiceClient> {
+  return initializedClient((): SecretManagerServiceClient => {
     const { SecretManagerServiceClient } = require('@google-cloud/secret-manager') as typeof import('@google-cloud/secret-manager');
     const host = env.SECRET_MANAGER_EMULATOR_HOST;
     if (!host) return new SecretManagerServiceClient();
     const [apiEndpoint, port] = host.split(':');
     // universeDomain spares the client a metadata-server probe (and its warning) against the emulator.
     return new SecretManagerServiceClient({ apiEndpoint, port: Number(port), sslCreds: grpcInsecure(), universeDomain: 'googleapis.com' });
-  });
+  }, (client) => client.initialize());
 }
 
 export function createServices(config: Config, env: NodeJS.ProcessEnv = process.env, overrides: ServiceOverrides = {}): Services {
@@ -134,20 +138,21 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     (config.appCheck.jwksUrl ? jwksAppCheckVerifier({ jwksUrl: config.appCheck.jwksUrl, projectId: config.projectId, now }) : firebaseAppCheckVerifier(app));
   const signatureDeps = { appCheck, cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
   const checkIdToken = idTokenChecker(auth, users);
+  const accessToken = accessTokenVerifier({
+    keyring,
+    cache: keyCache,
+    users,
+    usage,
+    issuer: config.tokens.issuer,
+    audience: config.tokens.audience,
+    maxTtlSeconds: Math.max(...Object.values(config.tokens.ttlSeconds)),
+    now,
+  });
   const verifiers: Verifiers = {
     idToken: idTokenVerifier(checkIdToken),
     session: sessionCookieVerifier(auth, users, config.allowedOrigins),
     apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users, usage, failures, now }),
-    accessToken: accessTokenVerifier({
-      keyring,
-      cache: keyCache,
-      users,
-      usage,
-      issuer: config.tokens.issuer,
-      audience: config.tokens.audience,
-      maxTtlSeconds: Math.max(...Object.values(config.tokens.ttlSeconds)),
-      now,
-    }),
+    accessToken,
     signature: signatureVerifier(signatureDeps),
   };
   const tokens = tokenIssuer({
@@ -192,5 +197,5 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
       { method: 'secret_scanning' },
     );
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, callLimits, nonces, rateCounters, secretScanning, appCheck, notifications };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, secretScanning, appCheck, notifications };
 }

@@ -19,7 +19,7 @@ import type { Identity } from '../identity';
 import type { SignedKeyVerifier } from '../credentials/signature';
 import { KeywardError, isFault, unavailable, type RateLimitState } from '../errors';
 import type { RequestContext } from '../request';
-import { parseKey } from '../keys/format';
+import { parseKey, type ParsedKey } from '../keys/format';
 import { scopesBeyond } from '../keys/restrictions';
 import type { IssueLimiter } from '../limits/issue-limiter';
 import type { Body } from '../lib/validate';
@@ -44,6 +44,22 @@ export interface IssuedToken {
   rateLimit: RateLimitState;
 }
 
+/** A token as minted, for endpoints that answer in their own shape (`POST /oauth/token`). */
+export interface MintedToken {
+  token: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** The token's scopes; null: the owner's full permissions. */
+  scopes: string[] | null;
+  rateLimit: RateLimitState;
+}
+
+/** What a caller may ask of a token: a shorter lifetime, fewer scopes. */
+export interface IssueOptions {
+  expiresIn?: number;
+  scopes?: string[];
+}
+
 const SIGNED_FIELDS = ['key_id', 'nonce', 'timestamp', 'signature'] as const;
 const OPTION_FIELDS = ['expires_in', 'scope'] as const;
 const MIN_TTL_SECONDS = 60;
@@ -51,10 +67,6 @@ const MIN_TTL_SECONDS = 60;
 const bad = (message: string) => new KeywardError('invalid_request', message);
 const malformed = (message: string) => new KeywardError('invalid_credential', message, { challenge: 'ApiKey' });
 
-interface Options {
-  expiresIn?: number;
-  scopes?: string[];
-}
 
 /** The body's parameters as the text they were sent (and signed) as. */
 function parameters(body: Body): Record<string, string> {
@@ -70,8 +82,8 @@ function parameters(body: Body): Record<string, string> {
   return out;
 }
 
-function options(params: Record<string, string>): Options {
-  const out: Options = {};
+function options(params: Record<string, string>): IssueOptions {
+  const out: IssueOptions = {};
   if (params.expires_in !== undefined) {
     const seconds = /^[0-9]{1,7}$/.test(params.expires_in) ? Number(params.expires_in) : NaN;
     if (!(seconds >= MIN_TTL_SECONDS)) throw bad(`expires_in must be a whole number of seconds, at least ${MIN_TTL_SECONDS}.`);
@@ -109,7 +121,7 @@ export function tokenIssuer(deps: IssueDeps) {
     return identity;
   }
 
-  function subjectOf(identity: Identity, requested: Options): TokenSubject {
+  function subjectOf(identity: Identity, requested: IssueOptions): TokenSubject {
     const keyScopes = identity.scopes ?? null;
     let scopes = keyScopes;
     if (requested.scopes) {
@@ -123,67 +135,81 @@ export function tokenIssuer(deps: IssueDeps) {
     return { uid: identity.uid, keyId: identity.keyId!, keyType: identity.keyType!, scopes };
   }
 
+  const auditFailure = (info: RequestContext, reason: string, identity?: Identity) =>
+    deps.audit.access({
+      event: 'token.issue',
+      outcome: 'failure',
+      actor: identity ? { uid: identity.uid, method: identity.method, keyId: identity.keyId } : {},
+      request: auditRequest(info),
+      reason,
+    });
+
+  /** Authenticates with `verify`, then mints: every issuance path goes through here. */
+  async function mint(verify: () => Promise<Identity>, requested: IssueOptions, info: RequestContext): Promise<MintedToken> {
+    let identity: Identity;
+    try {
+      identity = await verify();
+    } catch (err) {
+      if (err instanceof KeywardError && !isFault(err)) auditFailure(info, err.code);
+      throw err;
+    }
+    const subject = subjectOf(identity, requested);
+
+    const decision = await deps.limiter.take(subject.keyId, subject.keyType);
+    if (!decision.allowed) {
+      auditFailure(info, 'rate_limited', identity);
+      throw new KeywardError('rate_limited', 'Too many tokens issued for this key; reuse the token you have until it nears expiry.', {
+        rateLimit: decision,
+        retryAfterSeconds: decision.resetSeconds,
+      });
+    }
+
+    const { SignJWT } = require('jose') as typeof import('jose');
+    const { kid, key } = await deps.keyring.signingKey();
+    const iat = Math.floor(deps.now() / 1000);
+    const exp = iat + Math.min(requested.expiresIn ?? Infinity, tokens.ttlSeconds[subject.keyType]);
+    const token = await new SignJWT(privateClaims(subject))
+      .setProtectedHeader({ alg: TOKEN_ALG, typ: TOKEN_TYP, kid })
+      .setIssuer(tokens.issuer)
+      .setSubject(subject.uid)
+      .setAudience(tokens.audience)
+      .setIssuedAt(iat)
+      .setNotBefore(iat)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(key);
+
+    try {
+      await deps.audit.record({
+        event: 'token.issue',
+        outcome: 'success',
+        actor: { uid: identity.uid, method: identity.method, keyId: subject.keyId },
+        target: { uid: subject.uid, keyId: subject.keyId },
+        request: auditRequest(info),
+        reason: `expires in ${exp - iat}s`,
+      });
+    } catch (err) {
+      throw unavailable('The audit log is unavailable, so no token was issued; try again shortly.', err);
+    }
+    return { token, issuedAt: iat, expiresAt: exp, scopes: subject.scopes, rateLimit: decision };
+  }
+
   return {
     async issue(body: Body, info: RequestContext): Promise<IssuedToken> {
       const params = parameters(body);
       const requested = options(params);
       // The body is the credential: anything else that looks like one makes two.
       if (readCredential(info) !== undefined) throw new KeywardError('multiple_credentials', 'Send exactly one credential: the key in the body.');
-      const auditFailure = (reason: string, identity?: Identity) =>
-        deps.audit.access({
-          event: 'token.issue',
-          outcome: 'failure',
-          actor: identity ? { uid: identity.uid, method: identity.method, keyId: identity.keyId } : {},
-          request: auditRequest(info),
-          reason,
-        });
+      const minted = await mint(() => authenticate(params, info), requested, info);
+      return { body: { token: minted.token, expires_at: minted.expiresAt }, rateLimit: minted.rateLimit };
+    },
 
-      let identity: Identity;
-      try {
-        identity = await authenticate(params, info);
-      } catch (err) {
-        if (err instanceof KeywardError && !isFault(err)) auditFailure(err.code);
-        throw err;
-      }
-      const subject = subjectOf(identity, requested);
-
-      const decision = await deps.limiter.take(subject.keyId, subject.keyType);
-      if (!decision.allowed) {
-        auditFailure('rate_limited', identity);
-        throw new KeywardError('rate_limited', 'Too many tokens issued for this key; reuse the token you have until it nears expiry.', {
-          rateLimit: decision,
-          retryAfterSeconds: decision.resetSeconds,
-        });
-      }
-
-      const { SignJWT } = require('jose') as typeof import('jose');
-      const { kid, key } = await deps.keyring.signingKey();
-      const iat = Math.floor(deps.now() / 1000);
-      const exp = iat + Math.min(requested.expiresIn ?? Infinity, tokens.ttlSeconds[subject.keyType]);
-      const token = await new SignJWT(privateClaims(subject))
-        .setProtectedHeader({ alg: TOKEN_ALG, typ: TOKEN_TYP, kid })
-        .setIssuer(tokens.issuer)
-        .setSubject(subject.uid)
-        .setAudience(tokens.audience)
-        .setIssuedAt(iat)
-        .setNotBefore(iat)
-        .setExpirationTime(exp)
-        .setJti(randomUUID())
-        .sign(key);
-
-      try {
-        await deps.audit.record({
-          event: 'token.issue',
-          outcome: 'success',
-          actor: { uid: identity.uid, method: identity.method, keyId: subject.keyId },
-          target: { uid: subject.uid, keyId: subject.keyId },
-          request: auditRequest(info),
-          reason: `expires in ${exp - iat}s`,
-        });
-      } catch (err) {
-        throw unavailable('The audit log is unavailable, so no token was issued; try again shortly.', err);
-      }
-      return { body: { token, expires_at: exp }, rateLimit: decision };
+    /**
+     * The same issuance for a key whose id and secret came apart (OAuth client credentials,
+     * `POST /oauth/token`): same verification, limits, claims and audit.
+     */
+    issueForKey(key: ParsedKey, requested: IssueOptions, info: RequestContext): Promise<MintedToken> {
+      return mint(() => deps.verifyApiKey(key, info), requested, info);
     },
 
     /** The JWKS document: the public keys of every enabled version. */

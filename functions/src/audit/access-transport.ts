@@ -41,6 +41,8 @@ export function stdoutTransport(out: (line: string) => unknown = (line) => proce
 export interface EmulatorTransportOptions {
   /** The emulator's log `run.googleapis.com/stdout`. */
   log: () => Log;
+  /** Resolves once the client behind `log` is initialized (see LoggingClient.ready); awaited before each write. */
+  ready?: () => Promise<unknown>;
   batchSize: number;
   bufferLimit: number;
   flushDelayMs: number;
@@ -76,6 +78,7 @@ export function loggingEmulatorTransport(opts: EmulatorTransportOptions): Access
       const batch = queue.splice(0, opts.batchSize);
       counts.writes++;
       try {
+        await opts.ready?.();
         await opts.log().write(batch, { resource: RESOURCE, gaxOptions: { timeout: opts.writeTimeoutMs } });
         failures = 0;
       } catch (err) {

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Log, Logging } from '@google-cloud/logging';
 import type { Config } from '../config';
 import { grpcInsecure } from '../lib/emulator-hosts';
-import { lazy } from '../lib/lazy';
+import { initializedClient } from '../lib/initialized-client';
 import { ACCESS_LOG_ID, accessLine } from './access-line';
 import { loggingEmulatorTransport, stdoutTransport, type AccessTransport } from './access-transport';
 import { prepareEntry, type ListEntries } from './entry';
@@ -31,8 +31,21 @@ export type AuditConfig = Pick<Config, 'projectId' | 'auditLogName'> & {
 /** The resource of every lifecycle entry: the log is what identifies the trail, not the runtime. */
 const RESOURCE = { type: 'global' };
 
-export function loggingClient(projectId: string, env: NodeJS.ProcessEnv): () => Logging {
-  return lazy(() => {
+/** The Cloud Logging client, initialized on first use and replaced if that fails (lib/initialized-client.ts). */
+export interface LoggingClient {
+  /** The current client (made on first use). */
+  (): Logging;
+  /**
+   * The current client once initialized. The generated client rethrows a failed initialization
+   * (no credentials, say) from a detached promise on every later call, an unhandled rejection
+   * that stops the process; so calls wait for this first, and a client whose initialization
+   * failed is replaced by a new one.
+   */
+  ready(): Promise<Logging>;
+}
+
+export function loggingClient(projectId: string, env: NodeJS.ProcessEnv): LoggingClient {
+  const create = (): Logging => {
     const { Logging } = require('@google-cloud/logging') as typeof import('@google-cloud/logging');
     const host = env.CLOUD_LOGGING_EMULATOR_HOST;
     if (!host) return new Logging({ projectId });
@@ -46,7 +59,23 @@ export function loggingClient(projectId: string, env: NodeJS.ProcessEnv): () => 
       sslCreds: grpcInsecure(),
       universeDomain: 'googleapis.com',
     } as ConstructorParameters<typeof Logging>[0]);
-  });
+  };
+  let current: Logging | undefined;
+  const get = (): Logging => (current ??= create());
+  const ready = initializedClient(get, (logging) =>
+    gaxClient(logging)
+      .initialize()
+      .catch((err: unknown) => {
+        current = undefined;
+        throw err;
+      }),
+  );
+  return Object.assign(get, { ready });
+}
+
+/** The generated client inside `Logging` (not in its declared type). */
+function gaxClient(logging: Logging): { initialize(): Promise<unknown>; close(): Promise<void> } {
+  return logging.loggingService as unknown as { initialize(): Promise<unknown>; close(): Promise<void> };
 }
 
 /**
@@ -72,7 +101,7 @@ export function defaultReport(line: Record<string, unknown>): void {
 
 export interface CloudLoggingAuditOptions {
   /** Share a client with the reader (services.ts); by default one is made from `env`. */
-  logging?: () => Logging;
+  logging?: LoggingClient;
   now?: () => number;
   report?: (line: Record<string, unknown>) => void;
   /** Where access lines go; by default `config.audit.accessTo`. */
@@ -83,7 +112,15 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
   const now = options.now ?? Date.now;
   const report = options.report ?? defaultReport;
   const logging = options.logging ?? loggingClient(config.projectId, env);
-  const log = lazy((): Log => logging().log(config.auditLogName));
+  const logs = new WeakMap<Logging, Record<string, Log>>();
+  /** The named log of the current client (a replaced client gets its own). */
+  const logOf = (name: string): Log => {
+    const client = logging();
+    const named = logs.get(client) ?? {};
+    logs.set(client, named);
+    return (named[name] ??= client.log(name));
+  };
+  const log = (): Log => logOf(config.auditLogName);
   const nextId = insertIds();
   const { writeTimeoutMs } = config.audit;
   const counts = { access: 0, malformed: 0, written: 0, writes: 0, failed: 0 };
@@ -93,7 +130,8 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
     options.access ??
     (accessTo === 'emulator'
       ? loggingEmulatorTransport({
-          log: lazy(() => ((used = true), logging().log(ACCESS_LOG_ID))),
+          log: () => ((used = true), logOf(ACCESS_LOG_ID)),
+          ready: () => logging.ready(),
           batchSize: config.audit.batchSize,
           bufferLimit: config.audit.bufferLimit,
           flushDelayMs: config.audit.flushDelayMs,
@@ -108,6 +146,7 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
       counts.writes++;
       used = true;
       try {
+        await logging.ready();
         const l = log();
         await l.write(l.entry({ resource: RESOURCE, timestamp: exactTimestamp(p.timestamp), insertId: p.insertId, severity: p.severity, labels: p.labels }, p.payload), {
           resource: RESOURCE,
@@ -147,7 +186,7 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
     },
     async close() {
       await out.flush();
-      if (used) await (logging().loggingService as unknown as { close(): Promise<void> }).close().catch(() => undefined);
+      if (used) await gaxClient(logging()).close().catch(() => undefined);
     },
   };
 }
@@ -156,9 +195,9 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
  * `ListLogEntries`, newest first, one page at a time, over `resourceName`: `projects/<id>`, or
  * the view of the log bucket the audit log is routed to (`projects/<id>/locations/global/buckets/keyward-audit/views/_AllLogs`).
  */
-export function cloudLoggingEntries(resourceName: string, logging: () => Logging, timeoutMs = 10_000): ListEntries {
+export function cloudLoggingEntries(resourceName: string, logging: LoggingClient, timeoutMs = 10_000): ListEntries {
   return async ({ filter, pageSize, pageToken }) => {
-    const [entries, , response] = await logging().getEntries({
+    const [entries, , response] = await (await logging.ready()).getEntries({
       resourceNames: [resourceName],
       filter,
       orderBy: 'timestamp desc',

@@ -9,14 +9,17 @@
  * owner's current claims are narrowed by the token's scopes.
  */
 import type { JWTPayload } from 'jose';
-import { KeywardError } from '../errors';
+import { isFault, KeywardError } from '../errors';
 import type { RequestContext } from '../request';
+import { narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import type { UserDirectory } from '../store/users';
-import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP } from '../tokens/claims';
+import type { KeyRecord } from '../keys/record';
+import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from '../tokens/claims';
+import { mintingSecretLive } from '../tokens/generation';
 import type { TokenKeyring } from '../tokens/keyring';
 import { keyIdentity, type KeyCache } from './key-credential';
-import type { Identity } from '../identity';
+import type { Claims, Identity } from '../identity';
 
 export interface AccessTokenDeps {
   keyring: TokenKeyring;
@@ -60,7 +63,26 @@ function withinTimes(p: JWTPayload, nowMs: number, maxAgeSeconds: number): boole
   return (nbf === undefined || nbf <= n + t) && exp > n - t && n - iat - t <= maxAgeSeconds && n - iat >= -t;
 }
 
-export function accessTokenVerifier(deps: AccessTokenDeps) {
+/** A token that is active now (RFC 7662's sense), with what it may do: `POST /oauth/introspect`. */
+export interface InspectedToken {
+  payload: JWTPayload;
+  subject: TokenSubject;
+  record: KeyRecord;
+  /** The owner's current claims narrowed by the key's and the token's scopes. */
+  claims: Claims;
+}
+
+export interface AccessTokenVerifier {
+  (token: string, info: RequestContext): Promise<Identity>;
+  /**
+   * Whether a token is active, independently of who presents it (no origin or address check):
+   * signature and times, the key not revoked, expired or regenerated past its grace period, the
+   * owner enabled. Undefined when inactive; throws only when a dependency is down.
+   */
+  inspect(token: string): Promise<InspectedToken | undefined>;
+}
+
+export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier {
   const verified = new Map<string, Verified>();
 
   /** The payload of a token verified before, when it may still be used; undefined otherwise. */
@@ -72,21 +94,43 @@ export function accessTokenVerifier(deps: AccessTokenDeps) {
     return undefined;
   }
 
-  return async (token: string, info: RequestContext): Promise<Identity> => {
-    let payload = await remembered(token);
-    if (!payload) payload = await verifySignature(token);
+  /** The verified token and the key it came from (as of at most the cache bound ago: revocation reaches tokens too). */
+  async function tokenAndKey(token: string, now: number): Promise<{ payload: JWTPayload; subject: TokenSubject; record: KeyRecord }> {
+    const payload = (await remembered(token)) ?? (await verifySignature(token));
     const subject = readSubject(payload as Record<string, unknown>);
     if (!subject) throw invalid();
-
-    // The key it came from, as of at most the cache bound ago: revocation reaches tokens too.
-    const now = deps.now();
     const record = deps.cache.peek(subject.keyId) ?? (await deps.cache.get(subject.keyId));
     if (!record || record.ownerUid !== subject.uid || record.type !== subject.keyType) throw invalid();
+    if (!mintingSecretLive(record, payload.iat!, now)) {
+      throw new KeywardError('revoked_credential', "The access token's key has been regenerated since.", { challenge });
+    }
+    return { payload, subject, record };
+  }
+
+  const verify = async (token: string, info: RequestContext): Promise<Identity> => {
+    const now = deps.now();
+    const { subject, record } = await tokenAndKey(token, now);
     const scopes = intersectScopes(record.scopes, subject.scopes);
     const identity = await keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes });
     deps.usage.touch(record.keyId, now);
     return identity;
   };
+
+  const inspect = async (token: string): Promise<InspectedToken | undefined> => {
+    const now = deps.now();
+    try {
+      const { payload, subject, record } = await tokenAndKey(token, now);
+      if (record.revokedAt !== null || record.expiresAt <= now) return undefined;
+      const owner = await deps.users.get(record.ownerUid);
+      if (!owner || owner.disabled) return undefined;
+      return { payload, subject, record, claims: narrowClaims(owner.claims, intersectScopes(record.scopes, subject.scopes)) };
+    } catch (err) {
+      if (err instanceof KeywardError && !isFault(err)) return undefined;
+      throw err;
+    }
+  };
+
+  return Object.assign(verify, { inspect });
 
   async function verifySignature(token: string): Promise<JWTPayload> {
     const jose = require('jose') as typeof import('jose');

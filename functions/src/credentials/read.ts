@@ -21,7 +21,7 @@ export type Credential =
 const invalid = (message: string) => new KeywardError('invalid_credential', message, { challenge: 'Bearer' });
 
 /** Header values as sent, counting repeats (Node keeps only the first `Authorization`). */
-function headerValues(info: Pick<RequestContext, 'rawHeaders'>, name: string): string[] {
+export function headerValues(info: Pick<RequestContext, 'rawHeaders'>, name: string): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < info.rawHeaders.length; i += 2) {
     if (info.rawHeaders[i]!.toLowerCase() === name) out.push(info.rawHeaders[i + 1]!);

@@ -44,12 +44,13 @@ export interface SecretSource {
  * waits at most `timeoutMs`, the client's retries included (its own default is 60 s per call): a
  * Secret Manager that accepts connections but does not answer fails a cold instance closed
  * in bounded time instead of holding every request.
+ * `client` resolves to an initialized client (lib/initialized-client.ts).
  */
-export function secretManagerSource(projectId: string, client: () => SecretManagerServiceClient, timeoutMs = 5000): SecretSource {
+export function secretManagerSource(projectId: string, client: () => Promise<SecretManagerServiceClient>, timeoutMs = 5000): SecretSource {
   const options = { timeout: timeoutMs };
   return {
     async listEnabledVersions(secretId) {
-      const [versions] = await client().listSecretVersions(
+      const [versions] = await (await client()).listSecretVersions(
         {
           parent: `projects/${projectId}/secrets/${secretId}`,
         },
@@ -61,7 +62,7 @@ export function secretManagerSource(projectId: string, client: () => SecretManag
         .sort((a, b) => Number(b) - Number(a));
     },
     async access(secretId, version) {
-      const [res] = await client().accessSecretVersion(
+      const [res] = await (await client()).accessSecretVersion(
         {
           name: `projects/${projectId}/secrets/${secretId}/versions/${version}`,
         },

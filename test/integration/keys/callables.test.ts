@@ -105,6 +105,11 @@ describe('callable functions through firebase-functions-test', () => {
     expect(await eventually(async () => (await useKey(regenerated.key)).status === 401, 3000, 100)).toBe(true);
     expect((await useKey(regenerated.key)).json.error.code).toBe('revoked_credential');
     expect((await call('listApiKeys', {}, user)).result.keys[0].status).toBe('revoked');
+
+    // Each audit entry names the callable that made it as its path.
+    const trail = await api(`/v1/audit?keyId=${created.id}`, { headers: { authorization: `Bearer ${user.idToken}` } });
+    const paths = Object.fromEntries(trail.json.entries.filter((e: any) => e.event.startsWith('key.')).map((e: any) => [e.event, e.request.path]));
+    expect(paths).toEqual({ 'key.create': 'createApiKey', 'key.regenerate': 'regenerateApiKey', 'key.revoke': 'revokeApiKey' });
   });
 
   it('answers errors as HttpsError with the contract code in details', async () => {

@@ -2,7 +2,8 @@
 // party sees it, and the token signing secret in the Secret Manager emulator.
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyResult } from 'jose';
 import { api, type ApiResponse } from '../../harness/auth';
-import { BASE_URL, TEST_PROJECT_ID } from '../../harness/ports';
+import { loadConfig } from '../../../functions/src/config';
+import { BASE_URL, TEST_FUNCTIONS_ENV, TEST_PROJECT_ID } from '../../harness/ports';
 
 // No metadata-server probe from google-auth-library in this process.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
@@ -10,10 +11,11 @@ process.env.METADATA_SERVER_DETECTION ??= 'none';
 export const base = () => process.env.KEYWARD_BASE_URL ?? BASE_URL;
 export const TOKEN_SIGNING_SECRET = 'keyward-token-signing';
 
-// The functions' configuration under the test stack (config.ts defaults for demo-keyward).
+// The functions' configuration under the test stack (the stack sets KEYWARD_PUBLIC_URL, the default issuer).
 const projectId = () => process.env.GOOGLE_CLOUD_PROJECT ?? TEST_PROJECT_ID;
-export const issuer = () => `https://keyward.${projectId()}`;
-export const audience = () => `${projectId()}-api`;
+const stackConfig = () => loadConfig({ ...process.env, ...TEST_FUNCTIONS_ENV });
+export const issuer = () => stackConfig().tokens.issuer;
+export const audience = () => stackConfig().tokens.audience;
 
 export const json = { 'content-type': 'application/json' };
 
