@@ -135,6 +135,7 @@ describe('the packed package in a project outside the repository', () => {
     for (const name of ['SECRET_MANAGER_EMULATOR_HOST', 'CLOUD_LOGGING_EMULATOR_HOST', 'GOOGLE_APPLICATION_CREDENTIALS']) delete env[name];
     Object.assign(env, {
       METADATA_SERVER_DETECTION: 'none',
+      KEYWARD_AUDIT_ACCESS: 'emulator', // access entries through the Cloud Logging API, not stdout lines
       KEYWARD_AUDIT_FLUSH_MS: '0',
       KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300',
       KEYWARD_DEPENDENCY_TIMEOUT_MS: '2000',
