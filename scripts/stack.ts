@@ -261,15 +261,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       secretManager: `${HOST}:${ports.secretManager}`,
       logging: `${HOST}:${ports.logging}`,
     };
+    // The site's URL: the token issuer and the base of the discovery document's endpoints.
+    const keywardEnv: Record<string, string> = { KEYWARD_PUBLIC_URL: urls.hosting, ...(opts.env ?? {}) };
     const functionsEnv: Record<string, string> = {
       FIRESTORE_EMULATOR_HOST: urls.firestore,
       SECRET_MANAGER_EMULATOR_HOST: urls.secretManager,
       CLOUD_LOGGING_EMULATOR_HOST: urls.logging,
       GOOGLE_CLOUD_PROJECT: projectId,
       GCLOUD_PROJECT: projectId,
-      // The site's URL: the token issuer and the base of the discovery document's endpoints.
-      KEYWARD_PUBLIC_URL: urls.hosting,
-      ...(opts.env ?? {}),
+      ...keywardEnv,
     };
     const childEnv: NodeJS.ProcessEnv = { ...process.env };
     for (const name of INHERITED_EMULATOR_VARS) delete childEnv[name];
@@ -283,7 +283,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.quiet) childEnv.NO_COLOR = '1';
     else if (process.stdout.isTTY && childEnv.FORCE_COLOR === undefined) childEnv.FORCE_COLOR = '1';
 
-    const config = firebaseConfigFor(ports, opts.env ?? {});
+    const config = firebaseConfigFor(ports, keywardEnv);
     cleanups.push(() => {
       rmQuiet(config.file);
       rmSync(config.envDir, { recursive: true, force: true });
