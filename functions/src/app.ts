@@ -15,9 +15,10 @@ import { registerMe } from './http/routes/me';
 import { registerNotifications } from './http/routes/notifications';
 import { registerSecretScanning } from './http/routes/secret-scanning';
 import { registerSession } from './http/routes/session';
+import { registerUsage } from './http/routes/usage';
 import type { Services } from './services';
 
-const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerSecretScanning, registerNotifications];
+const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerSecretScanning, registerNotifications, registerUsage];
 
 export function buildApp(services: Services): express.Express {
   const app = express();

@@ -36,17 +36,25 @@ const services = lazy((): Services => {
   return createServices(config);
 });
 
+/** The start of every request: usage counts overdue on this instance go out (keys/usage.ts). */
+const begin = (): Services => {
+  const s = services();
+  s.usageTracker.tick();
+  return s;
+};
+
 const app = lazy((): Express => (require('./app') as typeof import('./app')).buildApp(services()));
 
 export const api = onRequest(apiOptions, (req, res) => {
   restoreContentType(req);
+  begin();
   return app()(req, res);
 });
 
 function callable<T>(handler: CallableHandler<T>) {
   return onCall(callableOptions, (request) => {
     const { runCallable } = require('./callables') as typeof import('./callables');
-    return runCallable(services(), request, handler);
+    return runCallable(begin(), request, handler);
   });
 }
 
@@ -60,6 +68,11 @@ export const regenerateApiKey = callable((identity, data, info) => {
   return services().keys.regenerate(identity, idOf(data), body, info);
 });
 export const queryAuditLog = callable((identity, data) => services().auditLog.query(identity, data));
+export const updateApiKey = callable((identity, data, info) => {
+  const { id: _id, ...body } = data;
+  return services().keys.update(identity, idOf(data), body, info);
+});
+export const getUsage = callable((identity, data) => services().usage.query(identity, data));
 
 /**
  * Hourly: notices to owners of keys that expire within 14 and within 3 days, each sent once

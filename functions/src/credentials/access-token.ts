@@ -15,7 +15,7 @@ import type { UsageTracker } from '../keys/usage';
 import type { UserDirectory } from '../store/users';
 import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP } from '../tokens/claims';
 import type { TokenKeyring } from '../tokens/keyring';
-import { keyIdentity, type KeyCache } from './key-credential';
+import { counted, keyIdentity, type KeyCache } from './key-credential';
 import type { Identity } from '../identity';
 
 export interface AccessTokenDeps {
@@ -83,7 +83,7 @@ export function accessTokenVerifier(deps: AccessTokenDeps) {
     const record = deps.cache.peek(subject.keyId) ?? (await deps.cache.get(subject.keyId));
     if (!record || record.ownerUid !== subject.uid || record.type !== subject.keyType) throw invalid();
     const scopes = intersectScopes(record.scopes, subject.scopes);
-    const identity = await keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes });
+    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes }));
     deps.usage.touch(record.keyId, now);
     return identity;
   };
