@@ -39,28 +39,43 @@ export function renderKeys(root: HTMLElement, me: Me): void {
     }),
   );
 
+  /**
+   * The list first, then usage (another call, possibly a cold function) fills in the overview and
+   * each row's count in place: the rows, and any focus in them, stay as they are.
+   */
   async function refresh(): Promise<void> {
     try {
-      const [{ keys }, usage] = await Promise.all([api.listKeys(), api.usage().catch(() => undefined)]);
-      list.replaceChildren(keys.length ? table(keys, usage) : h('p', {}, 'You have no keys yet: create one below.'));
-      overview.replaceChildren(...(usage ? [usageTotals(usage), usageChart(usage, 'Requests with all your keys per day')] : [h('p', {}, 'Usage is not available right now.')]));
+      const { keys } = await api.listKeys();
+      list.replaceChildren(keys.length ? table(keys) : h('p', {}, 'You have no keys yet: create one below.'));
     } catch (err) {
       showError((err as Error).message);
+      return;
     }
+    void api
+      .usage()
+      .then((usage) => {
+        overview.replaceChildren(usageTotals(usage), usageChart(usage, 'Requests with all your keys per day'));
+        fillCounts(usage);
+      })
+      .catch(() => overview.replaceChildren(h('p', {}, 'Usage is not available right now.')));
   }
 
-  function table(keys: KeyView[], usage: UsageReport | undefined): HTMLElement {
-    const perKey = new Map(usage?.keys.map((k) => [k.keyId, k]) ?? []);
+  function fillCounts(usage: UsageReport): void {
+    const perKey = new Map(usage.keys.map((k) => [k.keyId, k.requests]));
+    for (const cell of list.querySelectorAll<HTMLElement>('td[data-usage-for]')) cell.textContent = count(perKey.get(cell.dataset.usageFor!) ?? 0);
+  }
+
+  function table(keys: KeyView[]): HTMLElement {
     const head = ['Name and ID', 'Type', 'Status', 'Requests (30 days)', 'Last used', 'Expires', 'Actions'];
     return h(
       'table',
       { class: 'keys responsive' },
       h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, ...keys.map((k) => row(k, perKey.get(k.id)?.requests ?? 0))),
+      h('tbody', {}, ...keys.map(row)),
     );
   }
 
-  function row(key: KeyView, requests: number): HTMLElement {
+  function row(key: KeyView): HTMLElement {
     const cell = (label: string, ...content: (Node | string)[]) => h('td', { 'data-label': label }, ...content);
     return h(
       'tr',
@@ -68,7 +83,7 @@ export function renderKeys(root: HTMLElement, me: Me): void {
       h('th', { scope: 'row' }, h('a', { href: `#keys/${key.id}` }, key.name), h('br'), h('code', { class: 'uid' }, key.id)),
       cell('Type', key.type),
       cell('Status', h('span', { class: `badge badge-${key.status}` }, statusText(key))),
-      cell('Requests (30 days)', count(requests)),
+      h('td', { 'data-label': 'Requests (30 days)', 'data-usage-for': key.id }, '…'),
       cell('Last used', when(key.lastUsedAt)),
       cell('Expires', whenDay(key.expiresAt)),
       h(
