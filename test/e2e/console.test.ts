@@ -541,7 +541,7 @@ describeInBrowser('the console in a browser', () => {
     const shown = await createKey(page, { name: 'phone key', expiresOn: new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10) });
     await page.getByRole('button', { name: 'Done: I have copied them' }).click();
     await keyRow(page, shown.key).waitFor();
-    await page.getByRole('heading', { name: 'Usage, last 30 days' }).waitFor();
+    await page.getByRole('img', { name: /Requests with all your keys per day/ }).waitFor();
 
     const fits = async () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
