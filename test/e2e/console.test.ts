@@ -49,8 +49,12 @@ const meWithKey = (key: string) => api('/v1/me', { headers: { authorization: `Ap
 const shownText = (page: Page): Promise<string> =>
   page.evaluate(() => [document.body.innerText, ...[...document.querySelectorAll('input, textarea')].map((el: any) => el.value)].join('\n'));
 
-/** Waits until the element is visible: fails the test when it does not appear within 10 s. */
-const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 10_000 });
+/**
+ * Waits until the element is visible: fails the test when it does not appear within 20 s. The
+ * first call to each callable starts a worker in the Functions emulator, which on a loaded machine
+ * can take over 10 s (measured: 16 s for revokeApiKey at load 18 on 2 cores).
+ */
+const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 20_000 });
 
 /** Retries an async check until it passes (audit entries and revocation settle within seconds). */
 async function eventually<T>(check: () => Promise<T>, timeoutMs = 8000): Promise<T> {
