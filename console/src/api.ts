@@ -1,7 +1,7 @@
 /**
  * Keyward from the page: same origin, JSON, and the `__session` cookie (HttpOnly, so this script
- * never sees it). Keys and the audit log go through the callable functions (createApiKey,
- * listApiKeys, revokeApiKey, regenerateApiKey, queryAuditLog), reached through Hosting rewrites
+ * never sees it). Keys, usage and the audit log go through the callable functions (createApiKey,
+ * listApiKeys, revokeApiKey, regenerateApiKey, updateApiKey, getUsage, queryAuditLog), reached through Hosting rewrites
  * at `/v1/rpc/<name>` and spoken in the callable protocol; the session itself and `/v1/me` are
  * REST. No ID token or key is ever sent in a URL; errors carry the API's own message and code.
  */
@@ -20,11 +20,12 @@ export class ApiError extends Error {
 
 export interface Me {
   uid: string;
+  email?: string;
   claims: { admin?: boolean; auditor?: boolean; permissions?: string[]; [claim: string]: unknown };
   auth: { method: string; keyId?: string; actor?: string };
 }
 
-export type KeyStatus = 'active' | 'expired' | 'revoked';
+export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
 
 /** What `GET /v1/keys` shows of a key (functions/src/keys/view.ts). */
 export interface KeyView {
@@ -41,6 +42,8 @@ export interface KeyView {
   regeneratedAt: string | null;
   previousSecretValidUntil: string | null;
   lastUsedAt: string | null;
+  disabledAt: string | null;
+  metadata: Record<string, unknown> | null;
 }
 
 /** Create and regenerate answer with the key and its signing secret: shown once, never stored. */
@@ -63,6 +66,24 @@ export interface AuditEntry {
 export interface AuditPage {
   entries: AuditEntry[];
   nextPageToken?: string | null;
+  /** Emails of the uids on the page, where known. */
+  users?: Record<string, string>;
+}
+
+export interface UsageCounts {
+  requests: number;
+  failures: number;
+}
+
+/** `getUsage` (functions/src/actions/usage.ts): daily counts, every day of the range. */
+export interface UsageReport {
+  from: string;
+  to: string;
+  uid: string;
+  keyId: string | null;
+  totals: UsageCounts;
+  days: Array<{ day: string } & UsageCounts>;
+  keys: Array<{ keyId: string } & UsageCounts>;
 }
 
 /** Called when an API call finds no valid session (expired, revoked elsewhere). */
@@ -118,7 +139,7 @@ async function rest<T>(method: string, path: string, body?: unknown, opts: CallO
 }
 
 /** The callable functions the console uses (functions/src/index.ts). */
-type CallableName = 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'regenerateApiKey' | 'queryAuditLog';
+type CallableName = 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'regenerateApiKey' | 'updateApiKey' | 'queryAuditLog' | 'getUsage';
 
 /**
  * A callable function, in the callable protocol: POST `{"data": …}`, answered with
@@ -144,5 +165,8 @@ export const api = {
   createKey: (body: Record<string, unknown>) => callable<KeyWithSecret>('createApiKey', body),
   regenerateKey: (id: string, gracePeriod: number) => callable<KeyWithSecret>('regenerateApiKey', { id, gracePeriod }),
   revokeKey: (id: string) => callable<KeyView>('revokeApiKey', { id }),
+  updateKey: (id: string, change: Record<string, unknown>) => callable<KeyView>('updateApiKey', { ...change, id }),
+  /** One key's usage (`keyId`), or every key of the caller's; the last 30 days unless `from`/`to`. */
+  usage: (query: { keyId?: string; from?: string; to?: string } = {}) => callable<UsageReport>('getUsage', query),
   audit: (filters: AuditFilters) => callable<AuditPage>('queryAuditLog', auditData(filters)),
 };

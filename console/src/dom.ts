@@ -25,8 +25,23 @@ export function field(label: string, control: HTMLInputElement | HTMLSelectEleme
   const id = control.id || `f${++fieldCount}`;
   control.id = id;
   const hintEl = hint ? h('small', { id: `${id}-hint`, class: 'hint' }, hint) : null;
-  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hintEl);
+  // The error slot stays empty until setFieldError: a screen reader reads it with the field.
+  const errorEl = h('small', { id: `${id}-error`, class: 'field-error' });
+  control.setAttribute('aria-describedby', [hintEl?.id, errorEl.id].filter(Boolean).join(' '));
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hintEl, errorEl);
+}
+
+/** Shows an error under a field (and marks it invalid); focus goes to the field. */
+export function setFieldError(control: HTMLElement, message: string): void {
+  const slot = document.getElementById(`${control.id}-error`);
+  if (slot) slot.textContent = message;
+  control.setAttribute('aria-invalid', 'true');
+  control.focus();
+}
+
+export function clearFieldErrors(form: HTMLElement): void {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const slot of form.querySelectorAll('.field-error')) slot.textContent = '';
 }
 
 const statusRegion = () => document.getElementById('status')!;

@@ -41,6 +41,13 @@ export function when(iso: string | null | undefined, empty = 'never', seconds = 
   });
 }
 
+/** An ISO timestamp as a local date only (`Nov 30, 2026`); `empty` for null. */
+export function whenDay(iso: string | null | undefined, empty = 'never'): string {
+  if (!iso) return empty;
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
 export interface KeyForm {
   name: string;
   type: string;
@@ -71,6 +78,137 @@ export interface AuditFilters {
   to?: string;
   pageSize?: number;
   pageToken?: string;
+  /** `changes` leaves out successful access entries (auth.success): the default view. */
+  kind?: 'all' | 'changes';
+}
+
+/** The audit filters a URL can carry (`#audit?event=key.create&access=1`): bookmarkable, never a secret. */
+export interface AuditUrlState {
+  uid?: string;
+  event?: string;
+  keyId?: string;
+  from?: string;
+  to?: string;
+  /** Show every access entry too. */
+  access?: boolean;
+}
+
+const URL_FIELDS = ['uid', 'event', 'keyId', 'from', 'to'] as const;
+
+export function auditStateToQuery(state: AuditUrlState): string {
+  const params = new URLSearchParams();
+  for (const name of URL_FIELDS) if (state[name]) params.set(name, state[name]!);
+  if (state.access) params.set('access', '1');
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export function auditStateFromQuery(query: string): AuditUrlState {
+  const params = new URLSearchParams(query.replace(/^\?/, ''));
+  const state: AuditUrlState = {};
+  for (const name of URL_FIELDS) {
+    const value = params.get(name);
+    if (value) state[name] = value.slice(0, 200);
+  }
+  if (params.get('access') === '1') state.access = true;
+  return state;
+}
+
+/** The query for a state: without an event or the access toggle, successful access entries are left out. */
+export function auditFiltersOf(state: AuditUrlState, pageSize: number): AuditFilters {
+  return {
+    uid: state.uid,
+    event: state.event,
+    keyId: state.keyId,
+    from: state.from,
+    to: state.to,
+    pageSize,
+    kind: state.access || state.event ? undefined : 'changes',
+  };
+}
+
+/** A CSV cell: quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
+export function csvCell(value: unknown): string {
+  let text = value === undefined || value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export interface ExportEntry {
+  timestamp: string;
+  event: string;
+  outcome: string;
+  actor?: { uid?: string; method?: string; keyId?: string };
+  target?: { uid?: string; keyId?: string; role?: string };
+  request?: { ip?: string; userAgent?: string; origin?: string; method?: string; path?: string; requestId?: string };
+  reason?: string;
+}
+
+const CSV_COLUMNS: ReadonlyArray<[string, (e: ExportEntry, users: Record<string, string>) => unknown]> = [
+  ['timestamp', (e) => e.timestamp],
+  ['event', (e) => e.event],
+  ['outcome', (e) => e.outcome],
+  ['actor_uid', (e) => e.actor?.uid],
+  ['actor_email', (e, u) => (e.actor?.uid ? u[e.actor.uid] : undefined)],
+  ['actor_method', (e) => e.actor?.method],
+  ['actor_key_id', (e) => e.actor?.keyId],
+  ['target_uid', (e) => e.target?.uid],
+  ['target_email', (e, u) => (e.target?.uid ? u[e.target.uid] : undefined)],
+  ['target_key_id', (e) => e.target?.keyId],
+  ['target_role', (e) => e.target?.role],
+  ['reason', (e) => e.reason],
+  ['ip', (e) => e.request?.ip],
+  ['method', (e) => e.request?.method],
+  ['path', (e) => e.request?.path],
+  ['origin', (e) => e.request?.origin],
+  ['user_agent', (e) => e.request?.userAgent],
+  ['request_id', (e) => e.request?.requestId],
+];
+
+/** Audit entries as CSV (RFC 4180, CRLF line ends), emails beside uids where known. */
+export function auditCsv(entries: ExportEntry[], users: Record<string, string> = {}): string {
+  const lines = [CSV_COLUMNS.map(([name]) => name).join(',')];
+  for (const e of entries) lines.push(CSV_COLUMNS.map(([, get]) => csvCell(get(e, users))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Which form field an API error message is about (messages name their field first), if any. */
+export function fieldOfError(message: string, fields: readonly string[]): string | undefined {
+  if (/web key needs at least one allowed origin/i.test(message)) return 'allowedOrigins';
+  if (/do not hold these scopes/i.test(message)) return 'scopes';
+  const first = /^([A-Za-z]+)\b/.exec(message)?.[1];
+  return first !== undefined && fields.includes(first) ? first : undefined;
+}
+
+/** The scopes a person may give a key: their permissions and roles (an admin may give any). */
+export function heldScopes(claims: { admin?: boolean; auditor?: boolean; permissions?: unknown }): string[] {
+  const out = Array.isArray(claims.permissions) ? claims.permissions.filter((p): p is string => typeof p === 'string') : [];
+  if (claims.admin === true) out.push('admin');
+  if (claims.admin === true || claims.auditor === true) out.push('auditor');
+  return [...new Set(out)].sort();
+}
+
+/** How to use a new key, with the secrets as environment variables (never pasted into a shell history). */
+export function usageSnippets(origin: string, keyId: string): { curl: string; client: string } {
+  return {
+    curl: `curl ${origin}/v1/me -H "Authorization: ApiKey $KEYWARD_KEY"`,
+    client: [
+      `import { AccessTokens, signedFetch } from './client/src';`,
+      `const tokens = new AccessTokens({ baseUrl: '${origin}', apiKey: process.env.KEYWARD_KEY! });`,
+      `await tokens.fetch('/v1/me');`,
+      `// or sign each request: the secret never travels`,
+      `await signedFetch({ keyId: '${keyId}', signingSecret: process.env.KEYWARD_SIGNING_SECRET! }, '${origin}/v1/me');`,
+    ].join('\n'),
+  };
+}
+
+/** `1234567` → `1,234,567` in the person's locale. */
+export const count = (n: number): string => n.toLocaleString();
+
+/** A short day label for charts: `30 Nov`. */
+export function dayLabel(day: string): string {
+  const at = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(at.getTime()) ? day : at.toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 }
 
 /** The data of the `queryAuditLog` callable: empty filters are left out (the API refuses empty strings). */

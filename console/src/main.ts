@@ -1,12 +1,15 @@
 /**
- * The Keyward console. Views by URL hash (`#keys`, `#audit`): nothing secret ever goes in the URL.
+ * The Keyward console. Views by URL hash (`#keys`, `#keys/<key id>`, `#audit?<filters>`): nothing
+ * secret ever goes in the URL (key ids and audit filters are not secrets).
  * On load it asks `GET /v1/me` whether the session cookie is valid, and shows sign-in if not.
  */
 import { api, whenSignedOut, type Me } from './api';
 import { setUpAuth } from './auth';
 import { authEmulatorUrl, type BuildConfig } from './config';
 import { announce, clearMessages, focusOn, h, showError } from './dom';
+import { auditStateFromQuery } from './format';
 import { renderAudit } from './views/audit';
+import { renderKeyDetail } from './views/key-detail';
 import { renderKeys } from './views/keys';
 import { clearSecret } from './views/secret';
 import { renderSignIn } from './views/sign-in';
@@ -22,21 +25,35 @@ let me: Me | undefined;
 type View = 'keys' | 'audit';
 const VIEWS: Record<View, string> = { keys: 'API keys', audit: 'Audit log' };
 
-function currentView(): View {
-  return location.hash === '#audit' ? 'audit' : 'keys';
+interface Route {
+  view: View;
+  /** `#keys/<id>`: one key's page. */
+  keyId?: string;
+  /** `#audit?…`: the search. */
+  query?: string;
+}
+
+/** The route of a hash, or undefined for a hash that is not one (the skip link's `#main`). */
+function routeOf(hash: string): Route | undefined {
+  const m = /^#(keys|audit)(?:\/([A-Za-z0-9]{1,64}))?(\?.*)?$/.exec(hash);
+  if (!hash || hash === '#') return { view: 'keys' };
+  if (!m) return undefined;
+  return { view: m[1] as View, keyId: m[1] === 'keys' ? m[2] : undefined, query: m[3] };
 }
 
 function show(moveFocus: boolean): void {
   clearSecret();
   if (!me) return;
-  const view = currentView();
+  const route = routeOf(location.hash) ?? { view: 'keys' };
   for (const link of nav.querySelectorAll('a')) {
-    if (link.getAttribute('href') === `#${view}`) link.setAttribute('aria-current', 'page');
+    // The list's link stays current on a key's own page: it is where the person is.
+    if (link.getAttribute('href') === `#${route.view}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  document.title = `${VIEWS[view]} · Keyward`;
-  if (view === 'audit') renderAudit(main, me);
-  else renderKeys(main);
+  document.title = `${VIEWS[route.view]} · Keyward`;
+  if (route.view === 'audit') renderAudit(main, me, auditStateFromQuery(route.query ?? ''));
+  else if (route.keyId) renderKeyDetail(main, me, route.keyId);
+  else renderKeys(main, me);
   if (moveFocus) focusOn(main.querySelector('h1'));
 }
 
@@ -63,8 +80,9 @@ function signedIn(who: Me): void {
   me = who;
   nav.hidden = false;
   const role = who.claims.admin === true ? ' (admin)' : who.claims.auditor === true ? ' (auditor)' : '';
+  // The email where the account has one; the uid stays at hand (title and data-uid) for support.
   account.replaceChildren(
-    h('span', { class: 'who' }, 'Signed in as ', h('code', {}, who.uid), role),
+    h('span', { class: 'who', 'data-uid': who.uid, title: `User ID ${who.uid}` }, 'Signed in as ', h('strong', {}, who.email ?? who.uid), role),
     h('button', { type: 'button', onclick: () => void signOut(false) }, 'Sign out'),
     h('button', { type: 'button', onclick: () => void signOut(true) }, 'Sign out everywhere'),
   );
@@ -88,7 +106,7 @@ setUpAuth(__KEYWARD_CONFIG__.firebase, emulatorUrl);
 if (emulatorUrl) document.getElementById('emulator')!.textContent = `Local stack: signing in with the Auth emulator at ${emulatorUrl}.`;
 whenSignedOut((message) => signedOut(`Your session has ended (${message.replace(/\.$/, '')}): sign in again.`));
 window.addEventListener('hashchange', () => {
-  if (!(location.hash.slice(1) in VIEWS)) return; // the skip link (#main) is not a view
+  if (!routeOf(location.hash)) return; // the skip link (#main) is not a view
   clearMessages();
   show(true);
 });

@@ -18,9 +18,10 @@ import { registerOAuthIntrospect } from './http/routes/oauth-introspect';
 import { registerOAuthToken } from './http/routes/oauth-token';
 import { registerSecretScanning } from './http/routes/secret-scanning';
 import { registerSession } from './http/routes/session';
+import { registerUsage } from './http/routes/usage';
 import type { Services } from './services';
 
-const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerSecretScanning, registerNotifications];
+const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerSecretScanning, registerNotifications, registerUsage];
 /** Standard OAuth 2.0 and OpenID endpoints; their errors are OAuth's shape (http/oauth.ts). */
 const OAUTH_ROUTES: Array<(ctx: RouteContext) => void> = [registerDiscovery, registerOAuthToken, registerOAuthIntrospect];
 

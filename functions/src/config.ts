@@ -69,6 +69,8 @@ export interface Config {
    * which batches them to the Logging emulator by `flushDelayMs`, `batchSize` and `bufferLimit`.
    */
   audit: { flushDelayMs: number; batchSize: number; bufferLimit: number; writeTimeoutMs: number; readFrom: string; accessTo: 'stdout' | 'emulator' };
+  /** A key's `lastUsedAt` and usage counts are written at most once per `flushIntervalMs` (keys/usage.ts). */
+  usage: { flushIntervalMs: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
       readFrom: env.KEYWARD_AUDIT_VIEW || `projects/${projectId}`,
       accessTo: accessTo(env),
     },
+    usage: { flushIntervalMs: int(env, 'KEYWARD_USAGE_FLUSH_MS', 60_000, 100, 3_600_000) },
   };
 }
 

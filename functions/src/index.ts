@@ -36,19 +36,27 @@ const services = lazy((): Services => {
   return createServices(config);
 });
 
+/** The start of every request: usage counts overdue on this instance go out (keys/usage.ts). */
+const begin = (): Services => {
+  const s = services();
+  s.usageTracker.tick();
+  return s;
+};
+
 const app = lazy((): Express => (require('./app') as typeof import('./app')).buildApp(services()));
 
 export const api = onRequest(apiOptions, (req, res) => {
   restoreContentType(req);
   // The runtime's own Express app (the Functions Framework, the emulator) announces itself; ours does not.
   res.removeHeader('X-Powered-By');
+  begin();
   return app()(req, res);
 });
 
 function callable<T>(name: string, handler: CallableHandler<T>) {
   return onCall(callableOptions, (request) => {
     const { runCallable } = require('./callables') as typeof import('./callables');
-    return runCallable(services(), request, handler, name);
+    return runCallable(begin(), request, handler, name);
   });
 }
 
@@ -62,6 +70,11 @@ export const regenerateApiKey = callable('regenerateApiKey', (identity, data, in
   return services().keys.regenerate(identity, idOf(data), body, info);
 });
 export const queryAuditLog = callable('queryAuditLog', (identity, data) => services().auditLog.query(identity, data));
+export const updateApiKey = callable('updateApiKey', (identity, data, info) => {
+  const { id: _id, ...body } = data;
+  return services().keys.update(identity, idOf(data), body, info);
+});
+export const getUsage = callable('getUsage', (identity, data) => services().usage.query(identity, data));
 
 /**
  * Hourly: notices to owners of keys that expire within 14 and within 3 days, each sent once

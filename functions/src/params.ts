@@ -56,6 +56,7 @@ export const SETTINGS = [
   str('KEYWARD_MAIL_COLLECTION', 'mail', 'Firestore collection of the Trigger Email extension, for owner notices'),
   int('KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 'Longest wait for one notification webhook delivery, ms (100-30000)'),
   str('KEYWARD_APP_CHECK_JWKS_URL', '', "Emulators only: a JWKS to verify App Check tokens against instead of Google's; empty in production"),
+  int('KEYWARD_USAGE_FLUSH_MS', 60_000, "A key's lastUsedAt and usage counts are written at most once per this interval per key, ms (100-3600000)"),
 ] as const;
 
 /** Cost control: instances per function (Cloud Run scales to this many at most). */

@@ -14,7 +14,7 @@ import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './creden
 import { createAuthenticator, type Authenticate, type Verifiers } from './credentials/pipeline';
 import { keyService, type KeyService, type LeakReport } from './actions/keys';
 import { sessionService, type SessionService } from './actions/sessions';
-import { usageTracker } from './keys/usage';
+import { usageTracker, type UsageTracker } from './keys/usage';
 import { failureLimiter } from './lib/failure-limiter';
 import { initializedClient } from './lib/initialized-client';
 import { lazy } from './lib/lazy';
@@ -30,6 +30,8 @@ import { accessTokenVerifier, type AccessTokenVerifier } from './credentials/acc
 import { signatureVerifier, signedKeyVerifier } from './credentials/signature';
 import { callLimiter, type CallLimiter } from './limits/call-limiter';
 import { issueLimiter } from './limits/issue-limiter';
+import { firestoreUsageStore } from './store/usage';
+import { usageReport, type UsageReporter } from './actions/usage';
 import { firestoreNonceStore, type NonceStore } from './store/nonces';
 import { firestoreWindowCounter, type WindowCounter } from './store/window-counters';
 import { tokenIssuer, type TokenIssuer } from './actions/tokens';
@@ -77,6 +79,10 @@ export interface Services {
   /** Verifies Firebase App Check tokens (credentials/app-check.ts; platform/app-check.ts). */
   appCheck: AppCheckVerifier;
   notifications: { notifier: Notifier; webhooks: WebhookSettings; sendExpiryNotices: () => Promise<{ checked: number; sent: number }> };
+  /** Per-key use counted in memory, written once a minute per key (keys/usage.ts). */
+  usageTracker: UsageTracker;
+  /** `GET /v1/usage` and `getUsage` (actions/usage.ts). */
+  usage: UsageReporter;
 }
 
 export interface ServiceOverrides {
@@ -124,10 +130,17 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     now,
     load: async (id) => (await keyStore.get(id)) ?? null,
   });
-  const usage = usageTracker((keyId, at) => keyStore.update(keyId, { lastUsedAt: at }));
+  const usage = usageTracker(
+    async (flush) => {
+      const record = keyCache.peek(flush.keyId) ?? (await keyCache.get(flush.keyId));
+      if (record) await keyStore.recordUse(record.ownerUid, flush);
+    },
+    { intervalMs: config.usage.flushIntervalMs, now },
+  );
+  const usageReader = usageReport({ store: firestoreUsageStore(firestore, config.dependencyTimeoutMs), keys: keyStore, flush: () => usage.flush(), now });
   const logging = loggingClient(config.projectId, env);
   const audit = overrides.audit ? managedSink(overrides.audit) : cloudLoggingAudit(config, env, { logging, now, access: overrides.auditAccess });
-  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush() });
+  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
   const keys = keyService({ config, store: keyStore, cache: keyCache, hmacSecret, users, audit, usage, now });
   const failures = failureLimiter(config.failureLimitPerMinute);
   const nonces = firestoreNonceStore(firestore, config.dependencyTimeoutMs);
@@ -197,5 +210,5 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
       { method: 'secret_scanning' },
     );
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, secretScanning, appCheck, notifications };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader };
 }

@@ -1,14 +1,16 @@
 // The console in a real browser (Debian's chromium driven by playwright-core), against the whole
 // local stack: the journeys a person takes, checked the way they would check them, plus the key
 // used from outside the browser as a client would (fetch from Node against /v1/me).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
 import { adminAuth } from '../harness/admin';
 import { api, createUser } from '../harness/auth';
 import { AUTH_EMULATOR_URL, BASE_URL } from '../harness/ports';
 
 // Browser globals for the functions page.evaluate runs in the page (this file compiles without the DOM lib).
-declare const window: any, document: any, navigator: any, location: any, localStorage: any, sessionStorage: any;
+declare const window: any, document: any, navigator: any, location: any, localStorage: any, sessionStorage: any, getComputedStyle: any;
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -23,6 +25,17 @@ const ARGS = [
 ];
 
 const haveChromium = existsSync(CHROMIUM);
+/**
+ * The README links docs/screenshots: the console as a reader sees it before running anything.
+ * `npm run screenshots` refreshes them; a plain test run writes to a temporary folder, so it
+ * leaves the working tree as it found it.
+ */
+const SCREENSHOTS = process.env.KEYWARD_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs', 'screenshots') : join(tmpdir(), 'keyward-screenshots');
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => document.activeElement?.blur?.()); // no focus ring in the picture
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
 if (!haveChromium) console.warn(`browser tests skipped: ${CHROMIUM} not found (Debian: apt-get install -y chromium)`);
 const describeInBrowser = haveChromium ? describe : describe.skip;
 
@@ -41,8 +54,12 @@ const meWithKey = (key: string) => api('/v1/me', { headers: { authorization: `Ap
 const shownText = (page: Page): Promise<string> =>
   page.evaluate(() => [document.body.innerText, ...[...document.querySelectorAll('input, textarea')].map((el: any) => el.value)].join('\n'));
 
-/** Waits until the element is visible: fails the test when it does not appear within 10 s. */
-const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 10_000 });
+/**
+ * Waits until the element is visible: fails the test when it does not appear within 30 s. The
+ * first call to each callable starts a worker in the Functions emulator, which on a loaded machine
+ * takes over 10 s (measured: 16 to 20+ s for revokeApiKey at load 18 to 20 on 2 cores).
+ */
+const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 30_000 });
 
 /** Retries an async check until it passes (audit entries and revocation settle within seconds). */
 async function eventually<T>(check: () => Promise<T>, timeoutMs = 8000): Promise<T> {
@@ -58,8 +75,8 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 8000): Promise
 }
 
 describeInBrowser('the console in a browser', () => {
-  // A journey is many requests: leave room for a loaded machine (each takes 2 to 15 s).
-  jest.setTimeout(60_000);
+  // A journey is many requests: leave room for a loaded machine (each takes 2 to 20 s).
+  jest.setTimeout(120_000);
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
@@ -78,9 +95,9 @@ describeInBrowser('the console in a browser', () => {
   });
 
   /** A fresh browser profile (cookies, storage) with the console open. */
-  async function openConsole(opts: { clipboard?: boolean } = {}): Promise<Page> {
+  async function openConsole(opts: { clipboard?: boolean; viewport?: { width: number; height: number } } = {}): Promise<Page> {
     const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
+      viewport: opts.viewport ?? { width: 1280, height: 900 },
       permissions: opts.clipboard ? ['clipboard-read', 'clipboard-write'] : [],
     });
     contexts.push(context);
@@ -111,13 +128,20 @@ describeInBrowser('the console in a browser', () => {
 
   async function signedInUid(page: Page): Promise<string> {
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
-    return (await page.locator('.who code').textContent())!;
+    return (await page.locator('.who').getAttribute('data-uid'))!;
+  }
+
+  /** Opens the create form's "Restrictions" (expiry, scopes, origins, addresses) unless open. */
+  async function openRestrictions(page: Page): Promise<void> {
+    const details = page.locator('details.restrictions');
+    if (!(await details.evaluate((el: any) => el.open))) await details.locator('summary').click();
   }
 
   /** Fills the creation form; resolves with what the panel shows once. */
   async function createKey(page: Page, fields: { name: string; type?: string; expiresOn?: string; origins?: string }) {
     await page.getByLabel('Name').fill(fields.name);
     if (fields.type) await page.getByLabel('Type').selectOption(fields.type);
+    if (fields.expiresOn || fields.origins) await openRestrictions(page);
     if (fields.expiresOn) await page.getByLabel('Expires on').fill(fields.expiresOn);
     if (fields.origins) await page.getByLabel('Allowed origins').fill(fields.origins);
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -168,7 +192,7 @@ describeInBrowser('the console in a browser', () => {
     await visible(row.getByText('active'));
     expect(await row.textContent()).toContain('billing backend');
     const expiryDay = await page.evaluate((d) => new Date(`${d}T12:00`).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }), expiresOn);
-    expect(await row.locator('td').nth(3).textContent()).toContain(expiryDay);
+    expect(await row.locator('td[data-label="Expires"]').textContent()).toContain(expiryDay);
 
     // Revoking asks first; cancelling changes nothing and gives the focus back.
     const revoke = row.getByRole('button', { name: 'Revoke billing backend' });
@@ -272,12 +296,18 @@ describeInBrowser('the console in a browser', () => {
       page.evaluate(() => [...document.querySelectorAll('input, select, textarea')].filter((el: any) => !el.labels?.length).map((el: any) => el.outerHTML));
     expect(await unlabelled()).toEqual([]);
 
-    // The API's refusal, in its own words: a web key needs an allowed origin.
+    // The API's refusal, in its own words, under the field it is about (which takes the focus).
     await page.getByLabel('Name').fill('site key');
     await page.getByLabel('Type').selectOption('web');
     await page.getByLabel('Name').press('Enter');
     await visible(page.getByRole('alert').getByText('A web key needs at least one allowed origin.'));
     expect(await page.locator('.secret-panel').count()).toBe(0);
+    const originsField = page.getByLabel('Allowed origins');
+    expect(await originsField.getAttribute('aria-invalid')).toBe('true');
+    expect(await originsField.evaluate((el: any) => el === document.activeElement)).toBe(true);
+    expect(await originsField.evaluate((el: any) => [...el.labels[0].parentElement.querySelectorAll('.field-error')].map((e: any) => e.textContent).join())).toBe(
+      'A web key needs at least one allowed origin.',
+    );
 
     // With an origin it works; the key is honoured from that origin only.
     await page.getByLabel('Allowed origins').fill('https://app.example.com');
@@ -377,5 +407,187 @@ describeInBrowser('the console in a browser', () => {
     await page.getByLabel('From').fill(local(new Date(startedAt.getTime() - 120_000)));
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('No entries match.').waitFor();
+  });
+  it('usage per key: the console counts exactly the requests a client sent; editing and pausing work end to end', async () => {
+    const page = await openConsole({ viewport: { width: 1280, height: 800 } });
+    const email = newEmail();
+    await signUp(page, email, password());
+    // The header names the person by email, not by uid.
+    await visible(page.locator('.who').getByText(email));
+
+    const shown = await createKey(page, { name: 'metered' });
+    // After creation: copyable examples (secrets as environment variables) and what the signing secret is for.
+    await visible(page.getByRole('heading', { name: 'curl', level: 3 }));
+    expect(await shownText(page)).toContain('-H "Authorization: ApiKey $KEYWARD_KEY"');
+    expect(await shownText(page)).toContain(`keyId: '${keyIdOf(shown.key)}'`);
+    await visible(page.getByText(/The signing secret signs requests/));
+    await page.getByRole('button', { name: 'Done: I have copied them' }).click();
+
+    const sent = 9;
+    for (let i = 0; i < sent; i++) expect((await meWithKey(shown.key)).status).toBe(200);
+
+    // The key's own page: usage totals and the 30-day chart match what was sent.
+    await keyRow(page, shown.key).getByRole('link', { name: 'metered' }).click();
+    await page.getByRole('heading', { name: /^metered/, level: 1 }).waitFor();
+    await eventually(async () => {
+      await page.reload();
+      await page.locator('dd[data-total="requests"]').waitFor({ timeout: 5000 });
+      expect(await page.locator('dd[data-total="requests"]').textContent()).toBe(String(sent));
+    }, 30_000);
+    expect(await page.locator('dd[data-total="failures"]').textContent()).toBe('0');
+    await visible(page.getByRole('img', { name: new RegExp(`Requests with “metered” per day: ${sent} requests in the last 30 days`) }));
+    await visible(page.getByText('Everything you may do'));
+    await screenshot(page, 'key-detail');
+
+    // The keys page shows the same count, and the overview of all keys.
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await visible(keyRow(page, shown.key).locator('td[data-label="Requests (30 days)"]').getByText(String(sent), { exact: true }));
+    await visible(page.getByRole('img', { name: /Requests with all your keys per day/ }));
+    await screenshot(page, 'keys');
+
+    // Rename and add metadata.
+    await keyRow(page, shown.key).getByRole('link', { name: 'metered' }).click();
+    await page.getByRole('heading', { name: /^metered/, level: 1 }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('metered billing');
+    await page.getByLabel('Metadata (JSON object)').fill('{"team": "billing"}');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: /^metered billing/, level: 1 }).waitFor();
+    await visible(page.getByRole('status').getByText('Key “metered billing” saved.'));
+    expect(await page.locator('dl.settings').textContent()).toContain('"team": "billing"');
+
+    // A bad edit is refused under its field, and changes nothing.
+    await page.getByLabel('Allowed IP addresses').fill('not-an-address');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await visible(page.getByRole('alert').getByText(/allowedIps has an invalid entry/));
+    expect(await page.getByLabel('Allowed IP addresses').getAttribute('aria-invalid')).toBe('true');
+
+    // Pause: refused like a revoked key; resume: works again.
+    await page.getByRole('button', { name: 'Pause metered billing' }).click();
+    await visible(page.getByRole('dialog').getByText(/within 10 seconds everywhere else/));
+    await page.getByRole('dialog').getByRole('button', { name: 'Pause key' }).click();
+    await visible(page.getByRole('heading', { level: 1 }).getByText('paused'));
+    const refused = await eventually(async () => {
+      const res = await meWithKey(shown.key);
+      expect(res.status).toBe(401);
+      return res;
+    }, 15_000);
+    expect(refused.json.error).toMatchObject({ code: 'revoked_credential', message: expect.stringContaining('disabled') });
+    await page.getByRole('button', { name: 'Resume metered billing' }).click();
+    await visible(page.getByRole('heading', { level: 1 }).getByText('active'));
+    await eventually(async () => expect((await meWithKey(shown.key)).status).toBe(200), 15_000);
+
+    // Its recent events tell the story, the refused request counted as a failure.
+    await eventually(async () => {
+      await page.reload();
+      await page.locator('li[data-event="key.update"]').filter({ hasText: 'paused' }).waitFor({ timeout: 3000 });
+      expect(Number(await page.locator('dd[data-total="failures"]').textContent())).toBeGreaterThanOrEqual(1);
+    }, 30_000);
+  });
+
+  it('the audit view: changes and refusals by default, every access on request, filters in the URL, CSV and JSON export', async () => {
+    const page = await openConsole({ viewport: { width: 1280, height: 800 } });
+    const email = newEmail();
+    const uid = await signUp(page, email, password());
+    const shown = await createKey(page, { name: 'audited' });
+    await page.getByRole('button', { name: 'Done: I have copied them' }).click();
+    const keyId = keyIdOf(shown.key);
+    for (let i = 0; i < 3; i++) expect((await meWithKey(shown.key)).status).toBe(200);
+    // A refused console action: a web key without an origin.
+    await page.getByLabel('Name').fill('no origin');
+    await page.getByLabel('Type').selectOption('web');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await visible(page.getByRole('alert').getByText('A web key needs at least one allowed origin.'));
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Your activity', level: 1 }).waitFor();
+    const refusal = page.locator('tr[data-event="key.create"]').filter({ hasText: 'failure' });
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Search' }).click();
+      await refusal.waitFor({ timeout: 1500 });
+    }, 15_000);
+    expect(await refusal.textContent()).toContain('invalid_request');
+    expect(await refusal.textContent()).toContain(email); // the email beside the uid
+    expect(await page.locator('tr[data-event="auth.success"]').count()).toBe(0); // the console's own requests stay out of the way
+
+    // Every access, for one key: the filters go into the URL and survive a reload.
+    await page.getByLabel('Key ID').fill(keyId);
+    await page.getByLabel(/Show every access/).check();
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('heading', { name: 'Entries (page 1)' }).waitFor();
+      expect(await page.locator('tr[data-event="auth.success"]').count()).toBe(3);
+    }, 15_000);
+    expect(new URL(page.url()).hash).toBe(`#audit?keyId=${keyId}&access=1`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Your activity', level: 1 }).waitFor();
+    expect(await page.getByLabel('Key ID').inputValue()).toBe(keyId);
+    expect(await page.getByLabel(/Show every access/).isChecked()).toBe(true);
+    await page.locator('tr[data-event="auth.success"]').first().waitFor();
+    await screenshot(page, 'audit');
+
+    // Export the current search.
+    const download = async (label: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
+      return readFileSync((await file.path())!, 'utf8');
+    };
+    const csv = (await download('Export CSV')).trimEnd().split('\r\n');
+    expect(csv[0]).toBe('timestamp,event,outcome,actor_uid,actor_email,actor_method,actor_key_id,target_uid,target_email,target_key_id,target_role,reason,ip,method,path,origin,user_agent,request_id');
+    const accessRows = csv.filter((line) => line.split(',')[1] === 'auth.success');
+    expect(accessRows).toHaveLength(3);
+    for (const line of accessRows) expect(line).toContain(`${uid},${email},api_key,${keyId}`);
+    expect(csv.some((line) => line.split(',')[1] === 'key.create')).toBe(true);
+    const json = JSON.parse(await download('Export JSON'));
+    expect(json.filters).toEqual({ keyId, access: true });
+    expect(json.entries).toHaveLength(csv.length - 1);
+    expect(json.users).toEqual({ [uid]: email });
+    for (const secret of [shown.key, shown.signingSecret]) expect(JSON.stringify(json) + csv.join()).not.toContain(secret);
+  });
+
+  it('on a phone-sized screen nothing scrolls sideways and every action is on screen, in light and dark', async () => {
+    const width = 375;
+    const page = await openConsole({ viewport: { width, height: 800 } });
+    await signUp(page, newEmail(), password());
+    const shown = await createKey(page, { name: 'phone key', expiresOn: new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10) });
+    await page.getByRole('button', { name: 'Done: I have copied them' }).click();
+    await keyRow(page, shown.key).waitFor();
+    await page.getByRole('img', { name: /Requests with all your keys per day/ }).waitFor();
+
+    const fits = async () => {
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      for (const button of await page.locator('main button:visible').all()) {
+        const box = (await button.boundingBox())!;
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(width);
+      }
+    };
+    await fits();
+    // Each cell says what it is, as the column headers are out of sight.
+    expect(await keyRow(page, shown.key).locator('td[data-label="Status"]').textContent()).toBe('active');
+    await screenshot(page, 'keys-phone');
+
+    // The row's actions work from the keyboard alone.
+    await keyRow(page, shown.key).getByRole('button', { name: 'Pause phone key' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).waitFor();
+    // Destructive or not, the dialog opens with a button focused and Escape closes it.
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(background).toBe('rgb(20, 23, 31)');
+    await screenshot(page, 'keys-phone-dark');
+
+    await keyRow(page, shown.key).getByRole('link', { name: 'phone key' }).click();
+    await page.getByRole('heading', { name: /^phone key/, level: 1 }).waitFor();
+    await page.locator('dd[data-total="requests"]').waitFor();
+    await fits();
+
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByRole('heading', { name: 'Your activity', level: 1 }).waitFor();
+    await page.locator('tr[data-event="key.create"]').first().waitFor();
+    await fits();
+    await screenshot(page, 'audit-phone');
   });
 });

@@ -22,6 +22,10 @@ export async function startInProcessApp(env: Record<string, string> = {}, overri
   return {
     url: `http://127.0.0.1:${port}`,
     services,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Usage counts are written on a timer: write them now, not after the test has ended.
+      await services.usageTracker.flush().catch(() => undefined);
+    },
   };
 }

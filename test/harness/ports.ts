@@ -15,6 +15,9 @@ export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   // Firestore call. A generous bound keeps those from failing closed; outages are tested in-process
   // with a short one (test/integration/hardening/faults.test.ts).
   KEYWARD_DEPENDENCY_TIMEOUT_MS: '15000',
+  // Usage counts are written at most once per key per 500 ms instead of once a minute, so a test
+  // that counts its requests sees them stored within a second (test/integration/keys/usage.test.ts).
+  KEYWARD_USAGE_FLUSH_MS: '500',
 };
 
 export const HOST = '127.0.0.1';

@@ -1,22 +1,39 @@
 /**
  * The audit page: the person's own trail, newest first; auditors and admins also search every
- * user's entries. Paging follows `nextPageToken`; the tokens of earlier pages are kept for "Newer".
+ * user's entries. By default it shows what changed and what was refused; successful access
+ * entries (one per authenticated request) appear with "Show every access". The filters live in
+ * the URL (`#audit?keyId=…`), so a search can be bookmarked or shared. The current search can be
+ * exported as CSV or JSON. Paging follows `nextPageToken`.
  */
 import { api, type AuditEntry, type Me } from '../api';
 import { announce, busy, clearMessages, field, focusOn, h, showError } from '../dom';
-import { AUDIT_EVENTS, localDateTimeIso, when, type AuditFilters } from '../format';
+import { AUDIT_EVENTS, auditCsv, auditFiltersOf, auditStateToQuery, localDateTimeIso, when, type AuditFilters, type AuditUrlState } from '../format';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const DEFAULT_PAGE_SIZE = 25;
+/** An export reads at most this many entries (10 pages of the API's largest). */
+const EXPORT_LIMIT = 10_000;
 
-export function renderAudit(root: HTMLElement, me: Me): void {
+/** `2026-11-30T10:00:00.000Z` → the `datetime-local` value of that instant in the person's zone. */
+const toLocalInput = (iso: string | undefined) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): void {
   const auditor = me.claims.auditor === true || me.claims.admin === true;
   const uid = h('input', { name: 'uid', autocomplete: 'off', spellcheck: 'false' });
-  const event = h('select', { name: 'event' }, h('option', { value: '' }, 'Any event'), ...AUDIT_EVENTS.map((e) => h('option', { value: e }, e)));
+  uid.value = state.uid ?? '';
+  const event = h('select', { name: 'event' }, h('option', { value: '' }, 'Any event'), ...AUDIT_EVENTS.map((e) => h('option', { value: e, selected: e === state.event }, e)));
   const keyId = h('input', { name: 'keyId', autocomplete: 'off', spellcheck: 'false' });
+  keyId.value = state.keyId ?? '';
   const from = h('input', { name: 'from', type: 'datetime-local' });
+  from.value = toLocalInput(state.from);
   const to = h('input', { name: 'to', type: 'datetime-local' });
+  to.value = toLocalInput(state.to);
   const pageSize = h('select', { name: 'pageSize' }, ...PAGE_SIZES.map((n) => h('option', { value: n, selected: n === DEFAULT_PAGE_SIZE }, String(n))));
+  const access = h('input', { type: 'checkbox', name: 'access', checked: state.access === true });
 
   const form = h(
     'form',
@@ -32,6 +49,7 @@ export function renderAudit(root: HTMLElement, me: Me): void {
       field('To', to, 'Your local time.'),
       field('Entries per page', pageSize),
     ),
+    h('label', { class: 'choice' }, access, ' Show every access (one entry per authenticated request), not only changes and refusals'),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Search')),
   );
 
@@ -40,15 +58,25 @@ export function renderAudit(root: HTMLElement, me: Me): void {
   const newer = h('button', { type: 'button', disabled: true }, 'Newer entries');
   const older = h('button', { type: 'button', disabled: true }, 'Older entries');
   const pager = h('nav', { class: 'pager', 'aria-label': 'Audit pages' }, newer, older);
+  const exportCsv = h('button', { type: 'button' }, 'Export CSV');
+  const exportJson = h('button', { type: 'button' }, 'Export JSON');
 
   root.replaceChildren(
     h('h1', {}, auditor ? 'Audit log' : 'Your activity'),
     h('p', {}, auditor ? 'You can read every user’s entries (auditor).' : 'Everything Keyward recorded about your account, newest first.'),
     form,
-    h('section', { 'aria-labelledby': 'audit-results-heading' }, resultsHeading, results, pager),
+    h(
+      'section',
+      { 'aria-labelledby': 'audit-results-heading' },
+      resultsHeading,
+      h('div', { class: 'actions export', role: 'group', 'aria-label': 'Export this search' }, exportCsv, exportJson),
+      results,
+      pager,
+    ),
   );
 
-  let filters: AuditFilters = {};
+  let current: AuditUrlState = state;
+  let filters: AuditFilters = auditFiltersOf(state, DEFAULT_PAGE_SIZE);
   /** Page tokens of the pages shown so far: [first page (undefined), second, …]. */
   let pages: (string | undefined)[] = [undefined];
   let nextToken: string | undefined;
@@ -58,7 +86,7 @@ export function renderAudit(root: HTMLElement, me: Me): void {
       const page = await api.audit({ ...filters, pageToken: pages[index] });
       pages = pages.slice(0, index + 1);
       nextToken = page.nextPageToken ?? undefined;
-      results.replaceChildren(page.entries.length ? table(page.entries) : h('p', {}, 'No entries match.'));
+      results.replaceChildren(page.entries.length ? table(page.entries, page.users ?? {}) : h('p', {}, 'No entries match.'));
       resultsHeading.textContent = `Entries (page ${index + 1})`;
       newer.disabled = index === 0;
       older.disabled = nextToken === undefined;
@@ -66,6 +94,36 @@ export function renderAudit(root: HTMLElement, me: Me): void {
       if (moveFocus) focusOn(resultsHeading);
     } catch (err) {
       showError((err as Error).message);
+    }
+  }
+
+  /** Every entry of the current search (up to EXPORT_LIMIT), downloaded as a file. */
+  async function exportAs(format: 'csv' | 'json', button: HTMLButtonElement): Promise<void> {
+    clearMessages();
+    button.disabled = true;
+    try {
+      const entries: AuditEntry[] = [];
+      const users: Record<string, string> = {};
+      let token: string | undefined;
+      do {
+        const page = await api.audit({ ...filters, pageSize: 1000, pageToken: token });
+        entries.push(...page.entries);
+        Object.assign(users, page.users ?? {});
+        token = page.nextPageToken ?? undefined;
+      } while (token && entries.length < EXPORT_LIMIT);
+      const text = format === 'csv' ? auditCsv(entries, users) : `${JSON.stringify({ filters: current, exportedAt: new Date().toISOString(), users, entries }, null, 2)}\n`;
+      const blob = new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' });
+      const url = URL.createObjectURL(blob);
+      const link = h('a', { href: url, download: `keyward-audit-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.${format}` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      announce(`Exported ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} as ${format.toUpperCase()}${token ? ` (the first ${EXPORT_LIMIT}; narrow the search for the rest)` : ''}.`);
+    } catch (err) {
+      showError((err as Error).message);
+    } finally {
+      button.disabled = false;
     }
   }
 
@@ -78,14 +136,17 @@ export function renderAudit(root: HTMLElement, me: Me): void {
       showError('“From” must be before “To”.');
       return;
     }
-    filters = {
-      uid: auditor ? uid.value.trim() : undefined,
-      event: event.value,
-      keyId: keyId.value.trim(),
+    current = {
+      uid: auditor ? uid.value.trim() || undefined : undefined,
+      event: event.value || undefined,
+      keyId: keyId.value.trim() || undefined,
       from: fromIso,
       to: toIso,
-      pageSize: Number(pageSize.value),
+      access: access.checked || undefined,
     };
+    // The search goes into the URL (no reload): bookmarkable, and Back returns to the previous one.
+    history.pushState(null, '', `#audit${auditStateToQuery(current)}`);
+    filters = auditFiltersOf(current, Number(pageSize.value));
     pages = [undefined];
     void busy(form, () => load(0, true));
   });
@@ -95,35 +156,44 @@ export function renderAudit(root: HTMLElement, me: Me): void {
     void load(pages.length - 1, true);
   });
   newer.addEventListener('click', () => void load(Math.max(0, pages.length - 2), true));
+  exportCsv.addEventListener('click', () => void exportAs('csv', exportCsv));
+  exportJson.addEventListener('click', () => void exportAs('json', exportJson));
 
-  filters = { pageSize: DEFAULT_PAGE_SIZE };
   void load(0, false);
 }
 
-function table(entries: AuditEntry[]): HTMLElement {
+/** A uid as a person reads it: the email where known, the uid beside it. */
+function who(uid: string | undefined, users: Record<string, string>): Node | string {
+  if (!uid) return '';
+  const email = users[uid];
+  return email ? h('span', { class: 'who-cell' }, email, ' ', h('code', { class: 'uid' }, uid)) : h('code', { class: 'uid' }, uid);
+}
+
+function table(entries: AuditEntry[], users: Record<string, string>): HTMLElement {
   const head = ['Time', 'Event', 'Outcome', 'Actor', 'Target', 'Request', 'Reason'];
   return h(
     'table',
-    { class: 'audit' },
+    { class: 'audit responsive' },
     h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, ...entries.map(row)),
+    h('tbody', {}, ...entries.map((e) => row(e, users))),
   );
 }
 
-function row(entry: AuditEntry): HTMLElement {
-  const actor = [entry.actor?.uid, entry.actor?.method && `(${entry.actor.method})`, entry.actor?.keyId && `key ${entry.actor.keyId}`];
-  const target = [entry.target?.uid && `user ${entry.target.uid}`, entry.target?.keyId && `key ${entry.target.keyId}`, entry.target?.role && `role ${entry.target.role}`];
-  const request = [entry.request?.method, entry.request?.path, entry.request?.ip && `from ${entry.request.ip}`];
-  const words = (parts: unknown[]) => parts.filter(Boolean).join(' ') || '—';
+function row(entry: AuditEntry, users: Record<string, string>): HTMLElement {
+  const words = (parts: unknown[]) => parts.filter(Boolean).join(' ');
+  const actor = words([entry.actor?.method && `(${entry.actor.method})`, entry.actor?.keyId && `key ${entry.actor.keyId}`]);
+  const target = words([entry.target?.keyId && `key ${entry.target.keyId}`, entry.target?.role && `role ${entry.target.role}`]);
+  const request = words([entry.request?.method, entry.request?.path, entry.request?.ip && `from ${entry.request.ip}`]) || '—';
+  const cell = (label: string, ...content: (Node | string)[]) => h('td', { 'data-label': label }, ...content);
   return h(
     'tr',
     { 'data-event': entry.event },
-    h('td', {}, h('time', { datetime: entry.timestamp }, when(entry.timestamp, '—', true))),
-    h('td', {}, entry.event),
-    h('td', {}, h('span', { class: `outcome outcome-${entry.outcome}` }, entry.outcome)),
-    h('td', {}, words(actor)),
-    h('td', {}, words(target)),
-    h('td', { title: entry.request?.userAgent ?? '' }, words(request)),
-    h('td', {}, entry.reason ?? ''),
+    cell('Time', h('time', { datetime: entry.timestamp }, when(entry.timestamp, '—', true))),
+    cell('Event', entry.event),
+    cell('Outcome', h('span', { class: `outcome outcome-${entry.outcome}` }, entry.outcome)),
+    cell('Actor', who(entry.actor?.uid, users), entry.actor?.uid && actor ? ' ' : '', actor || (entry.actor?.uid ? '' : '—')),
+    cell('Target', entry.target?.uid ? h('span', {}, 'user ', who(entry.target.uid, users)) : '', entry.target?.uid && target ? ' ' : '', target || (entry.target?.uid ? '' : '—')),
+    h('td', { 'data-label': 'Request', title: entry.request?.userAgent ?? '' }, request),
+    cell('Reason', entry.reason ?? ''),
   );
 }

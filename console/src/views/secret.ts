@@ -4,6 +4,7 @@
  * view, sign-out, leaving the page), after which nothing on the page holds them.
  */
 import { announce, field, focusOn, h } from '../dom';
+import { usageSnippets } from '../format';
 
 let current: HTMLElement | undefined;
 
@@ -26,6 +27,15 @@ async function copy(input: HTMLInputElement, noun: string): Promise<void> {
   }
 }
 
+async function copyText(text: string, label: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    announce(`The ${label} example is copied to the clipboard.`);
+  } catch {
+    announce(`Could not copy automatically: select the ${label} example and copy it.`);
+  }
+}
+
 function secretField(label: string, value: string, noun: string): HTMLElement {
   const input = h('input', { type: 'text', readonly: true, autocomplete: 'off', spellcheck: 'false', class: 'secret' });
   input.value = value;
@@ -35,9 +45,20 @@ function secretField(label: string, value: string, noun: string): HTMLElement {
 }
 
 /** Shows the panel at the top of `container` and moves focus to it. */
-export function showSecret(container: HTMLElement, opts: { title: string; keyName: string; key: string; signingSecret: string }): void {
+export function showSecret(container: HTMLElement, opts: { title: string; keyName: string; keyId: string; key: string; signingSecret: string }): void {
   clearSecret();
   const heading = h('h2', {}, opts.title);
+  const snippets = usageSnippets(location.origin, opts.keyId);
+  const snippet = (label: string, text: string) => {
+    const code = h('pre', { class: 'snippet', tabindex: 0, 'aria-label': label }, h('code', {}, text));
+    return h(
+      'div',
+      { class: 'snippet-block' },
+      h('h3', {}, label),
+      code,
+      h('button', { type: 'button', onclick: () => void copyText(text, label) }, `Copy: ${label}`),
+    );
+  };
   current = h(
     'section',
     { class: 'secret-panel', 'aria-label': opts.title },
@@ -50,6 +71,14 @@ export function showSecret(container: HTMLElement, opts: { title: string; keyNam
     ),
     secretField('API key', opts.key, 'key'),
     secretField('Signing secret', opts.signingSecret, 'signing secret'),
+    h(
+      'p',
+      { class: 'hint' },
+      'The signing secret signs requests (Keyward-HMAC-SHA256) so the key itself never travels; you need it only if you sign requests, otherwise send the API key.',
+    ),
+    h('p', {}, 'Put them in your environment as KEYWARD_KEY and KEYWARD_SIGNING_SECRET, then:'),
+    snippet('curl', snippets.curl),
+    snippet('Node client', snippets.client),
     h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => done(container) }, 'Done: I have copied them')),
   );
   container.prepend(current);

@@ -21,12 +21,16 @@ export interface AuditLogDeps {
   list: ListEntries;
   /** The local stack: waits for this instance's pending access lines first, so a caller sees their own latest requests. */
   flush?: () => Promise<void>;
+  /** A user's email, where known (the console shows it next to the uid). */
+  emailOf?: (uid: string) => Promise<string | undefined>;
 }
 
 export interface AuditPage {
   entries: AuditEntryView[];
   /** Pass back as `pageToken` for the next (older) page; null on the last page. */
   nextPageToken: string | null;
+  /** Emails of the uids on this page, where known; a user who is not an auditor gets only their own. */
+  users: Record<string, string>;
 }
 
 const INVALID_ARGUMENT = 3;
@@ -36,6 +40,7 @@ function matches(e: AuditEntryView, q: AuditQuery, onlyUid: string | undefined):
   if (onlyUid !== undefined && !involves(onlyUid)) return false;
   if (q.uid !== undefined && !involves(q.uid)) return false;
   if (q.event !== undefined && e.event !== q.event) return false;
+  if (q.kind === 'changes' && e.event === 'auth.success') return false;
   if (q.keyId !== undefined && e.target.keyId !== q.keyId && e.actor.keyId !== q.keyId) return false;
   if (q.from !== undefined && e.timestamp < q.from) return false;
   return q.to === undefined || e.timestamp <= q.to;
@@ -50,6 +55,20 @@ function listError(err: unknown): KeywardError {
 }
 
 export function auditLog(deps: AuditLogDeps) {
+  /** Best effort, from the cached user directory: an unknown or unreachable user is just a uid. */
+  async function emails(entries: AuditEntryView[], onlyUid: string | undefined): Promise<Record<string, string>> {
+    const uids = new Set(entries.flatMap((e) => [e.actor.uid, e.target.uid]).filter((u): u is string => u !== undefined && (onlyUid === undefined || u === onlyUid)));
+    const out: Record<string, string> = {};
+    if (!deps.emailOf) return out;
+    await Promise.all(
+      [...uids].slice(0, 100).map(async (uid) => {
+        const email = await deps.emailOf!(uid).catch(() => undefined);
+        if (email) out[uid] = email;
+      }),
+    );
+    return out;
+  }
+
   return {
     async query(identity: Identity, input: Record<string, unknown>): Promise<AuditPage> {
       const query = parseAuditQuery(input);
@@ -76,7 +95,7 @@ export function auditLog(deps: AuditLogDeps) {
         const view = entryView(raw);
         if (view && matches(view, query, onlyUid)) entries.push(view);
       }
-      return { entries, nextPageToken: page.nextPageToken || null };
+      return { entries, nextPageToken: page.nextPageToken || null, users: await emails(entries, everyone ? undefined : identity.uid) };
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
 import { APP_ID_PATTERN } from '../credentials/app-check';
 import { isInteractive, isKeyType, type Identity, type KeyType } from '../identity';
-import { KeywardError } from '../errors';
+import { isKeywardError, isFault, KeywardError } from '../errors';
 import type { RequestContext } from '../request';
 import { onlyFields, optionalInt, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
 import type { ProviderSecret } from '../secrets/provider';
@@ -16,7 +16,8 @@ import type { KeyRecord, KeyStore, StoredSecret } from '../keys/record';
 import type { UserDirectory } from '../store/users';
 import { keyDigest, signingSecret } from '../keys/digest';
 import { formatKey, isKeyId, newKeyId, newSecret, randomBase62 } from '../keys/format';
-import { normalizeOrigin, parseCidr, scopesBeyond } from '../keys/restrictions';
+import { NAME_PATTERN, parseIps, parseMetadata, parseOrigins, parsePatch, parseScopes, type KeyChange } from '../keys/patch';
+import { scopesBeyond } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import { keyView } from '../keys/view';
 
@@ -32,8 +33,6 @@ export interface KeyServiceDeps {
 }
 
 const DAY = 86_400_000;
-const NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
-const SCOPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_GRACE_SECONDS = 604_800;
 
 const interactiveOnly = () =>
@@ -72,6 +71,21 @@ export function keyService(deps: KeyServiceDeps) {
     }
   }
 
+  /**
+   * Runs a key action; a refusal (4xx) is recorded as a `failure` entry of that action with its
+   * code as the reason, so the trail shows what was refused and why (queued like access entries).
+   */
+  async function refusalsAudited<T>(event: AuditEvent['event'], identity: Identity, target: AuditEvent['target'], info: RequestContext | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (isKeywardError(err) && !isFault(err)) {
+        audit.access({ event, outcome: 'failure', actor: actorOf(identity), target, request: info && auditRequest(info), reason: err.code });
+      }
+      throw err;
+    }
+  }
+
   /** The caller's own key (admins may act on any key); another user's key answers 404. */
   async function ownKey(identity: Identity, id: string): Promise<KeyRecord> {
     if (!isKeyId(id)) throw notFound();
@@ -82,13 +96,14 @@ export function keyService(deps: KeyServiceDeps) {
   }
 
   function parseCreate(body: Body) {
-    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck']);
+    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata']);
     const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
     const type = body.type === undefined ? 'server' : body.type;
     if (!isKeyType(type)) throw new KeywardError('invalid_request', 'type must be server, web or mobile.');
-    const scopes = optionalStringList(body, 'scopes', { maxItems: 50, maxLength: 64, check: (s) => SCOPE_PATTERN.test(s) }) ?? null;
-    const origins = optionalStringList(body, 'allowedOrigins', { maxItems: 20, maxLength: 256, check: (o) => normalizeOrigin(o) !== undefined }) ?? [];
-    const allowedIps = optionalStringList(body, 'allowedIps', { maxItems: 20, maxLength: 64, check: (c) => parseCidr(c) !== undefined }) ?? [];
+    const scopes = parseScopes(body) ?? null;
+    const allowedOrigins = parseOrigins(body) ?? [];
+    const allowedIps = parseIps(body) ?? [];
+    const metadata = parseMetadata(body) ?? null;
     const expiresRaw = optionalString(body, 'expiresAt', { max: 40 });
     const now = deps.now();
     let expiresAt = now + config.keys.defaultTtlDays * DAY;
@@ -100,14 +115,14 @@ export function keyService(deps: KeyServiceDeps) {
         throw new KeywardError('invalid_request', `expiresAt may be at most ${config.keys.maxTtlDays} days away.`);
       }
     }
-    if (type === 'web' && origins.length === 0) throw new KeywardError('invalid_request', 'A web key needs at least one allowed origin.');
+    if (type === 'web' && allowedOrigins.length === 0) throw new KeywardError('invalid_request', 'A web key needs at least one allowed origin.');
     const appCheck = parseAppCheck(body.appCheck);
     if (appCheck && type === 'server') throw new KeywardError('invalid_request', 'App Check applies to web and mobile keys only.');
-    return { name, type, scopes, allowedOrigins: origins.map((o) => normalizeOrigin(o)!), allowedIps, expiresAt, now, appCheck };
+    return { name, type, scopes, allowedOrigins, allowedIps, metadata, expiresAt, now, appCheck };
   }
 
   return {
-    async create(identity: Identity, body: Body, info?: RequestContext) {
+    create: (identity: Identity, body: Body, info?: RequestContext) => refusalsAudited('key.create', identity, { uid: identity.uid }, info, async () => {
       if (!isInteractive(identity)) throw interactiveOnly();
       const input = parseCreate(body);
       if (input.scopes) {
@@ -134,6 +149,8 @@ export function keyService(deps: KeyServiceDeps) {
           revokedAt: null,
           regeneratedAt: null,
           lastUsedAt: null,
+          disabledAt: null,
+          metadata: input.metadata,
           secrets: [minted.stored],
           ...(input.appCheck ? { appCheck: input.appCheck } : {}),
         };
@@ -146,7 +163,7 @@ export function keyService(deps: KeyServiceDeps) {
         return { ...keyView(record, input.now), key: minted.key, signingSecret: minted.signingSecret };
       }
       throw new KeywardError('unavailable', 'Could not allocate a key id; try again.');
-    },
+    }),
 
     async list(identity: Identity) {
       const now = deps.now();
@@ -159,7 +176,7 @@ export function keyService(deps: KeyServiceDeps) {
       return keyView(record, deps.now(), deps.usage.lastUsed(id));
     },
 
-    async revoke(identity: Identity, id: string, info?: RequestContext) {
+    revoke: (identity: Identity, id: string, info?: RequestContext) => refusalsAudited('key.revoke', identity, { keyId: id }, info, async () => {
       // A key may revoke itself (a leaked key's holder can kill it); everything else is interactive.
       const self = identity.keyId === id;
       if (!self && !isInteractive(identity)) throw interactiveOnly();
@@ -174,7 +191,7 @@ export function keyService(deps: KeyServiceDeps) {
       const revoked = { ...record, revokedAt };
       cache.set(id, revoked); // refused at once on this instance
       return keyView(revoked, revokedAt);
-    },
+    }),
 
     /**
      * Revokes a key reported leaked by a secret scanner (secret-scanning/): the confirmed report is
@@ -203,7 +220,7 @@ export function keyService(deps: KeyServiceDeps) {
       return { revoked };
     },
 
-    async regenerate(identity: Identity, id: string, body: Body, info?: RequestContext) {
+    regenerate: (identity: Identity, id: string, body: Body, info?: RequestContext) => refusalsAudited('key.regenerate', identity, { keyId: id }, info, async () => {
       if (!isInteractive(identity)) throw interactiveOnly();
       const record = await ownKey(identity, id); // someone else's key is 404 whatever the body says
       onlyFields(body, ['gracePeriod']);
@@ -230,7 +247,39 @@ export function keyService(deps: KeyServiceDeps) {
       const updated = { ...record, secrets, regeneratedAt: now };
       cache.set(id, updated);
       return { ...keyView(updated, now), key: minted.key, signingSecret: minted.signingSecret };
-    },
+    }),
+
+    /**
+     * PATCH: the allow-listed fields of keys/patch.ts, never widening what the key may do. A pause
+     * (`disabled`) is refused like a revocation: at once here, within the cache lifetime elsewhere.
+     */
+    update: (identity: Identity, id: string, body: Body, info?: RequestContext) => refusalsAudited('key.update', identity, { keyId: id }, info, async () => {
+      if (!isInteractive(identity)) throw interactiveOnly();
+      const record = await ownKey(identity, id);
+      if (record.revokedAt !== null) throw new KeywardError('conflict', 'A revoked key cannot be changed; create a new one.');
+      const now = deps.now();
+      // Scopes are checked against the owner's grants (an admin editing another's key included).
+      const owner = record.ownerUid === identity.uid ? { claims: identity.claims } : await deps.users.get(record.ownerUid);
+      const change = parsePatch(body, record, { now, claims: owner?.claims ?? {} });
+      const fields = Object.keys(change) as Array<keyof KeyChange>;
+      const before = Object.fromEntries(fields.map((f) => [f, record[f] ?? null])) as KeyChange;
+      await store.update(id, change);
+      const pause = change.disabledAt === undefined ? '' : change.disabledAt === null ? ' (resumed)' : ' (paused)';
+      await audited(
+        {
+          event: 'key.update',
+          outcome: 'success',
+          actor: actorOf(identity),
+          target: { uid: record.ownerUid, keyId: id },
+          request: info && auditRequest(info),
+          reason: `changed ${fields.join(', ')}${pause}`,
+        },
+        () => store.update(id, before),
+      );
+      const updated = { ...record, ...change };
+      cache.set(id, updated); // a pause is refused at once on this instance
+      return keyView(updated, now, deps.usage.lastUsed(id));
+    }),
   };
 }
 

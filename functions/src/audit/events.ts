@@ -14,6 +14,7 @@ export const AUDIT_EVENTS = [
   'key.create',
   'key.revoke',
   'key.regenerate',
+  'key.update',
   'token.issue',
   'auth.success',
   'auth.failure',

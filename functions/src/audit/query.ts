@@ -17,9 +17,14 @@ export interface AuditQuery {
   to?: string;
   pageSize: number;
   pageToken?: string;
+  /**
+   * `all` (the default): every entry. `changes`: lifecycle events and every refusal, leaving out
+   * successful access entries (`auth.success`), which are most of the trail.
+   */
+  kind?: 'all' | 'changes';
 }
 
-export const AUDIT_QUERY_FIELDS = ['uid', 'event', 'keyId', 'from', 'to', 'pageSize', 'pageToken'] as const;
+export const AUDIT_QUERY_FIELDS = ['uid', 'event', 'keyId', 'from', 'to', 'pageSize', 'pageToken', 'kind'] as const;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 const MAX_PAGE_TOKEN = 2048;
@@ -87,6 +92,11 @@ export function parseAuditQuery(input: Record<string, unknown>): AuditQuery {
   if (from !== undefined) query.from = parseTime(from, 'from');
   if (to !== undefined) query.to = parseTime(to, 'to');
   if (query.from && query.to && query.from > query.to) throw bad('from must not be after to.');
+  const kind = text(input, 'kind');
+  if (kind !== undefined) {
+    if (kind !== 'all' && kind !== 'changes') throw bad('kind must be all or changes.');
+    if (kind === 'changes') query.kind = kind;
+  }
   const token = text(input, 'pageToken');
   if (token !== undefined) {
     if (token.length > MAX_PAGE_TOKEN || !PAGE_TOKEN.test(token)) throw bad('pageToken is not a page token this API returned.');

@@ -18,7 +18,7 @@ import type { KeyRecord } from '../keys/record';
 import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from '../tokens/claims';
 import { mintingSecretLive } from '../tokens/generation';
 import type { TokenKeyring } from '../tokens/keyring';
-import { keyIdentity, type KeyCache } from './key-credential';
+import { counted, keyIdentity, type KeyCache } from './key-credential';
 import type { Claims, Identity } from '../identity';
 
 export interface AccessTokenDeps {
@@ -111,7 +111,7 @@ export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier 
     const now = deps.now();
     const { subject, record } = await tokenAndKey(token, now);
     const scopes = intersectScopes(record.scopes, subject.scopes);
-    const identity = await keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes });
+    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes }));
     deps.usage.touch(record.keyId, now);
     return identity;
   };

@@ -79,6 +79,8 @@ function refuseServerKeyInBrowser(record: KeyRecord, info: Pick<RequestContext, 
 export function checkKey(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, challenge: string, what = 'API key'): void {
   if (record.revokedAt !== null) throw new KeywardError('revoked_credential', `The ${what} has been revoked.`, { challenge });
   if (record.expiresAt <= now) throw new KeywardError('expired_credential', `The ${what} has expired.`, { challenge });
+  // A paused key is refused like a revoked one (same code, so clients need no new case) until resumed.
+  if (record.disabledAt != null) throw new KeywardError('revoked_credential', `The ${what} is disabled by its owner.`, { challenge });
   if (record.type === 'web' && (!info.origin || !record.allowedOrigins.includes(info.origin))) {
     throw new KeywardError('origin_not_allowed', 'This web key is not allowed from this origin.');
   }
@@ -113,6 +115,16 @@ export async function keyIdentity(record: KeyRecord, users: UserDirectory, info:
     keyType: record.type,
     scopes: scopes ?? undefined,
   };
+}
+
+/** A request whose key verified but that is refused (paused, revoked, origin, address…) counts as a failure of that key. */
+export async function counted(usage: UsageTracker, keyId: string, now: number, identity: Promise<Identity>): Promise<Identity> {
+  try {
+    return await identity;
+  } catch (err) {
+    usage.refuse(keyId, now);
+    throw err;
+  }
 }
 
 type RecordDeps = Pick<ApiKeyDeps, 'cache' | 'hmacSecret' | 'failures'>;
@@ -165,7 +177,7 @@ export function apiKeyVerifier(deps: ApiKeyDeps) {
     const now = deps.now();
     const record = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now) !== undefined, refusal);
     if (record.type !== key.type) throw refusal();
-    const identity = await keyIdentity(record, deps.users, info, now, AS_API_KEY);
+    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, AS_API_KEY));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
     deps.usage.touch(key.keyId, now);
     return identity;

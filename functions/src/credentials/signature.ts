@@ -23,7 +23,7 @@ import { stringToSign } from '../signing/string-to-sign';
 import type { NonceStore } from '../store/nonces';
 import type { KeyRecord } from '../keys/record';
 import type { UserDirectory } from '../store/users';
-import { keyIdentity, matchingRecord, type KeyCache } from './key-credential';
+import { counted, keyIdentity, matchingRecord, type KeyCache } from './key-credential';
 import { requireAppCheck, type AppCheckVerifier } from './app-check';
 import type { Identity } from '../identity';
 
@@ -81,7 +81,7 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
     const refusal = () => new KeywardError('invalid_signature', 'The signature does not match the request.', { challenge });
     const record = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions, now), refusal);
 
-    const identity = await keyIdentity(record, deps.users, info, now, { method: 'signature', challenge });
+    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'signature', challenge }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
 
     // Remembered until the timestamp leaves the window (after that the timestamp check refuses it).

@@ -3,6 +3,7 @@
  * never a secret. The Firestore adapter is store/keys.ts; tests use an in-memory one.
  */
 import type { KeyType } from '../identity';
+import type { UsageFlush } from './usage';
 
 export interface StoredSecret {
   /** HMAC-SHA256 of the secret under provider secret version `version`. */
@@ -33,6 +34,10 @@ export interface KeyRecord {
   revokedAt: number | null;
   regeneratedAt: number | null;
   lastUsedAt: number | null;
+  /** Set while the owner has paused the key (PATCH `disabled`): refused like a revoked key. Absent on older records. */
+  disabledAt?: number | null;
+  /** The owner's small JSON object (PATCH `metadata`), shown in key views. */
+  metadata?: Record<string, unknown> | null;
   /** The current secret first, then any still in their grace period. */
   secrets: StoredSecret[];
   /** `web` and `mobile` keys: an App Check token from one of these apps is required (credentials/app-check.ts). Absent or null: none. */
@@ -47,5 +52,10 @@ export interface KeyStore {
   update(keyId: string, patch: Partial<KeyRecord>): Promise<void>;
   /** Removes a record: only to undo a creation that could not be audited. */
   delete(keyId: string): Promise<void>;
+  /**
+   * One write (a batch, one commit) per key per minute (keys/usage.ts): the key's `lastUsedAt`
+   * and the counts added to its usage documents `usage/{keyId}_{yyyy-mm-dd}` (store/usage.ts).
+   */
+  recordUse(ownerUid: string, flush: UsageFlush): Promise<void>;
   readonly stats: { reads: number; writes: number };
 }

@@ -77,3 +77,11 @@ export function narrowClaims(owner: Claims, scopes: string[] | null): Claims {
   if (allowed.includes('auditor')) narrowed.auditor = true;
   return narrowed;
 }
+
+/** Whether every address of CIDR `inner` lies in CIDR `outer` (same family, at least as long a prefix). */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  if (!a || !b || a[0].kind() !== b[0].kind() || a[1] < b[1]) return false;
+  return (a[0] as ipaddr.IPv4).match(b as [ipaddr.IPv4, number]);
+}

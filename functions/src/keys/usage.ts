@@ -1,28 +1,140 @@
 /**
- * `lastUsedAt` without a Firestore write per request: uses are noted in memory and written
- * at most once a minute per key (Firestore sustains about one write a second per document).
- * The stored value is therefore up to a minute behind; this instance's view is exact.
+ * Key usage without a Firestore write per request: every request made with a key is counted in
+ * memory, and at most once per `intervalMs` per key (a minute in production; Firestore sustains
+ * about one write a second per document) one write stores `lastUsedAt` and adds the counts to
+ * the key's usage document of that day (store/keys.ts `recordUse`). The first use of a key is
+ * written at once; later ones when the interval is up: by a timer, by the next request that finds
+ * them overdue (`tick`, as Cloud Functions may hold timers while idle), or before a usage read on
+ * this instance (`flush`). A failed write puts its counts back for the next one; an instance that
+ * stops loses at most its last interval's counts.
  */
-export interface UsageTracker {
-  touch(keyId: string, at: number): void;
-  lastUsed(keyId: string): number | null;
+export interface UsageCounts {
+  requests: number;
+  failures: number;
 }
 
-export function usageTracker(write: (keyId: string, at: number) => Promise<void>, intervalMs = 60_000): UsageTracker {
-  const seen = new Map<string, { at: number; writtenAt: number }>();
+/** One write: a key's latest successful use (if any since the last write) and its counts per UTC day. */
+export interface UsageFlush {
+  keyId: string;
+  lastUsedAt: number | null;
+  days: Record<string, UsageCounts>;
+}
+
+export interface UsageTracker {
+  /** A request with this key was served. */
+  touch(keyId: string, at: number): void;
+  /** A request with this key (its credential verified) was refused: paused, revoked, origin, address… */
+  refuse(keyId: string, at: number): void;
+  /** This instance's latest successful use (exact here; the stored value may be up to a minute behind). */
+  lastUsed(keyId: string): number | null;
+  /** Writes what is overdue: called at the start of every request. Cheap when nothing is. */
+  tick(): void;
+  /** Writes everything pending now (a usage read on this instance, the end of a test). */
+  flush(): Promise<void>;
+}
+
+/** `2026-11-30`: the UTC day of an instant, the key of a usage document. */
+export const utcDay = (at: number): string => new Date(at).toISOString().slice(0, 10);
+
+interface Entry {
+  at: number | null;
+  writtenAt: number;
+  dirtyLastUsed: boolean;
+  days: Map<string, UsageCounts>;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export interface UsageTrackerOptions {
+  intervalMs?: number;
+  now?: () => number;
+  /** Schedules a write when the interval is up (off in unit tests that drive `tick`). */
+  timers?: boolean;
+  maxKeys?: number;
+}
+
+export function usageTracker(write: (flush: UsageFlush) => Promise<void>, opts: UsageTrackerOptions = {}): UsageTracker {
+  const intervalMs = opts.intervalMs ?? 60_000;
+  const now = opts.now ?? Date.now;
+  const maxKeys = opts.maxKeys ?? 50_000;
+  const entries = new Map<string, Entry>();
+  const dirty = new Set<string>();
+  let nextDue = Infinity;
+
+  function take(keyId: string, entry: Entry): Promise<void> {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    dirty.delete(keyId);
+    const flush: UsageFlush = { keyId, lastUsedAt: entry.dirtyLastUsed ? entry.at : null, days: Object.fromEntries(entry.days) };
+    entry.days = new Map();
+    entry.dirtyLastUsed = false;
+    entry.writtenAt = now();
+    return write(flush).catch(() => {
+      // Put the counts back: they go out with the next write (counting stays honest).
+      for (const [day, c] of Object.entries(flush.days)) add(entry, day, c.requests, c.failures);
+      if (flush.lastUsedAt !== null) entry.dirtyLastUsed = true;
+      markDirty(keyId, entry);
+    });
+  }
+
+  function add(entry: Entry, day: string, requests: number, failures: number): void {
+    const c = entry.days.get(day) ?? { requests: 0, failures: 0 };
+    c.requests += requests;
+    c.failures += failures;
+    entry.days.set(day, c);
+  }
+
+  function markDirty(keyId: string, entry: Entry): void {
+    dirty.add(keyId);
+    const due = entry.writtenAt + intervalMs;
+    nextDue = Math.min(nextDue, due);
+    if (opts.timers !== false && !entry.timer) {
+      entry.timer = setTimeout(() => {
+        entry.timer = undefined;
+        if (dirty.has(keyId)) void take(keyId, entry);
+      }, Math.max(0, due - now()));
+      entry.timer.unref?.();
+    }
+  }
+
+  function note(keyId: string, at: number, failed: boolean): void {
+    let entry = entries.get(keyId);
+    if (!entry) {
+      if (entries.size >= maxKeys) evictOldest();
+      entry = { at: null, writtenAt: -Infinity, dirtyLastUsed: false, days: new Map() };
+      entries.set(keyId, entry);
+    }
+    add(entry, utcDay(at), 1, failed ? 1 : 0);
+    if (!failed) {
+      entry.at = Math.max(entry.at ?? 0, at);
+      entry.dirtyLastUsed = true;
+    }
+    if (at - entry.writtenAt >= intervalMs) void take(keyId, entry);
+    else markDirty(keyId, entry);
+  }
+
+  function evictOldest(): void {
+    const [keyId, entry] = entries.entries().next().value as [string, Entry];
+    if (dirty.has(keyId)) void take(keyId, entry);
+    entries.delete(keyId);
+  }
+
   return {
-    touch(keyId, at) {
-      const entry = seen.get(keyId);
-      if (entry && at - entry.writtenAt < intervalMs) {
-        entry.at = at;
-        return;
+    touch: (keyId, at) => note(keyId, at, false),
+    refuse: (keyId, at) => note(keyId, at, true),
+    lastUsed: (keyId) => entries.get(keyId)?.at ?? null,
+    tick() {
+      const t = now();
+      if (t < nextDue) return;
+      nextDue = Infinity;
+      for (const keyId of [...dirty]) {
+        const entry = entries.get(keyId)!;
+        if (t - entry.writtenAt >= intervalMs) void take(keyId, entry);
+        else nextDue = Math.min(nextDue, entry.writtenAt + intervalMs);
       }
-      seen.set(keyId, { at, writtenAt: at });
-      if (seen.size > 50_000) seen.delete(seen.keys().next().value as string);
-      write(keyId, at).catch(() => undefined); // best effort: a lost lastUsedAt update is harmless
     },
-    lastUsed(keyId) {
-      return seen.get(keyId)?.at ?? null;
+    async flush() {
+      nextDue = Infinity;
+      await Promise.all([...dirty].map((keyId) => take(keyId, entries.get(keyId)!)));
     },
   };
 }

@@ -1,11 +1,13 @@
 /** What the API shows of a key: metadata and status, never a digest or a secret. */
 import type { KeyRecord } from './record';
 
-export type KeyStatus = 'active' | 'expired' | 'revoked';
+export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
 
+/** Revoked and expired are final and win; `disabled` is the owner's reversible pause. */
 export function keyStatus(record: KeyRecord, now: number): KeyStatus {
   if (record.revokedAt !== null) return 'revoked';
-  return record.expiresAt <= now ? 'expired' : 'active';
+  if (record.expiresAt <= now) return 'expired';
+  return record.disabledAt != null ? 'disabled' : 'active';
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -27,5 +29,7 @@ export function keyView(record: KeyRecord, now: number, lastUsedAt: number | nul
     regeneratedAt: iso(record.regeneratedAt),
     previousSecretValidUntil: grace.length ? iso(Math.max(...grace)) : null,
     lastUsedAt: iso(Math.max(lastUsedAt ?? 0, record.lastUsedAt ?? 0) || null),
+    disabledAt: iso(record.disabledAt ?? null),
+    metadata: record.metadata ?? null,
   };
 }

@@ -8,6 +8,9 @@ import type { KeyRecord, KeyStore } from '../keys/record';
 import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 const ALREADY_EXISTS = 6;
+let fieldValue: typeof import('firebase-admin/firestore').FieldValue | undefined;
+export const USAGE_COLLECTION = 'usage';
+export const usageDocId = (keyId: string, day: string) => `${keyId}_${day}`;
 
 /** Each call waits at most `timeoutMs`; an unreachable Firestore is a 503 (store/datastore.ts). */
 export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS): KeyStore {
@@ -45,6 +48,23 @@ export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATAS
     async delete(keyId) {
       stats.writes++;
       await call(() => col().doc(keyId).delete());
+    },
+    async recordUse(ownerUid, flush) {
+      stats.writes++;
+      // Loaded on the first use (written at once, keys/usage.ts), kept for the timed writes after it.
+      const FieldValue = (fieldValue ??= (require('firebase-admin/firestore') as typeof import('firebase-admin/firestore')).FieldValue);
+      await call(() => {
+        const batch = db().batch();
+        if (flush.lastUsedAt !== null) batch.update(col().doc(flush.keyId), { lastUsedAt: flush.lastUsedAt });
+        for (const [day, counts] of Object.entries(flush.days)) {
+          batch.set(
+            db().collection(USAGE_COLLECTION).doc(usageDocId(flush.keyId, day)),
+            { keyId: flush.keyId, ownerUid, day, requests: FieldValue.increment(counts.requests), failures: FieldValue.increment(counts.failures) },
+            { merge: true },
+          );
+        }
+        return batch.commit();
+      });
     },
   };
 }

@@ -80,7 +80,11 @@ describe('the queryAuditLog callable', () => {
   it('has the same rules: own entries, 403 for others, 400 for bad parameters', async () => {
     const own = await callable('queryAuditLog', alice.idToken, { event: 'key.create' });
     expect(own.status).toBe(200);
-    expect(own.body.result).toEqual({ entries: [expect.objectContaining({ event: 'key.create', actor: { uid: alice.uid, method: 'id_token' } })], nextPageToken: null });
+    expect(own.body.result).toEqual({
+      entries: [expect.objectContaining({ event: 'key.create', actor: { uid: alice.uid, method: 'id_token' } })],
+      nextPageToken: null,
+      users: { [alice.uid]: alice.email },
+    });
 
     const other = await callable('queryAuditLog', alice.idToken, { uid: bob.uid });
     expect(other.body.error).toMatchObject({ status: 'PERMISSION_DENIED', details: { code: 'forbidden' } });

@@ -87,7 +87,7 @@ export function memoryNonces(): NonceStore & { seen: Map<string, number> } {
   };
 }
 
-export const noUsage = { touch: () => undefined, lastUsed: () => null };
+export const noUsage = { touch: () => undefined, refuse: () => undefined, lastUsed: () => null, tick: () => undefined, flush: async () => undefined };
 export const noFailures = { fail: () => undefined };
 
 export function record(over: Partial<KeyRecord> = {}): KeyRecord {

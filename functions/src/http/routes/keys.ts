@@ -9,6 +9,7 @@ export function registerKeys({ router, http, services }: RouteContext): void {
   });
   endpoint(router, http, '/v1/keys/:id', {
     GET: async ({ identity, params }) => ({ body: await keys.get(identity, params.id!) }),
+    PATCH: async ({ identity, params, body, info }) => ({ body: await keys.update(identity, params.id!, body, info) }),
     DELETE: async ({ identity, params, info }) => ({ body: await keys.revoke(identity, params.id!, info) }),
   });
   endpoint(router, http, '/v1/keys/:id/regenerate', {

@@ -1,0 +1,183 @@
+/**
+ * One key (`#keys/<id>`): its status and restrictions, its usage over 30 days, its recent events,
+ * and editing: rename, narrow scopes, bring the expiry forward, origins, IP addresses, metadata,
+ * pause. The API refuses anything that would let the key do more; the form offers only that.
+ */
+import { api, type AuditEntry, type KeyView, type Me } from '../api';
+import { announce, busy, clearFieldErrors, clearMessages, field, focusOn, h, setFieldError, showError } from '../dom';
+import { endOfDayIso, fieldOfError, heldScopes, splitList, when } from '../format';
+import { usageChart, usageTotals } from './chart';
+import { scopePicker } from './create-key';
+import { keyActions } from './key-actions';
+import { showNewSecret, statusText } from './keys';
+
+const localDay = (iso: string) => {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+};
+const list = (items: string[], empty: string) => (items.length ? h('ul', { class: 'plain' }, ...items.map((i) => h('li', {}, h('code', {}, i)))) : empty);
+
+export function renderKeyDetail(root: HTMLElement, me: Me, id: string): void {
+  const secretSlot = h('div');
+  const heading = h('h1', {}, 'Key');
+  const body = h('div', {}, h('p', {}, 'Loading the key…'));
+  root.replaceChildren(h('p', {}, h('a', { href: '#keys' }, '← All keys')), heading, secretSlot, body);
+
+  async function load(): Promise<void> {
+    let key: KeyView | undefined;
+    try {
+      key = (await api.listKeys()).keys.find((k) => k.id === id);
+    } catch (err) {
+      showError((err as Error).message);
+      return;
+    }
+    if (!key) {
+      heading.textContent = 'No such key';
+      body.replaceChildren(h('p', {}, 'This key does not exist, or it is not yours.'));
+      return;
+    }
+    heading.replaceChildren(key.name, ' ', h('span', { class: `badge badge-${key.status}` }, statusText(key)));
+    document.title = `${key.name} · Keyward`;
+    const usage = h('div', {}, h('p', {}, 'Loading usage…'));
+    const events = h('div', {}, h('p', {}, 'Loading events…'));
+    body.replaceChildren(
+      h('div', { class: 'actions key-actions' }, ...keyActions(key, { changed: load, secret: (r) => showNewSecret(secretSlot, r, true), afterRevoke: () => focusOn(heading) })),
+      h('section', { 'aria-labelledby': 'detail-usage' }, h('h2', { id: 'detail-usage' }, 'Usage, last 30 days'), usage),
+      h('section', { 'aria-labelledby': 'detail-settings' }, h('h2', { id: 'detail-settings' }, 'Settings'), settings(key)),
+      ...(key.status === 'revoked' ? [] : [editForm(key)]),
+      h(
+        'section',
+        { 'aria-labelledby': 'detail-events' },
+        h('h2', { id: 'detail-events' }, 'Recent events'),
+        events,
+        h('p', {}, h('a', { href: `#audit?keyId=${key.id}` }, 'Every entry for this key in the audit log')),
+      ),
+    );
+    void api
+      .usage({ keyId: key.id })
+      .then((report) => usage.replaceChildren(usageTotals(report), usageChart(report, `Requests with “${key!.name}” per day`)))
+      .catch((err: Error) => usage.replaceChildren(h('p', {}, `Usage is not available: ${err.message}`)));
+    void api
+      .audit({ keyId: key.id, pageSize: 10, kind: 'changes' })
+      .then((page) => events.replaceChildren(page.entries.length ? eventList(page.entries, page.users ?? {}) : h('p', {}, 'No events yet.')))
+      .catch((err: Error) => events.replaceChildren(h('p', {}, `Events are not available: ${err.message}`)));
+  }
+
+  function settings(key: KeyView): HTMLElement {
+    const row = (term: string, ...value: (Node | string)[]) => h('div', {}, h('dt', {}, term), h('dd', {}, ...value));
+    return h(
+      'dl',
+      { class: 'settings' },
+      row('ID', h('code', {}, key.id)),
+      row('Type', key.type),
+      row('Created', when(key.createdAt)),
+      row('Expires', when(key.expiresAt)),
+      row('Last used', when(key.lastUsedAt)),
+      row('Scopes', key.scopes === null ? 'Everything you may do' : list(key.scopes, 'None: only what needs no permission')),
+      row('Allowed origins', list(key.allowedOrigins, key.type === 'web' ? 'None' : 'Any (only web keys are held to origins)')),
+      row('Allowed IP addresses', list(key.allowedIps, 'Any address')),
+      row('Metadata', key.metadata ? h('pre', { class: 'snippet' }, JSON.stringify(key.metadata, null, 2)) : 'None'),
+      key.previousSecretValidUntil ? row('Previous secret', `works until ${when(key.previousSecretValidUntil)}`) : null,
+    );
+  }
+
+  function editForm(key: KeyView): HTMLElement {
+    const name = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off' });
+    name.value = key.name;
+    const expiresOn = h('input', { name: 'expiresOn', type: 'date', max: localDay(key.expiresAt) });
+    const origins = h('textarea', { name: 'allowedOrigins', rows: 2, autocomplete: 'off', spellcheck: 'false' });
+    origins.value = key.allowedOrigins.join('\n');
+    const ips = h('textarea', { name: 'allowedIps', rows: 2, autocomplete: 'off', spellcheck: 'false' });
+    ips.value = key.allowedIps.join('\n');
+    const metadata = h('textarea', { name: 'metadata', rows: 3, autocomplete: 'off', spellcheck: 'false' });
+    metadata.value = key.metadata ? JSON.stringify(key.metadata, null, 2) : '';
+    const scopes = scopePicker(key.scopes ?? heldScopes(me.claims), key.scopes, `edit-scopes-${key.id}`, key.scopes === null);
+    const controls: Record<string, HTMLElement> = { name, expiresAt: expiresOn, allowedOrigins: origins, allowedIps: ips, metadata, scopes: scopes.focusTarget };
+    const form = h(
+      'form',
+      { class: 'edit-key', 'aria-labelledby': 'edit-heading', novalidate: true },
+      h('h2', { id: 'edit-heading' }, 'Edit'),
+      h('p', { class: 'hint' }, 'A key can be narrowed, never widened: for more, create a new key.'),
+      h(
+        'div',
+        { class: 'grid' },
+        field('Name', name),
+        field('Bring the expiry forward to', expiresOn, `Now ${when(key.expiresAt)}. Leave empty to keep it.`),
+        field('Allowed origins', origins, key.type === 'web' ? 'One per line; only removing origins is allowed.' : 'One per line (only web keys are held to origins).'),
+        field('Allowed IP addresses', ips, key.allowedIps.length ? 'Addresses or ranges within the current ones.' : 'Addresses or CIDR ranges; empty allows any.'),
+        field('Metadata (JSON object)', metadata, 'Up to 1 KiB, for your own bookkeeping; shown with the key.'),
+      ),
+      scopes.element,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save changes')),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      clearMessages();
+      clearFieldErrors(form);
+      const change: Record<string, unknown> = {};
+      if (name.value.trim() !== key.name) change.name = name.value.trim();
+      if (expiresOn.value) change.expiresAt = endOfDayIso(expiresOn.value) ?? expiresOn.value;
+      const o = splitList(origins.value);
+      if (o.join() !== key.allowedOrigins.join()) change.allowedOrigins = o;
+      const i = splitList(ips.value);
+      if (i.join() !== key.allowedIps.join()) change.allowedIps = i;
+      const s = scopes.value();
+      if (JSON.stringify(s) !== JSON.stringify(key.scopes)) change.scopes = s;
+      const text = metadata.value.trim();
+      if (text !== (key.metadata ? JSON.stringify(key.metadata, null, 2) : '')) {
+        try {
+          change.metadata = text ? (JSON.parse(text) as unknown) : null;
+        } catch {
+          setFieldError(metadata, 'metadata must be a JSON object, like {"team": "billing"}.');
+          return;
+        }
+      }
+      if (Object.keys(change).length === 0) {
+        announce('Nothing to save: no field changed.');
+        return;
+      }
+      void busy(form, async () => {
+        try {
+          await api.updateKey(key.id, change);
+          return undefined;
+        } catch (err) {
+          return err as Error;
+        }
+      }).then(async (err) => {
+        if (!err) {
+          await load();
+          announce(`Key “${String(change.name ?? key.name)}” saved.`);
+          focusOn(heading);
+          return;
+        }
+        showError(err.message);
+        const which = fieldOfError(err.message, Object.keys(controls));
+        if (which) setFieldError(controls[which]!, err.message);
+      });
+    });
+    return form;
+  }
+
+  void load();
+}
+
+function eventList(entries: AuditEntry[], users: Record<string, string>): HTMLElement {
+  return h(
+    'ul',
+    { class: 'events' },
+    ...entries.map((e) =>
+      h(
+        'li',
+        { 'data-event': e.event },
+        h('time', { datetime: e.timestamp }, when(e.timestamp, '—', true)),
+        ' ',
+        h('strong', {}, e.event),
+        ' ',
+        h('span', { class: `outcome outcome-${e.outcome}` }, e.outcome),
+        e.actor?.uid ? ` by ${users[e.actor.uid] ?? e.actor.uid}` : '',
+        e.reason ? `: ${e.reason}` : '',
+      ),
+    ),
+  );
+}

@@ -1,0 +1,97 @@
+import { usageTracker, type UsageFlush } from '../../../functions/src/keys/usage';
+
+const MINUTE = 60_000;
+const DAY1 = Date.parse('2026-11-30T10:00:00Z');
+
+function setup(fail = () => false) {
+  let t = DAY1;
+  const writes: UsageFlush[] = [];
+  const tracker = usageTracker(
+    async (f) => {
+      if (fail()) throw new Error('firestore down');
+      writes.push(f);
+    },
+    { intervalMs: MINUTE, now: () => t, timers: false },
+  );
+  const sum = (field: 'requests' | 'failures') => writes.flatMap((w) => Object.values(w.days)).reduce((n, c) => n + c[field], 0);
+  return { tracker, writes, sum, advance: (ms: number) => (t += ms), now: () => t };
+}
+
+describe('usage tracker: one write per key per interval, every request counted', () => {
+  it('writes the first use at once, then at most once a minute, and loses no count', async () => {
+    const { tracker, writes, sum, advance, now } = setup();
+    for (let i = 0; i < 250; i++) {
+      tracker.touch('k1', now());
+      advance(1000); // 250 requests over about 4 minutes
+      tracker.tick();
+    }
+    await tracker.flush();
+    expect(sum('requests')).toBe(250);
+    expect(sum('failures')).toBe(0);
+    expect(writes.length).toBeLessThanOrEqual(6); // first use + one a minute + the final flush
+    expect(writes[0]).toEqual({ keyId: 'k1', lastUsedAt: DAY1, days: { '2026-11-30': { requests: 1, failures: 0 } } });
+  });
+
+  it('counts refusals as requests and failures, without moving lastUsedAt', async () => {
+    const { tracker, writes, sum, now } = setup();
+    tracker.refuse('k1', now());
+    tracker.touch('k1', now());
+    tracker.refuse('k1', now());
+    await tracker.flush();
+    expect(sum('requests')).toBe(3);
+    expect(sum('failures')).toBe(2);
+    expect(writes[0]!.lastUsedAt).toBeNull(); // the first write was the refusal
+    expect(writes[1]!.lastUsedAt).toBe(DAY1);
+    expect(tracker.lastUsed('k1')).toBe(DAY1);
+  });
+
+  it('splits counts by UTC day', async () => {
+    const { tracker, writes, advance, now } = setup();
+    advance(Date.parse('2026-11-30T23:59:59Z') - DAY1);
+    tracker.touch('k1', now()); // written at once
+    tracker.touch('k1', now());
+    advance(2000);
+    tracker.touch('k1', now());
+    await tracker.flush();
+    expect(writes.map((w) => w.days)).toEqual([
+      { '2026-11-30': { requests: 1, failures: 0 } },
+      { '2026-11-30': { requests: 1, failures: 0 }, '2026-12-01': { requests: 1, failures: 0 } },
+    ]);
+  });
+
+  it('puts the counts of a failed write back for the next one', async () => {
+    let down = true;
+    const { tracker, sum, now } = setup(() => down);
+    tracker.touch('k1', now());
+    tracker.touch('k1', now());
+    await tracker.flush();
+    expect(sum('requests')).toBe(0);
+    down = false;
+    await tracker.flush();
+    expect(sum('requests')).toBe(2);
+  });
+
+  it('keeps keys apart and writes an overdue key on the next tick', async () => {
+    const { tracker, writes, advance, now } = setup();
+    tracker.touch('a', now());
+    tracker.touch('b', now());
+    tracker.touch('a', now());
+    tracker.tick();
+    expect(writes).toHaveLength(2); // the first uses only
+    advance(MINUTE);
+    tracker.tick();
+    await Promise.resolve();
+    expect(writes).toHaveLength(3);
+    expect(writes[2]).toMatchObject({ keyId: 'a', days: { '2026-11-30': { requests: 1, failures: 0 } } });
+  });
+
+  it('writes on its own timer when the interval is up', async () => {
+    const writes: UsageFlush[] = [];
+    const tracker = usageTracker(async (f) => void writes.push(f), { intervalMs: 100 });
+    tracker.touch('k', Date.now());
+    tracker.touch('k', Date.now());
+    const deadline = Date.now() + 5000;
+    while (writes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(writes.map((w) => w.days[Object.keys(w.days)[0]!]!.requests)).toEqual([1, 1]);
+  });
+});
