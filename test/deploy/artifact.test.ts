@@ -11,7 +11,8 @@ import { freePort } from '../harness/ports';
 
 const ROOT = join(__dirname, '..', '..');
 const FUNCTIONS = join(ROOT, 'functions');
-const CALLABLES = ['createApiKey', 'listApiKeys', 'revokeApiKey', 'regenerateApiKey', 'queryAuditLog'];
+const CALLABLES = ['createApiKey', 'listApiKeys', 'revokeApiKey', 'regenerateApiKey', 'updateApiKey', 'queryAuditLog', 'getUsage'];
+const SCHEDULED = ['keyExpiryNotices'];
 
 // npm itself must run on the deployed Node too (its engine checks use the running Node).
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` };
@@ -68,7 +69,7 @@ describe('the deploy artifact, installed alone', () => {
     const server = await serve([bin, dir], { FUNCTIONS_CONTROL_API: 'true' }, '/__/functions.yaml');
     try {
       const manifest = (await (await fetch(`${server.url}/__/functions.yaml`)).json()) as Manifest;
-      expect(Object.keys(manifest.endpoints).sort()).toEqual(['api', ...CALLABLES].sort());
+      expect(Object.keys(manifest.endpoints).sort()).toEqual(['api', ...CALLABLES, ...SCHEDULED].sort());
       const common = {
         platform: 'gcfv2',
         region: ['us-central1'],
@@ -83,6 +84,7 @@ describe('the deploy artifact, installed alone', () => {
       for (const name of CALLABLES) {
         expect(manifest.endpoints[name]).toMatchObject({ ...common, availableMemoryMb: 256, callableTrigger: {} });
       }
+      for (const name of SCHEDULED) expect(manifest.endpoints[name]).toMatchObject({ platform: 'gcfv2', scheduleTrigger: expect.any(Object) });
       const params = manifest.params.map((p) => p.name);
       expect(params).toEqual(expect.arrayContaining(['KEYWARD_CACHE_TTL_MS', 'KEYWARD_ALLOWED_ORIGINS', 'KEYWARD_MAX_INSTANCES']));
       expect(params.every((name) => name.startsWith('KEYWARD_'))).toBe(true);
