@@ -67,11 +67,11 @@ describe('callables through Hosting with the session cookie', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.json.result).toMatchObject({ id: key.id, status: 'revoked' });
 
-    // The audit log names the session as the actor, and the callable's path through Hosting.
+    // The audit log names the session as the actor, and the callable by its name (its audit path).
     const entries = await until(async () => {
       const res = await rpc('queryAuditLog', { event: 'auth.success', pageSize: 100 }, fromConsole(cookie));
       expect(res.status).toBe(200);
-      const found = (res.json.result.entries as { request: { path?: string } }[]).filter((e) => e.request.path === '/v1/rpc/createApiKey');
+      const found = (res.json.result.entries as { request: { path?: string } }[]).filter((e) => e.request.path === 'createApiKey');
       return found.length ? found : undefined;
     });
     expect(entries[0]).toMatchObject({ actor: { uid: user.uid, method: 'session' }, outcome: 'success', request: { method: 'POST' } });
