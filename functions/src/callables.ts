@@ -47,6 +47,7 @@ const CALLABLE_CODE: { readonly [C in ErrorCode]: FunctionsErrorCode } = {
   conflict: 'already-exists',
   payload_too_large: 'invalid-argument',
   rate_limited: 'resource-exhausted',
+  quota_exceeded: 'resource-exhausted',
   unavailable: 'unavailable',
   internal: 'internal',
 };

@@ -40,8 +40,19 @@ export interface Config {
   signing: { windowSeconds: number };
   /** Per key type: token issuances per minute (shared across instances) and calls per minute (per instance). */
   rateLimits: Record<KeyType, { issuePerMinute: number; callsPerMinute: number }>;
-  /** Failed verifications allowed per minute per client IP and per key id before 429. */
+  /** Failed verifications allowed per minute per client address before 429, counted across instances. */
   failureLimitPerMinute: number;
+  /** Failed verifications allowed per hour per key id before 429 (OWASP ASVS: at most 100). */
+  failureLimitPerKeyHour: number;
+  /** Session sign-ins (`POST /v1/auth/session`) per minute per client address. */
+  sessionLimitPerMinute: number;
+  /** Keys a user may create per hour. */
+  keyCreateLimitPerHour: number;
+  /**
+   * What every limit does when its shared counters (Firestore) cannot be reached and this
+   * instance has no leased block left: `closed` refuses with 503, `open` admits uncounted.
+   */
+  limitsOnOutage: 'closed' | 'open';
   /** Origins allowed to create a session and to send state-changing cookie requests. */
   allowedOrigins: string[];
   auditLogName: string;
@@ -83,6 +94,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 /** Comma-separated, or the JSON array firebase-functions' `defineList` params are deployed as. */
@@ -156,6 +174,10 @@ export function loadConfig(env: Env = process.env): Config {
       mobile: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_MOBILE', 20, 1, 1e6), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_MOBILE', 6000, 1, 1e9) },
     },
     failureLimitPerMinute: int(env, 'KEYWARD_FAILURE_LIMIT', 60, 1, 1e6),
+    failureLimitPerKeyHour: int(env, 'KEYWARD_KEY_FAILURE_LIMIT', 100, 1, 100),
+    sessionLimitPerMinute: int(env, 'KEYWARD_SESSION_LIMIT', 30, 1, 1e6),
+    keyCreateLimitPerHour: int(env, 'KEYWARD_KEY_CREATE_LIMIT', 30, 1, 1e6),
+    limitsOnOutage: oneOf(env, 'KEYWARD_LIMITS_ON_OUTAGE', ['closed', 'open'] as const, 'closed'),
     allowedOrigins: origins(env, 'KEYWARD_ALLOWED_ORIGINS'),
     auditLogName: env.KEYWARD_AUDIT_LOG || 'keyward-audit',
     appCheck: { jwksUrl: appCheckJwks(env, emulated) },

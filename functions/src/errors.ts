@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'rate_limited'
+  | 'quota_exceeded'
   | 'unavailable'
   | 'internal';
 

@@ -30,6 +30,14 @@ export interface Identity {
   scopes?: string[];
   /** The key owner's uid when `On-Behalf-Of` was used; `uid` is then the user acted for. */
   actor?: string;
+  /** Key-based credentials: what the key has left after this request (limits/call-limiter.ts). */
+  usage?: KeyUsage;
+}
+
+/** A key's remaining allowance: the tightest rate limit (as `RateLimit-*` reports it), and its credits when it has any. */
+export interface KeyUsage {
+  rateLimit: { limit: number; remaining: number; resetSeconds: number };
+  credits?: { remaining: number; nextRefillAt: string | null };
 }
 
 /** Interactive credentials: a person signed in. Only these may manage keys. */

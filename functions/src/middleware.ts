@@ -15,6 +15,8 @@ import { SIGNATURE_SCHEME } from './credentials/read';
 import { rawBody } from './http/body';
 import { KeywardError } from './errors';
 import { sendError } from './http/handler';
+import { rateLimitHeaders } from './http/errors';
+import { checkCost } from './limits/call-limiter';
 import { requestContext } from './http/context';
 import type { Services } from './services';
 import { auditRequest } from './audit/events';
@@ -77,6 +79,11 @@ function parsedBody(bytes: Buffer, contentType: string | undefined): unknown {
 export interface KeywardAuthOptions {
   /** Also require a Firebase App Check token (`X-Firebase-AppCheck`) from one of these apps; `consume` makes each token single-use. */
   appCheck?: { appIds: string[]; consume?: boolean };
+  /**
+   * What a request costs a key that has credits (default 1): a whole number, or one chosen per
+   * request. Rate limits count requests whatever their cost.
+   */
+  cost?: number | ((req: Request) => number);
 }
 
 export function keywardAuth(services: Services, options: KeywardAuthOptions = {}): RequestHandler {
@@ -88,7 +95,9 @@ export function keywardAuth(services: Services, options: KeywardAuthOptions = {}
     res.set('Cache-Control', 'no-store');
     try {
       info.rawBody = await bodyBytes(req, config.bodyLimitBytes);
-      const identity = await authenticate(info);
+      const cost = checkCost(typeof options.cost === 'function' ? options.cost(req) : (options.cost ?? 1));
+      const identity = await authenticate(info, { cost });
+      if (identity.usage) res.set(rateLimitHeaders(identity.usage.rateLimit));
       if (appCheck) await appCheckFor(services, info, appCheck);
       res.locals.keyward = identity;
     } catch (err) {

@@ -15,7 +15,6 @@ import { createAuthenticator, type Authenticate, type Verifiers } from './creden
 import { keyService, type KeyService, type LeakReport } from './actions/keys';
 import { sessionService, type SessionService } from './actions/sessions';
 import { usageTracker, type UsageTracker } from './keys/usage';
-import { failureLimiter } from './lib/failure-limiter';
 import { initializedClient } from './lib/initialized-client';
 import { lazy } from './lib/lazy';
 import { RefreshingCache } from './lib/refreshing-cache';
@@ -29,11 +28,16 @@ import { grpcInsecure } from './lib/emulator-hosts';
 import { accessTokenVerifier, type AccessTokenVerifier } from './credentials/access-token';
 import { signatureVerifier, signedKeyVerifier } from './credentials/signature';
 import { callLimiter, type CallLimiter } from './limits/call-limiter';
+import type { CounterStore } from './limits/counters';
+import { failureLimiter } from './limits/failure-limiter';
 import { issueLimiter } from './limits/issue-limiter';
 import { firestoreUsageStore } from './store/usage';
 import { usageReport, type UsageReporter } from './actions/usage';
+import { leasedLimiter, type Limiter } from './limits/limiter';
+import { creditsCounter } from './limits/plan';
+import { enforce } from './limits/rules';
 import { firestoreNonceStore, type NonceStore } from './store/nonces';
-import { firestoreWindowCounter, type WindowCounter } from './store/window-counters';
+import { firestoreCounters } from './store/limit-counters';
 import { tokenIssuer, type TokenIssuer } from './actions/tokens';
 import { tokenKeyring } from './tokens/keyring';
 import { githubReportHandler } from './secret-scanning/github';
@@ -69,10 +73,12 @@ export interface Services {
   tokens: TokenIssuer;
   /** Whether an access token is active, whoever presents it: `POST /oauth/introspect`. */
   inspectAccessToken: AccessTokenVerifier['inspect'];
-  /** Per-instance call limits of key-based credentials, applied by the pipeline. */
+  /** Limits and credits of key-based credentials, applied by the pipeline. */
   callLimits: CallLimiter;
   nonces: NonceStore;
-  rateCounters: WindowCounter;
+  /** The shared counters every limit is counted on (Firestore), and the one limiter over them. */
+  rateCounters: CounterStore;
+  limiter: Limiter;
   /** Secret-scanning partner endpoints (secret-scanning/): a report in, feedback out. */
   secretScanning: { github: (info: RequestContext) => Promise<Feedback[]> };
   /** Telling key owners (notifications/): leaks, expiry soon; their webhook settings. */
@@ -141,10 +147,17 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const logging = loggingClient(config.projectId, env);
   const audit = overrides.audit ? managedSink(overrides.audit) : cloudLoggingAudit(config, env, { logging, now, access: overrides.auditAccess });
   const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
-  const keys = keyService({ config, store: keyStore, cache: keyCache, hmacSecret, users, audit, usage, now });
-  const failures = failureLimiter(config.failureLimitPerMinute);
+  const rateCounters = firestoreCounters(firestore, config.dependencyTimeoutMs);
+  const limiter = leasedLimiter(rateCounters, { onOutage: config.limitsOnOutage, now });
+  const createLimit = (uid: string) =>
+    enforce(limiter, 'key-create', uid, { limit: config.keyCreateLimitPerHour, period: 'hour' }, now(), 'Too many keys created; try again later.');
+  const creditsSpent = (record: KeyRecord) => (record.credits ? rateCounters.read(creditsCounter('credits', record.keyId, record.credits, now())) : Promise.resolve(0));
+  const keys = keyService({ config, store: keyStore, cache: keyCache, hmacSecret, users, audit, usage, now, createLimit, creditsSpent });
+  const failures = failureLimiter(limiter, {
+    perAddress: { limit: config.failureLimitPerMinute, period: 'minute' },
+    perKey: { limit: config.failureLimitPerKeyHour, period: 'hour' },
+  });
   const nonces = firestoreNonceStore(firestore, config.dependencyTimeoutMs);
-  const rateCounters = firestoreWindowCounter(firestore, config.dependencyTimeoutMs);
   const keyring = tokenKeyring(tokenSecret, now);
   const appCheck =
     overrides.appCheck ??
@@ -173,11 +186,18 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     keyring,
     verifyApiKey: verifiers.apiKey,
     verifySigned: signedKeyVerifier(signatureDeps),
-    limiter: issueLimiter(rateCounters, config.rateLimits, now),
+    limiter: issueLimiter(limiter, config.rateLimits, now),
     audit,
     now,
   });
-  const callLimits = callLimiter(config.rateLimits, now);
+  const callLimits = callLimiter({
+    limiter,
+    counters: rateCounters,
+    typeLimits: config.rateLimits,
+    keyOf: async (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
+    audit,
+    now,
+  });
   const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits, keyPrefix: config.keys.prefix });
   const sessions = sessionService({
     rules: config.sessions,
@@ -189,6 +209,8 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     checkIdToken,
     authenticate,
     now,
+    signInLimit: (info) =>
+      enforce(limiter, 'sign-in', info.ip, { limit: config.sessionLimitPerMinute, period: 'minute' }, now(), 'Too many sign-ins from this address; try again shortly.'),
   });
   const github = githubKeyring({
     url: config.secretScanning.githubKeysUrl,
@@ -210,5 +232,5 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
       { method: 'secret_scanning' },
     );
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader };
 }

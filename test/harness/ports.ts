@@ -18,6 +18,11 @@ export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   // Usage counts are written at most once per key per 500 ms instead of once a minute, so a test
   // that counts its requests sees them stored within a second (test/integration/keys/usage.test.ts).
   KEYWARD_USAGE_FLUSH_MS: '500',
+  // Every test request comes from 127.0.0.1, and these limits are shared by all instances: the
+  // suite as a whole would exceed them. Tests of the limits set their own (in-process apps).
+  KEYWARD_FAILURE_LIMIT: '1000000',
+  KEYWARD_SESSION_LIMIT: '1000000',
+  KEYWARD_KEY_CREATE_LIMIT: '1000000',
 };
 
 export const HOST = '127.0.0.1';

@@ -20,6 +20,7 @@ import { NAME_PATTERN, parseIps, parseMetadata, parseOrigins, parsePatch, parseS
 import { scopesBeyond } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import { keyView } from '../keys/view';
+import { MAX_CREDITS, parseCredits, parseLimits, type UsageCeiling } from '../keys/limits';
 
 export interface KeyServiceDeps {
   config: Config;
@@ -30,6 +31,10 @@ export interface KeyServiceDeps {
   audit: AuditSink;
   usage: UsageTracker;
   now: () => number;
+  /** Key creations per user (limits/rules.ts): throws 429 past the limit. */
+  createLimit?: (uid: string) => Promise<unknown>;
+  /** Credits this key has spent in their current period (limits/plan.ts); 0 when not wired. */
+  creditsSpent?: (record: KeyRecord) => Promise<number>;
 }
 
 const DAY = 86_400_000;
@@ -95,8 +100,30 @@ export function keyService(deps: KeyServiceDeps) {
     return record;
   }
 
+  /** The most a key of `type` may be given: its type's calls per minute, and a day of them. */
+  function ceilingOf(type: KeyType): UsageCeiling {
+    const perMinute = config.rateLimits[type].callsPerMinute;
+    return { requestsPerMinute: perMinute, requestsPerDay: perMinute * 1440, credits: MAX_CREDITS };
+  }
+
+  /** `limits` and `credits` of a body, as stored: credits restart their count when set. */
+  function parseUsage(body: Body, type: KeyType, now: number): Pick<KeyRecord, 'limits' | 'credits'> {
+    const ceiling = ceilingOf(type);
+    const out: Pick<KeyRecord, 'limits' | 'credits'> = {};
+    const limits = parseLimits(body.limits, ceiling);
+    const credits = parseCredits(body.credits, ceiling);
+    if (limits !== undefined) out.limits = limits && Object.keys(limits).length ? limits : null;
+    if (credits !== undefined) out.credits = credits && { ...credits, setAt: now };
+    return out;
+  }
+
+  async function view(record: KeyRecord, now: number, lastUsedAt?: number | null) {
+    const spent = record.credits && deps.creditsSpent ? await deps.creditsSpent(record) : 0;
+    return keyView(record, now, lastUsedAt ?? record.lastUsedAt, spent);
+  }
+
   function parseCreate(body: Body) {
-    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata']);
+    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata', 'limits', 'credits']);
     const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
     const type = body.type === undefined ? 'server' : body.type;
     if (!isKeyType(type)) throw new KeywardError('invalid_request', 'type must be server, web or mobile.');
@@ -118,7 +145,8 @@ export function keyService(deps: KeyServiceDeps) {
     if (type === 'web' && allowedOrigins.length === 0) throw new KeywardError('invalid_request', 'A web key needs at least one allowed origin.');
     const appCheck = parseAppCheck(body.appCheck);
     if (appCheck && type === 'server') throw new KeywardError('invalid_request', 'App Check applies to web and mobile keys only.');
-    return { name, type, scopes, allowedOrigins, allowedIps, metadata, expiresAt, now, appCheck };
+    const usage = parseUsage(body, type, now);
+    return { name, type, scopes, allowedOrigins, allowedIps, metadata, expiresAt, now, appCheck, usage };
   }
 
   return {
@@ -129,6 +157,7 @@ export function keyService(deps: KeyServiceDeps) {
         const beyond = scopesBeyond(identity.claims, input.scopes);
         if (beyond.length) throw new KeywardError('insufficient_scope', `You do not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`);
       }
+      await deps.createLimit?.(identity.uid);
       const existing = await store.listByOwner(identity.uid, config.keys.maxPerUser + 1);
       if (existing.filter((k) => k.revokedAt === null && k.expiresAt > input.now).length >= config.keys.maxPerUser) {
         throw new KeywardError('conflict', `You already have ${config.keys.maxPerUser} active keys; revoke one first.`);
@@ -153,6 +182,9 @@ export function keyService(deps: KeyServiceDeps) {
           metadata: input.metadata,
           secrets: [minted.stored],
           ...(input.appCheck ? { appCheck: input.appCheck } : {}),
+          // Only the settings given: Firestore refuses undefined fields.
+          ...(input.usage.limits ? { limits: input.usage.limits } : {}),
+          ...(input.usage.credits ? { credits: input.usage.credits } : {}),
         };
         if (!(await store.create(record))) continue; // a 95-bit id collided: draw again
         await audited(
@@ -168,12 +200,12 @@ export function keyService(deps: KeyServiceDeps) {
     async list(identity: Identity) {
       const now = deps.now();
       const records = await store.listByOwner(identity.uid, 1000);
-      return records.map((r) => keyView(r, now, deps.usage.lastUsed(r.keyId)));
+      return Promise.all(records.map((r) => view(r, now, deps.usage.lastUsed(r.keyId))));
     },
 
     async get(identity: Identity, id: string) {
       const record = await ownKey(identity, id);
-      return keyView(record, deps.now(), deps.usage.lastUsed(id));
+      return view(record, deps.now(), deps.usage.lastUsed(id));
     },
 
     revoke: (identity: Identity, id: string, info?: RequestContext) => refusalsAudited('key.revoke', identity, { keyId: id }, info, async () => {
@@ -260,9 +292,13 @@ export function keyService(deps: KeyServiceDeps) {
       const now = deps.now();
       // Scopes are checked against the owner's grants (an admin editing another's key included).
       const owner = record.ownerUid === identity.uid ? { claims: identity.claims } : await deps.users.get(record.ownerUid);
-      const change = parsePatch(body, record, { now, claims: owner?.claims ?? {} });
-      const fields = Object.keys(change) as Array<keyof KeyChange>;
-      const before = Object.fromEntries(fields.map((f) => [f, record[f] ?? null])) as KeyChange;
+      // `limits` and `credits` are usage settings within the project's ceiling (keys/limits.ts); the rest narrows only.
+      const { limits, credits, ...rest } = body;
+      const usage = parseUsage({ ...(limits !== undefined ? { limits } : {}), ...(credits !== undefined ? { credits } : {}) }, record.type, now);
+      const narrowing = Object.keys(rest).length || !Object.keys(usage).length ? parsePatch(rest, record, { now, claims: owner?.claims ?? {} }) : {};
+      const change: KeyChange & Pick<KeyRecord, 'limits' | 'credits'> = { ...narrowing, ...usage };
+      const fields = Object.keys(change) as Array<keyof typeof change>;
+      const before = Object.fromEntries(fields.map((f) => [f, record[f] ?? null])) as typeof change;
       await store.update(id, change);
       const pause = change.disabledAt === undefined ? '' : change.disabledAt === null ? ' (resumed)' : ' (paused)';
       await audited(
@@ -277,8 +313,8 @@ export function keyService(deps: KeyServiceDeps) {
         () => store.update(id, before),
       );
       const updated = { ...record, ...change };
-      cache.set(id, updated); // a pause is refused at once on this instance
-      return keyView(updated, now, deps.usage.lastUsed(id));
+      cache.set(id, updated); // a pause is refused at once on this instance, new limits enforced
+      return view(updated, now, deps.usage.lastUsed(id));
     }),
   };
 }

@@ -31,6 +31,8 @@ export interface SessionServiceDeps {
   authenticate: Authenticate;
   now: () => number;
   clock?: Clock;
+  /** Sign-ins per client address (limits/rules.ts): throws 429 past the limit. */
+  signInLimit?: (info: RequestContext) => Promise<unknown>;
 }
 
 export interface CreatedSession {
@@ -56,6 +58,7 @@ export function sessionService(deps: SessionServiceDeps) {
       // The ID token travels in the body: the cross-site rule applies whether or not a cookie is sent.
       assertSameSite(info, { allowedOrigins: deps.allowedOrigins, requireBrowserHeaders: false });
       const { idToken, expiresIn } = parseSessionRequest(body, deps.rules);
+      await deps.signInLimit?.(info);
       const verified = await deps.checkIdToken(idToken);
       identity = verified.identity;
       const now = deps.now();

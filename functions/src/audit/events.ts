@@ -24,6 +24,8 @@ export const AUDIT_EVENTS = [
   'key.exposure',
   // A notice to a key's owner (a leak, an expiry soon): reason says which channel, outcome how it went.
   'notification.send',
+  'key.limit',
+  'key.update',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 

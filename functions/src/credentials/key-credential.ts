@@ -10,7 +10,7 @@ import { digestMatches, keyDigestBytes } from '../keys/digest';
 import type { ParsedKey } from '../keys/format';
 import { ipAllowed, narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
-import type { FailureLimiter } from '../lib/failure-limiter';
+import type { FailureLimiter } from '../limits/failure-limiter';
 import type { RefreshingCache } from '../lib/refreshing-cache';
 import { catchUpVersions, namesNewerVersion } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
@@ -162,7 +162,7 @@ export async function matchingRecord(
     if (fresher) [record, matched] = [fresher, matches(fresher, versions)];
   }
   if (!record || !matched) {
-    const wait = deps.failures.fail([`ip:${info.ip}`, `key:${keyId}`], now);
+    const wait = await deps.failures.fail({ ip: info.ip, keyId: record ? keyId : undefined }, now);
     if (wait !== undefined) throw new KeywardError('rate_limited', 'Too many failed attempts; slow down.', { retryAfterSeconds: wait });
     throw refusal();
   }

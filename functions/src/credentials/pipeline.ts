@@ -26,13 +26,18 @@ export interface PipelineDeps {
   audit: AuditSink;
   /** The `iss` of Keyward's access tokens: tells them apart from Firebase ID tokens. */
   tokenIssuer: string;
-  /** Calls per key per minute for key-based credentials (api_key, access_token, signature). */
+  /** Limits and credits of key-based credentials (api_key, access_token, signature), shared across instances. */
   callLimits?: CallLimiter;
   /** The deployment's key prefix (config.keys.prefix): the pair forms' checksum covers it. */
   keyPrefix?: string;
 }
 
-export type Authenticate = (info: RequestContext) => Promise<Identity>;
+export interface AuthenticateOptions {
+  /** The credits this request costs a key that has credits (default 1), set by the protected endpoint. */
+  cost?: number;
+}
+
+export type Authenticate = (info: RequestContext, options?: AuthenticateOptions) => Promise<Identity>;
 
 const UID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
@@ -81,10 +86,11 @@ async function actAs(deps: PipelineDeps, identity: Identity, onBehalfOf: string)
 }
 
 export function createAuthenticator(deps: PipelineDeps): Authenticate {
-  return async (info) => {
+  return async (info, options = {}) => {
     try {
       let identity = await verify(deps, info);
-      deps.callLimits?.check(identity);
+      const usage = await deps.callLimits?.admit(identity, info, options.cost);
+      if (usage) identity = { ...identity, usage };
       const onBehalfOf = info.headers['on-behalf-of'];
       if (onBehalfOf !== undefined) identity = await actAs(deps, identity, String(onBehalfOf));
       deps.audit.access({

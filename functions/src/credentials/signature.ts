@@ -12,7 +12,7 @@
 import { safeEqual, signingSecret } from '../keys/digest';
 import { isKeyId } from '../keys/format';
 import type { UsageTracker } from '../keys/usage';
-import type { FailureLimiter } from '../lib/failure-limiter';
+import type { FailureLimiter } from '../limits/failure-limiter';
 import { KeywardError } from '../errors';
 import type { RequestContext } from '../request';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';

@@ -33,6 +33,7 @@ export const STATUS: { readonly [C in ErrorCode]: number } = {
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  quota_exceeded: 429,
   unavailable: 503,
   internal: 500,
 };

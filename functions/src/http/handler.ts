@@ -8,7 +8,7 @@ import type { Authenticate } from '../credentials/pipeline';
 import type { Identity } from '../identity';
 import { rawBody, parseJsonObject } from './body';
 import { isFault, isKeywardError } from '../errors';
-import { asKeywardError, errorBody, errorHeaders, statusOf } from './errors';
+import { asKeywardError, errorBody, errorHeaders, rateLimitHeaders, statusOf } from './errors';
 import type { RequestContext } from '../request';
 import { requestContext, type NetworkView } from './context';
 
@@ -87,6 +87,8 @@ export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = 
         body: info.body,
         identity,
       });
+      // A key's remaining allowance rides on every response it gets (the route may set its own).
+      if (identity?.usage) res.set(rateLimitHeaders(identity.usage.rateLimit));
       if (out.headers) res.set(out.headers);
       if (out.cookies?.length) res.append('Set-Cookie', out.cookies);
       if (out.body === undefined) res.status(out.status ?? 204).end();

@@ -4,6 +4,7 @@
  */
 import type { KeyType } from '../identity';
 import type { UsageFlush } from './usage';
+import type { StoredCredits, UsageLimits } from './limits';
 
 export interface StoredSecret {
   /** HMAC-SHA256 of the secret under provider secret version `version`. */
@@ -42,6 +43,9 @@ export interface KeyRecord {
   secrets: StoredSecret[];
   /** `web` and `mobile` keys: an App Check token from one of these apps is required (credentials/app-check.ts). Absent or null: none. */
   appCheck?: { appIds: string[]; consume: boolean } | null;
+  /** Usage limits and credits (limits/plan.ts); absent: only the key type's limits apply. */
+  limits?: UsageLimits | null;
+  credits?: StoredCredits | null;
 }
 
 export interface KeyStore {

@@ -1,5 +1,6 @@
 /** What the API shows of a key: metadata and status, never a digest or a secret. */
 import type { KeyRecord } from './record';
+import { creditsView } from './limits';
 
 export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
 
@@ -12,7 +13,8 @@ export function keyStatus(record: KeyRecord, now: number): KeyStatus {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function keyView(record: KeyRecord, now: number, lastUsedAt: number | null = record.lastUsedAt) {
+/** `creditsSpent`: what the key has spent of this period's credits (read from its counter). */
+export function keyView(record: KeyRecord, now: number, lastUsedAt: number | null = record.lastUsedAt, creditsSpent = 0) {
   const grace = record.secrets.slice(1).map((s) => s.notAfter ?? 0).filter((t) => t > now);
   return {
     id: record.keyId,
@@ -31,5 +33,7 @@ export function keyView(record: KeyRecord, now: number, lastUsedAt: number | nul
     lastUsedAt: iso(Math.max(lastUsedAt ?? 0, record.lastUsedAt ?? 0) || null),
     disabledAt: iso(record.disabledAt ?? null),
     metadata: record.metadata ?? null,
+    limits: record.limits ?? null,
+    credits: record.credits ? creditsView(record.credits, creditsSpent, now) : null,
   };
 }

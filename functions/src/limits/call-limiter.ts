@@ -1,47 +1,116 @@
 /**
- * Calls per key per minute, by key type (config.rateLimits[type].callsPerMinute), counted in
- * this instance's memory: no datastore operation per request. Across instances the limit is
- * therefore approximate: N warm instances together admit up to N times the limit. It bounds a
- * runaway client cheaply; the shared, exact limit is on token issuance (limits/issue-limiter.ts).
+ * Admission of key-based requests (API key, access token, signed request: any identity with a
+ * key id): the key type's calls per minute, the key's own limits, its owner's, and its credits
+ * (limits/plan.ts), all counted across instances on the shared limiter. Past a rate limit: 429
+ * `rate_limited`; past the credits: 429 `quota_exceeded`; both with `Retry-After` and
+ * `RateLimit-*`. The first refusal of a window is audited once (`key.limit`), across instances.
  */
-import type { Identity, KeyType } from '../identity';
+import { auditRequest, type AuditSink } from '../audit/events';
+import type { Identity, KeyType, KeyUsage } from '../identity';
 import { KeywardError } from '../errors';
-import { decide, windowStart, type WindowDecision } from './window';
+import type { StoredCredits, UsageLimits } from '../keys/limits';
+import type { KeyRecord } from '../keys/record';
+import type { RequestContext } from '../request';
+import type { CounterStore } from './counters';
+import type { LimitDecision, Limiter } from './limiter';
+import { callMeters, type Meter } from './plan';
+import { limitRefusal } from './rules';
 
-export interface CallLimiter {
-  /** Counts a call of a key-based identity; throws 429 when its key is over the limit. */
-  check(identity: Pick<Identity, 'keyId' | 'keyType'>): void;
-  /** Counts a call and returns the decision without throwing. */
-  take(keyId: string, type: KeyType): WindowDecision;
+/** What a request's key has left after it: reported in `RateLimit-*` headers and by `/v1/me`. */
+export type Usage = KeyUsage;
+
+export interface OwnerUsageSettings {
+  limits?: UsageLimits;
+  credits?: StoredCredits;
 }
 
-const WINDOW_MS = 60_000;
+export interface CallLimiterDeps {
+  limiter: Limiter;
+  counters: Pick<CounterStore, 'once'>;
+  typeLimits: Record<KeyType, { callsPerMinute: number }>;
+  /** The key's record (from the cache that verified it). */
+  keyOf: (keyId: string) => Promise<KeyRecord | null>;
+  /** The owner's own limits, shared by all their keys. */
+  ownerOf?: (uid: string) => Promise<OwnerUsageSettings | undefined>;
+  audit: AuditSink;
+  now: () => number;
+}
 
-export function callLimiter(
-  limits: Record<KeyType, { callsPerMinute: number }>,
-  now: () => number = Date.now,
-  maxKeys = 100_000,
-): CallLimiter {
-  const windows = new Map<string, { start: number; count: number }>();
-  const take = (keyId: string, type: KeyType): WindowDecision => {
-    const at = now();
-    const start = windowStart(at, WINDOW_MS);
-    let w = windows.get(keyId);
-    if (!w || w.start !== start) {
-      w = { start, count: 0 };
-      windows.delete(keyId); // re-insert: Map order is then oldest window first
-      windows.set(keyId, w);
-      if (windows.size > maxKeys) windows.delete(windows.keys().next().value as string);
-    }
-    w.count++;
-    return decide(w.count, limits[type].callsPerMinute, at, WINDOW_MS);
-  };
+export interface CallLimiter {
+  /** Takes a request of `cost` credits (default 1) for a key-based identity; undefined for other credentials. */
+  admit(identity: Identity, info: RequestContext, cost?: number): Promise<Usage | undefined>;
+}
+
+const MAX_MARKS = 10_000;
+
+export function callLimiter(deps: CallLimiterDeps): CallLimiter {
+  // Windows this instance already saw refused: only the first refusal per window looks for the shared marker.
+  const marked = new Set<string>();
+
+  function auditFirstRefusal(meter: Meter, identity: Identity, record: KeyRecord, info: RequestContext): void {
+    const { id, resetAt, limit } = meter.allowance;
+    if (marked.has(id)) return;
+    marked.add(id);
+    if (marked.size > MAX_MARKS) marked.delete(marked.values().next().value as string);
+    deps.counters
+      .once(`limit:${id}`, resetAt + 60_000)
+      .then((first) => {
+        if (!first) return;
+        deps.audit.access({
+          event: 'key.limit',
+          outcome: 'failure',
+          actor: { uid: identity.uid, method: identity.method, keyId: record.keyId },
+          target: { uid: record.ownerUid, keyId: record.keyId },
+          request: auditRequest(info),
+          reason: `${meter.kind === 'credits' ? 'quota_exceeded' : 'rate_limited'}: ${id.split(':')[0]} ${limit}`,
+        });
+      })
+      .catch(() => undefined); // the refusal stands; only its audit marker was lost
+  }
+
   return {
-    take,
-    check(identity) {
-      if (identity.keyId === undefined || identity.keyType === undefined) return;
-      const d = take(identity.keyId, identity.keyType);
-      if (!d.allowed) throw new KeywardError('rate_limited', 'Too many calls with this key; slow down.', { rateLimit: d, retryAfterSeconds: d.resetSeconds });
+    async admit(identity, info, cost = 1) {
+      if (identity.keyId === undefined || identity.keyType === undefined) return undefined;
+      const record = await deps.keyOf(identity.keyId);
+      if (!record) return undefined;
+      const owner = await deps.ownerOf?.(record.ownerUid);
+      const now = deps.now();
+      const meters = callMeters(
+        {
+          keyId: record.keyId,
+          ownerUid: record.ownerUid,
+          typePerMinute: deps.typeLimits[record.type].callsPerMinute,
+          limits: record.limits,
+          credits: record.credits,
+          ownerLimits: owner?.limits,
+          ownerCredits: owner?.credits,
+        },
+        now,
+      );
+      let tightest: LimitDecision | undefined;
+      let credits: Usage['credits'];
+      // One after the other, rate limits first: a request refused by a rate limit spends no credit.
+      for (const meter of meters) {
+        const decision = await deps.limiter.take(meter.allowance, meter.kind === 'credits' ? cost : 1);
+        if (!decision.allowed) {
+          auditFirstRefusal(meter, identity, record, info);
+          throw meter.kind === 'credits'
+            ? limitRefusal(decision, 'This key has used up its credits.', 'quota_exceeded')
+            : limitRefusal(decision, 'Too many calls with this key; slow down.');
+        }
+        if (meter.kind === 'rate' && (!tightest || decision.remaining < tightest.remaining)) tightest = decision;
+        if (meter.kind === 'credits' && (!credits || decision.remaining < credits.remaining)) {
+          credits = { remaining: decision.remaining, nextRefillAt: meter.nextRefillAt ? new Date(meter.nextRefillAt).toISOString() : null };
+        }
+      }
+      const { limit, remaining, resetSeconds } = tightest!;
+      return { rateLimit: { limit, remaining, resetSeconds }, ...(credits ? { credits } : {}) };
     },
   };
+}
+
+/** A request's cost, as a protected endpoint sets it: a whole number of credits, at least 1. */
+export function checkCost(cost: number): number {
+  if (!Number.isInteger(cost) || cost < 1 || cost > 1_000_000) throw new KeywardError('internal', 'A request cost must be a whole number from 1 to 1000000.');
+  return cost;
 }

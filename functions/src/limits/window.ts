@@ -33,3 +33,16 @@ export function decide(count: number, limit: number, now: number, windowMs: numb
     resetSeconds: Math.max(1, Math.ceil((windowEnd(now, windowMs) - now) / 1000)),
   };
 }
+
+import { refillPeriod } from '../keys/limits';
+
+/** The windows limits are counted in. Minutes, hours and days are fixed lengths; months follow the UTC calendar. */
+export type Period = 'minute' | 'hour' | 'day' | 'month';
+
+const PERIOD_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+/** The window of `period` that `now` falls in, `[start, end)` in epoch ms, aligned in UTC. */
+export function periodWindow(period: Period, now: number): { start: number; end: number } {
+  if (period === 'month') return refillPeriod('month', now);
+  return { start: windowStart(now, PERIOD_MS[period]), end: windowEnd(now, PERIOD_MS[period]) };
+}

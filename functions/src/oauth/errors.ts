@@ -65,12 +65,13 @@ const OAUTH_CODE: { readonly [C in ErrorCode]: OAuthErrorCode } = {
   forbidden: 'unauthorized_client',
   insufficient_scope: 'invalid_scope',
   rate_limited: 'temporarily_unavailable',
+  quota_exceeded: 'temporarily_unavailable',
   unavailable: 'temporarily_unavailable',
   internal: 'server_error',
 };
 
 /** RFC 6749's statuses: 400, except 401 for client authentication and the statuses of limits, outages, faults and sizes. */
-const SPECIAL_STATUS: Partial<Record<ErrorCode, number>> = { payload_too_large: 413, method_not_allowed: 405, rate_limited: 429, unavailable: 503, internal: 500 };
+const SPECIAL_STATUS: Partial<Record<ErrorCode, number>> = { payload_too_large: 413, method_not_allowed: 405, rate_limited: 429, quota_exceeded: 429, unavailable: 503, internal: 500 };
 
 /** Any error as an OAuthError; faults become `server_error` without detail. */
 export function toOAuthError(err: unknown): OAuthError {

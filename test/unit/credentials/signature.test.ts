@@ -2,7 +2,7 @@
 // nothing refused ever spends a nonce.
 import { signatureVerifier, signedKeyVerifier, type SignatureDeps } from '../../../functions/src/credentials/signature';
 import { signingSecret } from '../../../functions/src/keys/digest';
-import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
+import { memoryFailureLimiter } from '../../harness/limits';
 import { formatSignatureHeader } from '../../../functions/src/signing/header';
 import { bodySha256Hex, hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import { stringToSign } from '../../../functions/src/signing/string-to-sign';
@@ -23,7 +23,7 @@ function setup(over: Partial<KeyRecord> = {}) {
     hmacSecret,
     users: users([{ uid: rec.ownerUid, claims: { permissions: ['reports'] }, disabled: false, validSince: 0 }]),
     usage: noUsage,
-    failures: failureLimiter(1000),
+    failures: memoryFailureLimiter(1000),
     nonces,
     windowSeconds: 300,
     now: time.now,

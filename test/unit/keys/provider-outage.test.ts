@@ -6,7 +6,7 @@ import { errorHeaders, statusOf } from '../../../functions/src/http/errors';
 import { KeywardError } from '../../../functions/src/errors';
 import { keyDigest } from '../../../functions/src/keys/digest';
 import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
-import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
+import { memoryFailureLimiter } from '../../harness/limits';
 import { providerSecret, type SecretSource } from '../../../functions/src/secrets/provider';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import { clock, codeOf, hmacMaterial, info, keyCache, noUsage, record, users } from '../tokens/fixtures';
@@ -43,7 +43,7 @@ function setup() {
       hmacSecret,
       users: users([{ uid: 'owner-1', claims: {}, disabled: false, validSince: 0 }]),
       usage: noUsage,
-      failures: failureLimiter(1000),
+      failures: memoryFailureLimiter(1000),
       now: time.now,
     });
     return { hmacSecret, verify: () => verify(key, info()) };

@@ -6,7 +6,7 @@ import { apiKeyVerifier, type KeyCache } from '../../../functions/src/credential
 import { signedKeyVerifier } from '../../../functions/src/credentials/signature';
 import { keyDigest, signingSecret } from '../../../functions/src/keys/digest';
 import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
-import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
+import { memoryFailureLimiter } from '../../harness/limits';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import type { KeyRecord } from '../../../functions/src/keys/record';
@@ -33,7 +33,7 @@ function setup() {
     hmacSecret: memorySecret([v1]),
     users: users([{ uid: 'owner-1', claims: {}, disabled: false, validSince: 0 }]),
     usage: noUsage,
-    failures: failureLimiter(1000),
+    failures: memoryFailureLimiter(1000),
     now: time.now,
   };
   /** Writes a fresh secret for the key to the datastore, as a regeneration on any instance does. */

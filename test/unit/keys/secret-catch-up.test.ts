@@ -5,7 +5,7 @@ import { apiKeyVerifier, type ApiKeyDeps } from '../../../functions/src/credenti
 import { signedKeyVerifier } from '../../../functions/src/credentials/signature';
 import { keyDigest, signingSecret } from '../../../functions/src/keys/digest';
 import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
-import { failureLimiter } from '../../../functions/src/lib/failure-limiter';
+import { memoryFailureLimiter } from '../../harness/limits';
 import { catchUpVersions } from '../../../functions/src/secrets/catch-up';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import type { KeyRecord } from '../../../functions/src/keys/record';
@@ -24,7 +24,7 @@ function setup() {
     hmacSecret,
     users: users([{ uid: 'owner-1', claims: {}, disabled: false, validSince: 0 }]),
     usage: noUsage,
-    failures: failureLimiter(1000),
+    failures: memoryFailureLimiter(1000),
     now: time.now,
   };
   /** A key as an instance that knows `version` makes it. */
