@@ -1,5 +1,5 @@
-// Failed verifications are limited per client address and per key id (KEYWARD_FAILURE_LIMIT a
-// minute): past the limit a wrong key gets 429 with Retry-After instead of 401, and a valid
+// Failed verifications are limited per client address (KEYWARD_FAILURE_LIMIT a minute) and per key
+// id (KEYWARD_KEY_FAILURE_LIMIT an hour), counted across instances: past the limit a wrong key gets 429 with Retry-After instead of 401, and a valid
 // credential is never locked out, whatever address it comes from. The instance is built in this
 // process with a limit of 5; X-Forwarded-For stands for the address Hosting reports (one proxy hop).
 import { signRequest } from '../../../client/src';
@@ -27,7 +27,7 @@ describe('API keys: failed-verification limits', () => {
   const me = (ip: string, headers: Record<string, string>) => meAt(app.url, { 'x-forwarded-for': ip, ...headers });
 
   beforeAll(async () => {
-    app = await startInProcessApp({ KEYWARD_FAILURE_LIMIT: String(LIMIT) });
+    app = await startInProcessApp({ KEYWARD_FAILURE_LIMIT: String(LIMIT), KEYWARD_KEY_FAILURE_LIMIT: String(LIMIT) });
   });
   afterAll(async () => {
     await app?.close();

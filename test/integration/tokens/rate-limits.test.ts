@@ -1,5 +1,5 @@
 // Rate limits by key type: token issuance shared across instances (a Firestore counter per key
-// and minute), calls per key counted per instance.
+// and minute, leased in blocks), calls per key counted the same way.
 import { adminDb } from '../../harness/admin';
 import { api } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
@@ -62,7 +62,7 @@ describe('rate limits', () => {
     expect((await issue({ api_key: key.key })).headers.get('ratelimit-remaining')).toBe('9');
   });
 
-  it('limits calls per key per instance, by key type, with the same headers', async () => {
+  it('limits calls per key, by key type, with the same headers', async () => {
     const { user, key } = await userWithKey({ name: 'call limit' });
     await freshWindow(10_000);
     for (let i = 0; i < 3; i++) expect((await fetchJson(`${app.url}/v1/me`, { headers: { 'x-api-key': key.key } })).status).toBe(200);
@@ -74,7 +74,7 @@ describe('rate limits', () => {
     const token = (await issue({ api_key: key.key }, {}, app.url)).json.token;
     expect((await fetchJson(`${app.url}/v1/me`, { headers: bearer(token) })).status).toBe(429);
     for (let i = 0; i < 5; i++) expect((await fetchJson(`${app.url}/v1/me`, { headers: bearer(user.idToken) })).status).toBe(200);
-    // Per instance: Hosting's instances keep their own counts (and the stack's default limits).
+    // The count is shared: Hosting's instance counts on the same counter, against the stack's default limit.
     expect((await api('/v1/me', { headers: { 'x-api-key': key.key } })).status).toBe(200);
   });
 });
