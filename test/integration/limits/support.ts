@@ -27,3 +27,9 @@ export function expectLimited(res: ApiResponse, code: 'rate_limited' | 'quota_ex
   expect(res.headers.get('ratelimit-reset')).toBe(String(retryAfter));
   return retryAfter;
 }
+
+/** A 429 `rate_limited` whose `Retry-After` falls within the limit's window. */
+export function expectLimitedAction(res: ApiResponse, limit: number, windowSeconds: number): void {
+  const retryAfter = expectLimited(res, 'rate_limited', limit);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+}
