@@ -26,7 +26,7 @@ export interface OwnerUsageSettings {
 
 export interface CallLimiterDeps {
   limiter: Limiter;
-  counters: Pick<CounterStore, 'once'>;
+  counters: Pick<CounterStore, 'once' | 'read'>;
   typeLimits: Record<KeyType, { callsPerMinute: number }>;
   /** The key's record (from the cache that verified it). */
   keyOf: (keyId: string) => Promise<KeyRecord | null>;
@@ -39,6 +39,8 @@ export interface CallLimiterDeps {
 export interface CallLimiter {
   /** Takes a request of `cost` credits (default 1) for a key-based identity; undefined for other credentials. */
   admit(identity: Identity, info: RequestContext, cost?: number): Promise<Usage | undefined>;
+  /** What a key has left, taking nothing (introspection): this instance's view of its rate limits, its credits as counted. */
+  report(keyId: string): Promise<Usage | undefined>;
 }
 
 const MAX_MARKS = 10_000;
@@ -68,25 +70,46 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
       .catch(() => undefined); // the refusal stands; only its audit marker was lost
   }
 
+  async function metersOf(record: KeyRecord): Promise<Meter[]> {
+    const owner = await deps.ownerOf?.(record.ownerUid);
+    return callMeters(
+      {
+        keyId: record.keyId,
+        ownerUid: record.ownerUid,
+        typePerMinute: deps.typeLimits[record.type].callsPerMinute,
+        limits: record.limits,
+        credits: record.credits,
+        ownerLimits: owner?.limits,
+        ownerCredits: owner?.credits,
+      },
+      deps.now(),
+    );
+  }
+
+  const refillIso = (meter: Meter) => (meter.nextRefillAt ? new Date(meter.nextRefillAt).toISOString() : null);
+
   return {
+    async report(keyId) {
+      const record = await deps.keyOf(keyId);
+      if (!record) return undefined;
+      let usage: Usage | undefined;
+      for (const meter of await metersOf(record)) {
+        if (meter.kind === 'rate') {
+          const { limit, remaining, resetSeconds } = deps.limiter.peek(meter.allowance);
+          if (!usage || remaining < usage.rateLimit.remaining) usage = { ...usage, rateLimit: { limit, remaining, resetSeconds } };
+        } else {
+          const remaining = Math.max(0, meter.allowance.limit - (await deps.counters.read(meter.allowance.id)));
+          if (!usage?.credits || remaining < usage.credits.remaining) usage = { ...usage!, credits: { remaining, nextRefillAt: refillIso(meter) } };
+        }
+      }
+      return usage;
+    },
+
     async admit(identity, info, cost = 1) {
       if (identity.keyId === undefined || identity.keyType === undefined) return undefined;
       const record = await deps.keyOf(identity.keyId);
       if (!record) return undefined;
-      const owner = await deps.ownerOf?.(record.ownerUid);
-      const now = deps.now();
-      const meters = callMeters(
-        {
-          keyId: record.keyId,
-          ownerUid: record.ownerUid,
-          typePerMinute: deps.typeLimits[record.type].callsPerMinute,
-          limits: record.limits,
-          credits: record.credits,
-          ownerLimits: owner?.limits,
-          ownerCredits: owner?.credits,
-        },
-        now,
-      );
+      const meters = await metersOf(record);
       let tightest: LimitDecision | undefined;
       let credits: Usage['credits'];
       // One after the other, rate limits first: a request refused by a rate limit spends no credit.
@@ -100,7 +123,7 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
         }
         if (meter.kind === 'rate' && (!tightest || decision.remaining < tightest.remaining)) tightest = decision;
         if (meter.kind === 'credits' && (!credits || decision.remaining < credits.remaining)) {
-          credits = { remaining: decision.remaining, nextRefillAt: meter.nextRefillAt ? new Date(meter.nextRefillAt).toISOString() : null };
+          credits = { remaining: decision.remaining, nextRefillAt: refillIso(meter) };
         }
       }
       const { limit, remaining, resetSeconds } = tightest!;

@@ -5,9 +5,11 @@
  * the key's and the token's scopes. Pure.
  */
 import type { InspectedToken } from '../credentials/access-token';
+import type { KeyUsage } from '../identity';
 import { grantsOf } from '../keys/restrictions';
 
-export function introspectionBody(token: InspectedToken | undefined): Record<string, unknown> {
+/** `usage`: what the token's key has left (limits/call-limiter.ts), an extension field. */
+export function introspectionBody(token: InspectedToken | undefined, usage?: KeyUsage): Record<string, unknown> {
   if (!token) return { active: false };
   const { iss, sub, aud, exp, iat, nbf, jti } = token.payload;
   return {
@@ -23,5 +25,6 @@ export function introspectionBody(token: InspectedToken | undefined): Record<str
     nbf,
     jti,
     key_type: token.subject.keyType,
+    ...(usage ? { usage } : {}),
   };
 }

@@ -23,7 +23,9 @@ export function registerOAuthIntrospect({ router, http, services }: RouteContext
     await introspectingServer(services, info, form);
     const token = form.get('token');
     if (token === undefined || token === '') throw new OAuthError('invalid_request', 'token is required.');
-    return { body: introspectionBody(await services.inspectAccessToken(token)) };
+    const inspected = await services.inspectAccessToken(token);
+    const usage = inspected ? await services.callLimits.report(inspected.subject.keyId) : undefined;
+    return { body: introspectionBody(inspected, usage) };
   });
 }
 
