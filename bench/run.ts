@@ -7,6 +7,7 @@ import { DEFAULT_PORTS, startStack, stopOnSignals, type Stack, type StackPorts }
 import { benchColdStart } from './cold-start';
 import { benchCost } from './cost';
 import { benchHttp } from './http';
+import { benchLimits } from './limits';
 import { benchReject } from './reject';
 import { table, evaluate, metrics, writeResults } from './report';
 import { benchRevocation } from './revocation';
@@ -27,7 +28,7 @@ async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return out;
 }
 
-/** KEYWARD_BENCH_ONLY=coldStart,http,verify,reject,cost,revocation; `http:apiKey+health` for some kinds only. */
+/** KEYWARD_BENCH_ONLY=coldStart,http,verify,reject,cost,revocation,limits; `http:apiKey+health` for some kinds only. */
 const ONLY = process.env.KEYWARD_BENCH_ONLY?.split(',').map((s) => s.trim().split(':')[0]!);
 const ONLY_KINDS = process.env.KEYWARD_BENCH_ONLY?.split(',').flatMap((s) => (s.startsWith('http:') ? s.slice(5).split('+') : []));
 const want = (section: string) => !ONLY || ONLY.includes(section);
@@ -78,6 +79,12 @@ async function revocationSection(env: NodeJS.ProcessEnv, authHost: string) {
   return r;
 }
 
+async function limitsSection(env: NodeJS.ProcessEnv, authHost: string) {
+  const r = await timed('limit accuracy (three instances, one key)', () => benchLimits({ env, authHost, limit: 3000, concurrency: 24 }));
+  log(`  ${r.accepted} accepted of ${r.requests} against a limit of ${r.limit}: ${r.accuracy.toFixed(3)}× (goal 0.95–1.2), ${r.writesPer1000Requests.toFixed(0)} counter writes per 1000 requests`);
+  return r;
+}
+
 async function main(): Promise<number> {
   const started = Date.now();
   const loadBefore = loadavg();
@@ -115,6 +122,7 @@ async function main(): Promise<number> {
       if (want('reject')) await rejectSection(env, authHost);
       if (want('cost')) await costSection(env, authHost, stack);
       if (want('revocation')) await revocationSection(env, authHost);
+      if (want('limits')) await limitsSection(env, authHost);
       return 0;
     }
     const http = await httpSection(env, authHost);
@@ -122,6 +130,7 @@ async function main(): Promise<number> {
     const reject = await rejectSection(env, authHost);
     const cost = await costSection(env, authHost, stack);
     const revocation = await revocationSection(env, authHost);
+    const limits = await limitsSection(env, authHost);
 
     const out: Record<string, Record<string, unknown>> = metrics({
       http,
@@ -139,6 +148,7 @@ async function main(): Promise<number> {
         durationSeconds: (Date.now() - started) / 1000,
       },
     });
+    out.limits = { ...limits };
     const goals = evaluate(out);
     out.goals = Object.fromEntries(goals.map((g) => [g.metric, { goal: g.goal, pass: g.pass, value: g.value }]));
     writeResults(RESULTS, out);
