@@ -13,10 +13,6 @@ const common = {
 
 module.exports = {
   testTimeout: 30000,
-  // The fault tests stop Firestore under a live client: @google-cloud/firestore keeps retrying the
-  // writes it already sent for minutes, in the background, after the test has its answers (503s)
-  // and has deleted the app. Exit when the suite is done instead of waiting those retries out.
-  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/emulators/**/*.test.ts'] },
     // The production artifact and builds: no emulators; the artifact test installs from the npm registry.

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright
 import { adminAuth } from '../harness/admin';
 import { api, createUser } from '../harness/auth';
 import { AUTH_EMULATOR_URL, BASE_URL } from '../harness/ports';
+import { passes } from '../harness/eventually';
 
 // Browser globals for the functions page.evaluate runs in the page (this file compiles without the DOM lib).
 declare const window: any, document: any, navigator: any, location: any, localStorage: any, sessionStorage: any, getComputedStyle: any;
@@ -62,17 +63,7 @@ const shownText = (page: Page): Promise<string> =>
 const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 30_000 });
 
 /** Retries an async check until it passes (audit entries and revocation settle within seconds). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
+const eventually = <T>(check: () => Promise<T>, timeoutMs = 8000) => passes(check, { timeoutMs, everyMs: 250 });
 
 describeInBrowser('the console in a browser', () => {
   // A journey is many requests: leave room for a loaded machine (each takes 2 to 20 s).

@@ -22,5 +22,3 @@ export async function userWithKey(body?: Record<string, unknown>): Promise<{ use
   const user = await createUser();
   return { user, key: await createKey(user, body) };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

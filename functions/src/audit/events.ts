@@ -147,20 +147,3 @@ export function managedSink(sink: AuditSink): ManagedAuditSink {
     close: () => sink.flush(),
   };
 }
-
-/** For unit tests and tools: keeps events in memory. */
-export function memoryAuditSink(): ManagedAuditSink & { events: AuditEvent[] } {
-  const events: AuditEvent[] = [];
-  return {
-    events,
-    async record(e) {
-      events.push(e);
-    },
-    access(e) {
-      events.push(e);
-    },
-    async flush() {},
-    stats: () => ({ accessLines: 0, buffered: 0, written: events.length, dropped: 0, writes: events.length, failedWrites: 0, failedRecords: 0 }),
-    async close() {},
-  };
-}

@@ -2,7 +2,7 @@
 // match that never widens the result).
 import { api, createUser, type TestUser } from '../../harness/auth';
 import { createKey } from '../../harness/keys';
-import { audit, auditUntil, bearer, sleep, withRole, type AuditEntry } from './support';
+import { audit, auditUntil, bearer, withRequestId, withRole, type AuditEntry } from './support';
 
 let user: TestUser;
 let other: TestUser;
@@ -52,8 +52,9 @@ describe('paging', () => {
 
   it('walks every entry once, newest first, with an opaque token', async () => {
     // Read as an auditor with uid: the reads themselves (the auditor's auth.success) add nothing to the
-    // set. The user's own earlier reads are written within flushDelayMs (100 ms): let them land first.
-    await sleep(500);
+    // set. The user's own earlier reads are written in batches: wait until a marker sent after them is in.
+    const marker = (await api('/v1/me', { headers: bearer(user.idToken) })).headers.get('x-request-id');
+    await auditUntil(bearer(auditor.idToken), { uid: user.uid }, withRequestId(marker));
     const everything = (await audit(bearer(auditor.idToken), { uid: user.uid, pageSize: '1000' })).json.entries as AuditEntry[];
     expect(everything.length).toBeGreaterThanOrEqual(14);
     const seen: AuditEntry[] = [];

@@ -4,7 +4,8 @@
 // read back from the Logging emulator and searched for each of them.
 import { api, createUser } from '../../harness/auth';
 import { createKey, jsonHeaders } from '../../harness/keys';
-import { allAuditEntries, bearer, sessionCookie, site, sleep } from './support';
+import { eventually } from '../../harness/eventually';
+import { allAuditEntries, bearer, sessionCookie, site } from './support';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -48,11 +49,7 @@ it('no audit entry holds a credential this run created', async () => {
   }
 
   // Access entries are written in batches: wait until every request of the run is in the log.
-  let entries = await allAuditEntries();
-  for (let i = 0; i < 40 && !ids.every((id) => entries.some((e) => (e.data as { request?: { requestId?: string } }).request?.requestId === id)); i++) {
-    await sleep(250);
-    entries = await allAuditEntries();
-  }
+  const entries = await eventually(allAuditEntries, (all) => ids.every((id) => all.some((e) => (e.data as { request?: { requestId?: string } }).request?.requestId === id)), { timeoutMs: 10_000, everyMs: 250 });
   const logged = new Set(entries.map((e) => (e.data as { request?: { requestId?: string } }).request?.requestId));
   expect(ids.filter((id) => !logged.has(id))).toEqual([]);
 

@@ -4,6 +4,7 @@ import { Logging, type Entry, type LoggingOptions } from '@google-cloud/logging'
 import { grpc } from 'google-gax';
 import { adminAuth } from '../../harness/admin';
 import { api, signIn, type ApiResponse, type TestUser } from '../../harness/auth';
+import { eventually } from '../../harness/eventually';
 import { BASE_URL, TEST_PORTS, TEST_PROJECT_ID } from '../../harness/ports';
 
 // No metadata-server probe from google-auth-library in this process.
@@ -22,7 +23,6 @@ export interface AuditEntry {
 
 export const site = () => process.env.KEYWARD_BASE_URL ?? BASE_URL;
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** GET /v1/audit with the given credential headers and query parameters (a raw query string is sent as is). */
 export function audit(headers: Record<string, string>, params: Record<string, string> | string = {}): Promise<ApiResponse> {
@@ -40,14 +40,15 @@ export async function auditUntil(
   done: (entries: AuditEntry[]) => boolean,
   timeoutMs = 8000,
 ): Promise<AuditEntry[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await audit(headers, { pageSize: '1000', ...params });
-    if (res.status !== 200) throw new Error(`GET /v1/audit: ${res.status} ${res.text}`);
-    const entries = res.json.entries as AuditEntry[];
-    if (done(entries) || Date.now() > deadline) return entries;
-    await sleep(150);
-  }
+  return eventually(
+    async () => {
+      const res = await audit(headers, { pageSize: '1000', ...params });
+      if (res.status !== 200) throw new Error(`GET /v1/audit: ${res.status} ${res.text}`);
+      return res.json.entries as AuditEntry[];
+    },
+    done,
+    { timeoutMs, everyMs: 150 },
+  );
 }
 
 export const withRequestId = (id: string | null) => (entries: AuditEntry[]) => entries.some((e) => e.request.requestId === id);
@@ -75,12 +76,8 @@ export async function sessionCookie(user: TestUser): Promise<string> {
 export async function withRole(user: TestUser, claims: Record<string, unknown>): Promise<TestUser> {
   await adminAuth().setCustomUserClaims(user.uid, claims);
   const fresh = await signIn(user.email, user.password);
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const me = await api('/v1/me', { headers: bearer(fresh.idToken) });
-    if (Object.entries(claims).every(([k, v]) => JSON.stringify(me.json?.claims?.[k]) === JSON.stringify(v))) return fresh;
-    await sleep(200);
-  }
+  const holds = (me: ApiResponse) => Object.entries(claims).every(([k, v]) => JSON.stringify(me.json?.claims?.[k]) === JSON.stringify(v));
+  if (holds(await eventually(() => api('/v1/me', { headers: bearer(fresh.idToken) }), holds, { timeoutMs: 5000 }))) return fresh;
   throw new Error('the role did not reach the API in time');
 }
 

@@ -17,9 +17,10 @@ import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/form
 import { PROVIDER_SECRETS, seedProviderSecrets } from '../../../scripts/seed-secrets';
 import { adminDb } from '../../harness/admin';
 import { createUser, type TestUser } from '../../harness/auth';
+import { eventually, passes, reached } from '../../harness/eventually';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { freePort, TEST_PROJECT_ID } from '../../harness/ports';
-import { contractError, send, sleep, until, type Reply } from './support';
+import { contractError, send, type Reply } from './support';
 
 // No metadata-server probe from google-auth-library in this process.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
@@ -32,19 +33,14 @@ const DEPENDENCY_TIMEOUT_MS = 1500;
 const AUDIT_WRITE_TIMEOUT_MS = 1000;
 /** KEYWARD_CACHE_TTL_MS: key records are served from memory at most this long. */
 const CACHE_TTL_MS = 4000;
+/** KEYWARD_SECRETS_TTL_MS: provider secret versions are listed again this often. */
+const SECRETS_TTL_MS = 500;
 /** "Quickly": the configured wait plus room for the request itself on a busy machine. */
 const SLACK_MS = 1500;
 
 /** Starts a server on a port that was just released (the OS may take a moment to free it). */
-async function restartOn<T>(start: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await start();
-    } catch (err) {
-      if (attempt >= 20) throw err;
-      await sleep(100);
-    }
-  }
+function restartOn<T>(start: () => Promise<T>): Promise<T> {
+  return passes(start, { timeoutMs: 3000 });
 }
 
 function secretManagerClient(port: number): SecretManagerServiceClient {
@@ -189,7 +185,7 @@ beforeAll(async () => {
     KEYWARD_AUDIT_WRITE_TIMEOUT_MS: String(AUDIT_WRITE_TIMEOUT_MS),
     KEYWARD_CACHE_TTL_MS: String(CACHE_TTL_MS),
     // Provider secrets are listed again every 500 ms, so an outage always finds a refresh due.
-    KEYWARD_SECRETS_TTL_MS: '500',
+    KEYWARD_SECRETS_TTL_MS: String(SECRETS_TTL_MS),
   };
   main = await coldInstance();
 });
@@ -220,7 +216,7 @@ describe('Secret Manager down', () => {
     const copy = await copySecrets(ports.secretManager);
     await secretManager!.stop();
     try {
-      await sleep(600); // past KEYWARD_SECRETS_TTL_MS: the refresh is due, and fails in the background
+      await reached(Date.now() + SECRETS_TTL_MS); // the versions' refresh is due, and fails in the background
       // Warm: the last good versions keep serving, for verification and for new keys alike.
       const warmMe = await me(main, before.key);
       expect([warmMe.status, warmMe.json?.auth?.keyId]).toEqual([200, before.id]);
@@ -246,7 +242,7 @@ describe('Secret Manager down', () => {
       await restoreSecrets(ports.secretManager, copy);
       // The cold instance recovers on its own (its gRPC channel reconnects with backoff), and
       // verifies the key the warm one made during the outage: it was made with the real secret.
-      const recovered = await until(() => me(cold, during.key), (r) => r.status === 200, 15_000);
+      const recovered = await eventually(() => me(cold, during.key), (r) => r.status === 200, { timeoutMs: 15_000 });
       expect([recovered.status, recovered.json?.auth?.keyId]).toEqual([200, during.id]);
       expect((await me(cold, before.key)).status).toBe(200);
       expect((await send(`${cold.url}/.well-known/jwks.json`)).status).toBe(200);
@@ -309,16 +305,16 @@ describe('Cloud Logging down', () => {
     } finally {
       logging = await restartOn(() => startLoggingEmulator({ host: HOST, port: ports.logging }));
       // The app's Logging client reconnects with backoff: wait for it, so the next test starts healthy.
-      await until(() => send(`${main.url}/v1/audit`, { headers: bearer(user) }), (r) => r.status === 200, 15_000);
+      await eventually(() => send(`${main.url}/v1/audit`, { headers: bearer(user) }), (r) => r.status === 200, { timeoutMs: 15_000 });
     }
 
-    const after = await until(() => createOn(main, user, 'after the outage'), (r) => r.status === 201, 15_000);
+    const after = await eventually(() => createOn(main, user, 'after the outage'), (r) => r.status === 201, { timeoutMs: 15_000 });
     expect(after.status).toBe(201);
     // The restarted emulator starts empty: what it holds now is what reached it after the outage.
-    const trail = await until(
+    const trail = await eventually(
       () => send(`${main.url}/v1/audit?pageSize=1000`, { headers: bearer(user) }),
       (r) => r.status === 200 && (r.json.entries as Array<{ request: { requestId?: string } }>).some((e) => e.request.requestId === duringMe.headers.get('x-request-id')),
-      10_000,
+      { timeoutMs: 10_000 },
     );
     expect(trail.status).toBe(200);
     const entries = trail.json.entries as Array<{ event: string; request: { requestId?: string } }>;
@@ -338,7 +334,8 @@ describe('Firestore down', () => {
     const key = await createKey(main, user, 'cached');
     const cold = await coldInstance(); // has never read the key record
     expect((await me(main, key.key)).status).toBe(200);
-    await sleep(100); // any background reload of the key record has finished
+    // The use's lastUsedAt write has landed: no write of ours is in flight when Firestore stops.
+    await eventually(async () => (await adminDb().collection('apiKeys').doc(key.id).get()).get('lastUsedAt'));
 
     await firestore!.stop();
     const stoppedAt = Date.now();
@@ -365,15 +362,13 @@ describe('Firestore down', () => {
       // then the key fails closed: 503, never 401, never 200 again while Firestore is down.
       const seen: Array<{ at: number; status: number }> = [];
       const giveUpAt = stoppedAt + CACHE_TTL_MS + DEPENDENCY_TIMEOUT_MS + 3 * SLACK_MS;
-      while (Date.now() < giveUpAt) {
+      const observe = async () => {
         const res = await me(main, key.key);
         seen.push({ at: Date.now() - res.ms - stoppedAt, status: res.status });
-        if (res.status !== 200) {
-          expectUnavailable(res, DEPENDENCY_TIMEOUT_MS + SLACK_MS);
-          if (seen.filter((s) => s.status === 503).length >= 2) break;
-        }
-        await sleep(200);
-      }
+        if (res.status !== 200) expectUnavailable(res, DEPENDENCY_TIMEOUT_MS + SLACK_MS);
+        return seen.filter((s) => s.status === 503).length;
+      };
+      await eventually(observe, (refusals) => refusals >= 2, { timeoutMs: giveUpAt - Date.now(), everyMs: 200 });
       expect(new Set(seen.map((s) => s.status))).toEqual(new Set([200, 503]));
       const lastOk = Math.max(...seen.filter((s) => s.status === 200).map((s) => s.at));
       const firstRefusal = Math.min(...seen.filter((s) => s.status === 503).map((s) => s.at));
@@ -385,17 +380,18 @@ describe('Firestore down', () => {
     }
 
     // Service resumes (the restarted emulator is empty: the old key's record went with it).
-    const after = await until(() => createOn(main, user, 'after the Firestore outage'), (r) => r.status === 201, 15_000);
+    const after = await eventually(() => createOn(main, user, 'after the Firestore outage'), (r) => r.status === 201, { timeoutMs: 15_000 });
     expect(after.status).toBe(201);
     // The other instance too (until its first read gets through, it keeps answering 503).
-    const resumed = await until(() => me(cold, after.json.key), (r) => r.status === 200, 15_000);
+    const resumed = await eventually(() => me(cold, after.json.key), (r) => r.status === 200, { timeoutMs: 15_000 });
     expect(resumed.status).toBe(200);
-    // Nothing from the outage shows up later. (The Firestore client keeps retrying a write it has
-    // sent in the background; the refused create failed at its first read and sent none.)
-    await sleep(2000);
-    expect((await storedKeys(user.uid)).map((k) => k.name)).toEqual(['after the Firestore outage']);
+    // Nothing from the outage shows up later. Closing both instances' Firestore clients waits for
+    // anything they still have in flight (a client retries writes it has sent), so what is stored
+    // now is final. (The refused create failed at its first read and sent none.)
     const list = await send(`${main.url}/v1/keys`, { headers: bearer(user) });
     expect((list.json.keys as Array<{ name: string }>).map((k) => k.name)).toEqual(['after the Firestore outage']);
+    await Promise.all([main, cold].map((app) => app.services.firestore().terminate()));
+    expect((await storedKeys(user.uid)).map((k) => k.name)).toEqual(['after the Firestore outage']);
   });
 });
 

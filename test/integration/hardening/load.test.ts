@@ -13,7 +13,8 @@ import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/form
 import { createUser, type TestUser } from '../../harness/auth';
 import { BASE_URL, TEST_FUNCTIONS_ENV } from '../../harness/ports';
 import { sessionCookie, withRole } from '../audit/support';
-import { contractError, send, sleep, type Reply } from './support';
+import { eventually, reached } from '../../harness/eventually';
+import { contractError, send, type Reply } from './support';
 
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
@@ -167,10 +168,11 @@ describe('under load', () => {
     ]);
     expect(extra.map((r) => r.status)).toEqual([201, 201]);
     const [web, revoked] = extra.map((r) => r.json as Created) as [Created, Created];
+    const revokedAt = Date.now();
     expect((await send(`${base()}/v1/keys/${revoked.id}`, { method: 'DELETE', headers: bearer(owner.idToken) })).status).toBe(200);
     // Refused at once by the worker that revoked it; the others may have cached the key (the one that
     // created it has) for up to KEYWARD_CACHE_TTL_MS, the contract's cross-instance bound.
-    await sleep(Number(TEST_FUNCTIONS_ENV.KEYWARD_CACHE_TTL_MS) + 200);
+    await reached(revokedAt + Number(TEST_FUNCTIONS_ENV.KEYWARD_CACHE_TTL_MS) + 200);
 
     let client = 0;
     /** A new client address for each request with a bad credential (see the top of the file). */
@@ -264,14 +266,12 @@ describe('under load', () => {
       expect(id).toBeTruthy();
       expected.set(id!, spec.audit);
     }
-    let entries: Array<{ event: string; request: { requestId?: string } }> = [];
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      entries = await readTrail(auditor, startedAt);
+    // Access entries are written in batches, by whichever worker served them.
+    const complete = (entries: Array<{ event: string; request: { requestId?: string } }>) => {
       const seen = new Set(entries.map((e) => `${e.request.requestId} ${e.event}`));
-      if ([...expected].every(([id, event]) => seen.has(`${id} ${event}`)) || Date.now() > deadline) break;
-      await sleep(300); // access entries are written in batches, by whichever worker served them
-    }
+      return [...expected].every(([id, event]) => seen.has(`${id} ${event}`));
+    };
+    const entries = await eventually(() => readTrail(auditor, startedAt), complete, { timeoutMs: 15_000, everyMs: 300 });
     const missing = [...expected].filter(([id, event]) => !entries.some((e) => e.request.requestId === id && e.event === event));
     expect(missing).toEqual([]);
     // One authentication entry per request of the burst, never two.

@@ -50,15 +50,3 @@ export function contractError(res: Reply): string {
   if (res.headers.get('cache-control') !== 'no-store') throw new Error(`an error without Cache-Control: no-store: ${where}`);
   return body.error.code;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `attempt` until `done` holds for its result or `timeoutMs` passes; returns the last result. */
-export async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, stepMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(stepMs);
-  }
-}

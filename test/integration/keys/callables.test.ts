@@ -10,7 +10,7 @@ import type { DecodedIdToken } from 'firebase-admin/auth';
 import { adminAuth } from '../../harness/admin';
 import { api, createUser, type TestUser } from '../../harness/auth';
 import { TEST_FUNCTIONS_ENV, TEST_PROJECT_ID } from '../../harness/ports';
-import { eventually } from './support';
+import { eventually } from '../../harness/eventually';
 
 type Fns = typeof import('../../../functions/src/index');
 type Wrapped = (request: CallableRequest) => Promise<any>;
@@ -96,13 +96,13 @@ describe('callable functions through firebase-functions-test', () => {
     // Hosting's instance had the old record cached: within its cache TTL (1 s on the test stack) the
     // new secret works there and the old one (no grace period) is refused.
     const regeneratedAt = Date.now();
-    expect(await eventually(async () => (await useKey(regenerated.key)).status === 200, 3000, 50)).toBe(true);
-    expect(await eventually(async () => (await useKey(created.key)).status === 401, 3000, 50)).toBe(true);
+    expect(await eventually(async () => (await useKey(regenerated.key)).status === 200, Boolean, { timeoutMs: 3000, everyMs: 50 })).toBe(true);
+    expect(await eventually(async () => (await useKey(created.key)).status === 401, Boolean, { timeoutMs: 3000, everyMs: 50 })).toBe(true);
     expect(Date.now() - regeneratedAt).toBeLessThan(Number(TEST_FUNCTIONS_ENV.KEYWARD_CACHE_TTL_MS) + 1000);
 
     const { result: revoked } = await call('revokeApiKey', { id: created.id }, user);
     expect(revoked).toMatchObject({ id: created.id, status: 'revoked' });
-    expect(await eventually(async () => (await useKey(regenerated.key)).status === 401, 3000, 100)).toBe(true);
+    expect(await eventually(async () => (await useKey(regenerated.key)).status === 401, Boolean, { timeoutMs: 3000, everyMs: 100 })).toBe(true);
     expect((await useKey(regenerated.key)).json.error.code).toBe('revoked_credential');
     expect((await call('listApiKeys', {}, user)).result.keys[0].status).toBe('revoked');
 
@@ -138,7 +138,7 @@ describe('callable functions through firebase-functions-test', () => {
     await adminAuth().updateUser(bob.uid, { disabled: true });
     const disabledAt = Date.now();
     const refusedDisabled = async () => (await call('listApiKeys', {}, bob, verified).then(() => false, () => true));
-    expect(await eventually(refusedDisabled, 3000, 50)).toBe(true);
+    expect(await eventually(refusedDisabled, Boolean, { timeoutMs: 3000, everyMs: 50 })).toBe(true);
     expect(Date.now() - disabledAt).toBeLessThan(Number(TEST_FUNCTIONS_ENV.KEYWARD_CACHE_TTL_MS) + 1000);
     expect(await failure(call('listApiKeys', {}, bob, verified))).toMatchObject({ code: 'unauthenticated', detail: 'revoked_credential' });
   });

@@ -1,6 +1,7 @@
 import { api, createUser, signIn } from '../../harness/auth';
 import { adminAuth } from '../../harness/admin';
 import { createKey, jsonHeaders, bearer } from '../../harness/keys';
+import { eventually } from '../../harness/eventually';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -53,11 +54,7 @@ describe('API keys: create and use', () => {
     const key = await createKey(user);
     await api('/v1/me', { headers: { 'x-api-key': key.key } });
     // The use is written at most once a minute per key, and asynchronously.
-    let lastUsedAt: string | null = null;
-    for (let i = 0; i < 20 && !lastUsedAt; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      lastUsedAt = (await api(`/v1/keys/${key.id}`, { headers: bearer(user.idToken) })).json.lastUsedAt;
-    }
+    const lastUsedAt = await eventually(async () => (await api(`/v1/keys/${key.id}`, { headers: bearer(user.idToken) })).json.lastUsedAt as string | null, Boolean, { timeoutMs: 4000 });
     expect(lastUsedAt).not.toBeNull();
   });
 
@@ -75,8 +72,9 @@ describe('API keys: create and use', () => {
     expect(res.json.signingSecret).not.toBe(key.signingSecret);
     expect((await api('/v1/me', { headers: { 'x-api-key': res.json.key } })).status).toBe(200);
     expect((await api('/v1/me', { headers: { 'x-api-key': key.key } })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 3500));
-    expect((await api('/v1/me', { headers: { 'x-api-key': key.key } })).status).toBe(401);
+    // Refused once the 3 s grace period (and the 1 s cache bound of the test stack) is over.
+    const ended = await eventually(() => api('/v1/me', { headers: { 'x-api-key': key.key } }), (r) => r.status !== 200, { timeoutMs: 5000 });
+    expect(ended.status).toBe(401);
     expect((await api('/v1/me', { headers: { 'x-api-key': res.json.key } })).status).toBe(200);
   });
 
@@ -106,8 +104,7 @@ describe('API keys: create and use', () => {
     expect(me.json.claims.permissions).toEqual(['read']);
     // The owner loses the permission: the key loses it too (within the cache bound).
     await adminAuth().setCustomUserClaims(user.uid, { permissions: ['write'] });
-    await new Promise((r) => setTimeout(r, 1200));
-    const after = await api('/v1/me', { headers: { 'x-api-key': key.key } });
+    const after = await eventually(() => api('/v1/me', { headers: { 'x-api-key': key.key } }), (r) => r.json.claims.permissions.length === 0, { timeoutMs: 2500 });
     expect(after.json.claims.permissions).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { api, createUser } from '../../harness/auth';
 import { adminAuth, adminDb } from '../../harness/admin';
-import { bearer, createKey, jsonHeaders, sleep } from '../../harness/keys';
+import { bearer, createKey, jsonHeaders } from '../../harness/keys';
+import { eventually } from '../../harness/eventually';
 
 async function post(path: string, token: string, body: unknown) {
   return api(path, { method: 'POST', headers: jsonHeaders(token), body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -48,8 +49,8 @@ describe('API keys: refusals', () => {
     const user = await createUser();
     const key = await createKey(user);
     await adminDb().collection('apiKeys').doc(key.id).update({ expiresAt: Date.now() - 1000 });
-    await sleep(1200); // the cache bound of the test stack
-    expectError(await api('/v1/me', { headers: { 'x-api-key': key.key } }), 401, 'expired_credential');
+    // Refused within the cache bound of the test stack (1 s).
+    expectError(await eventually(() => api('/v1/me', { headers: { 'x-api-key': key.key } }), (r) => r.status !== 200, { timeoutMs: 2500 }), 401, 'expired_credential');
     expect((await api(`/v1/keys/${key.id}`, { headers: bearer(user.idToken) })).json.status).toBe('expired');
   });
 
@@ -95,7 +96,8 @@ describe('API keys: refusals', () => {
     expectError(await api('/v1/me', { headers: { ...bearer(owner.idToken), 'on-behalf-of': other.uid } }), 403, 'forbidden');
     const mobile = await createKey(owner, { name: 'm', type: 'mobile' });
     await adminAuth().setCustomUserClaims(owner.uid, { permissions: ['delegate'] });
-    await sleep(1200);
+    // Once the API sees the new permission (the user cache bound), only the key type stands in the way.
+    await eventually(() => api('/v1/me', { headers: { 'x-api-key': mobile.key } }), (r) => r.json?.claims?.permissions?.includes('delegate'), { timeoutMs: 2500 });
     expectError(await api('/v1/me', { headers: { 'x-api-key': mobile.key, 'on-behalf-of': other.uid } }), 403, 'forbidden');
   });
 

@@ -6,6 +6,7 @@ import { bearer } from '../../harness/keys';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { TEST_FUNCTIONS_ENV } from '../../harness/ports';
 import { createKeyAt, fetchJson, meAt } from './support';
+import { eventually } from '../../harness/eventually';
 
 const CACHE_TTL_MS = Number(TEST_FUNCTIONS_ENV.KEYWARD_CACHE_TTL_MS);
 /** Request latency and scheduling: the bound itself is the TTL. */
@@ -13,12 +14,8 @@ const MARGIN_MS = 400;
 
 /** Polls until the key is refused; the ms from `since` to the first refusal, and that refusal. */
 async function refusedAfter(check: () => Promise<{ status: number; json: any }>, since: number, timeoutMs: number) {
-  for (;;) {
-    const res = await check();
-    if (res.status !== 200) return { ms: Date.now() - since, res };
-    if (Date.now() - since > timeoutMs) return { ms: Infinity, res };
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const res = await eventually(check, (r) => r.status !== 200, { timeoutMs: timeoutMs - (Date.now() - since), everyMs: 25 });
+  return { ms: res.status !== 200 ? Date.now() - since : Infinity, res };
 }
 
 describe('API keys: revocation across instances', () => {

@@ -12,7 +12,8 @@ import { adminDb } from '../../harness/admin';
 import { createUser } from '../../harness/auth';
 import { jsonHeaders } from '../../harness/keys';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
-import { createKeyAt, eventually, fetchJson, meAt, secretManager } from './support';
+import { createKeyAt, fetchJson, meAt, secretManager } from './support';
+import { eventually } from '../../harness/eventually';
 
 const projectId = () => process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-keyward';
 const SECRET_ID = `keyward-api-key-hmac-rotation-${randomBytes(4).toString('hex')}`;
@@ -67,7 +68,7 @@ describe('API keys: provider secret rotation', () => {
 
     const v2 = await addVersion();
     expect(v2).toBe('2');
-    expect(await eventually(async () => fast.services.hmacSecret.peek()?.current.version === v2, 5000, 100)).toBe(true);
+    expect(await eventually(async () => fast.services.hmacSecret.peek()?.current.version === v2, Boolean, { timeoutMs: 5000, everyMs: 100 })).toBe(true);
 
     // A key created now records the new version and works; the old key keeps working.
     const fresh = await createKeyAt(fast.url, user, { name: 'made under v2' });
@@ -91,7 +92,7 @@ describe('API keys: provider secret rotation', () => {
     // KEYWARD_SECRETS_TTL_MS everywhere), and only those.
     const disabledAt = Date.now();
     await client.disableSecretVersion({ name: `${secretName()}/versions/1` });
-    expect(await eventually(async () => (await meAt(fast.url, apiKey(old.key))).status === 401, 3000, 50)).toBe(true);
+    expect(await eventually(async () => (await meAt(fast.url, apiKey(old.key))).status === 401, Boolean, { timeoutMs: 3000, everyMs: 50 })).toBe(true);
     expect(Date.now() - disabledAt).toBeLessThan(300 + 1000);
     const refused = await meAt(fast.url, apiKey(old.key));
     expect([refused.status, refused.json.error.code]).toEqual([401, 'invalid_credential']);

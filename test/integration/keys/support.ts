@@ -5,7 +5,7 @@ import { jsonHeaders, type CreatedKey } from '../../harness/keys';
 import { fetchJson } from '../tokens/support';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
 
-export { eventually, fetchJson, secretManager, sleep } from '../tokens/support';
+export { fetchJson, secretManager } from '../tokens/support';
 
 /** GET /v1/me on an instance with the given headers. */
 export const meAt = (baseUrl: string, headers: Record<string, string>) => fetchJson(`${baseUrl}/v1/me`, { headers });

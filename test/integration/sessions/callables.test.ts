@@ -1,6 +1,7 @@
 // The console's callable functions through Hosting (`/v1/rpc/<name>`), carried by the session
 // cookie: the callable protocol, the same cross-site rule as the REST API, one credential only.
 import { api, createUser, type ApiResponse } from '../../harness/auth';
+import { eventually } from '../../harness/eventually';
 import { bearer } from '../../harness/keys';
 import { sameOrigin, sessionFor, withCookie } from './support';
 
@@ -26,16 +27,6 @@ function expectCallableError(res: ApiResponse, httpStatus: number, status: strin
   expect(typeof error.message).toBe('string');
   expect(res.json.result).toBeUndefined();
   return error;
-}
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('callables through Hosting with the session cookie', () => {
@@ -68,12 +59,11 @@ describe('callables through Hosting with the session cookie', () => {
     expect(revoked.json.result).toMatchObject({ id: key.id, status: 'revoked' });
 
     // The audit log names the session as the actor, and the callable by its name (its audit path).
-    const entries = await until(async () => {
+    const entries = await eventually(async () => {
       const res = await rpc('queryAuditLog', { event: 'auth.success', pageSize: 100 }, fromConsole(cookie));
       expect(res.status).toBe(200);
-      const found = (res.json.result.entries as { request: { path?: string } }[]).filter((e) => e.request.path === 'createApiKey');
-      return found.length ? found : undefined;
-    });
+      return (res.json.result.entries as { request: { path?: string } }[]).filter((e) => e.request.path === 'createApiKey');
+    }, (found) => found.length > 0);
     expect(entries[0]).toMatchObject({ actor: { uid: user.uid, method: 'session' }, outcome: 'success', request: { method: 'POST' } });
     const keyEvents = await rpc('queryAuditLog', { keyId: key.id }, fromConsole(cookie));
     expect(keyEvents.json.result.entries.map((e: { event: string }) => e.event)).toEqual(expect.arrayContaining(['key.create', 'key.regenerate', 'key.revoke']));

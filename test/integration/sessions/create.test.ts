@@ -1,6 +1,7 @@
 // POST /v1/auth/session with real Auth-emulator ID tokens, through Hosting.
 import { api, createUser, signIn } from '../../harness/auth';
 import { adminAuth } from '../../harness/admin';
+import { eventually, reached } from '../../harness/eventually';
 import {
   auditEntries,
   decodeJwt,
@@ -118,7 +119,8 @@ describe('POST /v1/auth/session', () => {
     expectError((await postSession({ idToken: cookie })).res, 401, 'invalid_credential');
 
     // Revoked: tokens issued before a sign-out everywhere cannot start a session.
-    await new Promise((r) => setTimeout(r, 1100)); // revocation has one-second granularity
+    // Revocation has one-second granularity: revoke in a later second than the sign-in.
+    await reached((payload.auth_time + 1) * 1000);
     await adminAuth().revokeRefreshTokens(user.uid);
     expectError((await postSession({ idToken: user.idToken })).res, 401, 'revoked_credential');
   });
@@ -149,12 +151,7 @@ describe('POST /v1/auth/session', () => {
     const user = await createUser();
     const cookie = await sessionFor(user);
     await adminAuth().setCustomUserClaims(user.uid, { permissions: ['reports'] });
-    let claims: unknown;
-    for (let i = 0; i < 20; i++) {
-      claims = (await me(cookie)).json.claims;
-      if ((claims as { permissions?: string[] }).permissions) break;
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    const claims = await eventually(async () => (await me(cookie)).json.claims, (c) => c.permissions !== undefined, { timeoutMs: 3000 });
     expect(claims).toEqual({ permissions: ['reports'] });
   });
 

@@ -1,8 +1,10 @@
 // Signing out, revocation, disabled and deleted users, tampered and expired cookies.
 import { api, createUser, signIn } from '../../harness/auth';
 import { adminAuth } from '../../harness/admin';
+import { eventually } from '../../harness/eventually';
 import { startInProcessApp } from '../../harness/in-process';
-import { memoryAuditSink, type AuditSink } from '../../../functions/src/audit/events';
+import type { AuditSink } from '../../../functions/src/audit/events';
+import { memoryAuditSink } from '../../harness/memory';
 import {
   auditEntries,
   decodeJwt,
@@ -26,11 +28,8 @@ const BOUND_MS = 2500;
 
 async function refusedWithin(cookie: string, ms: number): Promise<{ status: number; code?: string; afterMs: number }> {
   const start = Date.now();
-  for (;;) {
-    const res = await me(cookie);
-    if (res.status !== 200 || Date.now() - start > ms) return { status: res.status, code: res.json?.error?.code, afterMs: Date.now() - start };
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const res = await eventually(() => me(cookie), (r) => r.status !== 200, { timeoutMs: ms });
+  return { status: res.status, code: res.json?.error?.code, afterMs: Date.now() - start };
 }
 
 function expectCleared(res: { headers: Headers }): void {

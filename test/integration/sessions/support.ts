@@ -2,6 +2,7 @@
 import { Logging, type Entry, type LoggingOptions } from '@google-cloud/logging';
 import { grpc } from 'google-gax';
 import { api, type ApiResponse, type TestUser } from '../../harness/auth';
+import { eventually } from '../../harness/eventually';
 import { BASE_URL } from '../../harness/ports';
 
 // No metadata-server probe from google-auth-library in this process (Logging clients, in-process apps).
@@ -118,14 +119,10 @@ export async function auditEntries(filter: string, atLeast = 1, timeoutMs = 5000
     port: Number(port),
     sslCreds: grpc.credentials.createInsecure(),
   } as LoggingOptions);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-keyward';
-    const trail = `(logName = "projects/${project}/logs/keyward-audit" OR (logName = "projects/${project}/logs/run.googleapis.com%2Fstdout" AND labels.keyward_audit = "true"))`;
-    const [entries] = await logging.getEntries({ filter: `${trail} AND (${filter})`, orderBy: 'timestamp desc', autoPaginate: false, pageSize: 50 });
-    if (entries.length >= atLeast || Date.now() > deadline) return entries;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-keyward';
+  const trail = `(logName = "projects/${project}/logs/keyward-audit" OR (logName = "projects/${project}/logs/run.googleapis.com%2Fstdout" AND labels.keyward_audit = "true"))`;
+  const read = async () => (await logging!.getEntries({ filter: `${trail} AND (${filter})`, orderBy: 'timestamp desc', autoPaginate: false, pageSize: 50 }))[0];
+  return eventually(read, (entries) => entries.length >= atLeast, { timeoutMs, everyMs: 200 });
 }
 
 export const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -4,12 +4,13 @@ import { adminDb } from '../../harness/admin';
 import { api } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { bearer, userWithKey } from '../../harness/keys';
-import { fetchJson, issue, sleep } from './support';
+import { fetchJson, issue } from './support';
+import { reached } from '../../harness/eventually';
 
 /** Fixed one-minute windows: start where the rest of the test fits in the current minute. */
 async function freshWindow(needMs: number): Promise<void> {
   const left = 60_000 - (Date.now() % 60_000);
-  if (left < needMs) await sleep(left + 50);
+  if (left < needMs) await reached(Date.now() + left + 50);
 }
 
 describe('rate limits', () => {

@@ -8,7 +8,8 @@ import { api } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { userWithKey } from '../../harness/keys';
 import { addProviderSecretVersion } from '../../../scripts/seed-secrets';
-import { disableVersion, eventually, fetchJson, issueToken, secretManager, TOKEN_SIGNING_SECRET, thirdPartyVerifier } from './support';
+import { disableVersion, fetchJson, issueToken, secretManager, TOKEN_SIGNING_SECRET, thirdPartyVerifier } from './support';
+import { eventually } from '../../harness/eventually';
 
 describe('access tokens: signing key rotation', () => {
   let app: InProcessApp;
@@ -36,7 +37,7 @@ describe('access tokens: signing key rotation', () => {
     const a = await addProviderSecretVersion(client, projectId, TOKEN_SIGNING_SECRET);
     // The in-process app lists versions again within its 300 ms TTL.
     let withA = '';
-    expect(await eventually(async () => kidOf((withA = await issueToken(key.key, {}, app.url))) === `v${a}`, 5000)).toBe(true);
+    expect(await eventually(async () => kidOf((withA = await issueToken(key.key, {}, app.url))) === `v${a}`, Boolean, { timeoutMs: 5000 })).toBe(true);
     expect(kidOf(before)).not.toBe(`v${a}`);
 
     // Old and new tokens both work, and a third party verifies both with the JWKS.
@@ -48,9 +49,9 @@ describe('access tokens: signing key rotation', () => {
     // Rotate again, then disable A: A's tokens stop, the others keep working.
     const b = await addProviderSecretVersion(client, projectId, TOKEN_SIGNING_SECRET);
     let withB = '';
-    expect(await eventually(async () => kidOf((withB = await issueToken(key.key, {}, app.url))) === `v${b}`, 5000)).toBe(true);
+    expect(await eventually(async () => kidOf((withB = await issueToken(key.key, {}, app.url))) === `v${b}`, Boolean, { timeoutMs: 5000 })).toBe(true);
     await disableVersion(client, String(a));
-    expect(await eventually(async () => (await meAt(app.url, withA)).status === 401, 5000)).toBe(true);
+    expect(await eventually(async () => (await meAt(app.url, withA)).status === 401, Boolean, { timeoutMs: 5000 })).toBe(true);
     const refused = await meAt(app.url, withA, 'query');
     expect([refused.status, refused.json.error.code]).toEqual([401, 'invalid_credential']);
     expect((await meAt(app.url, before)).status).toBe(200);
@@ -63,7 +64,7 @@ describe('access tokens: signing key rotation', () => {
     // kid makes it list the versions again (at most every 10 s), so it accepts B's tokens at once
     // rather than after its KEYWARD_SECRETS_TTL_MS, and publishes B.
     const hosted = async () => (await api('/v1/me', { headers: { authorization: `Bearer ${withB}` } })).status === 200;
-    expect(await eventually(hosted, 12_000, 1000)).toBe(true);
+    expect(await eventually(hosted, Boolean, { timeoutMs: 12_000, everyMs: 1000 })).toBe(true);
     expect((await api('/v1/me', { headers: { authorization: `Bearer ${before}` } })).status).toBe(200);
     const hostedKids = (await api('/.well-known/jwks.json')).json.keys.map((k: { kid: string }) => k.kid);
     expect(hostedKids).toEqual(expect.arrayContaining([`v${b}`, kidOf(before)]));

@@ -84,14 +84,3 @@ export async function disableVersion(client: Client, version: string): Promise<v
   await client.disableSecretVersion({ name: `projects/${projectId()}/secrets/${TOKEN_SIGNING_SECRET}/versions/${version}` });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs: number, stepMs = 200): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(stepMs);
-  }
-}

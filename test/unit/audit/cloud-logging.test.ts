@@ -11,6 +11,7 @@ import type { AuditEvent } from '../../../functions/src/audit/events';
 import { auditLog } from '../../../functions/src/actions/audit-log';
 import type { Identity } from '../../../functions/src/identity';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
+import { eventually } from '../../harness/eventually';
 
 process.env.GOOGLE_CLOUD_PROJECT = 'demo-keyward';
 process.env.GCLOUD_PROJECT = 'demo-keyward';
@@ -46,15 +47,6 @@ const me = (id: string, claims: Identity['claims'] = {}): Identity => ({ uid: id
 async function rawEntries(who: string) {
   const [entries] = await raw.getEntries({ filter: `${TRAIL} AND labels.actor_uid = "${who}" AND timestamp >= "1970-01-01T00:00:00Z"`, pageSize: 1000, autoPaginate: false });
   return entries;
-}
-
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('the sink writes one structured entry per event', () => {
@@ -133,7 +125,7 @@ describe('the sink writes one structured entry per event', () => {
     const sink = cloudLoggingAudit(config({ flushDelayMs: 30 }), env);
     const who = uid();
     sink.access({ event: 'auth.success', outcome: 'success', actor: { uid: who }, request });
-    expect(await until(() => rawEntries(who), (e) => e.length > 0)).toHaveLength(1);
+    expect(await eventually(() => rawEntries(who), (e) => e.length > 0, { timeoutMs: 5000, everyMs: 20 })).toHaveLength(1);
     await sink.close();
   });
 

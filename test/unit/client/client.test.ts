@@ -12,7 +12,7 @@ function issuer(ttl = 3600, now = () => T) {
   let fail: number | undefined;
   const fetchImpl = (async (url: string | URL, init?: RequestInit) => {
     calls.push({ url: String(url), body: JSON.parse(String(init?.body)), headers: new Headers(init?.headers) });
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setImmediate(r)); // answer on a later turn, so concurrent callers overlap
     if (fail) return new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }), { status: fail, headers: { 'retry-after': '30' } });
     return Response.json({ token: `t${calls.length}`, expires_at: Math.floor(now() / 1000) + ttl });
   }) as typeof fetch;

@@ -10,7 +10,7 @@ import { memoryFailureLimiter } from '../../harness/limits';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { clock, codeOf, hmacMaterial, info, memoryNonces, memorySecret, noUsage, record, users } from '../tokens/fixtures';
+import { clock, codeOf, hmacMaterial, info, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
 
 const KEY_ID = 'Key0000000000002';
 

@@ -9,7 +9,7 @@ import { memoryFailureLimiter } from '../../harness/limits';
 import { catchUpVersions } from '../../../functions/src/secrets/catch-up';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { clock, codeOf, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../tokens/fixtures';
+import { clock, codeOf, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
 
 const KEY_ID = 'Key0000000000001';
 

@@ -9,7 +9,7 @@ import { accessTokenVerifier } from '../../../functions/src/credentials/access-t
 import { KEY_TYPES } from '../../../functions/src/identity';
 import { kidOf, parseScope, privateClaims, readSubject, versionOfKid, type TokenSubject } from '../../../functions/src/tokens/claims';
 import { tokenKeyring } from '../../../functions/src/tokens/keyring';
-import { clock, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from '../tokens/fixtures';
+import { clock, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from '../../harness/memory';
 import { BASE62, BASE64URL, hostileString, resultOrApiErrorAsync } from './arbitraries';
 
 const ISSUER = 'https://keyward.test';

@@ -1,4 +1,4 @@
-import { memoryAuditSink } from '../../../functions/src/audit/events';
+import { memoryAuditSink } from '../../harness/memory';
 import { changeClaims, parseCommand, type Command } from '../../../scripts/admin';
 
 describe('admin CLI: the command line', () => {

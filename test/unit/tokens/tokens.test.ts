@@ -3,7 +3,7 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { errorHeaders, rateLimitHeaders } from '../../../functions/src/http/errors';
 import * as jose from 'jose';
-import { memoryAuditSink } from '../../../functions/src/audit/events';
+import { memoryAuditSink } from '../../harness/memory';
 import { accessTokenVerifier } from '../../../functions/src/credentials/access-token';
 import type { Identity } from '../../../functions/src/identity';
 import { KeywardError } from '../../../functions/src/errors';
@@ -13,7 +13,7 @@ import { decide } from '../../../functions/src/limits/window';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import { tokenIssuer } from '../../../functions/src/actions/tokens';
 import { tokenKeyring } from '../../../functions/src/tokens/keyring';
-import { clock, codeOf, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from './fixtures';
+import { clock, codeOf, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from '../../harness/memory';
 
 const ISSUER = 'https://keyward.test';
 const AUDIENCE = 'test-api';

@@ -1,0 +1,91 @@
+// The credential pipeline with in-memory ports and a frozen clock: which verifier a credential
+// reaches, On-Behalf-Of, call limits, and what is audited (and what is not).
+import { createAuthenticator, type Verifiers } from '../../../functions/src/credentials/pipeline';
+import { callLimiter } from '../../../functions/src/limits/call-limiter';
+import { KeywardError } from '../../../functions/src/errors';
+import type { Identity } from '../../../functions/src/identity';
+import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
+import { clock, codeOf, info, memoryAuditSink, users } from '../../harness/memory';
+
+const ISSUER = 'https://keyward.example';
+const jwt = (payload: object) => `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
+const keyId = newKeyId();
+const apiKey = formatKey({ type: 'server', keyId, secret: newSecret('server', keyId) });
+
+function setup(identity: Partial<Identity> = {}, limits = 100) {
+  const time = clock();
+  const audit = memoryAuditSink();
+  const seen: string[] = [];
+  const as = (method: Identity['method']): Identity => ({ uid: 'owner', claims: { permissions: ['delegate'] }, method, keyId, keyType: 'server', ...identity });
+  const verifiers: Verifiers = {
+    session: async () => (seen.push('session'), as('session')),
+    idToken: async () => (seen.push('idToken'), as('id_token')),
+    accessToken: async () => (seen.push('accessToken'), as('access_token')),
+    apiKey: async () => (seen.push('apiKey'), as('api_key')),
+    signature: async () => (seen.push('signature'), as('signature')),
+  };
+  const directory = users([
+    { uid: 'owner', claims: { permissions: ['delegate'] }, disabled: false, validSince: 0 },
+    { uid: 'customer', claims: { permissions: ['reports'] }, disabled: false, validSince: 0 },
+    { uid: 'gone', claims: {}, disabled: true, validSince: 0 },
+  ]);
+  const rates = { server: { callsPerMinute: limits }, web: { callsPerMinute: limits }, mobile: { callsPerMinute: limits } };
+  const authenticate = createAuthenticator({ verifiers, users: directory, audit, tokenIssuer: ISSUER, callLimits: callLimiter(rates, time.now) });
+  return { time, audit, seen, verifiers, authenticate };
+}
+
+describe('credential pipeline', () => {
+  it('sends each credential to the verifier for its kind', async () => {
+    const s = setup();
+    await s.authenticate(info({ headers: { cookie: '__session=abc' } }));
+    await s.authenticate(info({ headers: { authorization: `Bearer ${jwt({ iss: ISSUER })}` } }));
+    await s.authenticate(info({ headers: { authorization: `Bearer ${jwt({ iss: 'https://securetoken.google.com/p' })}` } }));
+    await s.authenticate(info({ headers: { 'x-api-key': apiKey } }));
+    await s.authenticate(info({ headers: { authorization: 'Keyward-HMAC-SHA256 keyId=x' } }));
+    expect(s.seen).toEqual(['session', 'accessToken', 'idToken', 'apiKey', 'signature']);
+  });
+
+  it('refuses no credential (401 with a challenge) and an ID token in the URL, before any verifier', async () => {
+    const s = setup();
+    const none = await s.authenticate(info()).catch((e: unknown) => e);
+    expect(none).toMatchObject({ code: 'unauthenticated', details: { challenge: 'Bearer' } });
+    expect(await codeOf(s.authenticate(info({ rawQuery: `token=${jwt({ iss: 'firebase' })}` })))).toBe('invalid_credential');
+    expect(s.seen).toEqual([]);
+    expect(s.audit.events.map((e) => [e.event, e.reason])).toEqual([
+      ['auth.failure', 'unauthenticated'],
+      ['auth.failure', 'invalid_credential'],
+    ]);
+  });
+
+  it('audits a success with the request, and acts for another user only as a delegating server key', async () => {
+    const s = setup();
+    const acted = await s.authenticate(info({ headers: { 'x-api-key': apiKey, 'on-behalf-of': 'customer' } }));
+    expect(acted).toMatchObject({ uid: 'customer', actor: 'owner', claims: { permissions: ['reports'] } });
+    expect(s.audit.events[0]).toMatchObject({ event: 'auth.success', actor: { uid: 'owner', method: 'api_key', keyId }, target: { uid: 'customer' }, request: { requestId: 'r1', path: '/v1/me' } });
+
+    expect(await codeOf(s.authenticate(info({ headers: { 'x-api-key': apiKey, 'on-behalf-of': 'gone' } })))).toBe('forbidden');
+    expect(await codeOf(s.authenticate(info({ headers: { 'x-api-key': apiKey, 'on-behalf-of': 'not a uid!' } })))).toBe('invalid_request');
+    const mobile = setup({ keyType: 'mobile' });
+    expect(await codeOf(mobile.authenticate(info({ headers: { 'x-api-key': apiKey, 'on-behalf-of': 'customer' } })))).toBe('forbidden');
+    const plain = setup({ claims: {} });
+    expect(await codeOf(plain.authenticate(info({ headers: { 'x-api-key': apiKey, 'on-behalf-of': 'customer' } })))).toBe('forbidden');
+  });
+
+  it('limits calls per key per minute, and counts again in the next minute', async () => {
+    const s = setup({}, 2);
+    const call = () => codeOf(s.authenticate(info({ headers: { 'x-api-key': apiKey } })));
+    expect([await call(), await call(), await call()]).toEqual(['ok', 'ok', 'rate_limited']);
+    s.time.advance(60_000);
+    expect(await call()).toBe('ok');
+  });
+
+  it('turns a verifier that cannot reach its dependency into 503, keeps the cause, and audits no refusal', async () => {
+    const s = setup();
+    const down = new Error('connection refused');
+    s.verifiers.apiKey = async () => Promise.reject(down);
+    const err = (await s.authenticate(info({ headers: { 'x-api-key': apiKey } })).catch((e: unknown) => e)) as KeywardError;
+    expect(err).toMatchObject({ code: 'unavailable' });
+    expect(err.details.cause).toBe(down);
+    expect(s.audit.events).toEqual([]);
+  });
+});
