@@ -8,7 +8,7 @@
  * - `scope` failures are 403 `insufficient_scope`: use it where a key or token may have been
  *   created with fewer scopes than its owner holds.
  */
-import { KeywardError } from '../errors';
+import { accept, enforce, refuse, type Decision } from '../decision';
 import { grantsOf } from '../keys/restrictions';
 import type { Identity } from '../identity';
 
@@ -41,13 +41,18 @@ function missingClaim(identity: Identity, requirement: ClaimRequirement): 'forbi
   return undefined;
 }
 
-/** Throws 401 without an identity, 403 `forbidden` or `insufficient_scope` when a claim is missing. */
-export function requireClaims(identity: Identity | undefined, requirement: ClaimRequirement): Identity {
-  if (!identity) throw new KeywardError('unauthenticated', 'This endpoint needs a credential.', { challenge: 'Bearer' });
+/** 401 without an identity, 403 `forbidden` or `insufficient_scope` when a claim is missing. */
+export function decideClaims(identity: Identity | undefined, requirement: ClaimRequirement): Decision<Identity> {
+  if (!identity) return refuse('unauthenticated', 'This endpoint needs a credential.', { challenge: 'Bearer' });
   const missing = missingClaim(identity, requirement);
-  if (missing === 'forbidden') throw new KeywardError('forbidden', `This needs ${describe(requirement)}.`);
-  if (missing === 'insufficient_scope') throw new KeywardError('insufficient_scope', `This needs the scope ${requirement.scope}.`);
-  return identity;
+  if (missing === 'forbidden') return refuse('forbidden', `This needs ${describe(requirement)}.`);
+  if (missing === 'insufficient_scope') return refuse('insufficient_scope', `This needs the scope ${requirement.scope}.`);
+  return accept(identity);
+}
+
+/** `decideClaims`, thrown: for handlers. */
+export function requireClaims(identity: Identity | undefined, requirement: ClaimRequirement): Identity {
+  return enforce(decideClaims(identity, requirement));
 }
 
 function describe(requirement: ClaimRequirement): string {

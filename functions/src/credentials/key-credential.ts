@@ -1,9 +1,14 @@
 /**
- * Verifies an API key: the product's inner loop. With warm caches it does no I/O: the key
+ * The key-credential engine shared by API keys, access tokens and signed requests: the record
+ * whose secret matches (`matchingRecord`), the key's status and restrictions (`decideKey`) and
+ * its owner (`decideOwner`), as the identity the request acts with (`keyIdentity`).
+ *
+ * `apiKeyVerifier` is the product's inner loop. With warm caches it does no I/O: the key
  * record, the owner and the provider secret versions all come from memory; what remains is one
  * HMAC-SHA256 and a constant-time comparison. An unknown key id costs the same HMAC as a wrong
  * secret, and is remembered as unknown so repeating it costs no datastore read.
  */
+import { accept, enforce, refuse, type Decision } from '../decision';
 import { KeywardError } from '../errors';
 import { headerValue, type RequestContext } from '../request';
 import { digestMatches, keyDigestBytes } from '../keys/digest';
@@ -15,7 +20,7 @@ import type { RefreshingCache } from '../lib/refreshing-cache';
 import { catchUpVersions, namesNewerVersion } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import type { KeyRecord, StoredSecret } from '../keys/record';
-import type { UserDirectory } from '../store/users';
+import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
 import { requireAppCheck, type AppCheckVerifier } from './app-check';
 
@@ -69,22 +74,24 @@ export function fromBrowser(info: Pick<RequestContext, 'origin' | 'headers'>): b
  * A server key (or its signing secret) in a browser is a key about to leak: anyone who opens the
  * page can read it. Refused, with a code that says why, before it is used.
  */
-function refuseServerKeyInBrowser(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'headers'>, method: AuthMethod): void {
+export function decideBrowserUse(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'headers'>, method: AuthMethod): Decision {
   if (record.type === 'server' && (method === 'api_key' || method === 'signature') && fromBrowser(info)) {
-    throw new KeywardError('server_key_in_browser', 'Server keys are refused from browsers; use a web key bound to your origins, or an access token.');
+    return refuse('server_key_in_browser', 'Server keys are refused from browsers; use a web key bound to your origins, or an access token.');
   }
+  return accept();
 }
 
-/** Checks status and restrictions of a key whose credential verified; 401s carry `challenge`. */
-export function checkKey(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, challenge: string, what = 'API key'): void {
-  if (record.revokedAt !== null) throw new KeywardError('revoked_credential', `The ${what} has been revoked.`, { challenge });
-  if (record.expiresAt <= now) throw new KeywardError('expired_credential', `The ${what} has expired.`, { challenge });
+/** The key's status and restrictions, for a key whose credential verified; refusals carry `challenge` where a 401 does. */
+export function decideKey(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, challenge: string, what = 'API key'): Decision {
+  if (record.revokedAt !== null) return refuse('revoked_credential', `The ${what} has been revoked.`, { challenge });
+  if (record.expiresAt <= now) return refuse('expired_credential', `The ${what} has expired.`, { challenge });
   // A paused key is refused like a revoked one (same code, so clients need no new case) until resumed.
-  if (record.disabledAt != null) throw new KeywardError('revoked_credential', `The ${what} is disabled by its owner.`, { challenge });
+  if (record.disabledAt != null) return refuse('revoked_credential', `The ${what} is disabled by its owner.`, { challenge });
   if (record.type === 'web' && (!info.origin || !record.allowedOrigins.includes(info.origin))) {
-    throw new KeywardError('origin_not_allowed', 'This web key is not allowed from this origin.');
+    return refuse('origin_not_allowed', 'This web key is not allowed from this origin.');
   }
-  if (!ipAllowed(info.ip, record.allowedIps)) throw new KeywardError('ip_not_allowed', 'This key is not allowed from this address.');
+  if (!ipAllowed(info.ip, record.allowedIps)) return refuse('ip_not_allowed', 'This key is not allowed from this address.');
+  return accept();
 }
 
 export interface KeyCredential {
@@ -97,24 +104,28 @@ export interface KeyCredential {
   scopes?: string[] | null;
 }
 
-/**
- * Shared by keys, access tokens and signed requests once their credential verified: the key's
- * status and restrictions, then its owner, as the identity the request acts with.
- */
-export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestContext, 'origin' | 'ip' | 'headers'>, now: number, as: KeyCredential): Promise<Identity> {
-  checkKey(record, info, now, as.challenge, as.what);
-  refuseServerKeyInBrowser(record, info, as.method);
-  const owner = await users.get(record.ownerUid);
-  if (!owner || owner.disabled) throw new KeywardError('revoked_credential', "The key's owner is disabled or deleted.", { challenge: as.challenge });
+/** The identity a verified key acts with: its owner as they are now (never more), narrowed by its scopes. */
+export function decideOwner(record: KeyRecord, owner: UserRecordLite | undefined, as: KeyCredential): Decision<Identity> {
+  if (!owner || owner.disabled) return refuse('revoked_credential', "The key's owner is disabled or deleted.", { challenge: as.challenge });
   const scopes = as.scopes === undefined ? record.scopes : as.scopes;
-  return {
+  return accept({
     uid: owner.uid,
     claims: narrowClaims(owner.claims, scopes),
     method: as.method,
     keyId: record.keyId,
     keyType: record.type,
     scopes: scopes ?? undefined,
-  };
+  });
+}
+
+/**
+ * Shared by keys, access tokens and signed requests once their credential verified: the key's
+ * status and restrictions, then its owner, as the identity the request acts with.
+ */
+export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestContext, 'origin' | 'ip' | 'headers'>, now: number, as: KeyCredential): Promise<Identity> {
+  enforce(decideKey(record, info, now, as.challenge, as.what));
+  enforce(decideBrowserUse(record, info, as.method));
+  return enforce(decideOwner(record, await users.get(record.ownerUid), as));
 }
 
 /** A request whose key verified but that is refused (paused, revoked, origin, address…) counts as a failure of that key. */

@@ -4,11 +4,12 @@
  * queued, never awaited). Later credential kinds plug in as one more verifier.
  */
 import { auditRequest, type AuditSink } from '../audit/events';
+import { accept, enforce, refuse, type Decision } from '../decision';
 import { KeywardError, isFault, isKeywardError, unavailable } from '../errors';
 import type { CallLimiter } from '../limits/call-limiter';
 import type { RequestContext } from '../request';
 import type { ParsedKey } from '../keys/format';
-import type { UserDirectory } from '../store/users';
+import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { Identity } from '../identity';
 import { readCredential } from './read';
 
@@ -72,17 +73,26 @@ async function verify(deps: PipelineDeps, info: RequestContext): Promise<Identit
   }
 }
 
-/** `On-Behalf-Of`: a server key whose owner may delegate acts as another user, narrowed by its scopes. */
-async function actAs(deps: PipelineDeps, identity: Identity, onBehalfOf: string): Promise<Identity> {
+/** `On-Behalf-Of` may be sent only with a server key whose owner may delegate, and must name a user id. */
+export function decideDelegation(identity: Identity, onBehalfOf: string): Decision<string> {
   const owner = identity.claims;
   const mayDelegate = owner.admin === true || (owner.permissions ?? []).includes('delegate');
   if (identity.keyType !== 'server' || !mayDelegate) {
-    throw new KeywardError('forbidden', 'Only a server key whose owner has the delegate permission may send On-Behalf-Of.');
+    return refuse('forbidden', 'Only a server key whose owner has the delegate permission may send On-Behalf-Of.');
   }
-  if (!UID_PATTERN.test(onBehalfOf)) throw new KeywardError('invalid_request', 'On-Behalf-Of must be a user id.');
-  const user = await deps.users.get(onBehalfOf);
-  if (!user || user.disabled) throw new KeywardError('forbidden', 'The user in On-Behalf-Of cannot be acted for.');
-  return { ...identity, uid: user.uid, claims: user.claims, actor: identity.uid };
+  if (!UID_PATTERN.test(onBehalfOf)) return refuse('invalid_request', 'On-Behalf-Of must be a user id.');
+  return accept(onBehalfOf);
+}
+
+/** The delegating key acting as `user` (an existing, enabled user), with that user's claims. */
+export function decideActingFor(identity: Identity, user: UserRecordLite | undefined): Decision<Identity> {
+  if (!user || user.disabled) return refuse('forbidden', 'The user in On-Behalf-Of cannot be acted for.');
+  return accept({ ...identity, uid: user.uid, claims: user.claims, actor: identity.uid });
+}
+
+async function actAs(deps: PipelineDeps, identity: Identity, onBehalfOf: string): Promise<Identity> {
+  const uid = enforce(decideDelegation(identity, onBehalfOf));
+  return enforce(decideActingFor(identity, await deps.users.get(uid)));
 }
 
 export function createAuthenticator(deps: PipelineDeps): Authenticate {
