@@ -4,9 +4,12 @@
  * - between ttl/2 and ttl: served, and reloaded in the background;
  * - older than ttl (or absent): the caller waits for the load.
  * So a value is never more than `ttlMs` stale, which is what makes it a revocation bound.
- * Concurrent loads of one key share a single request.
+ * Concurrent loads of one key share a single request. Beyond `maxEntries` the least recently
+ * used entry goes (lru-cache).
  */
-export interface RefreshingCacheOptions<K, V> {
+import { LRUCache } from 'lru-cache';
+
+export interface RefreshingCacheOptions<K extends {}, V> {
   load: (key: K) => Promise<V>;
   ttlMs: number;
   maxEntries: number;
@@ -18,13 +21,14 @@ interface Entry<V> {
   loadedAt: number;
 }
 
-export class RefreshingCache<K, V> {
-  private readonly entries = new Map<K, Entry<V>>();
+export class RefreshingCache<K extends {}, V> {
+  private readonly entries: LRUCache<K, Entry<V>>;
   private readonly inflight = new Map<K, Promise<V>>();
   private readonly now: () => number;
 
   constructor(private readonly opts: RefreshingCacheOptions<K, V>) {
     this.now = opts.now ?? Date.now;
+    this.entries = new LRUCache({ max: opts.maxEntries });
   }
 
   /** The cached value if it is fresh enough to serve without waiting, else undefined. */
@@ -43,12 +47,7 @@ export class RefreshingCache<K, V> {
   }
 
   set(key: K, value: V): void {
-    this.entries.delete(key); // re-insert so Map order tracks recency
     this.entries.set(key, { value, loadedAt: this.now() });
-    if (this.entries.size > this.opts.maxEntries) {
-      const oldest = this.entries.keys().next().value as K;
-      this.entries.delete(oldest);
-    }
   }
 
   /**

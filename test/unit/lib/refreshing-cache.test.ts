@@ -55,10 +55,13 @@ describe('RefreshingCache', () => {
     expect(t.loads()).toBe(1);
   });
 
-  it('evicts the oldest entry beyond its bound', async () => {
+  it('evicts the least recently used entry beyond its bound', async () => {
     const t = setup();
-    for (const k of ['a', 'b', 'c', 'd']) await t.cache.get(k);
-    expect(t.cache.peek('a')).toBeUndefined();
-    expect(t.cache.peek('d')).toBe('v1');
+    for (const k of ['a', 'b', 'c']) await t.cache.get(k);
+    expect(t.cache.peek('a')).toBe('v1'); // a use: 'b' is now the least recent
+    await t.cache.get('d');
+    expect(t.cache.peek('b')).toBeUndefined();
+    expect([t.cache.peek('a'), t.cache.peek('c'), t.cache.peek('d')]).toEqual(['v1', 'v1', 'v1']);
+    expect(t.loads()).toBe(4);
   });
 });
