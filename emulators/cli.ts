@@ -5,6 +5,7 @@
  * Prints `ready <name> <host>:<port>` once listening (a parent process can wait for that line),
  * stops cleanly on SIGINT/SIGTERM, exits 1 with a one-line reason when it cannot start.
  */
+import { parseArgs } from 'node:util';
 import { startLoggingEmulator } from './logging';
 import { startSecretManagerEmulator } from './secret-manager';
 
@@ -22,26 +23,28 @@ interface Args {
   port: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const [name, ...rest] = argv;
-  if (!name || !(name in EMULATORS)) throw new Error(name ? `unknown emulator "${name}"\n${USAGE}` : USAGE);
-  let host = '127.0.0.1';
-  let port: number | undefined;
-  for (let i = 0; i < rest.length; i += 2) {
-    const [flag, value] = [rest[i], rest[i + 1]];
-    if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
-    if (flag === '--host') host = value;
-    else if (flag === '--port') {
-      port = Number(value);
-      if (!/^\d+$/.test(value) || port > 65535) throw new Error(`--port must be a port number, got "${value}"`);
-    } else throw new Error(`unknown option ${flag}\n${USAGE}`);
+function parseCommandLine(argv: string[]): Args {
+  let parsed: ReturnType<typeof readArgs>;
+  try {
+    parsed = readArgs(argv);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${USAGE}`);
   }
-  if (port === undefined) throw new Error(`--port is required\n${USAGE}`);
+  const [name, ...extra] = parsed.positionals;
+  if (!name || !(name in EMULATORS)) throw new Error(name ? `unknown emulator "${name}"\n${USAGE}` : USAGE);
+  if (extra.length) throw new Error(`unexpected argument "${extra[0]}"\n${USAGE}`);
+  const { host = '127.0.0.1', port: portText } = parsed.values;
+  if (portText === undefined) throw new Error(`--port is required\n${USAGE}`);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new Error(`--port must be a port number, got "${portText}"`);
   return { name: name as EmulatorName, host, port };
 }
 
+const readArgs = (argv: string[]) =>
+  parseArgs({ args: argv, allowPositionals: true, options: { host: { type: 'string' }, port: { type: 'string' } } });
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCommandLine(process.argv.slice(2));
   const emulator = await EMULATORS[args.name]({ host: args.host, port: args.port });
   process.stdout.write(`ready ${args.name} ${args.host}:${emulator.port}\n`);
   let stopping = false;
