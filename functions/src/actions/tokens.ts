@@ -23,7 +23,7 @@ import { parseKey, type ParsedKey } from '../keys/format';
 import { scopesBeyond } from '../keys/restrictions';
 import type { IssueLimiter } from '../limits/issue-limiter';
 import type { Body } from '../lib/validate';
-import { KEY_ID_PATTERN, NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN } from '../signing/grammar';
+import { KEY_ID_TOKEN, NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN } from '../signing/grammar';
 import { normalizedParameters, parameterText } from '../signing/params';
 import { parseScope, privateClaims, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from '../tokens/claims';
 import type { TokenKeyring } from '../tokens/keyring';
@@ -110,7 +110,7 @@ export function tokenIssuer(deps: IssueDeps) {
     const missing = SIGNED_FIELDS.filter((f) => params[f] === undefined);
     if (missing.length === SIGNED_FIELDS.length) throw bad('Send api_key, or key_id, nonce, timestamp and signature.');
     if (missing.length) throw bad(`A signed token request needs ${missing.join(', ')}.`);
-    if (!KEY_ID_PATTERN.test(params.key_id!)) throw malformed('key_id is not a key id.');
+    if (!KEY_ID_TOKEN.test(params.key_id!)) throw malformed('key_id is not a key id.');
     if (!TIMESTAMP_PATTERN.test(params.timestamp!)) throw malformed('timestamp must be unix seconds.');
     if (!NONCE_PATTERN.test(params.nonce!)) throw malformed('nonce must be 16 to 64 characters of A-Z, a-z, 0-9, _ and -.');
     if (!SIGNATURE_PATTERN.test(params.signature!)) throw malformed('signature must be 64 lowercase hex characters.');

@@ -50,6 +50,9 @@ export function ipAllowed(ip: string, allowed: string[]): boolean {
 
 export const ROLE_SCOPES = ['admin', 'auditor'] as const;
 
+/** A scope (and so a permission, which a key may be scoped to): the one spelling keys, tokens and claims accept. */
+export const SCOPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
 /** What an owner holds: roles and permissions, as scope strings. */
 export function grantsOf(claims: Claims): Set<string> {
   const out = new Set<string>(Array.isArray(claims.permissions) ? claims.permissions.filter((p) => typeof p === 'string') : []);

@@ -5,13 +5,14 @@
  * are kept as they are.
  */
 import type { Claims } from '../identity';
+import { SCOPE_PATTERN } from '../keys/restrictions';
 
 export const ROLES = ['admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 export type ClaimChange = 'grant' | 'revoke';
 
-/** The scope vocabulary keys use (actions/keys.ts): a permission can become a key scope. */
-const PERMISSION_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** A permission can become a key scope, so it is spelled like one. */
+const PERMISSION_PATTERN = SCOPE_PATTERN;
 /** Firebase refuses custom claims whose JSON is longer than this. */
 export const MAX_CLAIMS_BYTES = 1000;
 

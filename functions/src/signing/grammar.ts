@@ -1,7 +1,10 @@
 /** The shapes a signed request's parts must have, shared by the header and the issuance form. Pure. */
 
-/** Key ids are base62; the length cap keeps parsing cheap whatever the key format becomes. */
-export const KEY_ID_PATTERN = /^[A-Za-z0-9]{1,64}$/;
+/**
+ * What the wire grammar accepts where a key id goes: base62, length-capped so parsing stays cheap
+ * whatever the key format becomes. Whether it is one of our key ids is keys/format.ts `isKeyId`.
+ */
+export const KEY_ID_TOKEN = /^[A-Za-z0-9]{1,64}$/;
 /** Unix seconds, digits only (no sign, no fraction, no exponent). */
 export const TIMESTAMP_PATTERN = /^[0-9]{1,12}$/;
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;

@@ -4,7 +4,7 @@
  * exactly once (any order), `, ` or `,` between them, nothing else; each value must have its
  * shape. Parsing is pure and returns a value, never throws.
  */
-import { KEY_ID_PATTERN, NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN } from './grammar';
+import { KEY_ID_TOKEN, NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN } from './grammar';
 
 export const SIGNATURE_SCHEME = 'Keyward-HMAC-SHA256';
 /** Longer than any well-formed header's parameters (about 200 characters). */
@@ -22,7 +22,7 @@ export type ParsedSignatureHeader = { ok: true; value: SignatureHeader } | { ok:
 const FIELDS = { Credential: 'keyId', Timestamp: 'timestamp', Nonce: 'nonce', Signature: 'signature' } as const;
 type FieldName = keyof typeof FIELDS;
 const PATTERNS: Record<FieldName, RegExp> = {
-  Credential: KEY_ID_PATTERN,
+  Credential: KEY_ID_TOKEN,
   Timestamp: TIMESTAMP_PATTERN,
   Nonce: NONCE_PATTERN,
   Signature: SIGNATURE_PATTERN,

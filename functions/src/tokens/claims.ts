@@ -7,12 +7,12 @@
  */
 import { isKeyId } from '../keys/format';
 import { isKeyType, type KeyType } from '../identity';
+import { SCOPE_PATTERN } from '../keys/restrictions';
 
 export const TOKEN_ALG = 'ES256';
 export const TOKEN_TYP = 'at+jwt';
 
 const KID_PATTERN = /^v([1-9][0-9]{0,9})$/;
-const SCOPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_SCOPES = 50;
 
 export function kidOf(version: string): string {
