@@ -28,7 +28,7 @@ function parseCommandLine(argv: string[]): Args {
   try {
     parsed = readArgs(argv);
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${USAGE}`);
+    throw new Error(`${(err as Error).message}\n${USAGE}`, { cause: err });
   }
   const [name, ...extra] = parsed.positionals;
   if (!name || !(name in EMULATORS)) throw new Error(name ? `unknown emulator "${name}"\n${USAGE}` : USAGE);

@@ -1,8 +1,11 @@
 /**
- * Typed configuration, read from the environment once and validated. Nothing else reads
- * process.env: modules receive the values they need. The deployed functions load it as an
- * instance starts (index.ts), so a wrong value stops the instance, and the deploy, with a message
- * naming the setting. The settings are declared as firebase-functions params in params.ts.
+ * Typed configuration, read from the environment once and validated; modules receive the values
+ * they need. The deployed functions load it as an instance starts (index.ts), so a wrong value
+ * stops the instance, and the deploy, with a message naming the setting. The settings are
+ * declared as firebase-functions params in params.ts. Besides this, the environment tells
+ * services.ts and audit/cloud-logging.ts where the Secret Manager and Cloud Logging emulators are
+ * (firebase-admin finds the Auth and Firestore emulators itself), and index.ts which function an
+ * instance serves (FUNCTION_TARGET).
  */
 import type { KeyType } from './identity';
 import { isKeyPrefix } from './keys/format';

@@ -2,6 +2,7 @@
 import { Logging, type Entry, type Log, type LoggingOptions } from '@google-cloud/logging';
 import { grpc } from 'google-gax';
 import { startLoggingEmulator, type LoggingEmulator } from '../../emulators/logging';
+import { grpcFailure } from '../harness/outcomes';
 
 process.env.GOOGLE_CLOUD_PROJECT = 'demo-keyward';
 process.env.GCLOUD_PROJECT = 'demo-keyward';
@@ -38,16 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.stop();
 });
-
-async function failure(call: Promise<unknown>): Promise<{ code?: number; details?: string }> {
-  try {
-    await call;
-    return {};
-  } catch (err) {
-    const { code, details } = err as { code?: number; details?: string };
-    return { code, details };
-  }
-}
 
 /** A filter string literal: the value quoted and escaped, so it is matched literally. */
 function quote(value: string): string {
@@ -160,11 +151,11 @@ describe('filters', () => {
       'labels.uid = "bad \\q escape"',
     ];
     for (const filter of bad) {
-      const err = await failure(log.getEntries({ filter, autoPaginate: false }));
+      const err = await grpcFailure(log.getEntries({ filter, autoPaginate: false }));
       expect({ filter, code: err.code }).toEqual({ filter, code: INVALID_ARGUMENT });
       expect(err.details).toMatch(/filter|not supported|unknown|must be compared|severity/);
     }
-    expect((await failure(log.getEntries({ filter: 'labels.suite:*', orderBy: 'insertId', autoPaginate: false }))).code).toBe(INVALID_ARGUMENT);
+    expect((await grpcFailure(log.getEntries({ filter: 'labels.suite:*', orderBy: 'insertId', autoPaginate: false }))).code).toBe(INVALID_ARGUMENT);
   });
 });
 
@@ -199,7 +190,7 @@ test('120 entries page through in 50s without duplicates or losses, even with wr
 
   // A token carries its order.
   const [, , first] = await log.getEntries({ filter: 'labels.batch="p"', orderBy: 'timestamp asc', pageSize: 50, autoPaginate: false });
-  const mismatch = await failure(log.getEntries({ filter: 'labels.batch="p"', orderBy: 'timestamp desc', pageSize: 50, pageToken: first.nextPageToken!, autoPaginate: false }));
+  const mismatch = await grpcFailure(log.getEntries({ filter: 'labels.batch="p"', orderBy: 'timestamp desc', pageSize: 50, pageToken: first.nextPageToken!, autoPaginate: false }));
   expect(mismatch.code).toBe(INVALID_ARGUMENT);
 });
 
@@ -209,11 +200,11 @@ test('DeleteLog removes a log; a missing one is NOT_FOUND', async () => {
   expect(await log.getEntries({ autoPaginate: false }).then(([e]) => e.length)).toBe(1);
   await log.delete();
   expect(await log.getEntries({ autoPaginate: false }).then(([e]) => e.length)).toBe(0);
-  expect((await failure(log.delete())).code).toBe(NOT_FOUND);
+  expect((await grpcFailure(log.delete())).code).toBe(NOT_FOUND);
 });
 
 test('methods the emulator does not implement fail with UNIMPLEMENTED naming the method', async () => {
-  const err = await failure(logging.getLogs());
+  const err = await grpcFailure(logging.getLogs());
   expect(err.code).toBe(UNIMPLEMENTED);
   expect(err.details).toContain('ListLogs');
 });

@@ -2,6 +2,7 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { grpc } from 'google-gax';
 import { startSecretManagerEmulator, type SecretManagerEmulator } from '../../emulators/secret-manager';
+import { grpcFailure } from '../harness/outcomes';
 
 process.env.GOOGLE_CLOUD_PROJECT = 'demo-keyward';
 process.env.GCLOUD_PROJECT = 'demo-keyward';
@@ -30,17 +31,6 @@ afterAll(async () => {
   await emulator.stop();
 });
 
-/** The gRPC status code a call fails with (undefined when it succeeds), and its message. */
-async function failure(call: Promise<unknown>): Promise<{ code?: number; details?: string }> {
-  try {
-    await call;
-    return {};
-  } catch (err) {
-    const { code, details } = err as { code?: number; details?: string };
-    return { code, details };
-  }
-}
-
 async function access(name: string): Promise<{ name: string; data: string; crc: string }> {
   const [res] = await client.accessSecretVersion({ name });
   return { name: String(res.name), data: Buffer.from(res.payload!.data as Uint8Array).toString(), crc: String(res.payload!.dataCrc32c) };
@@ -59,7 +49,7 @@ test('a secret goes through its whole version lifecycle', async () => {
   const secret = await createSecret('lifecycle');
   const name = `${PROJECT}/secrets/lifecycle`;
   expect(secret.name).toBe(name);
-  expect((await failure(createSecret('lifecycle'))).code).toBe(ALREADY_EXISTS);
+  expect((await grpcFailure(createSecret('lifecycle'))).code).toBe(ALREADY_EXISTS);
   const [got] = await client.getSecret({ name });
   expect(got.labels).toEqual({ app: 'keyward' });
 
@@ -81,11 +71,11 @@ test('a secret goes through its whole version lifecycle', async () => {
   // the newest *enabled* version is found by listing, which is what Keyward's provider does.
   const [disabled] = await client.disableSecretVersion({ name: `${name}/versions/3` });
   expect(disabled.state).toBe('DISABLED');
-  expect(await failure(client.accessSecretVersion({ name: `${name}/versions/3` }))).toEqual({
+  expect(await grpcFailure(client.accessSecretVersion({ name: `${name}/versions/3` }))).toEqual({
     code: FAILED_PRECONDITION,
     details: `Secret Version [${name}/versions/3] is in DISABLED state.`,
   });
-  expect((await failure(client.accessSecretVersion({ name: `${name}/versions/latest` }))).code).toBe(FAILED_PRECONDITION);
+  expect((await grpcFailure(client.accessSecretVersion({ name: `${name}/versions/latest` }))).code).toBe(FAILED_PRECONDITION);
   const [afterDisable] = await client.listSecretVersions({ parent: name });
   const newestEnabled = afterDisable.find((v) => v.state === 'ENABLED');
   expect(newestEnabled?.name).toBe(`${name}/versions/2`);
@@ -98,26 +88,26 @@ test('a secret goes through its whole version lifecycle', async () => {
   const [destroyed] = await client.destroySecretVersion({ name: `${name}/versions/2` });
   expect(destroyed.state).toBe('DESTROYED');
   expect(destroyed.destroyTime).toBeTruthy();
-  expect((await failure(client.accessSecretVersion({ name: `${name}/versions/2` }))).code).toBe(FAILED_PRECONDITION);
-  expect((await failure(client.enableSecretVersion({ name: `${name}/versions/2` }))).code).toBe(FAILED_PRECONDITION);
+  expect((await grpcFailure(client.accessSecretVersion({ name: `${name}/versions/2` }))).code).toBe(FAILED_PRECONDITION);
+  expect((await grpcFailure(client.enableSecretVersion({ name: `${name}/versions/2` }))).code).toBe(FAILED_PRECONDITION);
   const [getDestroyed] = await client.getSecretVersion({ name: `${name}/versions/2` });
   expect(getDestroyed.state).toBe('DESTROYED');
 
-  expect((await failure(client.accessSecretVersion({ name: `${name}/versions/99` }))).code).toBe(NOT_FOUND);
-  expect((await failure(client.accessSecretVersion({ name: `${PROJECT}/secrets/nope/versions/1` }))).code).toBe(NOT_FOUND);
-  expect((await failure(client.getSecret({ name: `${PROJECT}/secrets/nope` }))).code).toBe(NOT_FOUND);
-  expect((await failure(client.addSecretVersion({ parent: `${PROJECT}/secrets/nope`, payload: { data: Buffer.from('x') } }))).code).toBe(NOT_FOUND);
+  expect((await grpcFailure(client.accessSecretVersion({ name: `${name}/versions/99` }))).code).toBe(NOT_FOUND);
+  expect((await grpcFailure(client.accessSecretVersion({ name: `${PROJECT}/secrets/nope/versions/1` }))).code).toBe(NOT_FOUND);
+  expect((await grpcFailure(client.getSecret({ name: `${PROJECT}/secrets/nope` }))).code).toBe(NOT_FOUND);
+  expect((await grpcFailure(client.addSecretVersion({ parent: `${PROJECT}/secrets/nope`, payload: { data: Buffer.from('x') } }))).code).toBe(NOT_FOUND);
 
   await client.deleteSecret({ name });
-  expect((await failure(client.getSecret({ name }))).code).toBe(NOT_FOUND);
-  expect((await failure(client.accessSecretVersion({ name: `${name}/versions/1` }))).code).toBe(NOT_FOUND);
+  expect((await grpcFailure(client.getSecret({ name }))).code).toBe(NOT_FOUND);
+  expect((await grpcFailure(client.accessSecretVersion({ name: `${name}/versions/1` }))).code).toBe(NOT_FOUND);
 });
 
 test('a client-supplied CRC32C is checked', async () => {
   const name = (await createSecret('checksummed')).name!;
   const [ok] = await client.addSecretVersion({ parent: name, payload: { data: Buffer.from('123456789'), dataCrc32c: 3808858755 } });
   expect(ok.clientSpecifiedPayloadChecksum).toBe(true);
-  const bad = await failure(client.addSecretVersion({ parent: name, payload: { data: Buffer.from('123456789'), dataCrc32c: 1 } }));
+  const bad = await grpcFailure(client.addSecretVersion({ parent: name, payload: { data: Buffer.from('123456789'), dataCrc32c: 1 } }));
   expect(bad.code).toBe(INVALID_ARGUMENT);
   expect(bad.details).toMatch(/checksum/i);
   const [versions] = await client.listSecretVersions({ parent: name });
@@ -135,14 +125,14 @@ test('secrets are listed page by page', async () => {
 });
 
 test('methods the emulator does not implement fail with UNIMPLEMENTED naming the method', async () => {
-  const rotate = await failure(client.rotateSecret({ parent: `${PROJECT}/secrets/whatever` }));
+  const rotate = await grpcFailure(client.rotateSecret({ parent: `${PROJECT}/secrets/whatever` }));
   expect(rotate.code).toBe(UNIMPLEMENTED);
   expect(rotate.details).toContain('RotateSecret');
-  const iam = await failure(client.getIamPolicy({ resource: `${PROJECT}/secrets/whatever` }));
+  const iam = await grpcFailure(client.getIamPolicy({ resource: `${PROJECT}/secrets/whatever` }));
   expect(iam.code).toBe(UNIMPLEMENTED);
   expect(iam.details).toContain('GetIamPolicy');
   // Filters are a feature it does not reproduce: refused, not ignored.
-  expect((await failure(client.listSecrets({ parent: PROJECT, filter: 'labels.app=keyward' }))).code).toBe(UNIMPLEMENTED);
+  expect((await grpcFailure(client.listSecrets({ parent: PROJECT, filter: 'labels.app=keyward' }))).code).toBe(UNIMPLEMENTED);
 });
 
 test('stats count the calls per method', () => {

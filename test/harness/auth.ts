@@ -70,11 +70,14 @@ export async function api<T = any>(path: string, init: RequestInit = {}): Promis
   const base = process.env.KEYWARD_BASE_URL ?? BASE_URL;
   const res = await fetch(`${base}${path}`, { redirect: 'manual', ...init });
   const text = await res.text();
-  let json: any;
+  return { status: res.status, headers: res.headers, json: jsonOf(text), text };
+}
+
+/** A response body as JSON, or undefined when it is empty or not JSON. */
+export function jsonOf(text: string): any {
   try {
-    json = text ? JSON.parse(text) : undefined;
+    return text ? JSON.parse(text) : undefined;
   } catch {
-    json = undefined;
+    return undefined;
   }
-  return { status: res.status, headers: res.headers, json, text };
 }

@@ -295,12 +295,3 @@ export function info(over: Partial<RequestContext> = {}): RequestContext {
 }
 
 export const hmacMaterial = () => randomBytes(32);
-
-export async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return (err as { code?: string }).code ?? String(err);
-  }
-}

@@ -76,7 +76,7 @@ export function idTokenVerifier(check: ReturnType<typeof idTokenChecker>) {
 
 /**
  * Session cookies. A state change carried by the cookie must come from our own pages: the
- * cross-site rule (http/csrf.ts) runs first, so a foreign page costs no Auth call and learns
+ * cross-site rule (sessions/csrf.ts) runs first, so a foreign page costs no Auth call and learns
  * nothing about the cookie.
  */
 export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory, allowedOrigins: readonly string[] = [], verified: VerifiedTokens = verifiedTokens()) {

@@ -9,7 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 
-export interface RefreshingCacheOptions<K extends {}, V> {
+export interface RefreshingCacheOptions<K extends NonNullable<unknown>, V> {
   load: (key: K) => Promise<V>;
   ttlMs: number;
   maxEntries: number;
@@ -21,7 +21,7 @@ interface Entry<V> {
   loadedAt: number;
 }
 
-export class RefreshingCache<K extends {}, V> {
+export class RefreshingCache<K extends NonNullable<unknown>, V> {
   private readonly entries: LRUCache<K, Entry<V>>;
   private readonly inflight = new Map<K, Promise<V>>();
   private readonly now: () => number;

@@ -1,5 +1,6 @@
 // Helpers of the hardening tests: a fetch that times itself and gives up instead of hanging, and
 // the contract's error shape as a user checks it.
+import { jsonOf } from '../../harness/auth';
 
 export interface Reply {
   status: number;
@@ -21,13 +22,7 @@ export async function send(url: string, init: RequestInit = {}, limitMs = 20_000
     throw new Error(`${init.method ?? 'GET'} ${url}: no answer within ${limitMs} ms (${(err as Error).message})`, { cause: err });
   }
   const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json, text, ms: Date.now() - started };
+  return { status: res.status, headers: res.headers, json: jsonOf(text), text, ms: Date.now() - started };
 }
 
 /** What a stack trace or an internal path looks like in a body. */

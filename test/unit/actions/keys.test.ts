@@ -7,7 +7,8 @@ import type { Identity } from '../../../functions/src/identity';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import { parseKey } from '../../../functions/src/keys/format';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
-import { clock, codeOf, hmacMaterial, info, memoryAuditSink, memoryKeyStore, memorySecret, noUsage, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, memoryAuditSink, memoryKeyStore, memorySecret, noUsage, users } from '../../harness/memory';
+import { codeOf } from '../../harness/outcomes';
 
 const DAY = 86_400_000;
 const alice: Identity = { uid: 'alice', claims: { permissions: ['reports'] }, method: 'session' };

@@ -7,7 +7,8 @@ import type { Authenticate } from '../../../functions/src/credentials/pipeline';
 import { KeywardError } from '../../../functions/src/errors';
 import type { Identity } from '../../../functions/src/identity';
 import { userDirectory } from '../../../functions/src/store/users';
-import { clock, codeOf, info, memoryAuditSink, memoryAuth } from '../../harness/memory';
+import { clock, info, memoryAuditSink, memoryAuth } from '../../harness/memory';
+import { codeOf } from '../../harness/outcomes';
 
 const SITE = { host: 'app.example.com', 'x-forwarded-proto': 'https', origin: 'https://app.example.com', 'sec-fetch-site': 'same-origin' };
 

@@ -5,7 +5,8 @@ import { callLimiter } from '../../../functions/src/limits/call-limiter';
 import { KeywardError } from '../../../functions/src/errors';
 import type { Identity } from '../../../functions/src/identity';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
-import { clock, codeOf, info, memoryAuditSink, users } from '../../harness/memory';
+import { clock, info, memoryAuditSink, users } from '../../harness/memory';
+import { codeOf } from '../../harness/outcomes';
 
 const ISSUER = 'https://keyward.example';
 const jwt = (payload: object) => `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;

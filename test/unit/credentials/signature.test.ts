@@ -9,7 +9,8 @@ import { stringToSign } from '../../../functions/src/signing/string-to-sign';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import type { RequestContext } from '../../../functions/src/request';
 import { signRequest } from '../../../client/src';
-import { clock, codeOf, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { codeOf } from '../../harness/outcomes';
 
 function setup(over: Partial<KeyRecord> = {}) {
   const time = clock();

@@ -9,7 +9,8 @@ import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
 import { memoryFailureLimiter } from '../../harness/limits';
 import { providerSecret, type SecretSource } from '../../../functions/src/secrets/provider';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { clock, codeOf, hmacMaterial, info, keyCache, noUsage, record, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, keyCache, noUsage, record, users } from '../../harness/memory';
+import { codeOf } from '../../harness/outcomes';
 
 const KEY_ID = 'Key0000000000001';
 const TTL_MS = 300_000;

@@ -10,7 +10,8 @@ import { memoryFailureLimiter } from '../../harness/limits';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { clock, codeOf, hmacMaterial, info, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { codeOf } from '../../harness/outcomes';
 
 const KEY_ID = 'Key0000000000002';
 

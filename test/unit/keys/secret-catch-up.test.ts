@@ -9,7 +9,8 @@ import { memoryFailureLimiter } from '../../harness/limits';
 import { catchUpVersions } from '../../../functions/src/secrets/catch-up';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { clock, codeOf, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { codeOf } from '../../harness/outcomes';
 
 const KEY_ID = 'Key0000000000001';
 

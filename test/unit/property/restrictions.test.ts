@@ -1,5 +1,5 @@
 // Properties of the key restriction parsers (functions/src/keys/restrictions.ts: origins, CIDR
-// ranges, client addresses) and of the cross-site rule that reads Origin with them (functions/src/http/csrf.ts).
+// ranges, client addresses) and of the cross-site rule that reads Origin with them (functions/src/sessions/csrf.ts).
 import fc from 'fast-check';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { crossSiteReason, ownOrigins } from '../../../functions/src/sessions/csrf';

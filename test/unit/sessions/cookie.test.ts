@@ -10,18 +10,10 @@ import {
   sessionSetCookie,
 } from '../../../functions/src/sessions/cookie';
 import { msUntilNextSecond, revokeAllSessions } from '../../../functions/src/sessions/revoke';
+import { thrownCode } from '../../harness/outcomes';
 
 const rules = { defaultExpiresIn: 604800, minExpiresIn: 300, maxExpiresIn: 1209600, recentSignInSeconds: 300 };
 const JWT = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1In0.';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-}
 
 describe('the __session cookie', () => {
   it('is HttpOnly, SameSite=Strict, Path=/, Max-Age = expiresIn, and Secure outside the emulator', () => {
@@ -59,7 +51,7 @@ describe('POST /v1/auth/session body', () => {
       { idToken: JWT, expiresIn: null },
       { idToken: JWT, uid: 'someone-else' },
     ];
-    for (const body of bad) expect(codeOf(() => parseSessionRequest(body, rules))).toBe('invalid_request');
+    for (const body of bad) expect(thrownCode(() => parseSessionRequest(body, rules))).toBe('invalid_request');
   });
 });
 
@@ -86,7 +78,7 @@ describe('?all on DELETE', () => {
     expect(parseAllFlag(new URLSearchParams(''))).toBe(false);
     expect(parseAllFlag(new URLSearchParams('all=true'))).toBe(true);
     expect(parseAllFlag(new URLSearchParams('all=false'))).toBe(false);
-    for (const q of ['all=1', 'all=', 'all=TRUE', 'all=true&all=true']) expect(codeOf(() => parseAllFlag(new URLSearchParams(q)))).toBe('invalid_request');
+    for (const q of ['all=1', 'all=', 'all=TRUE', 'all=true&all=true']) expect(thrownCode(() => parseAllFlag(new URLSearchParams(q)))).toBe('invalid_request');
   });
 });
 

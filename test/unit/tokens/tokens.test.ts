@@ -13,7 +13,8 @@ import { decide } from '../../../functions/src/limits/window';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import { tokenIssuer } from '../../../functions/src/actions/tokens';
 import { tokenKeyring } from '../../../functions/src/tokens/keyring';
-import { clock, codeOf, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { codeOf } from '../../harness/outcomes';
 
 const ISSUER = 'https://keyward.test';
 const AUDIENCE = 'test-api';
