@@ -9,16 +9,13 @@
  * LoggingOptions' type but is passed through to google-gax; the credentials must come from the
  * grpc-js copy google-gax uses (grpc-js checks `instanceof ChannelCredentials`).
  *
- * Filter language (a faithful subset of the Logging query language):
- *   comparisons `field op value`, op one of = != > < >= <= : ; `field:*` tests presence;
- *   values are "double-quoted" (escapes \" \\ \n \t \r \uXXXX) or bare words/numbers;
- *   NOT / - negate, OR, AND, and juxtaposition (implicit AND); parentheses.
- *   Precedence as in Cloud Logging: NOT, then OR, then AND (`a OR b c` is `(a OR b) AND c`).
- *   String comparisons are case-insensitive (as documented); timestamps compare as instants,
- *   severities by level. A comparison on a field the entry does not have is false, whatever the
- *   operator (so `NOT labels.x = "y"` matches entries without labels.x, `labels.x != "y"` does not).
- *   Not supported (INVALID_ARGUMENT): global restrictions (bare values), regular expressions
- *   (=~ !~), functions (SEARCH, sample, …), value lists `field = (a OR b)`, protoPayload fields.
+ * Filters: what Keyward writes (functions/src/audit/filter.ts) and its tests read back, with
+ * Cloud Logging's meaning: `=` on logName, labels.<name> and jsonPayload.<path> (strings compare
+ * without regard to case, arrays match any element, a missing field never matches); = < <= > >=
+ * on timestamp (RFC 3339, compared as instants); AND, OR (binding tighter than AND, as in Cloud
+ * Logging) and parentheses; values "double-quoted" (escapes \" \\ \n \t \r). Anything else
+ * (NOT, :, !=, severity, bare values, implicit AND, functions, other fields) is INVALID_ARGUMENT
+ * naming what is supported, so a test never silently gets a wrong answer.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -406,22 +403,7 @@ function decodePageToken(token: string, order: Order): Key {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Filter: tokenizer
-
-type TokenKind = 'lparen' | 'rparen' | 'op' | 'string' | 'word' | 'minus' | 'and' | 'or' | 'not' | 'eof';
-interface Token {
-  kind: TokenKind;
-  text: string; // the operator, the unescaped string, or the word as written
-  pos: number;
-  end: number;
-  /** For words: the dotted path segments (a segment may be a quoted string: labels."a.b"). */
-  segments?: string[];
-}
-
-const OPERATORS = ['>=', '<=', '!=', '=~', '!~', '=', '<', '>', ':'] as const;
-type Operator = (typeof OPERATORS)[number];
-const SPECIAL = new Set(['(', ')', '"', '=', '!', '<', '>', ':', '\\']);
-const MAX_FILTER_LENGTH = 20000;
+// Filter: the subset Keyward writes (audit/filter.ts) and its tests read back, nothing more.
 
 export class FilterError extends Error {}
 
@@ -429,221 +411,146 @@ function fail(pos: number, message: string): never {
   throw new FilterError(`invalid filter at position ${pos + 1}: ${message}`);
 }
 
-function isSpace(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const UNSUPPORTED = 'not supported by this emulator, which takes = on logName, labels.* and jsonPayload.*, = < <= > >= on timestamp, AND, OR and parentheses';
+const MAX_FILTER_LENGTH = 20000;
+const MAX_DEPTH = 100;
+
+type TokenKind = 'lparen' | 'rparen' | 'op' | 'string' | 'field' | 'and' | 'or' | 'eof';
+interface Token {
+  kind: TokenKind;
+  /** The operator, the unescaped string, or the field as written. */
+  text: string;
+  pos: number;
+  /** For fields: the dotted path, a segment possibly quoted (labels."a.b"). */
+  segments?: string[];
 }
-
-export function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i]!;
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    const start = i;
-    if (c === '(' || c === ')') {
-      tokens.push({ kind: c === '(' ? 'lparen' : 'rparen', text: c, pos: start, end: ++i });
-      continue;
-    }
-    if (c === '"') {
-      const [text, next] = readString(input, i);
-      tokens.push({ kind: 'string', text, pos: start, end: next });
-      i = next;
-      continue;
-    }
-    const op = OPERATORS.find((o) => input.startsWith(o, i));
-    if (op) {
-      tokens.push({ kind: 'op', text: op, pos: start, end: (i += op.length) });
-      continue;
-    }
-    if (c === '-') {
-      tokens.push({ kind: 'minus', text: c, pos: start, end: ++i });
-      continue;
-    }
-    if (SPECIAL.has(c)) fail(i, `unexpected character '${c}'`);
-    // A word: a bare value or a dotted field path whose segments may be quoted strings.
-    const segments: string[] = [];
-    let segment = '';
-    let quotedSegment = false; // a quoted segment must be followed by '.' or end the word
-    while (i < input.length) {
-      const d = input[i]!;
-      if (d === '"' && segment === '' && segments.length > 0) {
-        const [text, next] = readString(input, i);
-        segment = text;
-        quotedSegment = true;
-        i = next;
-      } else if (d === '.') {
-        segments.push(segment);
-        segment = '';
-        quotedSegment = false;
-        i++;
-      } else if (!isSpace(d) && !SPECIAL.has(d)) {
-        if (quotedSegment) fail(i, `expected '.' after the quoted path segment "${segment}"`);
-        segment += d;
-        i++;
-      } else break;
-    }
-    segments.push(segment);
-    const text = input.slice(start, i);
-    const kind: TokenKind = text === 'AND' ? 'and' : text === 'OR' ? 'or' : text === 'NOT' ? 'not' : 'word';
-    tokens.push({ kind, text, pos: start, end: i, segments });
-  }
-  tokens.push({ kind: 'eof', text: '', pos: input.length, end: input.length });
-  return tokens;
-}
-
-const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', n: '\n', t: '\t', r: '\r', "'": "'", '/': '/' };
-
-/** Reads the double-quoted string starting at `start`; returns [unescaped text, index after it]. */
-function readString(input: string, start: number): [string, number] {
-  let out = '';
-  let i = start + 1;
-  while (i < input.length) {
-    const c = input[i]!;
-    if (c === '"') return [out, i + 1];
-    if (c === '\\') {
-      const e = input[i + 1];
-      if (e === undefined) break;
-      if (e === 'u') {
-        const hex = input.slice(i + 2, i + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail(i, 'a \\u escape needs four hex digits');
-        out += String.fromCharCode(parseInt(hex, 16));
-        i += 6;
-        continue;
-      }
-      const mapped = ESCAPES[e];
-      if (mapped === undefined) fail(i, `unknown escape '\\${e}' in a string`);
-      out += mapped;
-      i += 2;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  return fail(start, 'unterminated string');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Filter: parser (recursive descent)
 
 export interface Literal {
   text: string;
   quoted: boolean;
 }
+
 export type FilterNode =
   | { kind: 'all' }
   | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
-  | { kind: 'not'; operand: FilterNode }
   | { kind: 'compare'; path: string[]; op: Operator; value: Literal; pos: number };
 
-const MAX_DEPTH = 100;
+type Operator = '=' | '<' | '<=' | '>' | '>=';
+const OPERATORS: readonly Operator[] = ['<=', '>=', '=', '<', '>'];
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', n: '\n', t: '\t', r: '\r' };
 
+/** Reads the double-quoted string starting at `start`; returns [unescaped text, index after it]. */
+function readString(input: string, start: number): [string, number] {
+  let out = '';
+  for (let i = start + 1; i < input.length; i++) {
+    const c = input[i]!;
+    if (c === '"') return [out, i + 1];
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const next = input[++i];
+    if (next === undefined || !(next in ESCAPES)) fail(i, `unknown escape \\${next ?? ''}`);
+    out += ESCAPES[next];
+  }
+  return fail(start, 'unterminated string');
+}
+
+function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const c = input[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '(' || c === ')') {
+      tokens.push({ kind: c === '(' ? 'lparen' : 'rparen', text: c, pos: i++ });
+    } else if (c === '"') {
+      const [text, end] = readString(input, i);
+      tokens.push({ kind: 'string', text, pos: i });
+      i = end;
+    } else if ('=<>'.includes(c)) {
+      const op = OPERATORS.find((o) => input.startsWith(o, i))!;
+      tokens.push({ kind: 'op', text: op, pos: i });
+      i += op.length;
+    } else if (/[A-Za-z]/.test(c)) {
+      const pos = i;
+      const segments: string[] = [];
+      for (;;) {
+        if (input[i] === '"') {
+          const [text, end] = readString(input, i);
+          segments.push(text);
+          i = end;
+        } else {
+          const m = /^[A-Za-z0-9_]+/.exec(input.slice(i));
+          if (!m) fail(i, `a field name is expected, not "${input[i] ?? 'the end'}"`);
+          segments.push(m[0]);
+          i += m[0].length;
+        }
+        if (input[i] !== '.') break;
+        i++;
+      }
+      const text = input.slice(pos, i);
+      if (text === 'AND' || text === 'OR') tokens.push({ kind: text === 'AND' ? 'and' : 'or', text, pos });
+      else tokens.push({ kind: 'field', text, pos, segments });
+    } else {
+      fail(i, `"${c}" is ${UNSUPPORTED}`);
+    }
+  }
+  tokens.push({ kind: 'eof', text: '', pos: input.length });
+  return tokens;
+}
+
+/**
+ * filter := conj; conj := disj ("AND" disj)*; disj := term ("OR" term)*;
+ * term := "(" conj ")" | field op "string". OR binds tighter than AND, as in Cloud Logging.
+ */
 export function parseFilter(input: string): FilterNode {
-  if (input.length > MAX_FILTER_LENGTH) throw new FilterError(`invalid filter: longer than ${MAX_FILTER_LENGTH} characters`);
+  if (input.length > MAX_FILTER_LENGTH) fail(0, `longer than ${MAX_FILTER_LENGTH} characters`);
   const tokens = tokenize(input);
+  if (tokens[0]!.kind === 'eof') return { kind: 'all' };
   let at = 0;
   const peek = () => tokens[at]!;
   const next = () => tokens[at++]!;
-
-  const startsTerm = (t: Token) => t.kind === 'lparen' || t.kind === 'word' || t.kind === 'string' || t.kind === 'not' || t.kind === 'minus';
-
-  // Cloud Logging precedence: NOT binds tightest, then OR, then AND (explicit or juxtaposed).
-  function conjunction(depth: number): FilterNode {
-    let node = disjunction(depth);
-    for (;;) {
-      const t = peek();
-      if (t.kind === 'and') next();
-      else if (!startsTerm(t)) return node;
-      node = { kind: 'and', left: node, right: disjunction(depth) };
-    }
-  }
-
-  function disjunction(depth: number): FilterNode {
-    let node = unary(depth);
-    while (peek().kind === 'or') {
+  const expect = (kind: TokenKind, what: string) => {
+    const t = next();
+    if (t.kind !== kind) fail(t.pos, `${what} expected, not ${t.kind === 'eof' ? 'the end' : `"${t.text}"`}`);
+    return t;
+  };
+  const binary = (kind: 'and' | 'or', operand: (depth: number) => FilterNode) => (depth: number): FilterNode => {
+    let node = operand(depth);
+    while (peek().kind === kind) {
       next();
-      node = { kind: 'or', left: node, right: unary(depth) };
+      node = { kind, left: node, right: operand(depth) };
     }
     return node;
-  }
-
-  function unary(depth: number): FilterNode {
-    if (depth > MAX_DEPTH) fail(peek().pos, `nested deeper than ${MAX_DEPTH} levels`);
-    const t = peek();
-    if (t.kind === 'not' || t.kind === 'minus') {
-      next();
-      return { kind: 'not', operand: unary(depth + 1) };
-    }
-    return primary(depth);
-  }
-
-  function primary(depth: number): FilterNode {
+  };
+  const term = (depth: number): FilterNode => {
+    if (depth > MAX_DEPTH) fail(peek().pos, 'nested too deeply');
     const t = next();
     if (t.kind === 'lparen') {
-      if (peek().kind === 'rparen') fail(peek().pos, 'empty parentheses');
-      const inner = conjunction(depth + 1);
-      const close = next();
-      if (close.kind !== 'rparen') fail(close.pos, `expected ')' to close the '(' at position ${t.pos + 1}, found ${describe(close)}`);
+      const inner = conj(depth + 1);
+      expect('rparen', '")"');
       return inner;
     }
-    if (t.kind === 'string') {
-      fail(t.pos, `global restrictions (a bare value like "${t.text}") are not supported by this emulator; compare a field, e.g. jsonPayload.message:"${t.text}"`);
-    }
-    if (t.kind !== 'word') fail(t.pos, `expected a comparison, found ${describe(t)}`);
-    const op = next();
-    if (op.kind === 'lparen') fail(t.pos, `functions (${t.text}(…)) are not supported by this emulator`);
-    if (op.kind !== 'op') {
-      fail(op.pos, `expected a comparison operator after '${t.text}', found ${describe(op)} (global restrictions are not supported)`);
-    }
-    if (op.text === '=~' || op.text === '!~') fail(op.pos, `regular expression operators (${op.text}) are not supported by this emulator`);
-    const path = t.segments ?? [t.text];
-    if (path.some((s) => s === '')) fail(t.pos, `'${t.text}' is not a field path`);
-    return { kind: 'compare', path, op: op.text as Operator, value: literal(), pos: t.pos };
-  }
-
-  function literal(): Literal {
-    const t = next();
-    if (t.kind === 'string') return { text: t.text, quoted: true };
-    if (t.kind === 'word') return { text: t.text, quoted: false };
-    if (t.kind === 'minus') {
-      const w = next();
-      // A negative number: the minus sign must touch the word.
-      if (w.kind === 'word' && w.pos === t.end) return { text: `-${w.text}`, quoted: false };
-      fail(t.pos, `expected a value after '-'`);
-    }
-    if (t.kind === 'lparen') {
-      fail(t.pos, 'value lists like field = ("a" OR "b") are not supported by this emulator; write field = "a" OR field = "b"');
-    }
-    return fail(t.pos, `expected a value, found ${describe(t)}`);
-  }
-
-  if (peek().kind === 'eof') return { kind: 'all' };
-  const root = conjunction(0);
+    if (t.kind !== 'field') fail(t.pos, `a comparison expected, not ${t.kind === 'eof' ? 'the end' : `"${t.text}"`}; anything else is ${UNSUPPORTED}`);
+    const op = expect('op', 'an operator') as Token;
+    const value = next();
+    if (value.kind !== 'string') fail(value.pos, `a "double-quoted" value expected after ${t.text} ${op.text}; anything else is ${UNSUPPORTED}`);
+    return { kind: 'compare', path: t.segments!, op: op.text as Operator, value: { text: value.text, quoted: true }, pos: t.pos };
+  };
+  const disj = binary('or', term);
+  const conj: (depth: number) => FilterNode = binary('and', disj);
+  const node = conj(0);
   const rest = peek();
-  if (rest.kind !== 'eof') fail(rest.pos, `unexpected ${describe(rest)}`);
-  return root;
-}
-
-function describe(t: Token): string {
-  switch (t.kind) {
-    case 'eof':
-      return 'the end of the filter';
-    case 'string':
-      return `the string "${t.text}"`;
-    default:
-      return `'${t.text}'`;
-  }
+  if (rest.kind !== 'eof') fail(rest.pos, `"${rest.text}" after a complete clause: join clauses with AND or OR (implicit AND is ${UNSUPPORTED})`);
+  return node;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Filter: evaluation
 
 type Predicate = (e: StoredEntry) => boolean;
-
-const SEVERITIES = ['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'] as const;
-const SEVERITY_CODES = [0, 100, 200, 300, 400, 500, 600, 700, 800];
 
 /** Parses and compiles `filter`; an error becomes INVALID_ARGUMENT. */
 function compileFilter(filter: string): Predicate {
@@ -655,7 +562,7 @@ function compileFilter(filter: string): Predicate {
   }
 }
 
-export function compile(node: FilterNode): Predicate {
+function compile(node: FilterNode): Predicate {
   switch (node.kind) {
     case 'all':
       return () => true;
@@ -667,95 +574,36 @@ export function compile(node: FilterNode): Predicate {
       const [l, r] = [compile(node.left), compile(node.right)];
       return (e) => l(e) || r(e);
     }
-    case 'not': {
-      const p = compile(node.operand);
-      return (e) => !p(e);
-    }
     case 'compare':
       return compileComparison(node);
   }
 }
 
-type CompareNode = Extract<FilterNode, { kind: 'compare' }>;
-
-function compileComparison(node: CompareNode): Predicate {
-  const { path, op, value, pos } = node;
+function compileComparison({ path, op, value, pos }: Extract<FilterNode, { kind: 'compare' }>): Predicate {
   const [head, ...tail] = path;
-  const field = path.join('.');
-  const presence = op === ':' && value.text === '*' && !value.quoted;
-  const leafOnly = (kind: string) => {
-    if (tail.length) fail(pos, `${head} is a ${kind}; it has no field ${tail.join('.')}`);
-  };
-  switch (head) {
-    case 'timestamp':
-    case 'receiveTimestamp': {
-      leafOnly('timestamp');
-      if (presence) return () => true;
-      if (op === ':') fail(pos, `':' is not supported on ${head}; compare it with = < <= > >=`);
-      const t = parseRfc3339(value.text);
-      if (t === undefined) fail(pos, `${head} must be compared with an RFC 3339 time such as "2024-05-01T12:00:00Z", got "${value.text}"`);
-      const test = ordering(op);
-      return (e) => {
-        const ts = head === 'timestamp' ? e.time : timestampNs(e.receiveTimestamp);
-        return test(ts < t ? -1 : ts > t ? 1 : 0);
-      };
-    }
-    case 'severity': {
-      leafOnly('severity');
-      if (presence) return () => true;
-      if (op === ':') fail(pos, `':' is not supported on severity; compare it with = != < <= > >=`);
-      const level = severityLevel(value.text);
-      if (level === undefined) fail(pos, `unknown severity "${value.text}"; use one of ${SEVERITIES.join(', ')}`);
-      const test = ordering(op);
-      return (e) => test(Math.sign((severityLevel(e.severity) ?? 0) - level));
-    }
-    case 'logName':
-    case 'insertId':
-    case 'textPayload':
-    case 'trace':
-    case 'spanId':
-      leafOnly('string');
-      return matcher(op, value, pos, (e) => {
-        const v = stringField(e, head);
-        return v ? [v] : []; // proto3: an empty string is an unset field
-      });
-    case 'traceSampled':
-      leafOnly('boolean');
-      return matcher(op, value, pos, (e) => [e.rest.traceSampled]);
-    case 'labels':
-      return matcher(op, value, pos, (e) => lookup(e.labels, tail));
-    case 'resource':
-      if (tail[0] === 'type' && tail.length === 1) return matcher(op, value, pos, (e) => [e.resource.type]);
-      if (tail[0] === 'labels') return matcher(op, value, pos, (e) => lookup(e.resource.labels, tail.slice(1)));
-      if (tail.length === 0) return matcher(op, value, pos, (e) => [{ type: e.resource.type, labels: e.resource.labels }]);
-      return fail(pos, `unknown field ${field}; resource has type and labels`);
-    case 'jsonPayload':
-      return matcher(op, value, pos, (e) => (e.payload?.kind === 'json' ? lookup(e.payload.value, tail) : []));
-    case 'httpRequest':
-    case 'operation':
-    case 'sourceLocation':
-      return matcher(op, value, pos, (e) => {
-        const v = e.rest[head];
-        return v ? lookup(v as JsonObject, tail) : [];
-      });
-    case 'protoPayload':
-      return fail(pos, 'protoPayload fields are not supported by this emulator');
-    default:
-      return fail(pos, `unknown field ${field}`);
+  if (head === 'timestamp' && tail.length === 0) {
+    const t = parseRfc3339(value.text);
+    if (t === undefined) fail(pos, `timestamp must be compared with an RFC 3339 time such as "2024-05-01T12:00:00Z", got "${value.text}"`);
+    const test = ORDERING[op];
+    return (e) => test(e.time < t ? -1 : e.time > t ? 1 : 0);
   }
+  if (op !== '=') fail(pos, `${op} on ${path.join('.')} is ${UNSUPPORTED}`);
+  // Cloud Logging compares strings without regard to case (audit/read.ts re-checks uids exactly).
+  const needle = value.text.toLowerCase();
+  const equals = (v: Json) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && String(v).toLowerCase() === needle;
+  if (head === 'logName' && tail.length === 0) return (e) => e.logName.toLowerCase() === needle;
+  if (head === 'labels' && tail.length === 1) return (e) => lookup(e.labels, tail).some(equals);
+  if (head === 'jsonPayload' && tail.length > 0) return (e) => e.payload?.kind === 'json' && lookup(e.payload.value, tail).some(equals);
+  return fail(pos, `the field ${path.join('.')} is ${UNSUPPORTED}`);
 }
 
-function stringField(e: StoredEntry, name: 'logName' | 'insertId' | 'textPayload' | 'trace' | 'spanId'): string | undefined {
-  switch (name) {
-    case 'textPayload':
-      return e.payload?.kind === 'text' ? e.payload.value : undefined;
-    case 'logName':
-    case 'insertId':
-      return e[name];
-    default:
-      return e.rest[name];
-  }
-}
+const ORDERING: Record<Operator, (c: number) => boolean> = {
+  '=': (c) => c === 0,
+  '<': (c) => c < 0,
+  '<=': (c) => c <= 0,
+  '>': (c) => c > 0,
+  '>=': (c) => c >= 0,
+};
 
 /** The values at `path` below `root`; arrays on the way fan out (a comparison matches any element). */
 function lookup(root: Json | undefined, path: string[]): Json[] {
@@ -768,96 +616,6 @@ function lookup(root: Json | undefined, path: string[]): Json[] {
     current = next;
   }
   return current.flatMap((c) => (Array.isArray(c) ? c : [c]));
-}
-
-/** A comparison of generic (string, number, boolean, null, object) values; missing values never match. */
-function matcher(op: Operator, lit: Literal, pos: number, values: (e: StoredEntry) => Json[]): Predicate {
-  if (op === ':' && lit.text === '*' && !lit.quoted) return (e) => values(e).length > 0;
-  const eq = (v: Json) => compareValue(v, lit) === 0;
-  switch (op) {
-    case '=':
-      return (e) => values(e).some(eq);
-    case '!=':
-      return (e) => {
-        const vs = values(e);
-        return vs.length > 0 && !vs.some(eq);
-      };
-    case ':': {
-      const needle = lit.text.toLowerCase();
-      return (e) => values(e).some((v) => has(v, needle, lit));
-    }
-    case '<':
-    case '<=':
-    case '>':
-    case '>=': {
-      const test = ordering(op);
-      return (e) =>
-        values(e).some((v) => {
-          const c = compareValue(v, lit);
-          return c !== undefined && test(c);
-        });
-    }
-    default:
-      return fail(pos, `operator ${op} is not supported`);
-  }
-}
-
-/** -1/0/1 comparing a field value with a literal, or undefined when they cannot be ordered. */
-function compareValue(v: Json, lit: Literal): number | undefined {
-  if (typeof v === 'string') {
-    // int64 fields of decoded messages are strings: compare them as numbers against a number.
-    const n = Number(lit.text);
-    if (!lit.quoted && lit.text.trim() !== '' && Number.isFinite(n) && /^-?\d+$/.test(v)) return Math.sign(Number(v) - n);
-    const [a, b] = [v.toLowerCase(), lit.text.toLowerCase()];
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
-  if (typeof v === 'number') {
-    const n = Number(lit.text);
-    return lit.text.trim() !== '' && Number.isFinite(n) ? Math.sign(v - n) : undefined;
-  }
-  if (typeof v === 'boolean') {
-    const t = lit.text.toLowerCase();
-    return t === 'true' || t === 'false' ? (String(v) === t ? 0 : undefined) : undefined;
-  }
-  if (v === null) return lit.text === 'NULL_VALUE' && !lit.quoted ? 0 : undefined;
-  return undefined; // objects and lists only support ':'
-}
-
-/** The has operator: case-insensitive substring on strings, equality on scalars, any leaf of an object. */
-function has(v: Json, needle: string, lit: Literal): boolean {
-  if (typeof v === 'string') return v.toLowerCase().includes(needle);
-  if (v === null || typeof v !== 'object') return compareValue(v, lit) === 0;
-  return (Array.isArray(v) ? v : Object.values(v)).some((x) => has(x, needle, lit));
-}
-
-function ordering(op: Operator): (c: number) => boolean {
-  switch (op) {
-    case '=':
-      return (c) => c === 0;
-    case '!=':
-      return (c) => c !== 0;
-    case '<':
-      return (c) => c < 0;
-    case '<=':
-      return (c) => c <= 0;
-    case '>':
-      return (c) => c > 0;
-    case '>=':
-      return (c) => c >= 0;
-    default:
-      throw new FilterError(`operator ${op} does not order values`);
-  }
-}
-
-/** Level of a severity given by name (any case) or by its numeric code (e.g. 500 for ERROR). */
-function severityLevel(text: string): number | undefined {
-  const byName = SEVERITIES.indexOf(text.toUpperCase() as (typeof SEVERITIES)[number]);
-  if (byName >= 0) return SEVERITY_CODES[byName];
-  return /^\d+$/.test(text) ? Number(text) : undefined;
-}
-
-function timestampNs(t: TimestampIn): bigint {
-  return BigInt(t.seconds) * 1_000_000_000n + BigInt(t.nanos);
 }
 
 /** An RFC 3339 date-time (with Z or an offset, up to nanoseconds) as ns since the epoch. */
