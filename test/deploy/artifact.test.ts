@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../harness/ports';
+import { eventually } from '../harness/eventually';
 
 const ROOT = join(__dirname, '..', '..');
 const FUNCTIONS = join(ROOT, 'functions');
@@ -43,13 +44,10 @@ async function serve(args: string[], extraEnv: Record<string, string>, ready: st
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise((r) => child.once('exit', r));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (!(await fetch(url + ready).then((r) => r.ok, () => false))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${args.join(' ')} did not serve ${ready}:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const serving = () => fetch(url + ready).then((r) => r.ok, () => false);
+  if (!(await eventually(serving, (up) => up || child.exitCode !== null, { timeoutMs: 30_000 }))) {
+    child.kill('SIGKILL');
+    throw new Error(`${args.join(' ')} did not serve ${ready}:\n${output}`);
   }
   return { url, stop: async () => (child.kill('SIGTERM'), await exited) };
 }

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, HOST } from './ports';
+import { eventually } from './eventually';
 
 export interface FrameworkServer {
   url: string;
@@ -26,16 +27,12 @@ export async function startFunctionsFramework(target: string, env: Record<string
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://${HOST}:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the Functions Framework exited (${child.exitCode}):\n${output}`);
-    const up = await fetch(`${url}/v1/health`).then((r) => r.ok, () => false);
-    if (up) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the Functions Framework did not answer within 30 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const healthy = () => fetch(`${url}/v1/health`).then((r) => r.ok, () => false);
+  const up = await eventually(healthy, (ok) => ok || child.exitCode !== null, { timeoutMs: 30_000 });
+  if (child.exitCode !== null) throw new Error(`the Functions Framework exited (${child.exitCode}):\n${output}`);
+  if (!up) {
+    child.kill('SIGKILL');
+    throw new Error(`the Functions Framework did not answer within 30 s:\n${output}`);
   }
   return {
     url,
