@@ -11,7 +11,8 @@ import type { KeyRecord, KeyStore } from '../../functions/src/keys/record';
 import type { NonceStore } from '../../functions/src/store/nonces';
 import type { AuthPort, UserDirectory, UserRecordLite } from '../../functions/src/store/users';
 import type { WindowCounter } from '../../functions/src/store/window-counters';
-import type { KeyCache } from '../../functions/src/credentials/key-credential';
+import type { ApiKeyDeps, KeyCache } from '../../functions/src/credentials/key-credential';
+import { failureLimiter } from '../../functions/src/lib/failure-limiter';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -295,3 +296,15 @@ export function info(over: Partial<RequestContext> = {}): RequestContext {
 }
 
 export const hmacMaterial = () => randomBytes(32);
+
+/** What the API-key verifier needs, over `records`, with the owner 'owner-1' enabled and a generous failure limit. */
+export function apiKeyDeps(records: Map<string, KeyRecord>, hmacSecret: ProviderSecret, now: () => number): ApiKeyDeps {
+  return {
+    cache: keyCache(records, now),
+    hmacSecret,
+    users: users([{ uid: 'owner-1', claims: {}, disabled: false, validSince: 0 }]),
+    usage: noUsage,
+    failures: failureLimiter(1000),
+    now,
+  };
+}
