@@ -16,10 +16,13 @@ export interface Refused {
 
 export type Decision<T = undefined> = { accepted: true; value: T } | Refused;
 
+/** Shared: an acceptance without a value allocates nothing on the hot path. */
+const ACCEPTED: Decision = Object.freeze({ accepted: true, value: undefined });
+
 export function accept(): Decision;
 export function accept<T>(value: T): Decision<T>;
 export function accept<T>(value?: T): Decision<T | undefined> {
-  return { accepted: true, value };
+  return value === undefined ? ACCEPTED : { accepted: true, value };
 }
 
 export function refuse(code: ErrorCode, message: string, details?: ErrorDetails): Refused {

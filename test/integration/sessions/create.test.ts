@@ -122,7 +122,14 @@ describe('POST /v1/auth/session', () => {
     // Revocation has one-second granularity: revoke in a later second than the sign-in.
     await reached((payload.auth_time + 1) * 1000);
     await adminAuth().revokeRefreshTokens(user.uid);
-    expectError((await postSession({ idToken: user.idToken })).res, 401, 'revoked_credential');
+    // Revoked outside Keyward: refused at once (Auth refuses to make the cookie), and as revoked once
+    // Keyward's user cache has caught up (KEYWARD_CACHE_TTL_MS, 1 s on the test stack).
+    const refused = await eventually(
+      () => postSession({ idToken: user.idToken }),
+      ({ res }) => res.status !== 401 || res.json?.error?.code === 'revoked_credential',
+      { timeoutMs: 3000 },
+    );
+    expectError(refused.res, 401, 'revoked_credential');
   });
 
   it('refuses disabled users', async () => {
