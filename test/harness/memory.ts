@@ -8,6 +8,7 @@ import type { RequestContext } from '../../functions/src/request';
 import { RefreshingCache } from '../../functions/src/lib/refreshing-cache';
 import type { ProviderSecret, SecretSource, SecretVersion, VersionSet } from '../../functions/src/secrets/provider';
 import type { KeyRecord, KeyStore } from '../../functions/src/keys/record';
+import type { UsageFlush } from '../../functions/src/keys/usage';
 import type { NonceStore } from '../../functions/src/store/nonces';
 import type { AuthPort, UserDirectory, UserRecordLite } from '../../functions/src/store/users';
 import type { WindowCounter } from '../../functions/src/store/window-counters';
@@ -117,6 +118,13 @@ export function memoryKeyStore(initial: KeyRecord[] = []): KeyStore & { records:
       store.check();
       stats.writes++;
       records.delete(keyId);
+    },
+    /** Usage is counted only as lastUsedAt here (the daily usage documents are the Firestore adapter's). */
+    async recordUse(_ownerUid: string, flush: UsageFlush) {
+      store.check();
+      stats.writes++;
+      const r = records.get(flush.keyId);
+      if (r) records.set(flush.keyId, { ...r, lastUsedAt: Math.max(r.lastUsedAt ?? 0, flush.lastUsedAt ?? 0) || null });
     },
   };
   return store;

@@ -9,6 +9,7 @@ import { KeywardError } from '../errors';
 import { onlyFields, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
 import type { KeyRecord } from './record';
 import { cidrWithin, normalizeOrigin, parseCidr, scopesBeyond } from './restrictions';
+import { SCOPE_PATTERN } from './restrictions';
 
 export interface PatchContext {
   now: number;
@@ -20,7 +21,6 @@ export type KeyChange = Partial<Pick<KeyRecord, 'name' | 'scopes' | 'expiresAt' 
 type FieldRule = (body: Body, record: KeyRecord, ctx: PatchContext) => KeyChange;
 
 export const NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
-export const SCOPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const MAX_METADATA_BYTES = 1024;
 
 const bad = (message: string) => new KeywardError('invalid_request', message);

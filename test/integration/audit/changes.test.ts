@@ -2,7 +2,7 @@
 // that make up most of the trail; and the emails of the uids on the page, where the reader may see them.
 import { api, createUser } from '../../harness/auth';
 import { bearer, createKey } from '../../harness/keys';
-import { eventually } from '../keys/support';
+import { eventually } from '../../harness/eventually';
 
 describe('audit: changes and refusals, with emails', () => {
   jest.setTimeout(60_000);
@@ -19,7 +19,7 @@ describe('audit: changes and refusals, with emails', () => {
       await eventually(async () => {
         all = (await api('/v1/audit?pageSize=100', { headers: bearer(user.idToken) })).json;
         return all.entries.filter((e: any) => e.event === 'auth.success' && e.actor.keyId === key.id).length === 3;
-      }, 15_000),
+      }, Boolean, { timeoutMs: 15_000 }),
     ).toBe(true);
     const changes = (await api('/v1/audit?pageSize=100&kind=changes', { headers: bearer(user.idToken) })).json;
     expect(changes.entries.length).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
 import { api, createUser, type TestUser } from '../../harness/auth';
 import { withRole } from '../audit/support';
 import { bearer, createKey, jsonHeaders } from '../../harness/keys';
-import { eventually } from './support';
+import { eventually } from '../../harness/eventually';
 
 const patch = (user: TestUser, id: string, body: unknown, headers: Record<string, string> = jsonHeaders(user.idToken)) =>
   api(`/v1/keys/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -21,7 +21,7 @@ describe('editing a key', () => {
     expect(res.text).not.toContain(key.key);
     expect(await read(user, key.id)).toMatchObject({ name: 'after', scopes: ['read'], metadata: { team: 'billing' } });
     // The narrowed key acts with the narrowed scopes.
-    const me = await eventually(async () => (await api('/v1/me', { headers: { 'x-api-key': key.key } })).json?.auth?.scopes?.join() === 'read', 5000);
+    const me = await eventually(async () => (await api('/v1/me', { headers: { 'x-api-key': key.key } })).json?.auth?.scopes?.join() === 'read', Boolean, { timeoutMs: 5000 });
     expect(me).toBe(true);
   });
 
@@ -65,7 +65,7 @@ describe('editing a key', () => {
     const found = await eventually(async () => {
       entries = (await api(`/v1/audit?event=key.update&keyId=${key.id}`, { headers: bearer(user.idToken) })).json.entries ?? [];
       return entries.length >= 2;
-    }, 10_000, 250);
+    }, Boolean, { timeoutMs: 10_000, everyMs: 250 });
     expect(found).toBe(true);
     expect(entries.map((e) => [e.outcome, e.reason])).toEqual([
       ['failure', 'invalid_request'],

@@ -3,7 +3,7 @@
 // GET /v1/usage and the getUsage callable. A pause (PATCH disabled) is refused and counted as a failure.
 import { api, createUser, type TestUser } from '../../harness/auth';
 import { bearer, createKey, jsonHeaders } from '../../harness/keys';
-import { eventually } from './support';
+import { eventually } from '../../harness/eventually';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const useKey = (key: string) => api('/v1/me', { headers: { 'x-api-key': key } });
@@ -33,7 +33,7 @@ describe('usage per key', () => {
       sent++;
       if (res.status === 401) refused++;
       return res.status === 401 && res.json.error.code === 'revoked_credential';
-    }, 10_000, 100);
+    }, Boolean, { timeoutMs: 10_000, everyMs: 100 });
     expect(paused).toBe(true);
     for (let i = 0; i < 2; i++) {
       expect((await useKey(key.key)).status).toBe(401);
@@ -46,7 +46,7 @@ describe('usage per key', () => {
     const settled = await eventually(async () => {
       last = (await api(`/v1/usage?keyId=${key.id}`, { headers: bearer(user.idToken) })).json;
       return last.totals.requests === expected.requests && last.totals.failures === expected.failures;
-    }, 15_000, 250);
+    }, Boolean, { timeoutMs: 15_000, everyMs: 250 });
     expect(last.totals).toEqual(expected);
     expect(settled).toBe(true);
     expect(last.days).toHaveLength(30);
@@ -65,7 +65,7 @@ describe('usage per key', () => {
 
     // Resumed: works again.
     expect((await patch(user, key.id, { disabled: false })).json.status).toBe('active');
-    expect(await eventually(async () => (await useKey(key.key)).status === 200, 10_000, 100)).toBe(true);
+    expect(await eventually(async () => (await useKey(key.key)).status === 200, Boolean, { timeoutMs: 10_000, everyMs: 100 })).toBe(true);
   });
 
   it("does not show another user's usage, and refuses bad input with the contract's error", async () => {

@@ -8,8 +8,9 @@ import { createUser, type TestUser } from '../../harness/auth';
 import { bearer, jsonHeaders } from '../../harness/keys';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { verifyWebhook } from '../../../functions/src/notifications/webhook-signature';
-import { createKeyAt, eventually, fetchJson } from '../keys/support';
+import {createKeyAt, fetchJson} from '../keys/support';
 import { newSigner, report, sendReport, startFakeGithub, type FakeGithub, type GithubSigner } from '../secret-scanning/fake-github';
+import { eventually } from '../../harness/eventually';
 
 const DAY = 86_400_000;
 
@@ -148,7 +149,7 @@ describe('notifications to key owners', () => {
       const ok = await eventually(async () => {
         const res = await fetchJson(`${a.url}/v1/audit?event=notification.send&keyId=${key.id}`, { headers: bearer(other.idToken) });
         return res.json.entries.some((e: { outcome: string; reason: string }) => e.outcome === 'error' && e.reason === 'webhook key.leaked: HTTP 500');
-      }, 5000);
+      }, Boolean, { timeoutMs: 5000 });
       expect(ok).toBe(true);
     } finally {
       await failing.close();

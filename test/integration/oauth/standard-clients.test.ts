@@ -7,7 +7,8 @@ import { JwksClient } from 'jwks-rsa';
 import { api, createUser, signIn } from '../../harness/auth';
 import { adminAuth } from '../../harness/admin';
 import { bearer, createKey, jsonHeaders, type CreatedKey } from '../../harness/keys';
-import { base, eventually, issuer } from '../tokens/support';
+import {base, issuer} from '../tokens/support';
+import { eventually } from '../../harness/eventually';
 
 const insecure = { [oauth.allowInsecureRequests]: true };
 
@@ -125,7 +126,7 @@ describe('POST /oauth/token (client credentials)', () => {
     const found = await eventually(async () => {
       const trail = await api(`/v1/audit?event=token.issue&keyId=${fresh.id}`, { headers: bearer(owner.idToken) });
       return trail.json?.entries?.some((e: any) => e.outcome === 'success' && e.request.path === '/oauth/token' && e.actor.keyId === fresh.id);
-    }, 10_000);
+    }, Boolean, { timeoutMs: 10_000 });
     expect(found).toBe(true);
   });
 });
@@ -165,14 +166,14 @@ describe('POST /oauth/introspect', () => {
 
     const regen = await api(`/v1/keys/${doomed.id}/regenerate`, { method: 'POST', headers: jsonHeaders(owner.idToken), body: '{}' });
     expect(regen.status).toBe(200);
-    expect(await eventually(async () => !(await introspect(as, server, before)).active, 10_000)).toBe(true);
+    expect(await eventually(async () => !(await introspect(as, server, before)).active, Boolean, { timeoutMs: 10_000 })).toBe(true);
     // The new secret's tokens are active (iat has whole seconds: one from the regeneration's second counts as the old secret's).
     const renewed = { ...doomed, key: regen.json.key as string };
     let after = '';
-    expect(await eventually(async () => (await introspect(as, server, (after = (await grant(as, renewed, 'basic')).access_token))).active, 5_000, 500)).toBe(true);
+    expect(await eventually(async () => (await introspect(as, server, (after = (await grant(as, renewed, 'basic')).access_token))).active, Boolean, { timeoutMs: 5_000, everyMs: 500 })).toBe(true);
 
     expect((await api(`/v1/keys/${doomed.id}`, { method: 'DELETE', headers: bearer(owner.idToken) })).status).toBeLessThan(300);
-    expect(await eventually(async () => (await introspect(as, server, after)).active === false, 10_000)).toBe(true);
+    expect(await eventually(async () => (await introspect(as, server, after)).active === false, Boolean, { timeoutMs: 10_000 })).toBe(true);
   });
 
   it('refuses callers that are not a server key with invalid_client (401)', async () => {

@@ -13,7 +13,8 @@ import { createUser, signIn } from '../../harness/auth';
 import { createKey } from '../../harness/keys';
 import { TEST_FUNCTIONS_ENV } from '../../harness/ports';
 import { sessionFor } from '../sessions/support';
-import { base, eventually } from '../tokens/support';
+import {base} from '../tokens/support';
+import { eventually } from '../../harness/eventually';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
@@ -150,7 +151,7 @@ describe('the packed package in a project outside the repository', () => {
     expect(idToken.status).toBe(403); // verified without Secret Manager; the guard refuses
 
     // The access entries' writes to Cloud Logging fail; the process carries on.
-    const failed = await eventually(async () => ((await (await fetch(`${consumer.url}/audit-stats`)).json()) as any).failedWrites > 0, 15_000);
+    const failed = await eventually(async () => ((await (await fetch(`${consumer.url}/audit-stats`)).json()) as any).failedWrites > 0, Boolean, { timeoutMs: 15_000 });
     expect(failed).toBe(true);
     expect(consumer.child.exitCode).toBeNull();
     expect((await fetch(`${consumer.url}/reports`, { headers: { authorization: `Bearer ${user.idToken}` } })).status).toBe(403);

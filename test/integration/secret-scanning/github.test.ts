@@ -8,8 +8,9 @@ import { bearer } from '../../harness/keys';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { TEST_FUNCTIONS_ENV } from '../../harness/ports';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
-import { createKeyAt, eventually, fetchJson, meAt } from '../keys/support';
+import {createKeyAt, fetchJson, meAt} from '../keys/support';
 import { newSigner, report, sendReport, startFakeGithub, type FakeGithub, type GithubSigner } from './fake-github';
+import { eventually } from '../../harness/eventually';
 
 const CACHE_TTL_MS = Number(TEST_FUNCTIONS_ENV.KEYWARD_CACHE_TTL_MS);
 const PREFIX = 'acme';
@@ -67,8 +68,8 @@ describe('POST /v1/secret-scanning/github', () => {
     expect([atA.status, atA.json.error.code]).toEqual([401, 'revoked_credential']);
     const refusedEverywhere = await eventually(
       async () => (await meAt(b.url, headers)).status === 401 && (await api('/v1/me', { headers })).status === 401,
-      CACHE_TTL_MS + 4000,
-      50,
+      Boolean,
+      { timeoutMs: CACHE_TTL_MS + 4000, everyMs: 50 },
     );
     expect(refusedEverywhere).toBe(true);
     expect(Date.now() - reportedAt).toBeLessThan(CACHE_TTL_MS + 4000);

@@ -151,10 +151,10 @@ describe('runCallable', () => {
   it('runs the handler as the ID token or the session, with no-store, and audits who called', async () => {
     const { audit, svc } = services();
     const byToken = callable({ auth: { uid: 'alice', auth_time: 10 }, data: { n: 1 } });
-    expect(await runCallable(svc, byToken.request, whoAmI)).toEqual({ uid: 'alice', method: 'id_token', data: { n: 1 } });
+    expect(await runCallable(svc, byToken.request, whoAmI, 'whoAmI')).toEqual({ uid: 'alice', method: 'id_token', data: { n: 1 } });
     expect(byToken.cacheControl).toEqual(['no-store']);
     const bySession = callable({ cookie: 'valid.session.cookie' });
-    expect(await runCallable(svc, bySession.request, whoAmI)).toMatchObject({ uid: 'alice', method: 'session' });
+    expect(await runCallable(svc, bySession.request, whoAmI, 'whoAmI')).toMatchObject({ uid: 'alice', method: 'session' });
     expect(audit.events.map((e) => [e.event, e.actor.method, e.request?.ip])).toEqual([
       ['auth.success', 'id_token', '203.0.113.5'],
       ['auth.success', 'session', '203.0.113.5'],
@@ -164,11 +164,11 @@ describe('runCallable', () => {
   it("maps refusals to the callable's codes, keeping Keyward's code in the details", async () => {
     const { audit, svc } = services();
     const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code: string; details?: { code: string } }) => `${e.code}/${e.details?.code}`);
-    expect(await codeOf(runCallable(svc, callable().request, whoAmI))).toBe('unauthenticated/unauthenticated');
-    expect(await codeOf(runCallable(svc, callable({ cookie: 'forged.session.cookie' }).request, whoAmI))).toBe('unauthenticated/invalid_credential');
-    expect(await codeOf(runCallable(svc, callable({ auth: { uid: 'alice', auth_time: 10 }, data: [1] }).request, whoAmI))).toBe('invalid-argument/invalid_request');
-    expect(await codeOf(runCallable(svc, callable({ auth: { uid: 'alice', auth_time: 10 } }).request, async () => Promise.reject(new KeywardError('not_found', 'No such key.'))))).toBe('not-found/not_found');
-    expect(await codeOf(runCallable(svc, callable({ auth: { uid: 'alice', auth_time: 10 } }).request, async () => Promise.reject(new Error('bug'))))).toBe('internal/internal');
+    expect(await codeOf(runCallable(svc, callable().request, whoAmI, 'whoAmI'))).toBe('unauthenticated/unauthenticated');
+    expect(await codeOf(runCallable(svc, callable({ cookie: 'forged.session.cookie' }).request, whoAmI, 'whoAmI'))).toBe('unauthenticated/invalid_credential');
+    expect(await codeOf(runCallable(svc, callable({ auth: { uid: 'alice', auth_time: 10 }, data: [1] }).request, whoAmI, 'whoAmI'))).toBe('invalid-argument/invalid_request');
+    expect(await codeOf(runCallable(svc, callable({ auth: { uid: 'alice', auth_time: 10 } }).request, async () => Promise.reject(new KeywardError('not_found', 'No such key.')), 'whoAmI'))).toBe('not-found/not_found');
+    expect(await codeOf(runCallable(svc, callable({ auth: { uid: 'alice', auth_time: 10 } }).request, async () => Promise.reject(new Error('bug')), 'whoAmI'))).toBe('internal/internal');
     expect(audit.events.filter((e) => e.event === 'auth.failure').map((e) => e.reason)).toEqual(['unauthenticated', 'invalid_credential']);
   });
 });

@@ -1,6 +1,6 @@
 import { parsePatch } from '../../../functions/src/keys/patch';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { record } from '../tokens/fixtures';
+import { record } from '../../harness/memory';
 
 const NOW = Date.parse('2026-11-30T00:00:00Z');
 const owner = { permissions: ['read', 'write'] };

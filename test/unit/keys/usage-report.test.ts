@@ -1,7 +1,7 @@
 import type { Identity } from '../../../functions/src/identity';
 import type { UsageDay } from '../../../functions/src/store/usage';
 import { usageReport } from '../../../functions/src/actions/usage';
-import { record } from '../tokens/fixtures';
+import { record } from '../../harness/memory';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 const alice: Identity = { uid: 'alice', claims: {}, method: 'session' };

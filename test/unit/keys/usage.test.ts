@@ -1,4 +1,5 @@
 import { usageTracker, type UsageFlush } from '../../../functions/src/keys/usage';
+import { eventually } from '../../harness/eventually';
 
 const MINUTE = 60_000;
 const DAY1 = Date.parse('2026-11-30T10:00:00Z');
@@ -90,8 +91,7 @@ describe('usage tracker: one write per key per interval, every request counted',
     const tracker = usageTracker(async (f) => void writes.push(f), { intervalMs: 100 });
     tracker.touch('k', Date.now());
     tracker.touch('k', Date.now());
-    const deadline = Date.now() + 5000;
-    while (writes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => writes.length, (n) => n >= 2, { timeoutMs: 5000, everyMs: 20 });
     expect(writes.map((w) => w.days[Object.keys(w.days)[0]!]!.requests)).toEqual([1, 1]);
   });
 });
