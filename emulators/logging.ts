@@ -12,9 +12,9 @@
  * Filters: what Keyward writes (functions/src/audit/filter.ts) and its tests read back, with
  * Cloud Logging's meaning: `=` on logName, labels.<name> and jsonPayload.<path> (strings compare
  * without regard to case, arrays match any element, a missing field never matches); = < <= > >=
- * on timestamp (RFC 3339, compared as instants); AND, OR (binding tighter than AND, as in Cloud
- * Logging) and parentheses; values "double-quoted" (escapes \" \\ \n \t \r). Anything else
- * (NOT, :, !=, severity, bare values, implicit AND, functions, other fields) is INVALID_ARGUMENT
+ * on timestamp (RFC 3339, compared as instants); NOT, AND, OR (binding tighter than AND, as in
+ * Cloud Logging) and parentheses; values "double-quoted" (escapes \" \\ \n \t \r). Anything else
+ * (-, :, !=, severity, bare values, implicit AND, functions, other fields) is INVALID_ARGUMENT
  * naming what is supported, so a test never silently gets a wrong answer.
  */
 import { randomBytes } from 'node:crypto';
@@ -411,11 +411,11 @@ function fail(pos: number, message: string): never {
   throw new FilterError(`invalid filter at position ${pos + 1}: ${message}`);
 }
 
-const UNSUPPORTED = 'not supported by this emulator, which takes = on logName, labels.* and jsonPayload.*, = < <= > >= on timestamp, AND, OR and parentheses';
+const UNSUPPORTED = 'not supported by this emulator, which takes = on logName, labels.* and jsonPayload.*, = < <= > >= on timestamp, NOT, AND, OR and parentheses';
 const MAX_FILTER_LENGTH = 20000;
 const MAX_DEPTH = 100;
 
-type TokenKind = 'lparen' | 'rparen' | 'op' | 'string' | 'field' | 'and' | 'or' | 'eof';
+type TokenKind = 'lparen' | 'rparen' | 'op' | 'string' | 'field' | 'and' | 'or' | 'not' | 'eof';
 interface Token {
   kind: TokenKind;
   /** The operator, the unescaped string, or the field as written. */
@@ -433,6 +433,7 @@ export interface Literal {
 export type FilterNode =
   | { kind: 'all' }
   | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
+  | { kind: 'not'; operand: FilterNode }
   | { kind: 'compare'; path: string[]; op: Operator; value: Literal; pos: number };
 
 type Operator = '=' | '<' | '<=' | '>' | '>=';
@@ -491,7 +492,7 @@ function tokenize(input: string): Token[] {
         i++;
       }
       const text = input.slice(pos, i);
-      if (text === 'AND' || text === 'OR') tokens.push({ kind: text === 'AND' ? 'and' : 'or', text, pos });
+      if (text === 'AND' || text === 'OR' || text === 'NOT') tokens.push({ kind: text === 'AND' ? 'and' : text === 'OR' ? 'or' : 'not', text, pos });
       else tokens.push({ kind: 'field', text, pos, segments });
     } else {
       fail(i, `"${c}" is ${UNSUPPORTED}`);
@@ -503,7 +504,8 @@ function tokenize(input: string): Token[] {
 
 /**
  * filter := conj; conj := disj ("AND" disj)*; disj := term ("OR" term)*;
- * term := "(" conj ")" | field op "string". OR binds tighter than AND, as in Cloud Logging.
+ * term := "NOT" term | "(" conj ")" | field op "string". NOT binds tightest, then OR, then AND,
+ * as in Cloud Logging.
  */
 export function parseFilter(input: string): FilterNode {
   if (input.length > MAX_FILTER_LENGTH) fail(0, `longer than ${MAX_FILTER_LENGTH} characters`);
@@ -528,6 +530,7 @@ export function parseFilter(input: string): FilterNode {
   const term = (depth: number): FilterNode => {
     if (depth > MAX_DEPTH) fail(peek().pos, 'nested too deeply');
     const t = next();
+    if (t.kind === 'not') return { kind: 'not', operand: term(depth + 1) };
     if (t.kind === 'lparen') {
       const inner = conj(depth + 1);
       expect('rparen', '")"');
@@ -573,6 +576,10 @@ function compile(node: FilterNode): Predicate {
     case 'or': {
       const [l, r] = [compile(node.left), compile(node.right)];
       return (e) => l(e) || r(e);
+    }
+    case 'not': {
+      const p = compile(node.operand);
+      return (e) => !p(e);
     }
     case 'compare':
       return compileComparison(node);

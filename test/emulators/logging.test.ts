@@ -114,6 +114,12 @@ describe('filters', () => {
     expect(uids(await get('labels.uid="bob" OR labels.uid="mallory" AND jsonPayload.event="weird"'))).toEqual(['mallory']);
   });
 
+  test('NOT negates a clause; an entry without the field is not equal to anything', async () => {
+    expect(uids(await get('NOT labels.uid="alice"'))).toEqual(['bob', 'mallory']);
+    expect(uids(await get('NOT (labels.uid="alice" OR labels.uid="bob")'))).toEqual(['mallory']);
+    expect(uids(await get('NOT jsonPayload.missing="x" AND labels.uid="bob"'))).toEqual(['bob']);
+  });
+
   test('results are ordered by timestamp, descending on request', async () => {
     const all = 'labels.suite="filters" OR labels.suite="override"';
     expect(uids(await get(all, 'timestamp desc'))).toEqual(['mallory', 'alice', 'bob', 'alice']);
@@ -131,7 +137,6 @@ describe('filters', () => {
   test('a filter beyond what Keyward uses, or one it cannot parse, is INVALID_ARGUMENT', async () => {
     const bad = [
       'labels.suite:*',
-      'NOT labels.uid="alice"',
       '-labels.uid="alice"',
       'labels.uid != "alice"',
       'severity >= WARNING',
