@@ -11,9 +11,7 @@ import type { KeyRecord, KeyStore } from '../../functions/src/keys/record';
 import type { UsageFlush } from '../../functions/src/keys/usage';
 import type { NonceStore } from '../../functions/src/store/nonces';
 import type { AuthPort, UserDirectory, UserRecordLite } from '../../functions/src/store/users';
-import type { WindowCounter } from '../../functions/src/store/window-counters';
-import type { ApiKeyDeps, KeyCache } from '../../functions/src/credentials/key-credential';
-import { failureLimiter } from '../../functions/src/lib/failure-limiter';
+import type { KeyCache } from '../../functions/src/credentials/key-credential';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -230,21 +228,6 @@ export function memoryAuditSink(): ManagedAuditSink & { events: AuditEvent[]; fa
   return sink;
 }
 
-/** Rate-limit window counters in a Map (Firestore's increment is atomic; so is this). */
-export function memoryCounter(): WindowCounter & { docs: Map<string, { count: number; expireAt: number }> } {
-  const docs = new Map<string, { count: number; expireAt: number }>();
-  return {
-    docs,
-    stats: { reads: 0, writes: 0 },
-    async hit(id, expireAt) {
-      const doc = docs.get(id) ?? { count: 0, expireAt };
-      doc.count++;
-      docs.set(id, doc);
-      return doc.count;
-    },
-  };
-}
-
 export function memoryNonces(): NonceStore & { seen: Map<string, number> } {
   const seen = new Map<string, number>();
   const stats = { writes: 0, commits: 0 };
@@ -304,15 +287,3 @@ export function info(over: Partial<RequestContext> = {}): RequestContext {
 }
 
 export const hmacMaterial = () => randomBytes(32);
-
-/** What the API-key verifier needs, over `records`, with the owner 'owner-1' enabled and a generous failure limit. */
-export function apiKeyDeps(records: Map<string, KeyRecord>, hmacSecret: ProviderSecret, now: () => number): ApiKeyDeps {
-  return {
-    cache: keyCache(records, now),
-    hmacSecret,
-    users: users([{ uid: 'owner-1', claims: {}, disabled: false, validSince: 0 }]),
-    usage: noUsage,
-    failures: failureLimiter(1000),
-    now,
-  };
-}

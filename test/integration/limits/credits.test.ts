@@ -9,6 +9,7 @@ import { bearer, jsonHeaders } from '../../harness/keys';
 import { createKeyAt } from '../keys/support';
 import { issue } from '../tokens/support';
 import { expectLimited, fetchJson, freshMinute, meWithKey, patchKey } from './support';
+import { eventually } from '../../harness/eventually';
 
 describe('per-key limits and credits', () => {
   let app: InProcessApp;
@@ -131,9 +132,5 @@ async function createKeyAtStatus(baseUrl: string, idToken: string, body: unknown
 }
 
 async function eventuallyTrue(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  if (!(await eventually(check, Boolean, { timeoutMs, everyMs: 20 }))) throw new Error('condition not met in time');
 }

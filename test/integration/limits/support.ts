@@ -1,14 +1,15 @@
 // Helpers of the limit tests: requests to in-process instances, keys with limits, fixed windows.
 import type { ApiResponse } from '../../harness/auth';
 import { jsonHeaders } from '../../harness/keys';
-import { fetchJson, sleep } from '../tokens/support';
+import { reached } from '../../harness/eventually';
+import { fetchJson } from '../tokens/support';
 
-export { fetchJson, sleep };
+export { fetchJson };
 
 /** Fixed windows start on the minute: wait for a fresh one when the rest of the test may not fit in this one. */
 export async function freshMinute(needMs: number): Promise<void> {
   const left = 60_000 - (Date.now() % 60_000);
-  if (left < needMs) await sleep(left + 50);
+  if (left < needMs) await reached(Date.now() + left + 50);
 }
 
 export const meWithKey = (baseUrl: string, key: string) => fetchJson(`${baseUrl}/v1/me`, { headers: { 'x-api-key': key } });

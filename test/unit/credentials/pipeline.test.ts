@@ -1,7 +1,7 @@
 // The credential pipeline with in-memory ports and a frozen clock: which verifier a credential
 // reaches, On-Behalf-Of, call limits, and what is audited (and what is not).
 import { createAuthenticator, type Verifiers } from '../../../functions/src/credentials/pipeline';
-import { callLimiter } from '../../../functions/src/limits/call-limiter';
+import type { CallLimiter } from '../../../functions/src/limits/call-limiter';
 import { KeywardError } from '../../../functions/src/errors';
 import type { Identity } from '../../../functions/src/identity';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
@@ -30,8 +30,21 @@ function setup(identity: Partial<Identity> = {}, limits = 100) {
     { uid: 'customer', claims: { permissions: ['reports'] }, disabled: false, validSince: 0 },
     { uid: 'gone', claims: {}, disabled: true, validSince: 0 },
   ]);
-  const rates = { server: { callsPerMinute: limits }, web: { callsPerMinute: limits }, mobile: { callsPerMinute: limits } };
-  const authenticate = createAuthenticator({ verifiers, users: directory, audit, tokenIssuer: ISSUER, callLimits: callLimiter(rates, time.now) });
+  // A call limiter that allows `limits` calls per key per minute of the frozen clock.
+  const calls = new Map<string, number>();
+  const callLimits: CallLimiter = {
+    async admit(who) {
+      if (!who.keyId) return undefined;
+      const window = `${who.keyId}:${Math.floor(time.now() / 60_000)}`;
+      calls.set(window, (calls.get(window) ?? 0) + 1);
+      if (calls.get(window)! > limits) throw new KeywardError('rate_limited', 'Too many calls with this key; slow down.', { retryAfterSeconds: 60 });
+      return undefined;
+    },
+    async report() {
+      return undefined;
+    },
+  };
+  const authenticate = createAuthenticator({ verifiers, users: directory, audit, tokenIssuer: ISSUER, callLimits });
   return { time, audit, seen, verifiers, authenticate };
 }
 
@@ -72,7 +85,7 @@ describe('credential pipeline', () => {
     expect(await codeOf(plain.authenticate(info({ headers: { 'x-api-key': apiKey, 'on-behalf-of': 'customer' } })))).toBe('forbidden');
   });
 
-  it('limits calls per key per minute, and counts again in the next minute', async () => {
+  it('applies the call limiter to key-based credentials, and counts again in the next minute', async () => {
     const s = setup({}, 2);
     const call = () => codeOf(s.authenticate(info({ headers: { 'x-api-key': apiKey } })));
     expect([await call(), await call(), await call()]).toEqual(['ok', 'ok', 'rate_limited']);
