@@ -1,5 +1,6 @@
 // Key management with in-memory ports and a frozen clock: who may do what to which key, the
 // limits on what a key may hold, and that nothing changes unless it was audited.
+import { memoryKeySlots } from '../../../functions/src/store/key-slots';
 import { keyService } from '../../../functions/src/actions/keys';
 import { loadConfig } from '../../../functions/src/config';
 import type { KeyCache } from '../../../functions/src/credentials/key-credential';
@@ -22,7 +23,7 @@ function setup(env: Record<string, string> = {}) {
   const cache: KeyCache = new RefreshingCache<string, KeyRecord | null>({ ttlMs: 1000, maxEntries: 100, now: time.now, load: async (id) => (await store.get(id)) ?? null });
   const audit = memoryAuditSink();
   const hmacSecret = memorySecret([{ version: '1', material: hmacMaterial() }]);
-  const keys = keyService({ config, store, cache, hmacSecret, users: users([]), audit, usage: noUsage, now: time.now });
+  const keys = keyService({ config, store, slots: memoryKeySlots(), cache, hmacSecret, users: users([]), audit, usage: noUsage, now: time.now });
   return { time, config, store, cache, audit, keys };
 }
 

@@ -43,7 +43,7 @@ afterEach(async () => {
 
 describe('http/handler route()', () => {
   const auth = authenticator();
-  const deps: HttpDeps = { authenticate: auth.authenticate, bodyLimitBytes: 64, network: { proxyHops: 1, emulated: false } };
+  const deps: HttpDeps = { authenticate: auth.authenticate, bodyLimitBytes: 64, network: { trustedProxies: [], emulated: false } };
   const echo: Handler = async (req) => ({ body: { uid: req.identity?.uid, body: req.body, q: req.query.get('q'), id: req.params.id }, cookies: ['a=1'] });
   const boom: Handler = async () => {
     throw new TypeError('a bug with a secret in it: kws_123');
