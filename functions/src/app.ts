@@ -4,6 +4,7 @@
  */
 import express from 'express';
 import { KeywardError } from './errors';
+import { routesOf } from './http/endpoint';
 import { sendError, type HttpDeps } from './http/handler';
 import type { RouteContext } from './http/route-context';
 import { registerAudit } from './http/routes/audit';
@@ -31,11 +32,14 @@ export function buildApp(services: Services): express.Express {
   app.set('etag', false);
   const http: HttpDeps = {
     authenticate: services.authenticate,
+    audit: services.audit,
     bodyLimitBytes: services.config.bodyLimitBytes,
     network: services.config,
   };
   const router = express.Router({ caseSensitive: true, strict: false });
   for (const register of [...ROUTES, ...OAUTH_ROUTES]) register({ router, http, services });
+  // Every endpoint, for the shared security battery (test/integration/security): none can skip it.
+  app.locals.routes = routesOf(router);
   app.use(router);
   app.use((_req, res) => sendError(res, new KeywardError('not_found', 'There is nothing at this path.')));
   // Errors raised before a route runs (a malformed URL, a body the platform could not parse).

@@ -11,6 +11,7 @@ import type { Request } from 'express';
 import { auditRequest } from './audit/events';
 import { identityFromDecoded } from './credentials/firebase-tokens';
 import type { Identity } from './identity';
+import { auditDenied } from './credentials/pipeline';
 import { readCredential } from './credentials/read';
 import { KeywardError, asKeywardError, isFault, type ErrorCode } from './errors';
 import { requestContext } from './http/context';
@@ -97,7 +98,12 @@ export async function runCallable<T>(services: Services, request: CallableReques
       throw err;
     }
     services.audit.access({ event: 'auth.success', outcome: 'success', actor: { uid: identity.uid, method: identity.method }, request: auditRequest(info) });
-    return await handler(identity, asBody(request.data), info);
+    try {
+      return await handler(identity, asBody(request.data), info);
+    } catch (err) {
+      auditDenied(services.audit, identity, info, err);
+      throw err;
+    }
   } catch (err) {
     const apiError = asKeywardError(err);
     throw new HttpsError(CALLABLE_CODE[apiError.code], apiError.message, { code: apiError.code });

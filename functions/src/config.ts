@@ -9,14 +9,18 @@
  */
 import type { KeyType } from './identity';
 import { isKeyPrefix } from './keys/format';
+import { parseTrustedProxies, type TrustedProxies } from './lib/client-address';
 
 export interface Config {
   projectId: string;
   /** Under the Auth emulator: cookies are not `Secure`, emulator ID tokens are accepted. */
   emulated: boolean;
   bodyLimitBytes: number;
-  /** How many proxies in front of the function append to `X-Forwarded-For` (Hosting: 1). */
-  proxyHops: number;
+  /**
+   * Proxies whose `X-Forwarded-For` entries are believed (http/context.ts `clientIp`): CIDR
+   * ranges, or `loopback`, `linklocal`, `uniquelocal`.
+   */
+  trustedProxies: TrustedProxies;
   /** Key records, owner claims and revocation times are cached this long; the cross-instance revocation bound. */
   cacheTtlMs: number;
   /** How long provider secrets (and their version lists) are cached before a background refresh. */
@@ -145,7 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     projectId,
     emulated,
     bodyLimitBytes: int(env, 'KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
-    proxyHops: int(env, 'KEYWARD_PROXY_HOPS', 1, 1, 10),
+    trustedProxies: trustedProxies(env),
     cacheTtlMs: int(env, 'KEYWARD_CACHE_TTL_MS', 10_000, 100, 10_000),
     secretsTtlMs: int(env, 'KEYWARD_SECRETS_TTL_MS', 300_000, 100, 3_600_000),
     dependencyTimeoutMs: int(env, 'KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 100, 60_000),
@@ -240,6 +244,16 @@ function siteUrl(env: Env, name: string): string | undefined {
     throw new Error(`${name} must be an http(s) URL without query, fragment or user information, got "${raw}"`);
   }
   return url.href.replace(/\/+$/, '');
+}
+
+/** Cloud Run's front end reaches the function from an internal address; nothing else is trusted by default. */
+const DEFAULT_TRUSTED_PROXIES = 'linklocal,uniquelocal';
+
+function trustedProxies(env: Env): TrustedProxies {
+  const raw = env.KEYWARD_TRUSTED_PROXIES || DEFAULT_TRUSTED_PROXIES;
+  const parsed = parseTrustedProxies(list({ v: raw }, 'v'));
+  if (!parsed) throw new Error(`KEYWARD_TRUSTED_PROXIES must list CIDR ranges or loopback, linklocal, uniquelocal; got "${raw}"`);
+  return parsed;
 }
 
 function firebaseConfigProject(env: Env): string | undefined {

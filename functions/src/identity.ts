@@ -30,6 +30,8 @@ export interface Identity {
   scopes?: string[];
   /** The key owner's uid when `On-Behalf-Of` was used; `uid` is then the user acted for. */
   actor?: string;
+  /** Key-based credentials: the generation of the key secret the request proved (keys/digest.ts `secretGeneration`). */
+  secretGeneration?: string;
   /** Key-based credentials: what the key has left after this request (limits/call-limiter.ts). */
   usage?: KeyUsage;
 }

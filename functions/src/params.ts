@@ -44,7 +44,7 @@ export const SETTINGS = [
   str('KEYWARD_LIMITS_ON_OUTAGE', 'closed', 'When Firestore is unreachable: closed refuses limited requests (503), open admits them uncounted'),
   defineList('KEYWARD_ALLOWED_ORIGINS', { default: [], description: 'Origins besides the site itself that may create sessions (comma-separated)' }),
   int('KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 'Largest JSON body, bytes (1024-1048576)'),
-  int('KEYWARD_PROXY_HOPS', 1, 'Proxies that append to X-Forwarded-For (Hosting is one)'),
+  str('KEYWARD_TRUSTED_PROXIES', 'linklocal,uniquelocal', 'Proxies whose X-Forwarded-For entries are believed: CIDR ranges, or loopback, linklocal, uniquelocal (README: the client address)'),
   str('KEYWARD_AUDIT_LOG', 'keyward-audit', 'Cloud Logging log name of the audit trail'),
   str('KEYWARD_AUDIT_VIEW', '', 'What GET /v1/audit reads (a log bucket view); empty: projects/<project id>'),
   str('KEYWARD_AUDIT_ACCESS', '', 'Where access audit lines go: stdout (production) or emulator; empty: emulator when CLOUD_LOGGING_EMULATOR_HOST is set, else stdout'),

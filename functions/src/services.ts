@@ -20,6 +20,7 @@ import { lazy } from './lib/lazy';
 import { RefreshingCache } from './lib/refreshing-cache';
 import { providerSecret, secretManagerSource, type ProviderSecret } from './secrets/provider';
 import { firestoreKeyStore } from './store/keys';
+import { firestoreKeySlots } from './store/key-slots';
 import type { KeyRecord, KeyStore } from './keys/record';
 import { userDirectory, type AuthPort, type UserDirectory } from './store/users';
 import type { AccessTransport } from './audit/access-transport';
@@ -38,6 +39,7 @@ import { creditsCounter } from './limits/plan';
 import { enforce } from './limits/rules';
 import { firestoreNonceStore, type NonceStore } from './store/nonces';
 import { firestoreCounters } from './store/limit-counters';
+import { firestoreSignedOutSessions } from './store/signed-out';
 import { tokenIssuer, type TokenIssuer } from './actions/tokens';
 import { tokenKeyring } from './tokens/keyring';
 import { githubReportHandler } from './secret-scanning/github';
@@ -152,7 +154,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const createLimit = (uid: string) =>
     enforce(limiter, 'key-create', uid, { limit: config.keyCreateLimitPerHour, period: 'hour' }, now(), 'Too many keys created; try again later.');
   const creditsSpent = (record: KeyRecord) => (record.credits ? rateCounters.read(creditsCounter('credits', record.keyId, record.credits, now())) : Promise.resolve(0));
-  const keys = keyService({ config, store: keyStore, cache: keyCache, hmacSecret, users, audit, usage, now, createLimit, creditsSpent });
+  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, hmacSecret, users, audit, usage, now, createLimit, creditsSpent });
   const failures = failureLimiter(limiter, {
     perAddress: { limit: config.failureLimitPerMinute, period: 'minute' },
     perKey: { limit: config.failureLimitPerKeyHour, period: 'hour' },
@@ -164,6 +166,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     (config.appCheck.jwksUrl ? jwksAppCheckVerifier({ jwksUrl: config.appCheck.jwksUrl, projectId: config.projectId, now }) : firebaseAppCheckVerifier(app));
   const signatureDeps = { appCheck, cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
   const checkIdToken = idTokenChecker(auth, users);
+  const signedOut = firestoreSignedOutSessions(firestore, config.cacheTtlMs, config.dependencyTimeoutMs, now);
   const accessToken = accessTokenVerifier({
     keyring,
     cache: keyCache,
@@ -172,11 +175,12 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     issuer: config.tokens.issuer,
     audience: config.tokens.audience,
     maxTtlSeconds: Math.max(...Object.values(config.tokens.ttlSeconds)),
+    ttlSeconds: config.tokens.ttlSeconds,
     now,
   });
   const verifiers: Verifiers = {
     idToken: idTokenVerifier(checkIdToken),
-    session: sessionCookieVerifier(auth, users, config.allowedOrigins),
+    session: sessionCookieVerifier(auth, users, signedOut, config.allowedOrigins),
     apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users, usage, failures, now }),
     accessToken,
     signature: signatureVerifier(signatureDeps),
@@ -198,7 +202,8 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     audit,
     now,
   });
-  const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits, keyPrefix: config.keys.prefix });
+  const keyOwner = async (keyId: string) => (await keyCache.get(keyId))?.ownerUid;
+  const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits, keyPrefix: config.keys.prefix, keyOwner });
   const sessions = sessionService({
     rules: config.sessions,
     secureCookies: !config.emulated,
@@ -208,6 +213,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     audit,
     checkIdToken,
     authenticate,
+    signedOut,
     now,
     signInLimit: (info) =>
       enforce(limiter, 'sign-in', info.ip, { limit: config.sessionLimitPerMinute, period: 'minute' }, now(), 'Too many sign-ins from this address; try again shortly.'),

@@ -15,6 +15,10 @@ export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   // Firestore call. A generous bound keeps those from failing closed; outages are tested in-process
   // with a short one (test/integration/hardening/faults.test.ts).
   KEYWARD_DEPENDENCY_TIMEOUT_MS: '15000',
+  // The tests play many clients from one machine by naming them in X-Forwarded-For, as Hosting
+  // does in production: locally the proxy in front (the Hosting emulator) is on loopback. Tests of
+  // the trusted-proxy rule itself set their own ranges (test/integration/security/client-address.test.ts).
+  KEYWARD_TRUSTED_PROXIES: 'loopback',
   // Usage counts are written at most once per key per 500 ms instead of once a minute, so a test
   // that counts its requests sees them stored within a second (test/integration/keys/usage.test.ts).
   KEYWARD_USAGE_FLUSH_MS: '500',

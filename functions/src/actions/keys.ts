@@ -1,8 +1,10 @@
 /**
  * Key management: create, list, read, regenerate, revoke. Shared by the REST routes and the
  * console's callable functions. Every change is written, then audited before the response; if
- * the audit write fails the change is undone and the caller gets 503 (nothing half-done).
+ * the audit write fails the change is undone and the caller gets 503 (nothing half-done), except a
+ * revocation, which always stands (its audit failure is logged for operators).
  */
+import { randomInt } from 'node:crypto';
 import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
@@ -10,9 +12,11 @@ import { APP_ID_PATTERN } from '../credentials/app-check';
 import { isInteractive, isKeyType, type Identity, type KeyType } from '../identity';
 import { isKeywardError, isFault, KeywardError } from '../errors';
 import type { RequestContext } from '../request';
-import { onlyFields, optionalInt, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
+import { onlyFields, optionalInt, optionalString, optionalStringList, parseIsoDate, requiredString, type Body } from '../lib/validate';
 import type { ProviderSecret } from '../secrets/provider';
 import type { KeyRecord, KeyStore, StoredSecret } from '../keys/record';
+import { slotState } from '../keys/slots';
+import type { KeySlotStore } from '../store/key-slots';
 import type { UserDirectory } from '../store/users';
 import { keyDigest, signingSecret } from '../keys/digest';
 import { formatKey, isKeyId, newKeyId, newSecret, randomBase62 } from '../keys/format';
@@ -25,6 +29,7 @@ import { MAX_CREDITS, parseCredits, parseLimits, type UsageCeiling } from '../ke
 export interface KeyServiceDeps {
   config: Config;
   store: KeyStore;
+  slots: KeySlotStore;
   cache: KeyCache;
   hmacSecret: ProviderSecret;
   users: UserDirectory;
@@ -66,6 +71,30 @@ export function keyService(deps: KeyServiceDeps) {
     };
   }
 
+  /**
+   * One of the owner's `maxPerUser` slots for a new key (keys/slots.ts), or 409. A slot another
+   * create took first is skipped; one fresh look settles a race, then the cap stands.
+   */
+  async function takeSlot(ownerUid: string, keyId: string, expiresAt: number, now: number): Promise<string> {
+    const cap = config.keys.maxPerUser;
+    for (let look = 0; look < 2; look++) {
+      const { free } = slotState(await deps.slots.list(ownerUid), cap, now);
+      if (free.length === 0) break;
+      // Concurrent creates start at different free slots, so they rarely collide (any free slot will do).
+      const start = randomInt(free.length);
+      for (const candidate of [...free.slice(start), ...free.slice(0, start)]) {
+        const slotId = await deps.slots.claim(ownerUid, candidate, keyId, expiresAt);
+        if (slotId) return slotId;
+      }
+    }
+    throw new KeywardError('conflict', `You already have ${cap} active keys; revoke one first.`);
+  }
+
+  /** Logs, for operators, a follow-up write that failed after the change itself stood. */
+  function logStanding(message: string, keyId: string, err: unknown, requestId?: string): void {
+    console.error(JSON.stringify({ severity: 'ERROR', message, keyId, requestId, cause: err instanceof Error ? err.message : String(err) }));
+  }
+
   /** Writes the audit entry of a change, undoing the change when the log cannot be written. */
   async function audited(event: AuditEvent, undo: () => Promise<unknown>): Promise<void> {
     try {
@@ -91,11 +120,18 @@ export function keyService(deps: KeyServiceDeps) {
     }
   }
 
-  /** The caller's own key (admins may act on any key); another user's key answers 404. */
-  async function ownKey(identity: Identity, id: string): Promise<KeyRecord> {
+  /**
+   * The caller's own key (admins may act on any key; a key or its token on itself); another
+   * user's key answers 404. Key management is interactive-only, so that a leaked key cannot
+   * entrench itself or map its owner's other keys: the one exception is a key reading or
+   * revoking itself (`self`).
+   */
+  async function ownKey(identity: Identity, id: string, self: 'self' | 'interactive' = 'interactive'): Promise<KeyRecord> {
+    const itself = self === 'self' && identity.keyId === id;
+    if (!itself && !isInteractive(identity)) throw interactiveOnly();
     if (!isKeyId(id)) throw notFound();
     const record = await store.get(id);
-    const mayAct = record && (record.ownerUid === identity.uid || (identity.claims.admin === true && isInteractive(identity)));
+    const mayAct = record && (itself || record.ownerUid === identity.uid || (identity.claims.admin === true && isInteractive(identity)));
     if (!record || !mayAct) throw notFound();
     return record;
   }
@@ -122,6 +158,24 @@ export function keyService(deps: KeyServiceDeps) {
     return keyView(record, now, lastUsedAt ?? record.lastUsedAt, spent);
   }
 
+  /** A change that is already made and must stand (a revocation): an audit failure is logged for operators, never undone. */
+  async function auditedAfter(event: AuditEvent): Promise<void> {
+    try {
+      await audit.record(event);
+    } catch (err) {
+      console.error(
+        JSON.stringify({
+          severity: 'ERROR',
+          message: `The audit entry ${event.event} could not be written; the change stands.`,
+          event: event.event,
+          keyId: event.target?.keyId,
+          requestId: event.request?.requestId,
+          cause: err instanceof Error ? err.message : String(err),
+        }),
+      );
+    }
+  }
+
   function parseCreate(body: Body) {
     onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata', 'limits', 'credits']);
     const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
@@ -135,8 +189,9 @@ export function keyService(deps: KeyServiceDeps) {
     const now = deps.now();
     let expiresAt = now + config.keys.defaultTtlDays * DAY;
     if (expiresRaw !== undefined) {
-      expiresAt = Date.parse(expiresRaw);
-      if (!/^\d{4}-\d{2}-\d{2}/.test(expiresRaw) || Number.isNaN(expiresAt)) throw new KeywardError('invalid_request', 'expiresAt must be an ISO 8601 date.');
+      const parsed = parseIsoDate(expiresRaw);
+      if (parsed === undefined) throw new KeywardError('invalid_request', 'expiresAt must be an ISO 8601 date that exists, such as 2027-02-28 or 2027-02-28T12:00:00Z.');
+      expiresAt = parsed;
       if (expiresAt <= now) throw new KeywardError('invalid_request', 'expiresAt must be in the future.');
       if (expiresAt > now + config.keys.maxTtlDays * DAY) {
         throw new KeywardError('invalid_request', `expiresAt may be at most ${config.keys.maxTtlDays} days away.`);
@@ -158,13 +213,10 @@ export function keyService(deps: KeyServiceDeps) {
         if (beyond.length) throw new KeywardError('insufficient_scope', `You do not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`);
       }
       await deps.createLimit?.(identity.uid);
-      const existing = await store.listByOwner(identity.uid, config.keys.maxPerUser + 1);
-      if (existing.filter((k) => k.revokedAt === null && k.expiresAt > input.now).length >= config.keys.maxPerUser) {
-        throw new KeywardError('conflict', `You already have ${config.keys.maxPerUser} active keys; revoke one first.`);
-      }
       for (let attempt = 0; attempt < 3; attempt++) {
         const keyId = newKeyId();
         const minted = await mintSecret(input.type, keyId);
+        const slotId = await takeSlot(identity.uid, keyId, input.expiresAt, input.now);
         const record: KeyRecord = {
           keyId,
           ownerUid: identity.uid,
@@ -185,11 +237,16 @@ export function keyService(deps: KeyServiceDeps) {
           // Only the settings given: Firestore refuses undefined fields.
           ...(input.usage.limits ? { limits: input.usage.limits } : {}),
           ...(input.usage.credits ? { credits: input.usage.credits } : {}),
+          slotId,
         };
-        if (!(await store.create(record))) continue; // a 95-bit id collided: draw again
+        if (!(await store.create(record))) {
+          await deps.slots.release(slotId, input.now);
+          continue; // a 95-bit id collided: draw again
+        }
         await audited(
           { event: 'key.create', outcome: 'success', actor: actorOf(identity), target: { uid: identity.uid, keyId }, request: info && auditRequest(info) },
-          () => store.delete(keyId), // never shown, never usable: as if it was never created
+          // Never shown, never usable: as if it was never created.
+          () => Promise.all([store.delete(keyId), deps.slots.release(slotId, input.now)]),
         );
         cache.set(keyId, record);
         return { ...keyView(record, input.now), key: minted.key, signingSecret: minted.signingSecret };
@@ -198,30 +255,29 @@ export function keyService(deps: KeyServiceDeps) {
     }),
 
     async list(identity: Identity) {
+      if (!isInteractive(identity)) throw interactiveOnly();
       const now = deps.now();
       const records = await store.listByOwner(identity.uid, 1000);
       return Promise.all(records.map((r) => view(r, now, deps.usage.lastUsed(r.keyId))));
     },
 
     async get(identity: Identity, id: string) {
-      const record = await ownKey(identity, id);
+      const record = await ownKey(identity, id, 'self');
       return view(record, deps.now(), deps.usage.lastUsed(id));
     },
 
     revoke: (identity: Identity, id: string, info?: RequestContext) => refusalsAudited('key.revoke', identity, { keyId: id }, info, async () => {
       // A key may revoke itself (a leaked key's holder can kill it); everything else is interactive.
-      const self = identity.keyId === id;
-      if (!self && !isInteractive(identity)) throw interactiveOnly();
-      const record = await ownKey(identity, id);
+      const record = await ownKey(identity, id, 'self');
       if (record.revokedAt !== null) return keyView(record, deps.now());
       const revokedAt = deps.now();
       await store.update(id, { revokedAt });
-      await audited(
-        { event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: { uid: record.ownerUid, keyId: id }, request: info && auditRequest(info) },
-        () => store.update(id, { revokedAt: null }),
-      );
       const revoked = { ...record, revokedAt };
       cache.set(id, revoked); // refused at once on this instance
+      // Its slot under the cap is free again; if that write fails the slot frees itself when the key would have expired.
+      if (record.slotId) await deps.slots.release(record.slotId, revokedAt).catch((err) => logStanding('The revoked key still holds its cap slot.', id, err, info?.requestId));
+      // Revoke first, then audit: a revocation is never undone, even when the log is down.
+      await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: { uid: record.ownerUid, keyId: id }, request: info && auditRequest(info) });
       return keyView(revoked, revokedAt);
     }),
 
@@ -278,6 +334,9 @@ export function keyService(deps: KeyServiceDeps) {
       );
       const updated = { ...record, secrets, regeneratedAt: now };
       cache.set(id, updated);
+      // An admin who regenerates another user's key (say, on a leak report) stops its secret but
+      // does not learn the new one: only the owner may hold their key.
+      if (record.ownerUid !== identity.uid) return { ...keyView(updated, now), key: undefined, signingSecret: undefined };
       return { ...keyView(updated, now), key: minted.key, signingSecret: minted.signingSecret };
     }),
 

@@ -16,6 +16,7 @@ import type { Body } from '../lib/validate';
 import type { AuthPort, UserDirectory } from '../store/users';
 import { assertRecentSignIn, clearedSessionCookie, parseAllFlag, parseSessionRequest, sessionSetCookie, type SessionRules } from '../sessions/cookie';
 import { revokeAllSessions, systemClock, type Clock } from '../sessions/revoke';
+import type { SignedOutSessions } from '../store/signed-out';
 
 export interface SessionServiceDeps {
   rules: SessionRules;
@@ -29,6 +30,8 @@ export interface SessionServiceDeps {
   checkIdToken: (token: string) => Promise<VerifiedIdToken>;
   /** The credential pipeline, for sign-out. */
   authenticate: Authenticate;
+  /** Where a signed-out cookie is remembered until it expires (store/signed-out.ts). */
+  signedOut: Pick<SignedOutSessions, 'add'>;
   now: () => number;
   clock?: Clock;
   /** Sign-ins per client address (limits/rules.ts): throws 429 past the limit. */
@@ -90,7 +93,8 @@ export function sessionService(deps: SessionServiceDeps) {
 
   /** Signs out this browser; with `all`, every session and token of the user. Always clears the cookie. */
   async function end(query: URLSearchParams, info: RequestContext): Promise<{ clearCookie: string }> {
-    const hasCookie = sessionCookies(headerList(info.headers.cookie)).length > 0;
+    const [cookie] = sessionCookies(headerList(info.headers.cookie));
+    const hasCookie = cookie !== undefined;
     assertSameSite(info, { allowedOrigins: deps.allowedOrigins, requireBrowserHeaders: hasCookie });
     const all = parseAllFlag(query);
     const withClear = (err: KeywardError): KeywardError => err.with({ clearSession: true });
@@ -118,6 +122,17 @@ export function sessionService(deps: SessionServiceDeps) {
       deps.users.invalidate(identity.uid); // refused at once on this instance, within the cache bound elsewhere
     }
 
+    // This session ends server-side too: Firebase cannot revoke one cookie, so Keyward remembers it.
+    if (identity?.method === 'session' && cookie !== undefined) {
+      try {
+        await deps.signedOut.add(cookie, cookieExpiry(cookie, deps.now(), deps.rules.maxExpiresIn));
+      } catch (err) {
+        const failed = asKeywardError(err);
+        deps.audit.access(event(info, outcomeOf(failed), 'session.revoke', identity, failed.code));
+        throw withClear(failed);
+      }
+    }
+
     const outcome = identity ? 'success' : outcomeOf(refusal!);
     const reason = identity ? (all ? 'all' : 'sign_out') : refusal!.code;
     try {
@@ -139,6 +154,17 @@ export type SessionService = ReturnType<typeof sessionService>;
 /** A refusal is the caller's `failure`; a dependency that failed is our `error`. */
 function outcomeOf(err: KeywardError): AuditOutcome {
   return isFault(err) ? 'error' : 'failure';
+}
+
+/** The cookie's `exp` in epoch ms (it was just verified); the longest session lifetime if unreadable. */
+function cookieExpiry(cookie: string, now: number, maxExpiresInSeconds: number): number {
+  try {
+    const { exp } = JSON.parse(Buffer.from(cookie.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;
+  } catch {
+    // fall through
+  }
+  return now + maxExpiresInSeconds * 1000;
 }
 
 function headerList(value: string | string[] | undefined): string | undefined {

@@ -63,6 +63,8 @@ export interface IssueOptions {
 const SIGNED_FIELDS = ['key_id', 'nonce', 'timestamp', 'signature'] as const;
 const OPTION_FIELDS = ['expires_in', 'scope'] as const;
 const MIN_TTL_SECONDS = 60;
+/** Issuance reads the key record again rather than trusting a cache: a key revoked on another instance mints nothing (issuance is rate limited, so this costs little). */
+const FRESH = { fresh: true } as const;
 
 const bad = (message: string) => new KeywardError('invalid_request', message);
 const malformed = (message: string) => new KeywardError('invalid_credential', message, { challenge: 'ApiKey' });
@@ -105,7 +107,7 @@ export function tokenIssuer(deps: IssueDeps) {
       if (SIGNED_FIELDS.some((f) => params[f] !== undefined)) throw bad('Send either api_key or a signature, not both.');
       const key = parseKey(params.api_key);
       if (!key) throw malformed('The API key is malformed.');
-      return deps.verifyApiKey(key, info);
+      return deps.verifyApiKey(key, info, FRESH);
     }
     const missing = SIGNED_FIELDS.filter((f) => params[f] === undefined);
     if (missing.length === SIGNED_FIELDS.length) throw bad('Send api_key, or key_id, nonce, timestamp and signature.');
@@ -117,6 +119,7 @@ export function tokenIssuer(deps: IssueDeps) {
     const { identity } = await deps.verifySigned(
       { keyId: params.key_id!, timestamp: params.timestamp!, nonce: params.nonce!, signature: params.signature!, message: normalizedParameters(params) },
       info,
+      FRESH,
     );
     return identity;
   }
@@ -132,7 +135,7 @@ export function tokenIssuer(deps: IssueDeps) {
       if (beyond.length) throw new KeywardError('insufficient_scope', `This key cannot grant: ${[...new Set(beyond)].slice(0, 5).join(', ')}.`);
       scopes = requested.scopes;
     }
-    return { uid: identity.uid, keyId: identity.keyId!, keyType: identity.keyType!, scopes };
+    return { uid: identity.uid, keyId: identity.keyId!, keyType: identity.keyType!, scopes, generation: identity.secretGeneration! };
   }
 
   const auditFailure = (info: RequestContext, reason: string, identity?: Identity) =>
@@ -167,6 +170,7 @@ export function tokenIssuer(deps: IssueDeps) {
     const { SignJWT } = require('jose') as typeof import('jose');
     const { kid, key } = await deps.keyring.signingKey();
     const iat = Math.floor(deps.now() / 1000);
+    const jti = randomUUID();
     const exp = iat + Math.min(requested.expiresIn ?? Infinity, tokens.ttlSeconds[subject.keyType]);
     const token = await new SignJWT(privateClaims(subject))
       .setProtectedHeader({ alg: TOKEN_ALG, typ: TOKEN_TYP, kid })
@@ -176,7 +180,7 @@ export function tokenIssuer(deps: IssueDeps) {
       .setIssuedAt(iat)
       .setNotBefore(iat)
       .setExpirationTime(exp)
-      .setJti(randomUUID())
+      .setJti(jti)
       .sign(key);
 
     try {
@@ -184,7 +188,7 @@ export function tokenIssuer(deps: IssueDeps) {
         event: 'token.issue',
         outcome: 'success',
         actor: { uid: identity.uid, method: identity.method, keyId: subject.keyId },
-        target: { uid: subject.uid, keyId: subject.keyId },
+        target: { uid: subject.uid, keyId: subject.keyId, tokenId: jti },
         request: auditRequest(info),
         reason: `expires in ${exp - iat}s`,
       });
@@ -209,7 +213,7 @@ export function tokenIssuer(deps: IssueDeps) {
      * `POST /oauth/token`): same verification, limits, claims and audit.
      */
     issueForKey(key: ParsedKey, requested: IssueOptions, info: RequestContext): Promise<MintedToken> {
-      return mint(() => deps.verifyApiKey(key, info), requested, info);
+      return mint(() => deps.verifyApiKey(key, info, FRESH), requested, info);
     },
 
     /** The JWKS document: the public keys of every enabled version. */

@@ -26,6 +26,8 @@ export const AUDIT_EVENTS = [
   'notification.send',
   'key.limit',
   'key.update',
+  // A request refused after it authenticated (403, or 404 on someone else's resource): reason is the code.
+  'access.denied',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
@@ -55,6 +57,8 @@ export interface AuditTarget {
   uid?: string;
   keyId?: string;
   role?: string;
+  /** An access token's `jti` (token.issue). */
+  tokenId?: string;
 }
 
 /** Where from. Never headers that carry credentials, never the query string (`?token=`). */

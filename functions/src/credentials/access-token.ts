@@ -4,7 +4,8 @@
  * signing secret (the provider's cached list), the signature is checked with that version's
  * imported public key, only ES256 is accepted (no `none`, no HMAC with the public key), and
  * `iss`, `aud`, `exp`, `nbf` and `iat` are checked with a small clock tolerance. Then the key the
- * token came from is looked up in the key cache, so a revoked or expired key's tokens stop
+ * token came from is looked up in the key cache, so a revoked or expired key's tokens, and the
+ * tokens of a secret regenerated away (past its grace period), stop
  * working within the cache bound, a web key's tokens only work from its allowed origins, and the
  * owner's current claims are narrowed by the token's scopes.
  */
@@ -14,12 +15,12 @@ import type { RequestContext } from '../request';
 import { narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import type { UserDirectory } from '../store/users';
-import type { KeyRecord } from '../keys/record';
+import type { KeyRecord, StoredSecret } from '../keys/record';
 import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from '../tokens/claims';
-import { mintingSecretLive } from '../tokens/generation';
 import type { TokenKeyring } from '../tokens/keyring';
+import { secretGeneration } from '../keys/digest';
 import { counted, keyIdentity, type KeyCache } from './key-credential';
-import type { Claims, Identity } from '../identity';
+import type { Claims, Identity, KeyType } from '../identity';
 
 export interface AccessTokenDeps {
   keyring: TokenKeyring;
@@ -30,6 +31,8 @@ export interface AccessTokenDeps {
   audience: string;
   /** The longest token lifetime configured: an older `iat` is refused whatever `exp` says. */
   maxTtlSeconds: number;
+  /** Each key type's lifetime: a token whose `exp − iat` is longer was not minted under this policy. */
+  ttlSeconds: Readonly<Record<KeyType, number>>;
   now: () => number;
 }
 
@@ -95,23 +98,27 @@ export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier 
   }
 
   /** The verified token and the key it came from (as of at most the cache bound ago: revocation reaches tokens too). */
-  async function tokenAndKey(token: string, now: number): Promise<{ payload: JWTPayload; subject: TokenSubject; record: KeyRecord }> {
+  async function tokenAndKey(token: string, now: number): Promise<{ payload: JWTPayload; subject: TokenSubject; record: KeyRecord; secret: StoredSecret }> {
     const payload = (await remembered(token)) ?? (await verifySignature(token));
     const subject = readSubject(payload as Record<string, unknown>);
     if (!subject) throw invalid();
+    const lifetime = (payload.exp as number) - (payload.iat as number);
+    if (!(lifetime <= deps.ttlSeconds[subject.keyType])) throw invalid();
     const record = deps.cache.peek(subject.keyId) ?? (await deps.cache.get(subject.keyId));
     if (!record || record.ownerUid !== subject.uid || record.type !== subject.keyType) throw invalid();
-    if (!mintingSecretLive(record, payload.iat!, now)) {
-      throw new KeywardError('revoked_credential', "The access token's key has been regenerated since.", { challenge });
+    // The secret that minted the token (`key_gen`): regenerated away, or past its grace period, the token stops too.
+    const secret = record.secrets.find((s) => secretGeneration(s.salt) === subject.generation);
+    if (!secret || (secret.notAfter !== null && secret.notAfter <= now)) {
+      throw new KeywardError('revoked_credential', 'The key secret this access token was issued with no longer works.', { challenge });
     }
-    return { payload, subject, record };
+    return { payload, subject, record, secret };
   }
 
   const verify = async (token: string, info: RequestContext): Promise<Identity> => {
     const now = deps.now();
-    const { subject, record } = await tokenAndKey(token, now);
+    const { subject, record, secret } = await tokenAndKey(token, now);
     const scopes = intersectScopes(record.scopes, subject.scopes);
-    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes }));
+    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes, secret }));
     deps.usage.touch(record.keyId, now);
     return identity;
   };

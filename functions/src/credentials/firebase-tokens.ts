@@ -7,8 +7,9 @@
  */
 import type { DecodedIdToken } from 'firebase-admin/auth';
 import { assertSameSite, isStateChanging } from '../sessions/csrf';
-import { KeywardError, unavailable } from '../errors';
+import { KeywardError, isKeywardError, unavailable } from '../errors';
 import type { RequestContext } from '../request';
+import type { SignedOutSessions } from '../store/signed-out';
 import type { AuthPort, UserDirectory } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
 import { verifiedTokens, type VerifiedTokens } from './verified-tokens';
@@ -20,6 +21,7 @@ const challenge = { challenge: 'Bearer' };
 
 /** Maps firebase-admin's verification errors to the contract's; anything unexpected is a 503. */
 export function firebaseAuthError(err: unknown, what: string): KeywardError {
+  if (isKeywardError(err)) return err; // already classified (store/users.ts)
   const code = (err as { code?: string }).code ?? '';
   if (REVOKED_CODES.has(code)) return new KeywardError('revoked_credential', `The ${what} has been revoked.`, challenge);
   if (EXPIRED_CODES.has(code)) return new KeywardError('expired_credential', `The ${what} has expired.`, challenge);
@@ -79,7 +81,7 @@ export function idTokenVerifier(check: ReturnType<typeof idTokenChecker>) {
  * cross-site rule (sessions/csrf.ts) runs first, so a foreign page costs no Auth call and learns
  * nothing about the cookie.
  */
-export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory, allowedOrigins: readonly string[] = [], verified: VerifiedTokens = verifiedTokens()) {
+export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory, signedOut: Pick<SignedOutSessions, 'has'>, allowedOrigins: readonly string[] = [], verified: VerifiedTokens = verifiedTokens()) {
   return async (cookie: string, info: Pick<RequestContext, 'method' | 'headers'>): Promise<Identity> => {
     if (isStateChanging(info.method)) assertSameSite(info, { allowedOrigins, requireBrowserHeaders: true });
     let decoded = verified.get(cookie);
@@ -91,6 +93,8 @@ export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory
       }
       verified.set(cookie, decoded);
     }
+    // Signed out (actions/sessions.ts): Firebase still accepts the cookie, Keyward does not.
+    if (await signedOut.has(cookie)) throw new KeywardError('revoked_credential', 'The session cookie has been signed out.', challenge);
     return identityFromDecoded(decoded, 'session', users, 'session cookie');
   };
 }

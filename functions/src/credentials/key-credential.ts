@@ -11,7 +11,7 @@
 import { accept, enforce, refuse, type Decision } from '../decision';
 import { KeywardError } from '../errors';
 import { headerValue, type RequestContext } from '../request';
-import { digestMatches, keyDigestBytes } from '../keys/digest';
+import { digestMatches, keyDigestBytes, secretGeneration } from '../keys/digest';
 import type { ParsedKey } from '../keys/format';
 import { ipAllowed, narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
@@ -102,6 +102,14 @@ export interface KeyCredential {
   what?: string;
   /** The scopes the request acts with: the key's, or narrower (an access token's). */
   scopes?: string[] | null;
+  /** The key secret the credential proved (or, for a token, was minted from). */
+  secret?: StoredSecret;
+}
+
+/** Options of a key verification. */
+export interface VerifyOptions {
+  /** Read the key record again instead of trusting the cache (token issuance). */
+  fresh?: boolean;
 }
 
 /** The identity a verified key acts with: its owner as they are now (never more), narrowed by its scopes. */
@@ -115,6 +123,7 @@ export function decideOwner(record: KeyRecord, owner: UserRecordLite | undefined
     keyId: record.keyId,
     keyType: record.type,
     scopes: scopes ?? undefined,
+    secretGeneration: as.secret && secretGeneration(as.secret.salt),
   });
 }
 
@@ -158,17 +167,18 @@ export async function matchingRecord(
   keyId: string,
   info: Pick<RequestContext, 'ip'>,
   now: number,
-  matches: (record: KeyRecord | null, versions: VersionSet) => boolean,
+  matches: (record: KeyRecord | null, versions: VersionSet) => StoredSecret | undefined,
   refusal: () => KeywardError,
-): Promise<KeyRecord> {
+  options: VerifyOptions = {},
+): Promise<{ record: KeyRecord; secret: StoredSecret }> {
   let versions = deps.hmacSecret.peek() ?? (await deps.hmacSecret.versions());
-  let record = deps.cache.peek(keyId) ?? (await deps.cache.get(keyId));
+  let record = options.fresh ? await deps.cache.fresh(keyId) : (deps.cache.peek(keyId) ?? (await deps.cache.get(keyId)));
   if (record && !allKnown(versions, record)) {
     const named = record.secrets.map((s) => s.version);
     if (namesNewerVersion(versions, named)) versions = await catchUpVersions(deps.hmacSecret, versions, named, now);
   }
   let matched = matches(record, versions);
-  if (record && !matched) {
+  if (record && !matched && !options.fresh) {
     const fresher = await deps.cache.recheck(keyId, RECHECK_AFTER_MS);
     if (fresher) [record, matched] = [fresher, matches(fresher, versions)];
   }
@@ -177,18 +187,18 @@ export async function matchingRecord(
     if (wait !== undefined) throw new KeywardError('rate_limited', 'Too many failed attempts; slow down.', { retryAfterSeconds: wait });
     throw refusal();
   }
-  return record;
+  return { record, secret: matched };
 }
 
 const refusal = () => new KeywardError('invalid_credential', 'The API key is not valid.', { challenge });
-const AS_API_KEY: KeyCredential = { method: 'api_key', challenge };
+const AS_API_KEY = { method: 'api_key', challenge } as const;
 
 export function apiKeyVerifier(deps: ApiKeyDeps) {
-  return async (key: ParsedKey, info: RequestContext): Promise<Identity> => {
+  return async (key: ParsedKey, info: RequestContext, options?: VerifyOptions): Promise<Identity> => {
     const now = deps.now();
-    const record = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now) !== undefined, refusal);
+    const { record, secret } = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now), refusal, options);
     if (record.type !== key.type) throw refusal();
-    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, AS_API_KEY));
+    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { ...AS_API_KEY, secret }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
     deps.usage.touch(key.keyId, now);
     return identity;

@@ -5,19 +5,21 @@
  */
 import { auditRequest, type AuditSink } from '../audit/events';
 import { accept, enforce, refuse, type Decision } from '../decision';
-import { KeywardError, isFault, isKeywardError, unavailable } from '../errors';
+import { KeywardError, asKeywardError, isFault, type ErrorCode } from '../errors';
 import type { CallLimiter } from '../limits/call-limiter';
 import type { RequestContext } from '../request';
 import type { ParsedKey } from '../keys/format';
+import { intersectClaims } from '../keys/restrictions';
 import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { Identity } from '../identity';
-import { readCredential } from './read';
+import type { VerifyOptions } from './key-credential';
+import { exposedKeyIds, readCredential, triedKeyId, type Credential } from './read';
 
 export interface Verifiers {
   session(cookie: string, info: RequestContext): Promise<Identity>;
   idToken(token: string, info: RequestContext): Promise<Identity>;
   accessToken(token: string, info: RequestContext): Promise<Identity>;
-  apiKey(key: ParsedKey, info: RequestContext): Promise<Identity>;
+  apiKey(key: ParsedKey, info: RequestContext, options?: VerifyOptions): Promise<Identity>;
   signature(header: string, info: RequestContext): Promise<Identity>;
 }
 
@@ -31,6 +33,8 @@ export interface PipelineDeps {
   callLimits?: CallLimiter;
   /** The deployment's key prefix (config.keys.prefix): the pair forms' checksum covers it. */
   keyPrefix?: string;
+  /** The owner of a key id, if it exists: names who to tell about a key sent in a URL. */
+  keyOwner?: (keyId: string) => Promise<string | undefined>;
 }
 
 export interface AuthenticateOptions {
@@ -52,8 +56,7 @@ function unverifiedIssuer(token: string): string | undefined {
   }
 }
 
-async function verify(deps: PipelineDeps, info: RequestContext): Promise<Identity> {
-  const credential = readCredential(info, deps.keyPrefix);
+async function verify(deps: PipelineDeps, info: RequestContext, credential: Credential | undefined): Promise<Identity> {
   if (!credential) {
     throw new KeywardError('unauthenticated', 'This endpoint needs a credential.', { challenge: 'Bearer' });
   }
@@ -84,10 +87,11 @@ export function decideDelegation(identity: Identity, onBehalfOf: string): Decisi
   return accept(onBehalfOf);
 }
 
-/** The delegating key acting as `user` (an existing, enabled user), with that user's claims. */
+/** The delegating key acting as `user` (an existing, enabled user), with the grants both hold. */
 export function decideActingFor(identity: Identity, user: UserRecordLite | undefined): Decision<Identity> {
   if (!user || user.disabled) return refuse('forbidden', 'The user in On-Behalf-Of cannot be acted for.');
-  return accept({ ...identity, uid: user.uid, claims: user.claims, actor: identity.uid });
+  // Only the grants both hold (the target's ∩ the owner's as narrowed by the key's scopes; the scopes stay).
+  return accept({ ...identity, uid: user.uid, claims: intersectClaims(user.claims, identity.claims), actor: identity.uid });
 }
 
 async function actAs(deps: PipelineDeps, identity: Identity, onBehalfOf: string): Promise<Identity> {
@@ -95,29 +99,74 @@ async function actAs(deps: PipelineDeps, identity: Identity, onBehalfOf: string)
   return enforce(decideActingFor(identity, await deps.users.get(uid)));
 }
 
+/**
+ * A refusal of an authenticated request (403, or 404 for someone else's resource): audited as
+ * `access.denied` with its reason code. Faults and caller errors (400, 409) are not refusals.
+ */
+export function auditDenied(audit: AuditSink, identity: Identity, info: RequestContext, caught: unknown): void {
+  const err = asKeywardError(caught);
+  if (!DENIALS.has(err.code)) return;
+  audit.access({
+    event: 'access.denied',
+    outcome: 'failure',
+    actor: { uid: identity.actor ?? identity.uid, method: identity.method, keyId: identity.keyId },
+    target: identity.actor ? { uid: identity.uid } : undefined,
+    request: auditRequest(info),
+    reason: err.code,
+  });
+}
+
+const DENIALS = new Set<ErrorCode>([
+  'forbidden',
+  'insufficient_scope',
+  'origin_not_allowed',
+  'ip_not_allowed',
+  'cross_site_request',
+  'interactive_credential_required',
+  'not_found',
+  'rate_limited',
+]);
+
+/** An API key sent in a URL is flagged (`key.exposure`) for its owner: it may sit in logs now. */
+async function flagExposure(deps: PipelineDeps, info: RequestContext): Promise<void> {
+  for (const keyId of exposedKeyIds(info.rawQuery)) {
+    const uid = await deps.keyOwner?.(keyId).catch(() => undefined);
+    deps.audit.access({ event: 'key.exposure', outcome: 'failure', actor: {}, target: { uid, keyId }, request: auditRequest(info), reason: 'credential_in_url' });
+  }
+}
+
 export function createAuthenticator(deps: PipelineDeps): Authenticate {
   return async (info, options = {}) => {
+    let credential: Credential | undefined;
+    let identity: Identity;
     try {
-      let identity = await verify(deps, info);
+      credential = readCredential(info, deps.keyPrefix);
+      identity = await verify(deps, info, credential);
+    } catch (caught) {
+      // Programming errors are 500, a dependency that failed 503 (its verifier says so): both are logged at the edge.
+      const err = asKeywardError(caught);
+      const keyId = credential && triedKeyId(credential);
+      // A fault is audited as an `error` (not the caller's failure): the trail shows requests that could not be decided.
+      deps.audit.access({ event: 'auth.failure', outcome: isFault(err) ? 'error' : 'failure', actor: keyId ? { keyId } : {}, request: auditRequest(info), reason: err.code });
+      if (err.code === 'credential_in_url') await flagExposure(deps, info);
+      throw err;
+    }
+    try {
       const usage = await deps.callLimits?.admit(identity, info, options.cost);
       if (usage) identity = { ...identity, usage };
       const onBehalfOf = info.headers['on-behalf-of'];
       if (onBehalfOf !== undefined) identity = await actAs(deps, identity, String(onBehalfOf));
-      deps.audit.access({
-        event: 'auth.success',
-        outcome: 'success',
-        actor: { uid: identity.actor ?? identity.uid, method: identity.method, keyId: identity.keyId },
-        target: identity.actor ? { uid: identity.uid } : undefined,
-        request: auditRequest(info),
-      });
-      return identity;
     } catch (caught) {
-      // A verifier that could not reach its dependency fails closed.
-      const err = isKeywardError(caught) ? caught : unavailable('A dependency is unavailable; try again shortly.', caught);
-      if (!isFault(err)) {
-        deps.audit.access({ event: 'auth.failure', outcome: 'failure', actor: {}, request: auditRequest(info), reason: err.code });
-      }
-      throw err;
+      auditDenied(deps.audit, identity, info, caught);
+      throw caught;
     }
+    deps.audit.access({
+      event: 'auth.success',
+      outcome: 'success',
+      actor: { uid: identity.actor ?? identity.uid, method: identity.method, keyId: identity.keyId },
+      target: identity.actor ? { uid: identity.uid } : undefined,
+      request: auditRequest(info),
+    });
+    return identity;
   };
 }

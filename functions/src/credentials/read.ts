@@ -5,7 +5,7 @@
  */
 import { KeywardError } from '../errors';
 import type { RequestContext } from '../request';
-import { looksLikeKey, parseKey, parseKeyPair, type ParsedKey } from '../keys/format';
+import { isKeyId, looksLikeKey, parseKey, parseKeyPair, type ParsedKey } from '../keys/format';
 import { SESSION_COOKIE } from '../sessions/cookie';
 
 export const SIGNATURE_SCHEME = 'Keyward-HMAC-SHA256';
@@ -20,14 +20,27 @@ export type Credential =
 
 const invalid = (message: string) => new KeywardError('invalid_credential', message, { challenge: 'Bearer' });
 
-/** Header values as sent, counting repeats (Node keeps only the first `Authorization`). */
+/**
+ * Header values as sent, counting repeats. From the raw headers: Node keeps only the first
+ * `Authorization` in `req.headers` and drops the rest. A proxy or a client library (fetch's
+ * `Headers`) may instead join repeats into one value with `, `: a second credential scheme
+ * after a comma is a repeat too (no credential of ours contains `, <scheme> `).
+ */
 export function headerValues(info: Pick<RequestContext, 'rawHeaders'>, name: string): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < info.rawHeaders.length; i += 2) {
-    if (info.rawHeaders[i]!.toLowerCase() === name) out.push(info.rawHeaders[i + 1]!);
+    if (info.rawHeaders[i]!.toLowerCase() !== name) continue;
+    const value = info.rawHeaders[i + 1]!;
+    if (name === 'authorization' && JOINED_SCHEME.test(value)) throw new KeywardError('multiple_credentials', 'Send exactly one credential.');
+    if ((name === 'x-api-key' || name === 'x-api-secret') && value.includes(',')) throw new KeywardError('multiple_credentials', 'Send exactly one credential.');
+    out.push(value);
   }
   return out;
 }
+
+const JOINED_SCHEME = /,\s*(?:bearer|apikey|basic|digest|keyward-hmac-sha256)(?:\s|$)/i;
+/** A JWS in compact form (an unsigned emulator token has an empty signature). */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export function sessionCookies(cookieHeader: string | undefined): string[] {
   if (!cookieHeader) return [];
@@ -67,7 +80,7 @@ function fromAuthorization(value: string, prefix: string): Credential {
   switch (scheme.toLowerCase()) {
     case 'bearer':
       if (looksLikeKey(rest)) return keyFromString(rest);
-      if (rest.split('.').length === 3) return { kind: 'jwt', token: rest, fromQuery: false };
+      if (JWT_SHAPE.test(rest)) return { kind: 'jwt', token: rest, fromQuery: false };
       throw invalid('The bearer credential is malformed.');
     case 'apikey': {
       if (looksLikeKey(rest)) return keyFromString(rest);
@@ -101,6 +114,42 @@ function queryCredentials(rawQuery: string): { token?: string; keyInUrl: boolean
   const tokens = params.getAll('token');
   if (tokens.length > 1) throw new KeywardError('multiple_credentials', 'Send exactly one credential.');
   return { token: tokens[0], keyInUrl };
+}
+
+/** The well-formed API keys (checksum included) a query string carries: their ids, never the keys. */
+export function exposedKeyIds(rawQuery: string): string[] {
+  if (!rawQuery) return [];
+  const ids = new Set<string>();
+  for (const [, value] of new URLSearchParams(rawQuery)) {
+    const key = parseKey(value);
+    if (key) ids.add(key.keyId);
+  }
+  return [...ids].slice(0, 5);
+}
+
+/**
+ * The key id a credential claims, before anything is verified: what a failure entry records as
+ * the key tried. Access tokens name theirs in the (unverified) `key_id` claim.
+ */
+export function triedKeyId(credential: Credential): string | undefined {
+  switch (credential.kind) {
+    case 'api_key':
+      return credential.key.keyId;
+    case 'signature': {
+      const id = /(?:^|[\s,])Credential=([A-Za-z0-9]+)/.exec(credential.header)?.[1];
+      return id !== undefined && isKeyId(id) ? id : undefined;
+    }
+    case 'jwt': {
+      try {
+        const payload = JSON.parse(Buffer.from(credential.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { key_id?: unknown };
+        return typeof payload.key_id === 'string' && isKeyId(payload.key_id) ? payload.key_id : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Returns the request's single credential, or undefined when it carries none. `keyPrefix`: the deployment's. */

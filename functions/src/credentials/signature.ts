@@ -21,9 +21,9 @@ import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
 import { bodySha256Hex, hmacSha256Hex } from '../signing/hmac';
 import { stringToSign } from '../signing/string-to-sign';
 import type { NonceStore } from '../store/nonces';
-import type { KeyRecord } from '../keys/record';
+import type { KeyRecord, StoredSecret } from '../keys/record';
 import type { UserDirectory } from '../store/users';
-import { counted, keyIdentity, matchingRecord, type KeyCache } from './key-credential';
+import { counted, keyIdentity, matchingRecord, type KeyCache, type VerifyOptions } from './key-credential';
 import { requireAppCheck, type AppCheckVerifier } from './app-check';
 import type { Identity } from '../identity';
 
@@ -52,36 +52,36 @@ export interface SignedClaim {
   message: string;
 }
 
-export type SignedKeyVerifier = (claim: SignedClaim, info: RequestContext) => Promise<{ identity: Identity; record: KeyRecord }>;
+export type SignedKeyVerifier = (claim: SignedClaim, info: RequestContext, options?: VerifyOptions) => Promise<{ identity: Identity; record: KeyRecord }>;
 
 const challenge = SIGNATURE_SCHEME;
 const DUMMY_SALT = 'x'.repeat(16);
 
 /** Every live secret is tried, and an unknown key costs the same HMAC as a wrong signature. */
-function signatureMatches(record: KeyRecord | null, claim: SignedClaim, versions: VersionSet, now: number): boolean {
-  let matched = false;
+function signatureMatches(record: KeyRecord | null, claim: SignedClaim, versions: VersionSet, now: number): StoredSecret | undefined {
+  let matched: StoredSecret | undefined;
   const candidates = record?.secrets ?? [{ version: versions.current.version, salt: DUMMY_SALT, notAfter: null, signingPrefix: undefined }];
   for (const stored of candidates) {
     const version = versions.get(stored.version);
     const secret = signingSecret((version ?? versions.current).material, claim.keyId, stored.salt, stored.signingPrefix);
     const ok = safeEqual(hmacSha256Hex(secret, claim.message), claim.signature);
     const live = version !== undefined && (stored.notAfter === null || stored.notAfter > now);
-    if (ok && live && record) matched = true;
+    if (ok && live && record) matched = stored as StoredSecret;
   }
   return matched;
 }
 
 export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
-  return async (claim, info) => {
+  return async (claim, info, options) => {
     const now = deps.now();
     if (!isFresh(claim.timestamp, now, deps.windowSeconds)) {
       throw new KeywardError('stale_request', `The timestamp is more than ${deps.windowSeconds} s from the server's clock.`, { challenge });
     }
     if (!isKeyId(claim.keyId)) throw new KeywardError('invalid_credential', 'The credential is not a key id.', { challenge });
     const refusal = () => new KeywardError('invalid_signature', 'The signature does not match the request.', { challenge });
-    const record = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions, now), refusal);
+    const { record, secret } = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions, now), refusal, options);
 
-    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'signature', challenge }));
+    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'signature', challenge, secret }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
 
     // Remembered until the timestamp leaves the window (after that the timestamp check refuses it).

@@ -6,6 +6,7 @@
  */
 import type { Request } from 'express';
 import { KeywardError } from '../errors';
+import { jsonProblem } from '../lib/strict-json';
 
 export async function rawBody(req: Request & { rawBody?: Buffer }, limit: number): Promise<Buffer> {
   if (Buffer.isBuffer(req.rawBody)) {
@@ -43,11 +44,15 @@ export function parseJsonObject(body: Buffer, contentType: string | undefined): 
     throw new KeywardError('unsupported_media_type', 'Send the request body as application/json.');
   }
   let parsed: unknown;
+  const text = body.toString('utf8');
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new KeywardError('invalid_json', 'The request body is not valid JSON.');
   }
+  const problem = jsonProblem(text);
+  if (problem === 'duplicate_key') throw new KeywardError('invalid_json', 'The request body repeats a key; send each field once.');
+  if (problem === 'lone_surrogate') throw new KeywardError('invalid_json', 'The request body holds a lone UTF-16 surrogate, which is not text.');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new KeywardError('invalid_request', 'The request body must be a JSON object.');
   }

@@ -1,24 +1,22 @@
 /**
  * Builds the transport-neutral request context (../request.ts) from an Express request, once.
- * The client address is derived here and nowhere else: production Hosting adds
- * `X-Forwarded-For`; the Functions emulator adds nothing and hands requests over without a
- * socket address, so there the caller is the loopback interface it listens on.
+ * The client address is derived here and nowhere else, by the trusted-proxy rule (lib/client-address.ts).
+ * The Functions emulator adds no `X-Forwarded-For` and hands requests over without a socket
+ * address, so there the caller is the loopback interface it listens on.
  */
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
+import { clientIp, type TrustedProxies } from '../lib/client-address';
 import type { RequestContext } from '../request';
+
+export { clientIp };
 
 const MAX_HEADER_ECHO = 256;
 
-/** Index from the right of `X-Forwarded-For` that the nearest trusted proxy wrote. */
-export function clientIp(forwardedFor: string | undefined, socketAddress: string | undefined, proxyHops = 1): string {
-  if (forwardedFor) {
-    const hops = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
-    const chosen = hops[Math.max(0, hops.length - proxyHops)];
-    if (chosen) return chosen.slice(0, 64);
-  }
-  const addr = socketAddress ?? '';
-  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+/** Every `X-Forwarded-For` line, in order (Node joins repeats with `, `, which is what we want). */
+function forwardedFor(req: Request): string | undefined {
+  const value = req.headers['x-forwarded-for'];
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 function header(req: Request, name: string): string | undefined {
@@ -26,9 +24,9 @@ function header(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** How the client address is derived: trusted proxy hops, and whether we run in the emulator. */
+/** How the client address is derived: the trusted proxies, and whether we run in the emulator. */
 export interface NetworkView {
-  proxyHops: number;
+  trustedProxies: TrustedProxies;
   emulated: boolean;
 }
 
@@ -40,7 +38,7 @@ export function requestContext(req: Request, network: NetworkView): RequestConte
     method: req.method,
     path: q === -1 ? url : url.slice(0, q),
     rawQuery: q === -1 ? '' : url.slice(q + 1),
-    ip: clientIp(header(req, 'x-forwarded-for'), req.socket?.remoteAddress, network.proxyHops) || (network.emulated ? '127.0.0.1' : ''),
+    ip: clientIp(forwardedFor(req), req.socket?.remoteAddress ?? (network.emulated ? '127.0.0.1' : undefined), network.trustedProxies),
     userAgent: (header(req, 'user-agent') ?? '').slice(0, MAX_HEADER_ECHO),
     origin: header(req, 'origin'),
     headers: req.headers,

@@ -6,12 +6,30 @@ import { route, sendError, type Handler, type HttpDeps, type RouteOptions } from
 type Method = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
 export type MethodTable = Partial<Record<Method, Handler | [Handler, RouteOptions]>>;
 
+/** One registered method of one path: what the shared security battery runs against. */
+export interface RegisteredRoute {
+  method: Method;
+  path: string;
+  /** Whether the pipeline authenticates the request first (RouteOptions.auth). */
+  auth: boolean;
+}
+
+const registries = new WeakMap<Router, RegisteredRoute[]>();
+
+/** Every route registered on a router through `endpoint()`, in order. */
+export function routesOf(router: Router): readonly RegisteredRoute[] {
+  return registries.get(router) ?? [];
+}
+
 export function endpoint(router: Router, deps: HttpDeps, path: string, methods: MethodTable): void {
   const allowed = Object.keys(methods) as Method[];
+  const registry = registries.get(router) ?? [];
+  registries.set(router, registry);
   for (const method of allowed) {
     const entry = methods[method]!;
     const [handler, options] = Array.isArray(entry) ? entry : [entry, {}];
     router[method.toLowerCase() as 'get'](path, route(deps, handler, options));
+    registry.push({ method, path, auth: options.auth ?? true });
   }
   router.all(path, (_req, res) => {
     const allow = allowed.join(', ');

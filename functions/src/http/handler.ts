@@ -4,7 +4,8 @@
  * response, and every error in the contract's shape.
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { Authenticate } from '../credentials/pipeline';
+import type { AuditSink } from '../audit/events';
+import { auditDenied, type Authenticate } from '../credentials/pipeline';
 import type { Identity } from '../identity';
 import { rawBody, parseJsonObject } from './body';
 import { isFault, isKeywardError } from '../errors';
@@ -46,6 +47,8 @@ export interface RouteOptions {
 
 export interface HttpDeps {
   authenticate: Authenticate;
+  /** Where refusals of authenticated requests are audited (`access.denied`). */
+  audit?: AuditSink;
   bodyLimitBytes: number;
   network: NetworkView;
 }
@@ -76,16 +79,17 @@ export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = 
     const info = requestContext(req, deps.network);
     res.set('X-Request-Id', info.requestId);
     if (needsAuth || options.secret) res.set('Cache-Control', 'no-store');
+    let identity: Identity | undefined;
     try {
       info.rawBody = await rawBody(req, options.bodyLimitBytes ?? deps.bodyLimitBytes);
       if (!options.rawBody) info.body = parseJsonObject(info.rawBody, req.headers['content-type']);
-      const identity = needsAuth ? await deps.authenticate(info) : (undefined as unknown as Identity);
+      if (needsAuth) identity = await deps.authenticate(info);
       const out = await handler({
         info,
         params: req.params as Record<string, string>,
         query: new URLSearchParams(info.rawQuery),
         body: info.body,
-        identity,
+        identity: identity as Identity,
       });
       // A key's remaining allowance rides on every response it gets (the route may set its own).
       if (identity?.usage) res.set(rateLimitHeaders(identity.usage.rateLimit));
@@ -94,6 +98,7 @@ export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = 
       if (out.body === undefined) res.status(out.status ?? 204).end();
       else res.status(out.status ?? 200).json(out.body);
     } catch (err) {
+      if (identity && deps.audit) auditDenied(deps.audit, identity, info, err);
       sendError(res, err, info.requestId, options.errorHeaders);
     }
   };

@@ -4,7 +4,7 @@
  * The signing secret handed out at creation is derived the same way, with its own label and a
  * per-key salt, so it is never stored and changes when the key is regenerated.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { formatSigningSecret } from './format';
 import { hmacKey } from './hmac-key';
 
@@ -38,6 +38,15 @@ export function digestMatches(computed: Buffer, stored: string): boolean {
 export function signingSecret(providerKey: Buffer, keyId: string, salt: string, prefix?: string): string {
   const mac = hmacKey(providerKey).digest(`keyward:signing:v1:${keyId}:${salt}`);
   return prefix === undefined ? 'kws_' + mac.toString('base64url') : formatSigningSecret(prefix, keyId, mac);
+}
+
+/**
+ * A public name for one secret of a key (changes with every regeneration): access tokens carry
+ * it, so a token stops when the secret that minted it stops. Derived from the per-secret salt,
+ * which is not secret itself; the hash keeps even that out of tokens.
+ */
+export function secretGeneration(salt: string): string {
+  return createHash('sha256').update(`keyward:generation:v1:${salt}`).digest('base64url').slice(0, 16);
 }
 
 /** Constant-time comparison of two base64url/hex strings of possibly different lengths. */

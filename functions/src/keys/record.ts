@@ -46,6 +46,8 @@ export interface KeyRecord {
   /** Usage limits and credits (limits/plan.ts); absent: only the key type's limits apply. */
   limits?: UsageLimits | null;
   credits?: StoredCredits | null;
+  /** The active-key cap slot this key holds (store/key-slots.ts); absent on keys made before slots. */
+  slotId?: string;
 }
 
 export interface KeyStore {

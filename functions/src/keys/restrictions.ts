@@ -88,3 +88,22 @@ export function cidrWithin(inner: string, outer: string): boolean {
   if (!a || !b || a[0].kind() !== b[0].kind() || a[1] < b[1]) return false;
   return (a[0] as ipaddr.IPv4).match(b as [ipaddr.IPv4, number]);
 }
+
+/**
+ * What a delegated request (`On-Behalf-Of`) may do: only what both the user acted for and the
+ * delegating request hold. Roles and permissions are intersected; any other claim is kept only
+ * when both hold the same value. So a delegate never gains a role, permission or claim it lacks.
+ */
+export function intersectClaims(target: Claims, delegator: Claims): Claims {
+  const mine = grantsOf(delegator);
+  const shared = [...grantsOf(target)].filter((g) => mine.has(g));
+  const out: Claims = {};
+  for (const [name, value] of Object.entries(target)) {
+    if (name === 'admin' || name === 'auditor' || name === 'permissions') continue;
+    if (name in delegator && JSON.stringify(delegator[name]) === JSON.stringify(value)) out[name] = value;
+  }
+  out.permissions = shared.filter((g) => !(ROLE_SCOPES as readonly string[]).includes(g));
+  if (shared.includes('admin')) out.admin = true;
+  if (shared.includes('auditor')) out.auditor = true;
+  return out;
+}

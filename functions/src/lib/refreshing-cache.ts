@@ -61,6 +61,11 @@ export class RefreshingCache<K extends NonNullable<unknown>, V> {
     return this.reload(key).catch(() => undefined);
   }
 
+  /** The value read again now, whatever its age (a decision that must not rest on a stale copy). */
+  fresh(key: K): Promise<V> {
+    return this.reload(key);
+  }
+
   delete(key: K): void {
     this.entries.delete(key);
   }

@@ -3,6 +3,7 @@
  * assignment of owner, status, digests or dates), every string and list is capped.
  */
 import { KeywardError } from '../errors';
+import { hasLoneSurrogate } from './strict-json';
 
 export type Body = Record<string, unknown>;
 
@@ -18,7 +19,7 @@ export function optionalString(body: Body, field: string, opts: { max: number; p
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw bad(`${field} must be a string.`);
   if (value.length < (opts.min ?? 0) || value.length > opts.max) throw bad(`${field} must be ${opts.min ?? 0} to ${opts.max} characters.`);
-  if (opts.pattern && !opts.pattern.test(value)) throw bad(`${field} has characters that are not allowed.`);
+  if ((opts.pattern && !opts.pattern.test(value)) || hasLoneSurrogate(value)) throw bad(`${field} has characters that are not allowed.`);
   return value;
 }
 
@@ -26,6 +27,24 @@ export function requiredString(body: Body, field: string, opts: { max: number; p
   const value = optionalString(body, field, { min: 1, ...opts });
   if (value === undefined) throw bad(`${field} is required.`);
   return value;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+
+/**
+ * An ISO 8601 date (`2027-02-28`) or date-time with a zone (`2027-02-28T12:00:00Z`) as epoch ms;
+ * undefined when malformed or when the date does not exist (`Date.parse` rolls `2027-02-30` over
+ * to March 2).
+ */
+export function parseIsoDate(value: string): number | undefined {
+  const m = ISO_DATE.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour = 0, minute = 0, second = 0, offH = 0, offM = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  const check = new Date(0);
+  check.setUTCFullYear(year!, month! - 1, day!);
+  if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour > 23 || minute > 59 || second > 59 || offH > 23 || offM > 59) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 export function optionalInt(body: Body, field: string, min: number, max: number): number | undefined {
@@ -49,7 +68,7 @@ export function optionalStringList(
     if (typeof item !== 'string' || item.length === 0 || item.length > opts.maxLength) {
       throw bad(`Each entry of ${field} must be a string of 1 to ${opts.maxLength} characters.`);
     }
-    if (opts.check && !opts.check(item)) throw bad(`${field} has an invalid entry: ${JSON.stringify(item.slice(0, 64))}.`);
+    if ((opts.check && !opts.check(item)) || hasLoneSurrogate(item)) throw bad(`${field} has an invalid entry: ${JSON.stringify(item.slice(0, 64))}.`);
   }
   return [...new Set(value as string[])];
 }

@@ -5,6 +5,7 @@
  */
 import type { Auth } from 'firebase-admin/auth';
 import type { Claims } from '../identity';
+import { unavailable } from '../errors';
 import { RefreshingCache } from '../lib/refreshing-cache';
 
 export type AuthPort = Pick<
@@ -47,7 +48,8 @@ export function userDirectory(auth: () => AuthPort, ttlMs: number): UserDirector
         };
       } catch (err) {
         if (isUserNotFound(err)) return null;
-        throw err;
+        // Auth down, or our own service account refused: a dependency fault (503), with its cause.
+        throw unavailable('Firebase Auth is unavailable; try again shortly.', err);
       }
     },
   });

@@ -1,5 +1,6 @@
 // Every event of the contract that Keyward emits, read back through GET /v1/audit (Hosting) and
 // checked against the request that caused it (the X-Request-Id of its response).
+import { decodeJwt } from 'jose';
 import { cloudLoggingAudit } from '../../../functions/src/audit/cloud-logging';
 import { loadConfig } from '../../../functions/src/config';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
@@ -120,7 +121,8 @@ describe('audit events', () => {
       expect.objectContaining({
         outcome: 'success',
         actor: { uid: user.uid, method: 'api_key', keyId: key.id },
-        target: { uid: user.uid, keyId: key.id },
+        // The token's jti: the trail names the very token.
+        target: { uid: user.uid, keyId: key.id, tokenId: decodeJwt(issued.json.token).jti },
         request: expect.objectContaining({ method: 'POST', path: '/v1/auth/issue', requestId: issued.headers.get('x-request-id') }),
       }),
     ]);

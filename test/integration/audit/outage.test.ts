@@ -44,14 +44,17 @@ describe('when Cloud Logging is unreachable', () => {
     expect(list.json.keys).toEqual([]);
   });
 
-  it('revoking or regenerating is a 503 and the key keeps working as before', async () => {
+  it('regenerating is a 503 and the key keeps working as before; a revocation stands', async () => {
     const key = await createKey(user, { name: 'kept' }); // through the working stack
-    const revoke = await local(`/v1/keys/${key.id}`, { method: 'DELETE', headers: bearer(user.idToken) });
     const regenerate = await local(`/v1/keys/${key.id}/regenerate`, { method: 'POST', headers: jsonHeaders(user.idToken), body: '{}' });
-    expect([revoke.status, regenerate.status]).toEqual([503, 503]);
+    expect(regenerate.status).toBe(503);
     const view = await api(`/v1/keys/${key.id}`, { headers: bearer(user.idToken) });
     expect(view.json).toMatchObject({ status: 'active', regeneratedAt: null });
     expect((await api('/v1/me', { headers: { 'x-api-key': key.key } })).status).toBe(200);
+    // A revocation is never undone for want of its audit entry: a leaked key dies during the outage too.
+    const revoke = await local(`/v1/keys/${key.id}`, { method: 'DELETE', headers: bearer(user.idToken) });
+    expect([revoke.status, ((await revoke.json()) as { status: string }).status]).toEqual([200, 'revoked']);
+    expect((await api(`/v1/keys/${key.id}`, { headers: bearer(user.idToken) })).json.status).toBe('revoked');
   });
 
   it('requests still authenticate, and each writes its one access line at once', async () => {

@@ -272,26 +272,33 @@ describe('Secret Manager down', () => {
 });
 
 describe('Cloud Logging down', () => {
-  it('key changes fail closed and leave nothing behind, requests still authenticate, and the trail catches up', async () => {
+  it('key changes fail closed and leave nothing behind (a revocation excepted: it stands), requests still authenticate, and the trail catches up', async () => {
     const user = await createUser();
     const key = await createKey(main, user, 'kept');
-    const [stored] = await storedKeys(user.uid);
+    const revokedAnyway = await createKey(main, user, 'revoked anyway');
+    const stored = (await storedKeys(user.uid)).find((k) => k.keyId === key.id);
     await logging!.stop();
     let duringMe!: Reply;
     let refused!: Reply[];
     try {
-      // One after the other, as a user would: while a refused revocation waits on the log, the
-      // record is marked revoked (written, then undone), and a concurrent regenerate would see that.
       refused = [
         await createOn(main, user, 'not audited'),
-        await send(`${main.url}/v1/keys/${key.id}`, { method: 'DELETE', headers: bearer(user) }),
         await send(`${main.url}/v1/keys/${key.id}/regenerate`, { method: 'POST', headers: json(user), body: '{}' }),
       ];
       for (const res of refused) expectUnavailable(res, AUDIT_WRITE_TIMEOUT_MS + SLACK_MS);
-      // Nothing half-done: no new key, the old one neither revoked nor given a new secret.
-      expect(await storedKeys(user.uid)).toEqual([
-        expect.objectContaining({ keyId: key.id, name: 'kept', revokedAt: null, regeneratedAt: null, secrets: stored!.secrets }),
-      ]);
+      // A revocation is never undone: a leaked key dies even while the log is down (the failed
+      // entry goes to the operators' error log).
+      const revoked = await send(`${main.url}/v1/keys/${revokedAnyway.id}`, { method: 'DELETE', headers: bearer(user) });
+      expect([revoked.status, revoked.json.status]).toEqual([200, 'revoked']);
+      expect((await me(main, revokedAnyway.key)).status).toBe(401);
+      // Nothing half-done: no new key, the kept one not given a new secret.
+      expect(await storedKeys(user.uid)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ keyId: key.id, name: 'kept', revokedAt: null, regeneratedAt: null, secrets: stored!.secrets }),
+          expect.objectContaining({ keyId: revokedAnyway.id, revokedAt: expect.any(Number) }),
+        ]),
+      );
+      expect(await storedKeys(user.uid)).toHaveLength(2);
       const view = await send(`${main.url}/v1/keys/${key.id}`, { headers: bearer(user) });
       expect(view.json).toMatchObject({ status: 'active', regeneratedAt: null });
       // Authentication does not wait on the log (each access entry is a line, written at once).

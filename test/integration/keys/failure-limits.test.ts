@@ -28,7 +28,8 @@ describe('API keys: failed-verification limits', () => {
   const me = (ip: string, headers: Record<string, string>) => meAt(app.url, { 'x-forwarded-for': ip, ...headers });
 
   beforeAll(async () => {
-    app = await startInProcessApp({ KEYWARD_FAILURE_LIMIT: String(LIMIT), KEYWARD_KEY_FAILURE_LIMIT: String(LIMIT) });
+    // This test plays callers from many addresses: loopback is the trusted proxy that names them.
+    app = await startInProcessApp({ KEYWARD_FAILURE_LIMIT: String(LIMIT), KEYWARD_KEY_FAILURE_LIMIT: String(LIMIT), KEYWARD_TRUSTED_PROXIES: 'loopback' });
   });
   afterAll(async () => {
     await app?.close();

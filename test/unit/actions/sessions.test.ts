@@ -1,5 +1,6 @@
 // Sign-in and sign-out with in-memory Auth and audit, a frozen clock: the cross-site rule, the
 // recent sign-in rule, revocation everywhere, and no cookie unless the audit log has the event.
+import { memorySignedOutSessions } from '../../../functions/src/store/signed-out';
 import { sessionService } from '../../../functions/src/actions/sessions';
 import { loadConfig } from '../../../functions/src/config';
 import { idTokenChecker } from '../../../functions/src/credentials/firebase-tokens';
@@ -28,6 +29,7 @@ function setup(who?: Identity | KeywardError) {
     secureCookies: true,
     allowedOrigins: [],
     auth: () => auth.port,
+    signedOut: memorySignedOutSessions(),
     users,
     audit,
     checkIdToken: idTokenChecker(() => auth.port, users),

@@ -47,9 +47,11 @@ describe('On-Behalf-Of', () => {
     expect(outcome(decideDelegation({ ...key, claims: { admin: true } }, 'customer-1'))).toBe('accepted');
     expect(outcome(decideDelegation(key, 'not a uid'))).toBe('invalid_request');
   });
-  it('acts with the user’s claims, and names the key owner as the actor', () => {
+  it('acts with the grants both hold (never more than the key has), and names the key owner as the actor', () => {
     const user = { uid: 'customer-1', claims: { permissions: ['reports'] }, disabled: false, validSince: 0 };
-    expect(decideActingFor(key, user)).toEqual(accept({ ...key, uid: 'customer-1', claims: { permissions: ['reports'] }, actor: 'owner' }));
+    expect(decideActingFor(key, user)).toEqual(accept({ ...key, uid: 'customer-1', claims: { permissions: [] }, actor: 'owner' }));
+    const both = { ...key, claims: { permissions: ['delegate', 'reports'] } };
+    expect(decideActingFor(both, user)).toEqual(accept({ ...both, uid: 'customer-1', claims: { permissions: ['reports'] }, actor: 'owner' }));
     expect(outcome(decideActingFor(key, { ...user, disabled: true }))).toBe('forbidden');
     expect(outcome(decideActingFor(key, undefined))).toBe('forbidden');
   });

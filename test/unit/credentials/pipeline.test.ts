@@ -2,7 +2,7 @@
 // reaches, On-Behalf-Of, call limits, and what is audited (and what is not).
 import { createAuthenticator, type Verifiers } from '../../../functions/src/credentials/pipeline';
 import type { CallLimiter } from '../../../functions/src/limits/call-limiter';
-import { KeywardError } from '../../../functions/src/errors';
+import { KeywardError, unavailable } from '../../../functions/src/errors';
 import type { Identity } from '../../../functions/src/identity';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
 import { clock, info, memoryAuditSink, users } from '../../harness/memory';
@@ -74,7 +74,8 @@ describe('credential pipeline', () => {
   it('audits a success with the request, and acts for another user only as a delegating server key', async () => {
     const s = setup();
     const acted = await s.authenticate(info({ headers: { 'x-api-key': apiKey, 'on-behalf-of': 'customer' } }));
-    expect(acted).toMatchObject({ uid: 'customer', actor: 'owner', claims: { permissions: ['reports'] } });
+    // Only what both hold: the owner's `delegate` is not the customer's, the customer's `reports` not the owner's.
+    expect(acted).toMatchObject({ uid: 'customer', actor: 'owner', claims: { permissions: [] } });
     expect(s.audit.events[0]).toMatchObject({ event: 'auth.success', actor: { uid: 'owner', method: 'api_key', keyId }, target: { uid: 'customer' }, request: { requestId: 'r1', path: '/v1/me' } });
 
     expect(await codeOf(s.authenticate(info({ headers: { 'x-api-key': apiKey, 'on-behalf-of': 'gone' } })))).toBe('forbidden');
@@ -93,13 +94,19 @@ describe('credential pipeline', () => {
     expect(await call()).toBe('ok');
   });
 
-  it('turns a verifier that cannot reach its dependency into 503, keeps the cause, and audits no refusal', async () => {
+  it('keeps a fault a fault: a bug is 500 with its cause, a dependency 503 (its verifier says so); both audited as errors, not refusals', async () => {
     const s = setup();
-    const down = new Error('connection refused');
-    s.verifiers.apiKey = async () => Promise.reject(down);
+    const bug = new Error('connection refused'); // not classified by its verifier: ours to fix
+    s.verifiers.apiKey = async () => Promise.reject(bug);
     const err = (await s.authenticate(info({ headers: { 'x-api-key': apiKey } })).catch((e: unknown) => e)) as KeywardError;
-    expect(err).toMatchObject({ code: 'unavailable' });
-    expect(err.details.cause).toBe(down);
-    expect(s.audit.events).toEqual([]);
+    expect(err).toMatchObject({ code: 'internal' });
+    expect(err.details.cause).toBe(bug);
+    const down = unavailable('Firestore is down', bug);
+    s.verifiers.apiKey = async () => Promise.reject(down);
+    expect(await codeOf(s.authenticate(info({ headers: { 'x-api-key': apiKey } })))).toBe('unavailable');
+    expect(s.audit.events.map((e) => [e.event, e.outcome, e.reason])).toEqual([
+      ['auth.failure', 'error', 'internal'],
+      ['auth.failure', 'error', 'unavailable'],
+    ]);
   });
 });

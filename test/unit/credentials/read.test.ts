@@ -56,6 +56,19 @@ describe('readCredential', () => {
     expect(code(() => readCredential(req(headers)))).toBe('multiple_credentials');
   });
 
+  it('refuses repeats a proxy or fetch joined into one header value', () => {
+    // What fetch sends for two `Authorization` headers, and what some proxies forward.
+    expect(code(() => readCredential(req([['Authorization', 'Bearer aaa.bbb., Bearer garbage']])))).toBe('multiple_credentials');
+    expect(code(() => readCredential(req([['Authorization', `ApiKey ${key},ApiKey ${key}`]])))).toBe('multiple_credentials');
+    expect(code(() => readCredential(req([['Authorization', 'Bearer aaa.bbb.ccc, Keyward-HMAC-SHA256 Credential=x']])))).toBe('multiple_credentials');
+    expect(code(() => readCredential(req([['X-API-Key', `${key}, ${key}`]])))).toBe('multiple_credentials');
+    // A bearer value that is not one JWT is never handed to a verifier.
+    expect(code(() => readCredential(req([['Authorization', 'Bearer aaa.bbb.ccc,junk']])))).toBe('invalid_credential');
+    // One signature header has commas of its own.
+    const sig = 'Keyward-HMAC-SHA256 Credential=Key0000000000001, Timestamp=1, Nonce=n, Signature=s';
+    expect(readCredential(req([['Authorization', sig]]))).toMatchObject({ kind: 'signature' });
+  });
+
   it('refuses an API key in the query string', () => {
     expect(code(() => readCredential(req([], { query: `api_key=${key}` })))).toBe('credential_in_url');
     expect(code(() => readCredential(req([], { query: `x=${key}` })))).toBe('credential_in_url');

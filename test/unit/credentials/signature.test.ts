@@ -1,5 +1,6 @@
 // The signed-request verifier with in-memory ports: what is checked, in which order, and that
 // nothing refused ever spends a nonce.
+import { secretGeneration } from '../../../functions/src/keys/digest';
 import { signatureVerifier, signedKeyVerifier, type SignatureDeps } from '../../../functions/src/credentials/signature';
 import { signingSecret } from '../../../functions/src/keys/digest';
 import { memoryFailureLimiter } from '../../harness/limits';
@@ -62,6 +63,7 @@ describe('signed requests', () => {
       keyId: s.rec.keyId,
       keyType: 'server',
       scopes: ['reports'],
+      secretGeneration: secretGeneration(s.rec.secrets[0]!.salt),
     });
     expect(s.nonces.seen.size).toBe(1);
     // Remembered until the timestamp leaves the window.

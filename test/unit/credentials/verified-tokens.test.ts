@@ -1,5 +1,6 @@
 // The verified-token cache and the cookie and ID-token verifiers that use it, with in-memory twins
 // of firebase-admin's Auth and the user directory.
+import { memorySignedOutSessions } from '../../../functions/src/store/signed-out';
 import type { DecodedIdToken } from 'firebase-admin/auth';
 import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from '../../../functions/src/credentials/firebase-tokens';
 import { verifiedTokens } from '../../../functions/src/credentials/verified-tokens';
@@ -58,7 +59,7 @@ const GET = { method: 'GET', headers: {} };
 describe('cookie and ID-token verification with the cache', () => {
   it('verifies the signature once, then answers from the cache', async () => {
     const t = twins();
-    const verify = sessionCookieVerifier(t.auth, t.directory);
+    const verify = sessionCookieVerifier(t.auth, t.directory, memorySignedOutSessions());
     for (let i = 0; i < 5; i++) expect(await verify('good-cookie', GET)).toMatchObject({ uid: 'u1', method: 'session' });
     expect(t.calls.cookie).toBe(1);
     const idToken = idTokenVerifier(idTokenChecker(t.auth, t.directory));
@@ -68,14 +69,14 @@ describe('cookie and ID-token verification with the cache', () => {
 
   it('never caches a refusal', async () => {
     const t = twins();
-    const verify = sessionCookieVerifier(t.auth, t.directory);
+    const verify = sessionCookieVerifier(t.auth, t.directory, memorySignedOutSessions());
     for (let i = 0; i < 3; i++) await expect(verify('forged', GET)).rejects.toMatchObject({ code: 'invalid_credential' });
     expect(t.calls.cookie).toBe(3);
   });
 
   it('still checks revocation, the disabled flag and the current claims on every request', async () => {
     const t = twins();
-    const verify = sessionCookieVerifier(t.auth, t.directory);
+    const verify = sessionCookieVerifier(t.auth, t.directory, memorySignedOutSessions());
     expect((await verify('good-cookie', GET)).claims).toEqual({ permissions: ['read'] });
     t.users.set('u1', { ...t.users.get('u1')!, claims: { permissions: ['read', 'write'] } });
     expect((await verify('good-cookie', GET)).claims).toEqual({ permissions: ['read', 'write'] });

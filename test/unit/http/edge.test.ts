@@ -15,6 +15,10 @@ import { identityOf, keywardAuth, requireClaimsMiddleware } from '../../../funct
 import type { RequestContext } from '../../../functions/src/request';
 import type { Services } from '../../../functions/src/services';
 import { memoryAuditSink, users } from '../../harness/memory';
+import { parseTrustedProxies } from '../../../functions/src/lib/client-address';
+
+/** The test's clients connect over loopback, as a proxy in front would: their X-Forwarded-For is believed. */
+const LOOPBACK_PROXY = parseTrustedProxies(['loopback'])!;
 
 const alice: Identity = { uid: 'alice', claims: { permissions: ['reports'] }, method: 'api_key', keyId: 'k', keyType: 'server' };
 
@@ -43,7 +47,7 @@ afterEach(async () => {
 
 describe('http/handler route()', () => {
   const auth = authenticator();
-  const deps: HttpDeps = { authenticate: auth.authenticate, bodyLimitBytes: 64, network: { proxyHops: 1, emulated: false } };
+  const deps: HttpDeps = { authenticate: auth.authenticate, bodyLimitBytes: 64, network: { trustedProxies: LOOPBACK_PROXY, emulated: false } };
   const echo: Handler = async (req) => ({ body: { uid: req.identity?.uid, body: req.body, q: req.query.get('q'), id: req.params.id }, cookies: ['a=1'] });
   const boom: Handler = async () => {
     throw new TypeError('a bug with a secret in it: kws_123');
@@ -107,7 +111,7 @@ describe('http/handler route()', () => {
 describe('keywardAuth middleware', () => {
   it("puts the identity on res.locals for the project's handlers, and refuses with the contract's JSON", async () => {
     const auth = authenticator();
-    const services = { config: { proxyHops: 1, emulated: false, bodyLimitBytes: 1024 }, authenticate: auth.authenticate } as unknown as Services;
+    const services = { config: { trustedProxies: LOOPBACK_PROXY, emulated: false, bodyLimitBytes: 1024 }, authenticate: auth.authenticate } as unknown as Services;
     const app = express();
     app.get('/reports', keywardAuth(services), requireClaimsMiddleware({ permission: 'reports' }), (_req, res) => void res.json({ uid: identityOf(res)?.uid }));
     app.get('/admin', keywardAuth(services), requireClaimsMiddleware({ role: 'admin' }), (_req, res) => void res.json({}));
@@ -144,7 +148,7 @@ describe('runCallable', () => {
       if (cookie === 'valid.session.cookie') return { uid: 'alice', claims: {}, method: 'session' };
       throw new KeywardError('invalid_credential', 'The session cookie is not valid.');
     };
-    return { audit, svc: { config: { proxyHops: 1, emulated: false }, users: directory, audit, verifiers: { session } } as unknown as Services };
+    return { audit, svc: { config: { trustedProxies: LOOPBACK_PROXY, emulated: false }, users: directory, audit, verifiers: { session } } as unknown as Services };
   }
   const whoAmI = async (identity: Identity, data: Record<string, unknown>) => ({ uid: identity.uid, method: identity.method, data });
 

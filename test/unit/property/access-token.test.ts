@@ -6,6 +6,7 @@ import { statusOf } from '../../../functions/src/http/errors';
 import { createHmac } from 'node:crypto';
 import * as jose from 'jose';
 import { accessTokenVerifier } from '../../../functions/src/credentials/access-token';
+import { secretGeneration } from '../../../functions/src/keys/digest';
 import { KEY_TYPES } from '../../../functions/src/identity';
 import { kidOf, parseScope, privateClaims, readSubject, versionOfKid, type TokenSubject } from '../../../functions/src/tokens/claims';
 import { tokenKeyring } from '../../../functions/src/tokens/keyring';
@@ -23,7 +24,7 @@ const keyring = tokenKeyring(secret, time.now);
 const rec = record({ scopes: ['reports', 'billing'] });
 const cache = keyCache(new Map([[rec.keyId, rec]]), time.now);
 const dir = users([{ uid: rec.ownerUid, claims: { permissions: ['reports', 'billing'] }, disabled: false, validSince: 0 }]);
-const verifier = accessTokenVerifier({ keyring, cache, users: dir, usage: noUsage, issuer: ISSUER, audience: AUDIENCE, maxTtlSeconds: 86_400, now: time.now });
+const verifier = accessTokenVerifier({ keyring, cache, users: dir, usage: noUsage, issuer: ISSUER, audience: AUDIENCE, maxTtlSeconds: 86_400, ttlSeconds: { server: 86_400, web: 3600, mobile: 86_400 }, now: time.now });
 const verify = (token: string) => resultOrApiErrorAsync(() => verifier(token, info()));
 const nowS = Math.floor(time.now() / 1000);
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
   keys.v1Public = { kty: 'EC', crv: 'P-256', x: jwk1.x, y: jwk1.y };
 });
 
-const validClaims = (jti = 'j') => ({ iss: ISSUER, aud: AUDIENCE, sub: rec.ownerUid, iat: nowS, exp: nowS + 600, jti, key_id: rec.keyId, key_type: rec.type });
+const validClaims = (jti = 'j') => ({ iss: ISSUER, aud: AUDIENCE, sub: rec.ownerUid, iat: nowS, exp: nowS + 600, jti, key_id: rec.keyId, key_type: rec.type, key_gen: secretGeneration(rec.secrets[0]!.salt) });
 
 function sign(claims: Record<string, unknown>, header: Record<string, unknown> = {}, key: Key = keys.v1): Promise<string> {
   return new jose.SignJWT(claims as jose.JWTPayload).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'v1', ...header } as jose.JWTHeaderParameters).sign(key);
@@ -234,6 +235,7 @@ describe('token claim readers (property)', () => {
         sub: fc.oneof(fc.string({ maxLength: 130 }), fc.jsonValue()),
         key_id: fc.oneof(base62Text(16), hostileString(16), fc.jsonValue()),
         key_type: fc.oneof(fc.constantFrom(...KEY_TYPES, 'admin', 'Server'), fc.jsonValue()),
+        key_gen: fc.oneof(base62Text(16), hostileString(16), fc.jsonValue()),
         scope: fc.oneof(fc.array(scopeName, { maxLength: 5 }).map((a) => a.join(' ')), hostileString(20), fc.jsonValue()),
       },
       { requiredKeys: [] },
@@ -255,6 +257,7 @@ describe('token claim readers (property)', () => {
       keyId: base62Text(16),
       keyType: fc.constantFrom(...KEY_TYPES),
       scopes: fc.option(fc.uniqueArray(scopeName, { maxLength: 50 }), { nil: null }),
+      generation: fc.constant(secretGeneration('salt')),
     });
     fc.assert(
       fc.property(subject, (s) => {

@@ -11,15 +11,20 @@ describe('access token claims', () => {
   });
 
   it('writes scope only for scoped keys: absent = full permissions, empty = none', () => {
-    expect(privateClaims({ uid: 'u', keyId: 'K', keyType: 'server', scopes: null })).toEqual({ key_id: 'K', key_type: 'server' });
-    expect(privateClaims({ uid: 'u', keyId: 'K', keyType: 'web', scopes: [] })).toEqual({ key_id: 'K', key_type: 'web', scope: '' });
-    expect(privateClaims({ uid: 'u', keyId: 'K', keyType: 'mobile', scopes: ['a', 'b'] }).scope).toBe('a b');
+    const generation = 'G000000000000001';
+    expect(privateClaims({ uid: 'u', keyId: 'K', keyType: 'server', scopes: null, generation })).toEqual({ key_id: 'K', key_type: 'server', key_gen: generation });
+    expect(privateClaims({ uid: 'u', keyId: 'K', keyType: 'web', scopes: [], generation })).toEqual({ key_id: 'K', key_type: 'web', key_gen: generation, scope: '' });
+    expect(privateClaims({ uid: 'u', keyId: 'K', keyType: 'mobile', scopes: ['a', 'b'], generation }).scope).toBe('a b');
   });
 
   it('reads back exactly what it writes, and refuses other shapes', () => {
-    const subject = { uid: 'u1', keyId: 'Key0000000000001', keyType: 'mobile' as const, scopes: ['reports', 'audit:read'] };
+    const key_gen = 'G000000000000001';
+    const subject = { uid: 'u1', keyId: 'Key0000000000001', keyType: 'mobile' as const, scopes: ['reports', 'audit:read'], generation: key_gen };
     expect(readSubject({ sub: 'u1', ...privateClaims(subject) })).toEqual(subject);
-    expect(readSubject({ sub: 'u1', key_id: 'Key0000000000001', key_type: 'server' })).toMatchObject({ scopes: null });
+    expect(readSubject({ sub: 'u1', key_id: 'Key0000000000001', key_type: 'server', key_gen })).toMatchObject({ scopes: null });
+    // A token without the generation of the secret that minted it is not one of ours.
+    expect(readSubject({ sub: 'u1', key_id: 'Key0000000000001', key_type: 'server' })).toBeUndefined();
+    expect(readSubject({ sub: 'u1', key_id: 'Key0000000000001', key_type: 'server', key_gen: 'short' })).toBeUndefined();
     expect(readSubject({ sub: 'u1', key_id: 'Key0000000000001', key_type: 'admin' })).toBeUndefined();
     expect(readSubject({ sub: 'u1', key_id: 'short', key_type: 'server' })).toBeUndefined();
     expect(readSubject({ key_id: 'Key0000000000001', key_type: 'server' })).toBeUndefined();

@@ -7,6 +7,7 @@ import { memoryAuditSink } from '../../harness/memory';
 import { accessTokenVerifier } from '../../../functions/src/credentials/access-token';
 import type { Identity } from '../../../functions/src/identity';
 import { KeywardError } from '../../../functions/src/errors';
+import { secretGeneration } from '../../../functions/src/keys/digest';
 import { formatKey, newSecret } from '../../../functions/src/keys/format';
 import type { IssueLimiter } from '../../../functions/src/limits/issue-limiter';
 import { decide } from '../../../functions/src/limits/window';
@@ -39,13 +40,16 @@ function setup(opts: { rec?: Partial<KeyRecord>; limit?: number } = {}) {
     keyId: rec.keyId,
     keyType: rec.type,
     scopes: rec.scopes ?? undefined,
+    secretGeneration: secretGeneration(rec.secrets[0]!.salt),
   };
   const apiKeyCalls: string[] = [];
+  const freshFlags: boolean[] = [];
   const issuer = tokenIssuer({
     config: { tokens: { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL } },
     keyring,
-    verifyApiKey: async (key) => {
+    verifyApiKey: async (key, _info, options) => {
       apiKeyCalls.push(key.keyId);
+      freshFlags.push(options?.fresh === true);
       return identity;
     },
     verifySigned: async () => ({ identity: { ...identity, method: 'signature' }, record: rec }),
@@ -53,9 +57,9 @@ function setup(opts: { rec?: Partial<KeyRecord>; limit?: number } = {}) {
     audit,
     now: time.now,
   });
-  const verify = accessTokenVerifier({ keyring, cache, users: dir, usage: noUsage, issuer: ISSUER, audience: AUDIENCE, maxTtlSeconds: 86_400, now: time.now });
+  const verify = accessTokenVerifier({ keyring, cache, users: dir, usage: noUsage, issuer: ISSUER, audience: AUDIENCE, maxTtlSeconds: 86_400, ttlSeconds: TTL, now: time.now });
   const apiKey = formatKey({ type: rec.type, keyId: rec.keyId, secret: newSecret(rec.type, rec.keyId) });
-  return { time, v1, secret, keyring, rec, records, cache, dir, audit, issuer, verify, apiKey, apiKeyCalls };
+  return { time, v1, secret, keyring, rec, records, cache, dir, audit, issuer, verify, apiKey, apiKeyCalls, freshFlags };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -65,7 +69,7 @@ const issue = async (s: Setup, extra: Record<string, unknown> = {}, req = info({
 /** Signs arbitrary claims with the real version-1 key (for expired and not-yet-valid tokens). */
 async function signWith(s: Setup, claims: jose.JWTPayload, header: Partial<jose.JWTHeaderParameters> = {}) {
   const key = await jose.importJWK(JSON.parse(s.v1.material.toString()), 'ES256');
-  return new jose.SignJWT({ key_id: s.rec.keyId, key_type: s.rec.type, ...claims })
+  return new jose.SignJWT({ key_id: s.rec.keyId, key_type: s.rec.type, key_gen: secretGeneration(s.rec.secrets[0]!.salt), ...claims })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'v1', ...header })
     .sign(key);
 }
@@ -98,7 +102,15 @@ describe('access tokens', () => {
   it('verifies its own tokens into an access_token identity, narrowed by the scopes', async () => {
     const s = setup({ rec: { scopes: ['reports'] } });
     const identity = await s.verify(await issue(s), info());
-    expect(identity).toEqual({ uid: 'owner-1', claims: { permissions: ['reports'] }, method: 'access_token', keyId: s.rec.keyId, keyType: 'server', scopes: ['reports'] });
+    expect(identity).toEqual({
+      uid: 'owner-1',
+      claims: { permissions: ['reports'] },
+      method: 'access_token',
+      keyId: s.rec.keyId,
+      keyType: 'server',
+      scopes: ['reports'],
+      secretGeneration: secretGeneration(s.rec.secrets[0]!.salt),
+    });
   });
 
   it('narrows further to the scope requested at issuance, never beyond the key', async () => {
@@ -317,7 +329,7 @@ describe('access tokens', () => {
     const otherIssuer = tokenIssuer({
       config: { tokens: { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL } },
       keyring: tokenKeyring(other),
-      verifyApiKey: async () => ({ uid: 'owner-1', claims: {}, method: 'api_key', keyId: s.rec.keyId, keyType: 'server' }),
+      verifyApiKey: async () => ({ uid: 'owner-1', claims: {}, method: 'api_key', keyId: s.rec.keyId, keyType: 'server', secretGeneration: secretGeneration(s.rec.secrets[0]!.salt) }),
       verifySigned: async () => {
         throw new Error('unused');
       },
@@ -340,5 +352,54 @@ describe('access tokens', () => {
     const a = jose.decodeJwt(await issue(s));
     const b = jose.decodeJwt(await issue(s));
     expect(a.jti).not.toBe(b.jti);
+  });
+});
+
+describe('access tokens and the key secret that minted them', () => {
+  const regenerated = (s: Setup, graceMs: number | null) => {
+    const old = s.rec.secrets[0]!;
+    const fresh = { digest: 'new', version: '1', salt: 'salt000000000002', notAfter: null };
+    return { ...s.rec, secrets: graceMs === null ? [fresh] : [fresh, { ...old, notAfter: s.time.now() + graceMs }], regeneratedAt: s.time.now() };
+  };
+
+  it('stops a token as soon as its secret is regenerated away (grace 0)', async () => {
+    const s = setup();
+    const token = await issue(s);
+    expect(await codeOf(s.verify(token, info()))).toBe('ok');
+    s.records.set(s.rec.keyId, regenerated(s, null));
+    s.cache.set(s.rec.keyId, s.records.get(s.rec.keyId)!); // what this instance's regenerate does
+    expect(await codeOf(s.verify(token, info()))).toBe('revoked_credential');
+  });
+
+  it('keeps a token working through its secret’s grace period, and not a moment after', async () => {
+    const s = setup();
+    const token = await issue(s);
+    s.cache.set(s.rec.keyId, regenerated(s, 60_000));
+    expect(await codeOf(s.verify(token, info()))).toBe('ok');
+    s.time.advance(60_000);
+    s.cache.set(s.rec.keyId, regenerated(s, 0)); // the same record, its grace now over
+    expect(await codeOf(s.verify(token, info()))).toBe('revoked_credential');
+  });
+
+  it('refuses a token whose lifetime is longer than its key type allows', async () => {
+    const s = setup({ rec: { type: 'web', allowedOrigins: ['https://app.example'] } });
+    const long = await signWith(s, { ...base(s), exp: nowS(s) + 3601 });
+    expect(await codeOf(s.verify(long, info({ origin: 'https://app.example' })))).toBe('invalid_credential');
+    const fits = await signWith(s, { ...base(s), exp: nowS(s) + 3600 });
+    expect(await codeOf(s.verify(fits, info({ origin: 'https://app.example' })))).toBe('ok');
+  });
+
+  it('records the token id (jti) in its token.issue entry', async () => {
+    const s = setup();
+    const token = await issue(s);
+    const { jti } = jose.decodeJwt(token);
+    expect(s.audit.events).toContainEqual(expect.objectContaining({ event: 'token.issue', outcome: 'success', target: expect.objectContaining({ tokenId: jti }) }));
+  });
+
+  it('reads the key record afresh to issue, rather than trusting a cache', async () => {
+    const s = setup();
+    await issue(s);
+    expect(s.apiKeyCalls).toHaveLength(1);
+    expect(s.freshFlags).toEqual([true]);
   });
 });

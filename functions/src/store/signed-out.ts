@@ -1,0 +1,56 @@
+/**
+ * Session cookies that were signed out, collection `signedOutSessions`, one document per cookie,
+ * named by the SHA-256 of the cookie (never the cookie itself). Firebase cannot revoke a single
+ * session cookie (only every session of a user), so Keyward remembers the ones that ended until
+ * they would have expired anyway: `expireAt` is the cookie's own `exp`, and a Firestore TTL
+ * policy deletes the document after it.
+ *
+ * Lookups are cached for `ttlMs` (the revocation bound): a sign-out is refused at once on the
+ * instance that signed out, and within `ttlMs` on the others.
+ */
+import { createHash } from 'node:crypto';
+import type { Firestore } from 'firebase-admin/firestore';
+import { RefreshingCache } from '../lib/refreshing-cache';
+import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
+
+export interface SignedOutSessions {
+  /** Whether this cookie was signed out. */
+  has(cookie: string): Promise<boolean>;
+  /** Remembers the cookie as signed out until `expireAt` (epoch ms). */
+  add(cookie: string, expireAt: number): Promise<void>;
+}
+
+export const SIGNED_OUT_COLLECTION = 'signedOutSessions';
+
+export const cookieHash = (cookie: string) => createHash('sha256').update(cookie).digest('base64url');
+
+/** Each call waits at most `timeoutMs`; an unreachable Firestore is a 503 (store/datastore.ts). */
+export function firestoreSignedOutSessions(db: () => Firestore, ttlMs: number, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS, now: () => number = Date.now): SignedOutSessions {
+  const doc = (hash: string) => db().collection(SIGNED_OUT_COLLECTION).doc(hash);
+  const cache = new RefreshingCache<string, boolean>({
+    ttlMs,
+    maxEntries: 50_000,
+    now,
+    load: async (hash) => (await datastoreCall(timeoutMs, () => doc(hash).get())).exists,
+  });
+  return {
+    async has(cookie) {
+      const hash = cookieHash(cookie);
+      return cache.peek(hash) ?? (await cache.get(hash));
+    },
+    async add(cookie, expireAt) {
+      const hash = cookieHash(cookie);
+      await datastoreCall(timeoutMs, () => doc(hash).set({ expireAt: new Date(expireAt) }));
+      cache.set(hash, true);
+    },
+  };
+}
+
+/** In memory, for unit tests. */
+export function memorySignedOutSessions(): SignedOutSessions {
+  const ended = new Set<string>();
+  return {
+    has: async (cookie) => ended.has(cookieHash(cookie)),
+    add: async (cookie) => void ended.add(cookieHash(cookie)),
+  };
+}
