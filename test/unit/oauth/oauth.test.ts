@@ -4,7 +4,6 @@ import { readClientCredentials } from '../../../functions/src/oauth/client-auth'
 import { OAuthError, toOAuthError } from '../../../functions/src/oauth/errors';
 import { parseForm } from '../../../functions/src/oauth/form';
 import { serverMetadata } from '../../../functions/src/oauth/metadata';
-import { mintingSecretLive } from '../../../functions/src/tokens/generation';
 
 const keyId = newKeyId();
 const secret = newSecret('server', keyId);
@@ -77,18 +76,5 @@ describe('metadata', () => {
       token_endpoint: 'https://auth.example.com/oauth/token',
       introspection_endpoint: 'https://auth.example.com/oauth/introspect',
     });
-  });
-});
-
-describe('the secret that minted a token', () => {
-  const stored = (notAfter: number | null) => ({ digest: 'd', version: '1', salt: 's', notAfter });
-  it('lives with the key until a regeneration, then only through the grace period', () => {
-    const now = 1_000_000_000_000;
-    expect(mintingSecretLive({ regeneratedAt: null, secrets: [stored(null)] }, now / 1000 - 10, now)).toBe(true);
-    const regenerated = { regeneratedAt: now - 5000, secrets: [stored(null)] };
-    expect(mintingSecretLive(regenerated, (now - 10_000) / 1000, now)).toBe(false);
-    expect(mintingSecretLive(regenerated, (now - 4000) / 1000, now)).toBe(true);
-    expect(mintingSecretLive({ ...regenerated, secrets: [stored(null), stored(now + 1000)] }, (now - 10_000) / 1000, now)).toBe(true);
-    expect(mintingSecretLive({ ...regenerated, secrets: [stored(null), stored(now - 1)] }, (now - 10_000) / 1000, now)).toBe(false);
   });
 });
