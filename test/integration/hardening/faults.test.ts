@@ -1,7 +1,7 @@
 // Dependencies failing mid-run. This file runs its own Secret Manager, Cloud Logging and Firestore
 // emulators on free ports and the real app in this process against them (the shared stack's Auth
 // emulator gives the ID tokens), so it can stop and restart each one without disturbing the
-// other test files. What a user relies on (CONTRACT.md, Errors): Keyward fails closed with 503
+// other test files. What a user relies on (the README, Errors): Keyward fails closed with 503
 // `unavailable` and the contract's JSON, quickly rather than hanging; nothing is half-written; a
 // warm Secret Manager cache keeps serving through an outage; service resumes when the dependency
 // returns. The emulators keep their data in memory, so a restarted Firestore or Logging starts
