@@ -5,7 +5,7 @@
  * at `/v1/rpc/<name>` and spoken in the callable protocol; the session itself and `/v1/me` are
  * REST. No ID token or key is ever sent in a URL; errors carry the API's own message and code.
  */
-import { auditData, type AuditFilters } from './format';
+import { auditData, type AuditFilters, type ExportEntry } from './format';
 
 export class ApiError extends Error {
   constructor(
@@ -52,15 +52,9 @@ export interface KeyWithSecret extends KeyView {
   signingSecret: string;
 }
 
-export interface AuditEntry {
-  timestamp: string;
+/** An entry as the API returns it: what an export holds, and its severity. */
+export interface AuditEntry extends ExportEntry {
   severity?: string;
-  event: string;
-  outcome: string;
-  actor?: { uid?: string; method?: string; keyId?: string };
-  target?: { uid?: string; keyId?: string; role?: string };
-  request?: { ip?: string; userAgent?: string; origin?: string; method?: string; path?: string; requestId?: string };
-  reason?: string;
 }
 
 export interface AuditPage {

@@ -11,32 +11,23 @@
  */
 import { safeEqual, signingSecret } from '../keys/digest';
 import { isKeyId } from '../keys/format';
-import type { UsageTracker } from '../keys/usage';
-import type { FailureLimiter } from '../limits/failure-limiter';
 import { KeywardError } from '../errors';
 import type { RequestContext } from '../request';
-import type { ProviderSecret, VersionSet } from '../secrets/provider';
+import type { VersionSet } from '../secrets/provider';
 import { isFresh } from '../signing/grammar';
 import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
 import { bodySha256Hex, hmacSha256Hex } from '../signing/hmac';
 import { stringToSign } from '../signing/string-to-sign';
 import type { NonceStore } from '../store/nonces';
 import type { KeyRecord, StoredSecret } from '../keys/record';
-import type { UserDirectory } from '../store/users';
-import { counted, keyIdentity, matchingRecord, type KeyCache, type VerifyOptions } from './key-credential';
-import { requireAppCheck, type AppCheckVerifier } from './app-check';
+import { counted, keyIdentity, matchingRecord, type ApiKeyDeps, type VerifyOptions } from './key-credential';
+import { requireAppCheck } from './app-check';
 import type { Identity } from '../identity';
 
-export interface SignatureDeps {
-  appCheck?: AppCheckVerifier;
-  cache: KeyCache;
-  hmacSecret: ProviderSecret;
-  users: UserDirectory;
-  usage: UsageTracker;
-  failures: FailureLimiter;
+/** What an API key needs, and the nonce store and freshness window of signed requests. */
+export interface SignatureDeps extends ApiKeyDeps {
   nonces: NonceStore;
   windowSeconds: number;
-  now: () => number;
 }
 
 /**
