@@ -89,10 +89,22 @@ export function whenSignedOut(handler: (message: string) => void): void {
 interface CallOptions {
   /** A 401 is an answer here (nobody signed in yet), not a session that ended. */
   quietAuth?: boolean;
+  /** Signing in or out: once it succeeds, answers to requests sent before it are stale. */
+  changesSession?: boolean;
 }
+
+/**
+ * Which session the page is in; it moves on at every sign-in and sign-out. An answer to a request
+ * sent in an earlier session is dropped: its view is gone, and it must neither show the last
+ * person's data nor, with a 401, sign out the session that replaced it.
+ */
+let session = 0;
+/** Never settles: what waited on a stale answer stays waiting and is collected with its view. */
+const dropped = () => new Promise<never>(() => undefined);
 
 /** One same-origin request: the JSON it answers, or the ApiError its error body describes. */
 async function send(method: string, path: string, body: unknown, opts: CallOptions, errorOf: (json: unknown, status: number) => ApiError): Promise<unknown> {
+  const sentIn = session;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -105,9 +117,12 @@ async function send(method: string, path: string, body: unknown, opts: CallOptio
       cache: 'no-store',
     });
   } catch {
+    if (sentIn !== session) return dropped();
     throw new ApiError(0, 'network', 'Could not reach Keyward: check your connection and try again.');
   }
   const text = await res.text();
+  if (sentIn !== session) return dropped();
+  if (opts.changesSession && res.ok) session++;
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
@@ -153,8 +168,8 @@ export const api = {
   /** Who is signed in; 401 (quietly) when nobody is. */
   me: () => rest<Me>('GET', '/v1/me', undefined, { quietAuth: true }),
   /** Trades a fresh ID token for the `__session` cookie. */
-  startSession: (idToken: string) => rest<{ uid: string; expiresAt: string }>('POST', '/v1/auth/session', { idToken }, { quietAuth: true }),
-  endSession: (everywhere: boolean) => rest<void>('DELETE', everywhere ? '/v1/auth/session?all=true' : '/v1/auth/session', undefined, { quietAuth: !everywhere }),
+  startSession: (idToken: string) => rest<{ uid: string; expiresAt: string }>('POST', '/v1/auth/session', { idToken }, { quietAuth: true, changesSession: true }),
+  endSession: (everywhere: boolean) => rest<void>('DELETE', everywhere ? '/v1/auth/session?all=true' : '/v1/auth/session', undefined, { quietAuth: !everywhere, changesSession: true }),
   listKeys: () => callable<{ keys: KeyView[] }>('listApiKeys'),
   createKey: (body: Record<string, unknown>) => callable<KeyWithSecret>('createApiKey', body),
   regenerateKey: (id: string, gracePeriod: number) => callable<KeyWithSecret>('regenerateApiKey', { id, gracePeriod }),

@@ -118,7 +118,13 @@ describeInBrowser('the console in a browser', () => {
   }
 
   async function signedInUid(page: Page): Promise<string> {
-    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    // On a timeout, say what the page showed instead: a failure in CI is read from its log alone.
+    await page
+      .getByRole('heading', { name: 'API keys', level: 1 })
+      .waitFor()
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}\nThe page shows:\n${await shownText(page).catch(() => '(nothing readable)')}`);
+      });
     return (await page.locator('.who').getAttribute('data-uid'))!;
   }
 
@@ -345,6 +351,51 @@ describeInBrowser('the console in a browser', () => {
     await visible(there.getByText(/Your session has ended/));
     await there.reload();
     await there.getByRole('heading', { name: 'Sign in to Keyward' }).waitFor();
+  });
+
+  it('an answer that arrives after signing out changes nothing: the next person stays signed in and sees only their keys', async () => {
+    const first = await createUser();
+    const created = await api('/v1/keys', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.idToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'first person’s key' }),
+    });
+    expect(created.status).toBe(201);
+    const second = await createUser();
+
+    // The first person's key list is held on the wire until they have signed out and the second signed in.
+    const page = await openConsole();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held: Request | undefined;
+    await page.route('**/v1/rpc/listApiKeys', async (route) => {
+      if (held) return route.continue();
+      held = route.request();
+      // The request as the browser sent it: with the first person's cookie. It reaches Keyward when
+      // released (a continued request would pick up the cookie jar of that moment instead).
+      const cookie = (await page.context().cookies()).find((c) => c.name === '__session');
+      expect(cookie).toBeDefined();
+      await released;
+      const answer = await route.fetch({ headers: { ...held.headers(), cookie: `__session=${cookie!.value}` } });
+      await route.fulfill({ response: answer });
+    });
+    expect(await signIn(page, first.email, first.password)).toBe(first.uid);
+    await passes(async () => expect(held).toBeDefined(), { timeoutMs: 10_000, everyMs: 100 });
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByText('You are signed out.').waitFor();
+    expect(await signIn(page, second.email, second.password)).toBe(second.uid);
+    await visible(page.getByText('You have no keys yet'));
+
+    // The stale answer arrives (a 401: the first cookie is signed out by now), and the page reads it.
+    release();
+    const answer = await held!.response();
+    expect(answer?.status()).toBe(401);
+    await answer!.finished();
+    await page.evaluate(() => new Promise((resolve) => setTimeout(() => setTimeout(resolve, 0), 0)));
+    const shown = await shownText(page);
+    expect(shown).not.toContain('Your session has ended');
+    expect(shown).not.toContain('first person’s key');
+    expect(await page.locator('.who').getAttribute('data-uid', { timeout: 1000 })).toBe(second.uid);
   });
 
   it('an auditor searches another user’s trail by user, event and time, page by page', async () => {
