@@ -8,6 +8,7 @@ import { BASIC_CHALLENGE, OAuthError, oauthErrorBody, toOAuthError } from '../oa
 import { parseForm } from '../oauth/form';
 import type { RequestContext } from '../request';
 import { rawBody } from './body';
+import { recordRoute } from './endpoint';
 import { requestContext } from './context';
 import { errorHeaders } from './errors';
 import type { ApiResponse, HttpDeps } from './handler';
@@ -35,6 +36,7 @@ export function sendOAuthError(res: Response, err: unknown, requestId?: string):
 
 /** `POST path` with a form body; any other method is 405 with `Allow: POST`, in OAuth's shape. */
 export function oauthEndpoint(router: Router, deps: HttpDeps, path: string, handler: OAuthHandler): void {
+  recordRoute(router, { method: 'POST', path, auth: false, errors: 'oauth' });
   router.post(path, async (req: Request, res: Response, _next: NextFunction) => {
     const info = requestContext(req, deps.network);
     res.set({ 'X-Request-Id': info.requestId, 'Cache-Control': 'no-store', Pragma: 'no-cache' });

@@ -4,7 +4,8 @@
 //
 // For each endpoint: no credential; each credential kind (allowed ones get through, the others
 // are refused); another user's resource (404); a cross-site cookie request (403); malformed
-// bodies (400/415). Never a 5xx, every error in the contract's shape.
+// bodies (400/415). Never a 5xx, every error in the contract's shape; on `/oauth/*`, in OAuth's
+// (`{"error", "error_description"}`, RFC 6749 §5.2), where our own credentials are not clients.
 import { signRequest } from '../../../client/src';
 import { buildApp } from '../../../functions/src/app';
 import type { RegisteredRoute } from '../../../functions/src/http/endpoint';
@@ -21,13 +22,14 @@ const INTERACTIVE: Kind[] = ['session', 'id_token'];
 interface EndpointRules {
   /**
    * `pipeline`: authenticated by the pipeline; `body`: the credential is in the body; `none`: public;
-   * `optional`: works without one; `webhook`: a third party's signature over the raw body, checked first (401 without it).
+   * `optional`: works without one; `webhook`: a third party's signature over the raw body, checked first (401 without it);
+   * `oauth`: an OAuth client (a key's client credentials), or for `kinds` the pipeline's credential; anything else 401 `invalid_client`.
    */
-  auth: 'pipeline' | 'body' | 'none' | 'optional' | 'webhook';
+  auth: 'pipeline' | 'body' | 'none' | 'optional' | 'webhook' | 'oauth';
   /** Credential kinds that get through (pipeline endpoints). */
   kinds?: Kind[];
-  /** A body that is valid for the endpoint. */
-  body?: Record<string, unknown>;
+  /** A body that is valid for the endpoint (JSON; a form on `oauth` endpoints). */
+  body?: Record<string, unknown> | (() => URLSearchParams);
   /** The `:id` is a key: another user's answers 404. */
   ownsKey?: boolean;
   /** A request ends the credential it carries (sign-out): use a fresh one each time. */
@@ -57,10 +59,20 @@ const ENDPOINTS: Record<string, EndpointRules> = {
   'PUT /v1/notifications/webhook': { auth: 'pipeline', kinds: INTERACTIVE, body: { url: 'https://hooks.example.com/keyward' } },
   'DELETE /v1/notifications/webhook': { auth: 'pipeline', kinds: INTERACTIVE },
   'POST /v1/secret-scanning/github': { auth: 'webhook' },
+  'POST /oauth/token': { auth: 'oauth', kinds: [], body: () => new URLSearchParams({ grant_type: 'client_credentials' }) },
+  // Introspection takes a server key, as client credentials or as any key credential of the pipeline.
+  'POST /oauth/introspect': { auth: 'oauth', kinds: ['api_key', 'signature'], body: () => new URLSearchParams({ token }) },
 };
 
 const hasBody = (method: string) => method !== 'GET';
 const key = (r: RegisteredRoute) => `${r.method} ${r.path}`;
+/** The endpoint's valid body, as sent: JSON, or a form on `/oauth/*`. */
+const bodyOf = (route: RegisteredRoute): string | undefined => {
+  if (!hasBody(route.method)) return undefined;
+  const body = ENDPOINTS[key(route)]!.body ?? {};
+  return typeof body === 'function' ? body().toString() : JSON.stringify(body);
+};
+const isOAuth = (route: RegisteredRoute) => route.errors === 'oauth';
 
 let app: Awaited<ReturnType<typeof appWithAudit>>;
 let routes: readonly RegisteredRoute[];
@@ -111,12 +123,15 @@ async function credential(kind: Kind, method: string, url: string, body: string 
   }
 }
 
-async function send(method: string, path: string, headers: Record<string, string>, body?: string) {
-  const res = await fetchAt(`${app.url}${path}`, { method, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers }, body });
-  // Whatever the request, never a fault, always the contract's error shape, always a request id.
+async function send(route: RegisteredRoute, path: string, headers: Record<string, string>, body?: string) {
+  const { method } = route;
+  const type = isOAuth(route) ? 'application/x-www-form-urlencoded' : 'application/json';
+  const res = await fetchAt(`${app.url}${path}`, { method, headers: body === undefined ? headers : { 'content-type': type, ...headers }, body });
+  // Whatever the request, never a fault, always the endpoint's error shape, always a request id.
   expect([method, path, res.status < 500 ? 'no fault' : res.text]).toEqual([method, path, 'no fault']);
   expect(res.headers.get('x-request-id')).toBeTruthy();
-  if (res.status >= 400) expect(res.json).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) } });
+  if (res.status >= 400 && isOAuth(route)) expect(res.json).toEqual({ error: expect.stringMatching(/^[a-z_]+$/), error_description: expect.any(String) });
+  else if (res.status >= 400) expect(res.json).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) } });
   return res;
 }
 
@@ -128,14 +143,12 @@ describe('the shared security battery', () => {
   it('answers a request without a credential as the endpoint declares', async () => {
     for (const route of routes) {
       const rules = ENDPOINTS[key(route)]!;
-      const body = hasBody(route.method) ? JSON.stringify(rules.body ?? {}) : undefined;
-      const res = await send(route.method, await pathFor(route), {}, body);
-      const expected = { pipeline: 401, body: 400, none: 200, optional: 204, webhook: 401 }[rules.auth];
+      const res = await send(route, await pathFor(route), {}, bodyOf(route));
+      const expected = { pipeline: 401, body: 400, none: 200, optional: 204, webhook: 401, oauth: 401 }[rules.auth];
       expect([key(route), res.status]).toEqual([key(route), expected]);
-      if (rules.auth === 'pipeline') {
-        expect(res.json.error.code).toBe('unauthenticated');
-        expect(res.headers.get('www-authenticate')).toBeTruthy();
-      }
+      if (rules.auth === 'pipeline') expect(res.json.error.code).toBe('unauthenticated');
+      if (rules.auth === 'oauth') expect(res.json.error).toBe('invalid_client');
+      if (rules.auth === 'pipeline' || rules.auth === 'oauth') expect(res.headers.get('www-authenticate')).toBeTruthy();
     }
   });
 
@@ -144,18 +157,19 @@ describe('the shared security battery', () => {
       const rules = ENDPOINTS[key(route)]!;
       for (const kind of ALL) {
         const path = await pathFor(route);
-        const body = hasBody(route.method) ? JSON.stringify(rules.body ?? {}) : undefined;
+        const body = bodyOf(route);
         const headers = await credential(kind, route.method, `${app.url}${path}`, body, rules.consumes === true);
-        const res = await send(route.method, path, headers, body);
+        const res = await send(route, path, headers, body);
         const label = [key(route), kind];
         if (rules.auth === 'none') expect([...label, res.status]).toEqual([...label, 200]);
         else if (rules.auth === 'webhook') expect([...label, res.status]).toEqual([...label, 401]); // none of our credentials is GitHub's signature
         else if (rules.auth === 'body') expect([...label, res.status]).toEqual([...label, 400]); // the credential belongs in the body
         else if (rules.auth === 'optional') expect([...label, res.status]).toEqual([...label, 204]);
+        else if (rules.auth === 'oauth') expect([...label, res.status, res.json.error]).toEqual(rules.kinds!.includes(kind) ? [...label, 200, undefined] : [...label, 401, 'invalid_client']);
         // Through authentication and authorization: what the endpoint then answers is its own (a 404 for nothing set up yet).
         else if (rules.kinds!.includes(kind)) expect([...label, res.status === 401 || res.status === 403, res.json?.error?.code]).toEqual([...label, false, res.json?.error?.code]);
         else expect([...label, res.status, res.json?.error?.code]).toEqual([...label, 403, 'interactive_credential_required']);
-        if (rules.auth === 'pipeline') expect(res.headers.get('cache-control')).toBe('no-store');
+        if (rules.auth === 'pipeline' || rules.auth === 'oauth') expect(res.headers.get('cache-control')).toBe('no-store');
       }
     }
   });
@@ -163,10 +177,10 @@ describe('the shared security battery', () => {
   it('answers 404 for another user’s resource, whatever the credential', async () => {
     for (const route of routes.filter((r) => ENDPOINTS[key(r)]!.ownsKey)) {
       const path = await pathFor(route, strangerKey.id);
-      const body = hasBody(route.method) ? JSON.stringify(ENDPOINTS[key(route)]!.body ?? {}) : undefined;
+      const body = bodyOf(route);
       const interactive: Record<string, string>[] = [{ authorization: `Bearer ${owner.idToken}` }, { cookie: `__session=${cookie}`, origin: app.url, 'sec-fetch-site': 'same-origin' }];
       for (const headers of interactive) {
-        const res = await send(route.method, path, headers, body);
+        const res = await send(route, path, headers, body);
         expect([key(route), res.status, res.json.error.code]).toEqual([key(route), 404, 'not_found']);
       }
     }
@@ -178,11 +192,11 @@ describe('the shared security battery', () => {
   it('refuses a cross-site request carried by the session cookie', async () => {
     for (const route of routes.filter((r) => hasBody(r.method) && ENDPOINTS[key(r)]!.auth !== 'none')) {
       const path = await pathFor(route);
-      const body = JSON.stringify(ENDPOINTS[key(route)]!.body ?? {});
-      const res = await send(route.method, path, { cookie: `__session=${cookie}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, body);
+      const res = await send(route, path, { cookie: `__session=${cookie}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, bodyOf(route));
       const rules = ENDPOINTS[key(route)]!;
-      const expected = rules.auth === 'webhook' ? [401, 'invalid_signature'] : rules.cookieless ? [400, 'multiple_credentials'] : [403, 'cross_site_request'];
-      expect([key(route), res.status, res.json.error.code]).toEqual([key(route), ...expected]);
+      const expected =
+        rules.auth === 'webhook' ? [401, 'invalid_signature'] : rules.auth === 'oauth' ? [401, 'invalid_client'] : rules.cookieless ? [400, 'multiple_credentials'] : [403, 'cross_site_request'];
+      expect([key(route), res.status, isOAuth(route) ? res.json.error : res.json.error.code]).toEqual([key(route), ...expected]);
     }
     expect((await fetchAt(`${app.url}/v1/me`, { headers: { cookie: `__session=${cookie}` } })).status).toBe(200);
   });
@@ -198,7 +212,7 @@ describe('the shared security battery', () => {
     ];
     const before = (await fetchAt(`${app.url}/v1/keys`, { headers: jsonHeaders(owner.idToken) })).json.keys.length;
     // A webhook checks its sender's signature over the raw body first: a malformed body is a 401 there.
-    for (const route of routes.filter((r) => hasBody(r.method) && ENDPOINTS[key(r)]!.auth !== 'webhook')) {
+    for (const route of routes.filter((r) => hasBody(r.method) && ENDPOINTS[key(r)]!.auth !== 'webhook' && !isOAuth(r))) {
       for (const [type, text, status] of bodies) {
         const path = await pathFor(route, ownerKey.id);
         const headers = ENDPOINTS[key(route)]!.auth === 'pipeline' ? { authorization: `Bearer ${owner.idToken}`, 'content-type': type } : { 'content-type': type };
@@ -211,5 +225,22 @@ describe('the shared security battery', () => {
     const after = (await fetchAt(`${app.url}/v1/keys`, { headers: jsonHeaders(owner.idToken) })).json.keys;
     expect(after.find((k: { id: string }) => k.id === ownerKey.id).status).toBe('active');
     expect(after.length).toBeGreaterThanOrEqual(before);
+  });
+
+  it('refuses malformed OAuth requests with OAuth’s invalid_request (the form is read before the client)', async () => {
+    const client = { authorization: `Basic ${Buffer.from(`${ownerKey.id}:${ownerKey.key.split('_').pop()}`).toString('base64')}` };
+    const malformed: [string, Record<string, string>, string][] = [
+      ['', { 'content-type': 'application/json' }, JSON.stringify({ grant_type: 'client_credentials', token })],
+      ['', { 'content-type': 'text/plain' }, 'grant_type=client_credentials'],
+      ['?grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded' }, ''],
+      ['', { 'content-type': 'application/x-www-form-urlencoded' }, `grant_type=client_credentials&grant_type=client_credentials&token=${token}&token=${token}`],
+      ['', { 'content-type': 'application/x-www-form-urlencoded' }, `grant_type=client_credentials&token=${'x'.repeat(8193)}`],
+    ];
+    for (const route of routes.filter(isOAuth)) {
+      for (const [query, headers, body] of malformed) {
+        const res = await send(route, `${route.path}${query}`, { ...client, ...headers }, body);
+        expect([key(route), query, body.slice(0, 60), res.status, res.json.error]).toEqual([key(route), query, body.slice(0, 60), 400, 'invalid_request']);
+      }
+    }
   });
 });
