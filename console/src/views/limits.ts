@@ -13,7 +13,7 @@ export function limitsSummary(s: UsageSettings, noLimit = 'No limit of its own')
   const refill = s.credits?.refill;
   return h(
     'dl',
-    { class: 'settings limits' },
+    { class: 'limits' },
     row('Requests per minute', 'requestsPerMinute', s.limits?.requestsPerMinute === undefined ? noLimit : `${count(s.limits.requestsPerMinute)} a minute`),
     row('Requests per day', 'requestsPerDay', s.limits?.requestsPerDay === undefined ? noLimit : `${count(s.limits.requestsPerDay)} a day`),
     row('Credits left', 'credits', s.credits ? count(s.credits.remaining) : 'Unmetered'),
