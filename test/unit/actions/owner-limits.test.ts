@@ -9,7 +9,15 @@ import { memoryCounters } from '../../../functions/src/limits/counters';
 import { leasedLimiter } from '../../../functions/src/limits/limiter';
 import { creditsCounter } from '../../../functions/src/limits/plan';
 import type { OwnerLimits, OwnerLimitsStore } from '../../../functions/src/store/owner-limits';
-import { clock, info, memoryAuditSink, record, T0 } from '../../harness/memory';
+import { clock, info, memoryAuditSink, record, T0, users } from '../../harness/memory';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { HttpDeps } from '../../../functions/src/http/handler';
+import { registerMe } from '../../../functions/src/http/routes/me';
+import { registerOwnerLimits } from '../../../functions/src/http/routes/owner-limits';
+import { parseTrustedProxies } from '../../../functions/src/lib/client-address';
+import type { Services } from '../../../functions/src/services';
 
 const owner: Identity = { uid: 'owner-1', claims: {}, method: 'session' };
 const viaKey: Identity = { uid: 'owner-1', claims: {}, method: 'api_key', keyId: 'Key0000000000001', keyType: 'server' };
@@ -173,3 +181,37 @@ describe('owner limits', () => {
     expect((await service.get(owner)).credits!.remaining).toBeLessThanOrEqual(95);
   });
 });
+
+describe('GET /v1/me and /v1/me/limits when the settings cannot be read', () => {
+  it('/v1/me still says who you are, without limits; /v1/me/limits is a 503', async () => {
+    const { service, store } = setup();
+    await service.update(owner, { limits: { requestsPerMinute: 5 } });
+    const router = express.Router();
+    const http: HttpDeps = { authenticate: async () => owner, bodyLimitBytes: 1024, network: { trustedProxies: parseTrustedProxies(['loopback'])!, emulated: false } };
+    // Only what the two routes use; the settings are read fresh each time (a cold cache).
+    const services = { users: users([{ uid: 'owner-1', email: 'o@example.com', claims: {}, disabled: false, validSince: 0 }]), ownerLimits: ownerLimits({ ...depsOf(store), cache: { get: (uid) => store.get(uid), set: () => undefined } }) } as unknown as Services;
+    registerMe({ router, http, services });
+    registerOwnerLimits({ router, http, services });
+    const server = createServer(express().use(router));
+    const operatorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined); // the 503's line for operators
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await (await fetch(`${base}/v1/me`)).json()).limits).toMatchObject({ limits: { requestsPerMinute: 5 } });
+      store.down = true;
+      const me = await fetch(`${base}/v1/me`);
+      const body = await me.json();
+      expect([me.status, body.uid, 'limits' in body]).toEqual([200, 'owner-1', false]);
+      const limits = await fetch(`${base}/v1/me/limits`);
+      expect([limits.status, (await limits.json()).error.code, limits.headers.get('retry-after')]).toEqual([503, 'unavailable', expect.any(String)]);
+    } finally {
+      operatorLog.mockRestore();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+function depsOf(store: OwnerLimitsStore): Omit<OwnerLimitsDeps, 'cache'> {
+  const counters = memoryCounters();
+  return { store, audit: memoryAuditSink(), ceiling: ownerCeiling([100], 3), creditsSpent: (uid, credits) => counters.read(creditsCounter('owner-credits', uid, credits, T0)), onOutage: 'closed', now: () => T0 };
+}
