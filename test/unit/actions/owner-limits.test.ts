@@ -200,10 +200,10 @@ describe('GET /v1/me and /v1/me/limits when the settings cannot be read', () => 
       expect((await (await fetch(`${base}/v1/me`)).json()).limits).toMatchObject({ limits: { requestsPerMinute: 5 } });
       store.down = true;
       const me = await fetch(`${base}/v1/me`);
-      const body = await me.json();
+      const body = (await me.json()) as Record<string, unknown>;
       expect([me.status, body.uid, 'limits' in body]).toEqual([200, 'owner-1', false]);
       const limits = await fetch(`${base}/v1/me/limits`);
-      expect([limits.status, (await limits.json()).error.code, limits.headers.get('retry-after')]).toEqual([503, 'unavailable', expect.any(String)]);
+      expect([limits.status, ((await limits.json()) as { error: { code: string } }).error.code, limits.headers.get('retry-after')]).toEqual([503, 'unavailable', expect.any(String)]);
     } finally {
       operatorLog.mockRestore();
       await new Promise((resolve) => server.close(resolve));
