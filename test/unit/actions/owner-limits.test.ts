@@ -197,7 +197,7 @@ describe('GET /v1/me and /v1/me/limits when the settings cannot be read', () => 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      expect((await (await fetch(`${base}/v1/me`)).json()).limits).toMatchObject({ limits: { requestsPerMinute: 5 } });
+      expect(((await (await fetch(`${base}/v1/me`)).json()) as { limits: unknown }).limits).toMatchObject({ limits: { requestsPerMinute: 5 } });
       store.down = true;
       const me = await fetch(`${base}/v1/me`);
       const body = (await me.json()) as Record<string, unknown>;
