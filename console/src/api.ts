@@ -5,7 +5,7 @@
  * at `/v1/rpc/<name>` and spoken in the callable protocol; the session itself and `/v1/me` are
  * REST. No ID token or key is ever sent in a URL; errors carry the API's own message and code.
  */
-import { auditData, type AuditFilters, type ExportEntry } from './format';
+import { auditData, type AuditFilters, type CreditsView, type ExportEntry, type UsageLimits, type UsageSettings } from './format';
 
 export class ApiError extends Error {
   constructor(
@@ -23,6 +23,13 @@ export interface Me {
   email?: string;
   claims: { admin?: boolean; auditor?: boolean; permissions?: string[]; [claim: string]: unknown };
   auth: { method: string; keyId?: string; actor?: string };
+  /** The person's own limits, shared by all their keys (as `GET /v1/me/limits`); absent when they could not be read. */
+  limits?: OwnerLimits;
+}
+
+/** `GET`/`PATCH /v1/me/limits` (functions/src/actions/owner-limits.ts). */
+export interface OwnerLimits extends UsageSettings {
+  updatedAt: string | null;
 }
 
 export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
@@ -44,6 +51,10 @@ export interface KeyView {
   lastUsedAt: string | null;
   disabledAt: string | null;
   metadata: Record<string, unknown> | null;
+  /** Requests per minute and per day; null: only the key type's limit. */
+  limits: UsageLimits | null;
+  /** What is left of its credits and when they refill; null: unmetered. */
+  credits: CreditsView | null;
 }
 
 /** Create and regenerate answer with the key and its signing secret: shown once, never stored. */
@@ -178,4 +189,7 @@ export const api = {
   /** One key's usage (`keyId`), or every key of the caller's; the last 30 days unless `from`/`to`. */
   usage: (query: { keyId?: string; from?: string; to?: string } = {}) => callable<UsageReport>('getUsage', query),
   audit: (filters: AuditFilters) => callable<AuditPage>('queryAuditLog', auditData(filters)),
+  /** The person's own limits and credits, shared by all their keys: REST, with the session cookie. */
+  ownerLimits: () => rest<OwnerLimits>('GET', '/v1/me/limits'),
+  updateOwnerLimits: (change: Record<string, unknown>) => rest<OwnerLimits>('PATCH', '/v1/me/limits', change),
 };

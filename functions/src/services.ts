@@ -52,6 +52,8 @@ import { sendExpiryNotices } from './notifications/expiry';
 import { notifier, type Notifier } from './notifications/notifier';
 import { webhookSettings, type WebhookSettings } from './notifications/webhooks';
 import { firestoreNotificationStore } from './store/notifications';
+import { ownerCeiling, ownerLimits, type OwnerLimitsService } from './actions/owner-limits';
+import { firestoreOwnerLimits, type OwnerLimits } from './store/owner-limits';
 
 export interface Services {
   config: Config;
@@ -91,6 +93,8 @@ export interface Services {
   usageTracker: UsageTracker;
   /** `GET /v1/usage` and `getUsage` (actions/usage.ts). */
   usage: UsageReporter;
+  /** An owner's own limits and credits, shared by all their keys: `/v1/me/limits` (actions/owner-limits.ts). */
+  ownerLimits: OwnerLimitsService;
 }
 
 export interface ServiceOverrides {
@@ -194,11 +198,23 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     audit,
     now,
   });
+  const ownerLimitsStore = firestoreOwnerLimits(firestore, config.dependencyTimeoutMs);
+  const owners = ownerLimits({
+    store: ownerLimitsStore,
+    // Read on every key-based request: cached like key records, a miss (no settings) included.
+    cache: new RefreshingCache<string, OwnerLimits | null>({ ttlMs: config.cacheTtlMs, maxEntries: 50_000, now, load: (uid) => ownerLimitsStore.get(uid) }),
+    audit,
+    ceiling: ownerCeiling(Object.values(config.rateLimits).map((r) => r.callsPerMinute), config.keys.maxPerUser),
+    creditsSpent: (uid, credits) => rateCounters.read(creditsCounter('owner-credits', uid, credits, now())),
+    onOutage: config.limitsOnOutage,
+    now,
+  });
   const callLimits = callLimiter({
     limiter,
     counters: rateCounters,
     typeLimits: config.rateLimits,
     keyOf: async (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
+    ownerOf: (uid) => owners.of(uid),
     audit,
     now,
   });
@@ -238,5 +254,5 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
       { method: 'secret_scanning' },
     );
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: owners };
 }

@@ -526,6 +526,68 @@ describeInBrowser('the console in a browser', () => {
     }, 30_000);
   });
 
+  it('limits and credits: set on a key and on the person, shown, spent by a client until quota_exceeded', async () => {
+    const page = await openConsole();
+    await signUp(page, newEmail(), password());
+    const shown = await createKey(page, { name: 'metered credits' });
+    await page.getByRole('button', { name: 'Done: I have copied them' }).click();
+    await keyRow(page, shown.key).getByRole('link', { name: 'metered credits' }).click();
+    await page.getByRole('heading', { name: /^metered credits/, level: 1 }).waitFor();
+    const limit = (name: string) => page.locator(`dl.limits dd[data-limit="${name}"]`);
+    await visible(page.getByRole('heading', { name: 'Limits and credits', level: 2 }));
+    expect(await limit('credits').textContent()).toBe('Unmetered');
+
+    // A bad value is refused under its field, in words, and nothing is sent.
+    await page.getByLabel('Requests per minute').fill('2.5');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    expect(await page.getByLabel('Requests per minute').getAttribute('aria-invalid')).toBe('true');
+    await visible(page.locator('.field-error').getByText(/whole number/));
+
+    await page.getByLabel('Requests per minute').fill('50');
+    await page.getByLabel('Credits', { exact: true }).fill('3');
+    await page.getByLabel('Refill to').fill('5');
+    await page.getByLabel('Refill every').selectOption('day');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await visible(page.getByRole('status').getByText('Limits of “metered credits” saved.'));
+    expect(await limit('requestsPerMinute').textContent()).toBe('50 a minute');
+    expect(await limit('credits').textContent()).toBe('3');
+    expect(await limit('refill').textContent()).toBe('to 5 every day');
+    expect(await limit('nextRefillAt').textContent()).not.toBe('—');
+
+    // A client spends them from outside the browser, until quota_exceeded.
+    for (let left = 2; left >= 0; left--) {
+      const res = await meWithKey(shown.key);
+      expect([res.status, res.json.usage.credits.remaining, res.headers.get('ratelimit-limit')]).toEqual([200, left, '50']);
+    }
+    const refused = await meWithKey(shown.key);
+    expect([refused.status, refused.json.error.code, Number(refused.headers.get('retry-after')) > 0]).toEqual([429, 'quota_exceeded', true]);
+    await eventually(async () => {
+      await page.reload();
+      await limit('credits').waitFor({ timeout: 10_000 });
+      expect(await limit('credits').textContent()).toBe('0');
+    }, 30_000);
+
+    // The person's own limits, on the keys page: shared by all their keys.
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await visible(page.getByRole('heading', { name: 'Limits for all your keys', level: 2 }));
+    await page.getByLabel('Requests per day').fill('500');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await visible(page.getByRole('status').getByText('Your limits are saved.'));
+    expect(await limit('requestsPerDay').textContent()).toBe('500 a day');
+    expect(await limit('credits').textContent()).toBe('Unmetered');
+    // New credits on the key: the client is served again once every instance sees them (the cache lifetime).
+    await keyRow(page, shown.key).getByRole('link', { name: 'metered credits' }).click();
+    await page.getByLabel('Credits', { exact: true }).fill('10');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await visible(page.getByRole('status').getByText('Limits of “metered credits” saved.'));
+    expect(await limit('credits').textContent()).toBe('10');
+    await eventually(async () => {
+      const res = await meWithKey(shown.key);
+      expect([res.status, res.headers.get('ratelimit-limit')]).toEqual([200, '50']);
+      expect(res.json.usage.credits.remaining).toBeLessThan(10);
+    }, 15_000);
+  });
+
   it('the audit view: changes and refusals by default, every access on request, filters in the URL, CSV and JSON export', async () => {
     const page = await openConsole({ viewport: { width: 1280, height: 800 } });
     const email = newEmail();

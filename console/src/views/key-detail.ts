@@ -1,7 +1,8 @@
 /**
- * One key (`#keys/<id>`): its status and restrictions, its usage over 30 days, its recent events,
- * and editing: rename, narrow scopes, bring the expiry forward, origins, IP addresses, metadata,
- * pause. The API refuses anything that would let the key do more; the form offers only that.
+ * One key (`#keys/<id>`): its status and restrictions, its usage over 30 days, its limits and
+ * credits (what is left, the next refill), its recent events, and editing: rename, narrow scopes,
+ * bring the expiry forward, origins, IP addresses, metadata, pause, limits and credits. The API
+ * refuses anything that would let the key do more; the form offers only that.
  */
 import { api, type AuditEntry, type KeyView, type Me } from '../api';
 import { announce, busy, clearFieldErrors, clearMessages, field, focusOn, h, setFieldError, showError } from '../dom';
@@ -9,6 +10,7 @@ import { endOfDayIso, fieldOfError, heldScopes, splitList, when } from '../forma
 import { usageChart, usageTotals } from './chart';
 import { scopePicker } from './create-key';
 import { keyActions } from './key-actions';
+import { limitsForm, limitsSummary } from './limits';
 import { showNewSecret, statusText } from './keys';
 
 const localDay = (iso: string) => {
@@ -45,6 +47,7 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string): void {
       h('div', { class: 'actions key-actions' }, ...keyActions(key, { changed: load, secret: (r) => showNewSecret(secretSlot, r, true), afterRevoke: () => focusOn(heading) })),
       h('section', { 'aria-labelledby': 'detail-usage' }, h('h2', { id: 'detail-usage' }, 'Usage, last 30 days'), usage),
       h('section', { 'aria-labelledby': 'detail-settings' }, h('h2', { id: 'detail-settings' }, 'Settings'), settings(key)),
+      limits(key),
       ...(key.status === 'revoked' ? [] : [editForm(key)]),
       h(
         'section',
@@ -79,6 +82,29 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string): void {
       row('Allowed IP addresses', list(key.allowedIps, 'Any address')),
       row('Metadata', key.metadata ? h('pre', { class: 'snippet' }, JSON.stringify(key.metadata, null, 2)) : 'None'),
       key.previousSecretValidUntil ? row('Previous secret', `works until ${when(key.previousSecretValidUntil)}`) : null,
+    );
+  }
+
+  /** Its limits and credits, and (unless revoked) the form that changes them. */
+  function limits(key: KeyView): HTMLElement {
+    return h(
+      'section',
+      { 'aria-labelledby': 'detail-limits' },
+      h('h2', { id: 'detail-limits' }, 'Limits and credits'),
+      limitsSummary(key),
+      key.status === 'revoked'
+        ? null
+        : limitsForm({
+            id: `key-limits-${key.id}`,
+            title: 'Change limits and credits',
+            hint: 'Within what the project allows this key type. Your own limits (on the keys page) also count every request.',
+            current: key,
+            save: async (change) => {
+              await api.updateKey(key.id, change);
+              await load();
+            },
+            saved: `Limits of “${key.name}” saved.`,
+          }),
     );
   }
 

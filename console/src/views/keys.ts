@@ -1,10 +1,11 @@
-/** The keys page: usage of all keys at a glance, the list, and creating a key. */
+/** The keys page: usage of all keys at a glance, the list, creating a key, and the person's own limits over all of them. */
 import { api, type KeyView, type KeyWithSecret, type Me, type UsageReport } from '../api';
 import { focusOn, h, showError } from '../dom';
 import { count, when, whenDay } from '../format';
 import { usageChart, usageTotals } from './chart';
 import { createForm } from './create-key';
 import { keyActions } from './key-actions';
+import { limitsForm, limitsSummary } from './limits';
 import { showSecret } from './secret';
 
 /** Status words for people; the badge class carries the colour. */
@@ -28,6 +29,7 @@ export function renderKeys(root: HTMLElement, me: Me): void {
   const listHeading = h('h2', { id: 'keys-heading' }, 'Your keys');
   const list = h('div', { class: 'table-wrap' }, h('p', {}, 'Loading keys…'));
   const overview = h('div', {}, h('p', {}, 'Loading usage…'));
+  const ownLimits = h('div', {}, h('p', {}, 'Loading your limits…'));
   root.replaceChildren(
     h('h1', {}, 'API keys'),
     secretSlot,
@@ -37,7 +39,31 @@ export function renderKeys(root: HTMLElement, me: Me): void {
       await refresh();
       showNewSecret(secretSlot, key);
     }),
+    h('section', { 'aria-labelledby': 'own-limits-heading' }, h('h2', { id: 'own-limits-heading' }, 'Limits for all your keys'), ownLimits),
   );
+
+  /** The person's own limits: every request of every key counts against them too, and the tighter limit wins. */
+  async function showOwnLimits(): Promise<void> {
+    try {
+      const current = await api.ownerLimits();
+      ownLimits.replaceChildren(
+        limitsSummary(current, 'No limit'),
+        limitsForm({
+          id: 'own-limits',
+          title: 'Change your limits',
+          hint: 'Shared by all your keys, on top of each key’s own.',
+          current,
+          save: async (change) => {
+            await api.updateOwnerLimits(change);
+            await showOwnLimits();
+          },
+          saved: 'Your limits are saved.',
+        }),
+      );
+    } catch (err) {
+      ownLimits.replaceChildren(h('p', {}, `Your limits are not available: ${(err as Error).message}`));
+    }
+  }
 
   /**
    * The list first, then usage (another call, possibly a cold function) fills in the overview and
@@ -95,4 +121,5 @@ export function renderKeys(root: HTMLElement, me: Me): void {
   }
 
   void refresh();
+  void showOwnLimits();
 }

@@ -26,6 +26,8 @@ export const AUDIT_EVENTS = [
   'notification.send',
   'key.limit',
   'key.update',
+  // An owner's own limits and credits, shared by all their keys, were changed (actions/owner-limits.ts).
+  'limits.update',
   // A request refused after it authenticated (403, or 404 on someone else's resource): reason is the code.
   'access.denied',
 ] as const;

@@ -20,8 +20,8 @@ import { limitRefusal } from './rules';
 export type Usage = KeyUsage;
 
 export interface OwnerUsageSettings {
-  limits?: UsageLimits;
-  credits?: StoredCredits;
+  limits?: UsageLimits | null;
+  credits?: StoredCredits | null;
 }
 
 export interface CallLimiterDeps {
@@ -117,9 +117,11 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
         const decision = await deps.limiter.take(meter.allowance, meter.kind === 'credits' ? cost : 1);
         if (!decision.allowed) {
           auditFirstRefusal(meter, identity, record, info);
+          // The owner's limits are shared by all their keys: say so, since this key alone may be well within its own.
+          const whose = meter.allowance.id.startsWith('owner-') ? 'your keys together' : 'this key';
           throw meter.kind === 'credits'
-            ? limitRefusal(decision, 'This key has used up its credits.', 'quota_exceeded')
-            : limitRefusal(decision, 'Too many calls with this key; slow down.');
+            ? limitRefusal(decision, `The credits of ${whose} are used up.`, 'quota_exceeded')
+            : limitRefusal(decision, `Too many calls with ${whose}; slow down.`);
         }
         if (meter.kind === 'rate' && (!tightest || decision.remaining < tightest.remaining)) tightest = decision;
         if (meter.kind === 'credits' && (!credits || decision.remaining < credits.remaining)) {

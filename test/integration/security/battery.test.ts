@@ -62,6 +62,8 @@ const ENDPOINTS: Record<string, EndpointRules> = {
   'POST /oauth/token': { auth: 'oauth', kinds: [], body: () => new URLSearchParams({ grant_type: 'client_credentials' }) },
   // Introspection takes a server key, as client credentials or as any key credential of the pipeline.
   'POST /oauth/introspect': { auth: 'oauth', kinds: ['api_key', 'signature'], body: () => new URLSearchParams({ token }) },
+  'GET /v1/me/limits': { auth: 'pipeline', kinds: ALL },
+  'PATCH /v1/me/limits': { auth: 'pipeline', kinds: INTERACTIVE, body: { limits: { requestsPerDay: 1_000_000 } } },
 };
 
 const hasBody = (method: string) => method !== 'GET';

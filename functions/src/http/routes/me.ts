@@ -1,10 +1,17 @@
 import type { RouteContext } from '../route-context';
 import { isInteractive } from '../../identity';
 import { endpoint } from '../endpoint';
+import { isKeywardError } from '../../errors';
+
+const unlessUnavailable = (err: unknown) => {
+  if (isKeywardError(err) && err.code === 'unavailable') return undefined;
+  throw err;
+};
 
 /**
  * The reference protected view: who the request acts for and how it authenticated; for a key,
- * what it has left (`usage`: the tightest rate limit and its credits).
+ * what it has left (`usage`: the tightest rate limit and its credits); for a person signed in,
+ * their own limits shared by all their keys (`limits`, as `GET /v1/me/limits`).
  */
 export function registerMe({ router, http, services }: RouteContext): void {
   endpoint(router, http, '/v1/me', {
@@ -16,6 +23,9 @@ export function registerMe({ router, http, services }: RouteContext): void {
         claims: identity.claims,
         auth: { method: identity.method, keyId: identity.keyId, keyType: identity.keyType, scopes: identity.scopes, actor: identity.actor },
         ...(identity.usage ? { usage: identity.usage } : {}),
+        // Interactive only: key-based requests already see their owner's limits within `usage`, at no extra read.
+        // Shown when they can be read: who the caller is does not depend on them (Firestore down: left out).
+        ...(isInteractive(identity) ? { limits: await services.ownerLimits.get(identity).catch(unlessUnavailable) } : {}),
       },
     }),
   });

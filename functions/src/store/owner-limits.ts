@@ -1,0 +1,39 @@
+/**
+ * An owner's own limits and credits, shared by all their keys: `ownerLimits/{uid}`, one document
+ * per owner, written whole (`{limits, credits, updatedAt}`; null for what is not set).
+ */
+import type { Firestore } from 'firebase-admin/firestore';
+import type { StoredCredits, UsageLimits } from '../keys/limits';
+import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
+
+export interface OwnerLimits {
+  limits: UsageLimits | null;
+  credits: StoredCredits | null;
+  updatedAt: number;
+}
+
+export interface OwnerLimitsStore {
+  get(uid: string): Promise<OwnerLimits | null>;
+  set(uid: string, settings: OwnerLimits): Promise<void>;
+  delete(uid: string): Promise<void>;
+}
+
+export const OWNER_LIMITS_COLLECTION = 'ownerLimits';
+
+/** Each call waits at most `timeoutMs`; an unreachable Firestore is a 503 (store/datastore.ts). */
+export function firestoreOwnerLimits(db: () => Firestore, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS): OwnerLimitsStore {
+  const doc = (uid: string) => db().collection(OWNER_LIMITS_COLLECTION).doc(uid);
+  const call = <T>(op: () => Promise<T>) => datastoreCall(timeoutMs, op);
+  return {
+    async get(uid) {
+      const snap = await call(() => doc(uid).get());
+      return snap.exists ? (snap.data() as OwnerLimits) : null;
+    },
+    async set(uid, settings) {
+      await call(() => doc(uid).set(settings));
+    },
+    async delete(uid) {
+      await call(() => doc(uid).delete());
+    },
+  };
+}
