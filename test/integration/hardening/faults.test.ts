@@ -186,6 +186,10 @@ beforeAll(async () => {
     KEYWARD_CACHE_TTL_MS: String(CACHE_TTL_MS),
     // Provider secrets are listed again every 500 ms, so an outage always finds a refresh due.
     KEYWARD_SECRETS_TTL_MS: String(SECRETS_TTL_MS),
+    // Usage counts are written when a test flushes them, never on a timer during an outage: the
+    // Firestore client retries a write it could not send for up to 10 minutes, and one left
+    // retrying against this file's stopped emulator kept the test process alive that long.
+    KEYWARD_USAGE_FLUSH_MS: '3600000',
   };
   main = await coldInstance();
 });
@@ -342,7 +346,8 @@ describe('Firestore down', () => {
     const cold = await coldInstance(); // has never read the key record
     expect((await me(main, key.key)).status).toBe(200);
     // The use's lastUsedAt write has landed: no write of ours is in flight when Firestore stops.
-    await eventually(async () => (await adminDb().collection('apiKeys').doc(key.id).get()).get('lastUsedAt'));
+    await main.services.usageTracker.flush();
+    expect((await adminDb().collection('apiKeys').doc(key.id).get()).get('lastUsedAt')).toEqual(expect.any(Number));
 
     await firestore!.stop();
     const stoppedAt = Date.now();
