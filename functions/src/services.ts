@@ -213,7 +213,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     limiter,
     counters: rateCounters,
     typeLimits: config.rateLimits,
-    keyOf: async (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
+    keyOf: (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
     ownerOf: (uid) => owners.of(uid),
     audit,
     now,
