@@ -188,6 +188,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users, usage, failures, now }),
     accessToken,
     signature: signatureVerifier(signatureDeps),
+    knownAccessToken: accessToken.remembers,
   };
   const tokens = tokenIssuer({
     config,

@@ -137,7 +137,7 @@ const text = (value: unknown, max: number) => safeText(value, max, true);
 /** Drops undefined members, so the payload has only what is known. */
 function defined<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
   return out as T;
 }
 
