@@ -30,8 +30,8 @@ export interface CallLimiterDeps {
   typeLimits: Record<KeyType, { callsPerMinute: number }>;
   /** The key's record (from the cache that verified it): synchronously when cached. */
   keyOf: (keyId: string) => KeyRecord | null | Promise<KeyRecord | null>;
-  /** The owner's own limits, shared by all their keys. */
-  ownerOf?: (uid: string) => Promise<OwnerUsageSettings | undefined>;
+  /** The owner's own limits, shared by all their keys: synchronously when cached. */
+  ownerOf?: (uid: string) => OwnerUsageSettings | undefined | Promise<OwnerUsageSettings | undefined>;
   audit: AuditSink;
   now: () => number;
 }
@@ -74,9 +74,10 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
   // new object) and window rather than per request: the allowance ids stay the same strings.
   const plans = new WeakMap<KeyRecord, { owner: OwnerUsageSettings | undefined; from: number; until: number; meters: Meter[] }>();
 
-  /** Synchronous unless the owner's settings must be looked up. */
+  /** Synchronous unless the owner's settings must be waited for. */
   function metersOf(record: KeyRecord): Meter[] | Promise<Meter[]> {
-    return deps.ownerOf ? deps.ownerOf(record.ownerUid).then((owner) => metersFor(record, owner)) : metersFor(record, undefined);
+    const owner = deps.ownerOf?.(record.ownerUid);
+    return owner instanceof Promise ? owner.then((o) => metersFor(record, o)) : metersFor(record, owner);
   }
 
   function metersFor(record: KeyRecord, owner: OwnerUsageSettings | undefined): Meter[] {
