@@ -76,7 +76,7 @@ export async function benchCost(opts: { env: NodeJS.ProcessEnv; authHost: string
       users.push(user);
       keys.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => createKey(app.url, user, `bench cost ${u}.${i}`)))));
     }
-    // Warm: every key record, owner and provider secret freshly cached, as on an instance that
+    // Warm: every key record, owner (and their own limits) and provider secret freshly cached, as on an instance that
     // serves these keys. (Loaded directly, so no request has noted a use yet: the first use of each
     // key in the measured minute writes its lastUsedAt, the worst case the goal allows for.)
     const s = app.services;
@@ -85,6 +85,7 @@ export async function benchCost(opts: { env: NodeJS.ProcessEnv; authHost: string
     await Promise.all(keys.map((k) => s.keyCache.get(k.id)));
     for (const u of users) s.users.invalidate(u.uid);
     await Promise.all(users.map((u) => s.users.get(u.uid)));
+    await Promise.all(users.map((u) => s.ownerLimits.of(u.uid)));
 
     const per1000 = await sample(app, opts.stack, async () => {
       const total = 1000;

@@ -188,6 +188,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users, usage, failures, now }),
     accessToken,
     signature: signatureVerifier(signatureDeps),
+    knownAccessToken: accessToken.remembers,
   };
   const tokens = tokenIssuer({
     config,
@@ -213,7 +214,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     limiter,
     counters: rateCounters,
     typeLimits: config.rateLimits,
-    keyOf: async (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
+    keyOf: (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
     ownerOf: (uid) => owners.of(uid),
     audit,
     now,

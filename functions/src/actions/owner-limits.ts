@@ -17,7 +17,7 @@ import type { OwnerLimits, OwnerLimitsStore } from '../store/owner-limits';
 export interface OwnerLimitsDeps {
   store: OwnerLimitsStore;
   /** Caches the settings per owner (a miss is cached as null): read on every key-based request. */
-  cache: { get(uid: string): Promise<OwnerLimits | null>; set(uid: string, value: OwnerLimits | null): void };
+  cache: { get(uid: string): Promise<OwnerLimits | null>; set(uid: string, value: OwnerLimits | null): void; peek?(uid: string): OwnerLimits | null | undefined };
   audit: AuditSink;
   /** The most an owner may set: all their keys at their key type's ceiling (actions/owner-limits.ts `ownerCeiling`). */
   ceiling: UsageCeiling;
@@ -79,15 +79,20 @@ export function ownerLimits(deps: OwnerLimitsDeps) {
     else await deps.store.set(uid, settings);
   }
 
+  async function load(uid: string): Promise<OwnerLimits | undefined> {
+    try {
+      return (await deps.cache.get(uid)) ?? undefined;
+    } catch (err) {
+      if (deps.onOutage === 'open' && isKeywardError(err) && err.code === 'unavailable') return undefined;
+      throw err;
+    }
+  }
+
   return {
-    /** The settings the call limiter applies to every key of `uid` (cached). */
-    async of(uid: string): Promise<OwnerLimits | undefined> {
-      try {
-        return (await deps.cache.get(uid)) ?? undefined;
-      } catch (err) {
-        if (deps.onOutage === 'open' && isKeywardError(err) && err.code === 'unavailable') return undefined;
-        throw err;
-      }
+    /** The settings the call limiter applies to every key of `uid`: synchronously when cached (every key request asks). */
+    of(uid: string): OwnerLimits | undefined | Promise<OwnerLimits | undefined> {
+      const cached = deps.cache.peek?.(uid);
+      return cached !== undefined ? (cached ?? undefined) : load(uid);
     },
 
     async get(identity: Identity): Promise<OwnerLimitsView> {

@@ -130,14 +130,26 @@ const LIMITS = {
 } as const;
 
 const id = (value: unknown, max: number) => safeText(value, max, false);
+/**
+ * A canonical UUID (hex digits and dashes, 36 characters) is left as it is without running the
+ * rules: it has no unsafe character and nothing the shapes need (`_`, `.`, `=`, space, `eyJ`), and
+ * its base64 decoding (27 bytes) is too short for the pair forms and can hold no `e` or `b` at
+ * any position, so no `server_`, `web_` or `mobile_`. Request ids are UUIDs (http/context.ts).
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** An identifier new on every event (the request id): remembering it would only evict the others. */
-const uniqueId = (value: unknown, max: number) => (value === undefined || value === null ? undefined : computeSafeText(String(value), max, false));
+function uniqueId(value: unknown, max: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const raw = String(value);
+  return max >= 36 && UUID.test(raw) ? raw : computeSafeText(raw, max, false);
+}
 const text = (value: unknown, max: number) => safeText(value, max, true);
 
 /** Drops undefined members, so the payload has only what is known. */
 function defined<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
   return out as T;
 }
 

@@ -83,6 +83,8 @@ export interface AccessTokenVerifier {
    * owner enabled. Undefined when inactive; throws only when a dependency is down.
    */
   inspect(token: string): Promise<InspectedToken | undefined>;
+  /** Whether this exact token's signature verified on this instance (it may still be refused). */
+  remembers(token: string): boolean;
 }
 
 export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier {
@@ -137,7 +139,7 @@ export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier 
     }
   };
 
-  return Object.assign(verify, { inspect });
+  return Object.assign(verify, { inspect, remembers: (token: string) => verified.has(token) });
 
   async function verifySignature(token: string): Promise<JWTPayload> {
     const jose = require('jose') as typeof import('jose');

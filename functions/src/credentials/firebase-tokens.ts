@@ -12,6 +12,7 @@ import type { RequestContext } from '../request';
 import type { SignedOutSessions } from '../store/signed-out';
 import type { AuthPort, UserDirectory } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
+import { tokenHash } from '../lib/token-hash';
 import { verifiedTokens, type VerifiedTokens } from './verified-tokens';
 
 const REVOKED_CODES = new Set(['auth/id-token-revoked', 'auth/session-cookie-revoked', 'auth/user-disabled', 'auth/user-not-found']);
@@ -84,17 +85,18 @@ export function idTokenVerifier(check: ReturnType<typeof idTokenChecker>) {
 export function sessionCookieVerifier(auth: () => AuthPort, users: UserDirectory, signedOut: Pick<SignedOutSessions, 'has'>, allowedOrigins: readonly string[] = [], verified: VerifiedTokens = verifiedTokens()) {
   return async (cookie: string, info: Pick<RequestContext, 'method' | 'headers'>): Promise<Identity> => {
     if (isStateChanging(info.method)) assertSameSite(info, { allowedOrigins, requireBrowserHeaders: true });
-    let decoded = verified.get(cookie);
+    const hash = tokenHash(cookie); // one hash for both caches below
+    let decoded = verified.get(cookie, hash);
     if (!decoded) {
       try {
         decoded = await auth().verifySessionCookie(cookie);
       } catch (err) {
         throw firebaseAuthError(err, 'session cookie');
       }
-      verified.set(cookie, decoded);
+      verified.set(cookie, decoded, hash);
     }
     // Signed out (actions/sessions.ts): Firebase still accepts the cookie, Keyward does not.
-    if (await signedOut.has(cookie)) throw new KeywardError('revoked_credential', 'The session cookie has been signed out.', challenge);
+    if (await signedOut.has(cookie, hash)) throw new KeywardError('revoked_credential', 'The session cookie has been signed out.', challenge);
     return identityFromDecoded(decoded, 'session', users, 'session cookie');
   };
 }

@@ -7,14 +7,14 @@
  * cached here: the caller checks it on every request against the user record
  * (credentials/firebase-tokens.ts).
  */
-import { hash } from 'node:crypto';
 import type { DecodedIdToken } from 'firebase-admin/auth';
+import { tokenHash } from '../lib/token-hash';
 
 export interface VerifiedTokens {
-  /** The decoded token when this exact token was verified before and has not expired. */
-  get(token: string): DecodedIdToken | undefined;
+  /** The decoded token when this exact token was verified before and has not expired. `key`: its tokenHash, when the caller has it. */
+  get(token: string, key?: string): DecodedIdToken | undefined;
   /** Remembers a token firebase-admin just verified. */
-  set(token: string, decoded: DecodedIdToken): void;
+  set(token: string, decoded: DecodedIdToken, key?: string): void;
   readonly size: number;
 }
 
@@ -22,19 +22,16 @@ export const DEFAULT_VERIFIED_TOKENS = 10_000;
 
 export function verifiedTokens(maxEntries = DEFAULT_VERIFIED_TOKENS, now: () => number = Date.now): VerifiedTokens {
   const entries = new Map<string, DecodedIdToken>();
-  const keyOf = (token: string) => hash('sha256', token, 'base64url');
   return {
-    get(token) {
-      const key = keyOf(token);
+    get(token, key = tokenHash(token)) {
       const decoded = entries.get(key);
       if (decoded === undefined) return undefined;
       if (decoded.exp * 1000 > now()) return decoded;
       entries.delete(key);
       return undefined;
     },
-    set(token, decoded) {
+    set(token, decoded, key = tokenHash(token)) {
       if (!(typeof decoded.exp === 'number' && decoded.exp * 1000 > now())) return;
-      const key = keyOf(token);
       entries.delete(key);
       // Full: the oldest entry goes (Map keeps insertion order).
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);

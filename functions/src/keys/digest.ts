@@ -4,7 +4,7 @@
  * The signing secret handed out at creation is derived the same way, with its own label and a
  * per-key salt, so it is never stored and changes when the key is regenerated.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { formatSigningSecret } from './format';
 import { hmacKey } from './hmac-key';
 
@@ -46,8 +46,18 @@ export function signingSecret(providerKey: Buffer, keyId: string, salt: string, 
  * which is not secret itself; the hash keeps even that out of tokens.
  */
 export function secretGeneration(salt: string): string {
-  return createHash('sha256').update(`keyward:generation:v1:${salt}`).digest('base64url').slice(0, 16);
+  // Every key-based request names its secret's generation: the hash is taken once per salt (a
+  // salt is fixed for the life of its secret), not per request. Bounded like `decoded` above.
+  let generation = generations.get(salt);
+  if (generation === undefined) {
+    if (generations.size >= 50_000) generations.clear();
+    generation = hash('sha256', `keyward:generation:v1:${salt}`, 'base64url').slice(0, 16);
+    generations.set(salt, generation);
+  }
+  return generation;
 }
+
+const generations = new Map<string, string>();
 
 /** Constant-time comparison of two base64url/hex strings of possibly different lengths. */
 export function safeEqual(a: string, b: string): boolean {

@@ -34,7 +34,15 @@ export interface UsageTracker {
 }
 
 /** `2026-11-30`: the UTC day of an instant, the key of a usage document. */
-export const utcDay = (at: number): string => new Date(at).toISOString().slice(0, 10);
+export function utcDay(at: number): string {
+  // Called for every request: the string is made once per day, not per request.
+  const day = Math.floor(at / DAY_MS);
+  if (day !== lastDay.day) lastDay = { day, text: new Date(day * DAY_MS).toISOString().slice(0, 10) };
+  return lastDay.text;
+}
+
+const DAY_MS = 86_400_000;
+let lastDay = { day: NaN, text: '' };
 
 interface Entry {
   at: number | null;

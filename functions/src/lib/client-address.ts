@@ -52,7 +52,28 @@ const trusted = (addr: ipaddr.IPv4 | ipaddr.IPv6, proxies: TrustedProxies) => pr
  * and on the function's own URL (one), given the ranges.
  */
 export function clientIp(forwardedFor: string | undefined, socketAddress: string | undefined, proxies: TrustedProxies): string {
-  let addr = socketAddress ? canonical(socketAddress) : undefined;
+  if (!socketAddress) return '';
+  // Every request derives its address, and a client's requests arrive with the same inputs: the
+  // answer (a pure function of them) is remembered, for short inputs, in a bounded memo.
+  const key = forwardedFor === undefined ? socketAddress : `${socketAddress}\n${forwardedFor}`;
+  if (key.length > MEMO_MAX_KEY) return derive(forwardedFor, socketAddress, proxies);
+  let memo = memos.get(proxies);
+  if (!memo) memos.set(proxies, (memo = new Map()));
+  let ip = memo.get(key);
+  if (ip === undefined) {
+    ip = derive(forwardedFor, socketAddress, proxies);
+    if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
+    memo.set(key, ip);
+  }
+  return ip;
+}
+
+const MEMO_MAX_KEY = 256;
+const MEMO_MAX_ENTRIES = 10_000;
+const memos = new WeakMap<TrustedProxies, Map<string, string>>();
+
+function derive(forwardedFor: string | undefined, socketAddress: string, proxies: TrustedProxies): string {
+  let addr = canonical(socketAddress);
   if (!addr) return '';
   const hops = (forwardedFor ?? '').split(',').map((s) => s.trim()).filter(Boolean).slice(-MAX_FORWARDED_HOPS);
   while (trusted(addr, proxies) && hops.length > 0) {

@@ -28,10 +28,10 @@ export interface CallLimiterDeps {
   limiter: Limiter;
   counters: Pick<CounterStore, 'once' | 'read'>;
   typeLimits: Record<KeyType, { callsPerMinute: number }>;
-  /** The key's record (from the cache that verified it). */
-  keyOf: (keyId: string) => Promise<KeyRecord | null>;
-  /** The owner's own limits, shared by all their keys. */
-  ownerOf?: (uid: string) => Promise<OwnerUsageSettings | undefined>;
+  /** The key's record (from the cache that verified it): synchronously when cached. */
+  keyOf: (keyId: string) => KeyRecord | null | Promise<KeyRecord | null>;
+  /** The owner's own limits, shared by all their keys: synchronously when cached. */
+  ownerOf?: (uid: string) => OwnerUsageSettings | undefined | Promise<OwnerUsageSettings | undefined>;
   audit: AuditSink;
   now: () => number;
 }
@@ -70,8 +70,29 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
       .catch(() => undefined); // the refusal stands; only its audit marker was lost
   }
 
-  async function metersOf(record: KeyRecord): Promise<Meter[]> {
-    const owner = await deps.ownerOf?.(record.ownerUid);
+  // A key's meters for the current windows, made once per cached record (a reloaded record is a
+  // new object) and window rather than per request: the allowance ids stay the same strings.
+  const plans = new WeakMap<KeyRecord, { owner: OwnerUsageSettings | undefined; from: number; until: number; meters: Meter[] }>();
+
+  /** Synchronous unless the owner's settings must be waited for. */
+  function metersOf(record: KeyRecord): Meter[] | Promise<Meter[]> {
+    const owner = deps.ownerOf?.(record.ownerUid);
+    return owner instanceof Promise ? owner.then((o) => metersFor(record, o)) : metersFor(record, owner);
+  }
+
+  function metersFor(record: KeyRecord, owner: OwnerUsageSettings | undefined): Meter[] {
+    const now = deps.now();
+    const hit = plans.get(record);
+    if (hit && hit.owner === owner && now >= hit.from && now < hit.until) return hit.meters;
+    const meters = plan(record, owner, now);
+    // Valid until the first window ends, and for a second at most (a Retry-After counted from now).
+    let until = now + 1000;
+    for (const m of meters) until = Math.min(until, m.allowance.resetAt);
+    plans.set(record, { owner, from: now, until, meters });
+    return meters;
+  }
+
+  function plan(record: KeyRecord, owner: OwnerUsageSettings | undefined, now: number): Meter[] {
     return callMeters(
       {
         keyId: record.keyId,
@@ -82,7 +103,7 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
         ownerLimits: owner?.limits,
         ownerCredits: owner?.credits,
       },
-      deps.now(),
+      now,
     );
   }
 
@@ -107,14 +128,18 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
 
     async admit(identity, info, cost = 1) {
       if (identity.keyId === undefined || identity.keyType === undefined) return undefined;
-      const record = await deps.keyOf(identity.keyId);
+      // The common case (a cached key, room left in this instance's blocks) awaits nothing.
+      const found = deps.keyOf(identity.keyId);
+      const record = found instanceof Promise ? await found : found;
       if (!record) return undefined;
-      const meters = await metersOf(record);
+      const planned = metersOf(record);
+      const meters = planned instanceof Promise ? await planned : planned;
       let tightest: LimitDecision | undefined;
       let credits: Usage['credits'];
       // One after the other, rate limits first: a request refused by a rate limit spends no credit.
       for (const meter of meters) {
-        const decision = await deps.limiter.take(meter.allowance, meter.kind === 'credits' ? cost : 1);
+        const units = meter.kind === 'credits' ? cost : 1;
+        const decision = deps.limiter.takeNow(meter.allowance, units) ?? (await deps.limiter.take(meter.allowance, units));
         if (!decision.allowed) {
           auditFirstRefusal(meter, identity, record, info);
           // The owner's limits are shared by all their keys: say so, since this key alone may be well within its own.

@@ -9,7 +9,7 @@
  */
 import { isKeywardError, type RateLimitState } from '../errors';
 import type { CounterStore } from './counters';
-import { afterLease, EMPTY_LEASE, nextStep, remainingOf, spend, type Lease } from './lease';
+import { afterLease, defer, EMPTY_LEASE, nextStep, remainingOf, spend, type Lease } from './lease';
 
 export interface Allowance {
   /** The counter: names the subject and the window, the same on every instance. */
@@ -17,6 +17,8 @@ export interface Allowance {
   limit: number;
   /** Epoch ms when the window ends and the count starts over (for credits: the next refill). */
   resetAt: number;
+  /** Units an instance may serve before it counts them on the shared counter (limits/lease.ts); 0 by default. */
+  slack?: number;
 }
 
 export interface LimitDecision extends RateLimitState {
@@ -29,6 +31,11 @@ export type OutagePolicy = 'closed' | 'open';
 export interface Limiter {
   /** Takes `cost` units (default 1) of an allowance; refused when fewer remain. */
   take(allowance: Allowance, cost?: number): Promise<LimitDecision>;
+  /**
+   * `take` when it needs no I/O (the common case: this instance's block has room), synchronously;
+   * undefined, having taken nothing, when it needs a lease: then call `take`.
+   */
+  takeNow(allowance: Allowance, cost?: number): LimitDecision | undefined;
   /** What remains of an allowance as far as this instance knows, without taking anything or any I/O. */
   peek(allowance: Allowance): LimitDecision;
 }
@@ -77,21 +84,25 @@ export function leasedLimiter(store: CounterStore, opts: LeasedLimiterOptions = 
   }
 
   async function lease(s: State, a: Allowance, size: number): Promise<void> {
+    const reported = s.lease.unreported;
     // The counter outlives its window by a minute (clock skew between instances), then TTL deletes it.
     const value = await store.add(a.id, size, a.resetAt + 60_000);
-    s.lease = afterLease(s.lease, size, value, a.limit);
+    s.lease = afterLease(s.lease, size, value, a.limit, reported);
   }
 
-  return {
-    async take(a, cost = 1) {
-      for (;;) {
-        const s = stateOf(a);
-        const step = nextStep(s.lease, a.limit, cost);
-        if (step.kind === 'serve') {
-          s.lease = spend(s.lease, cost);
-          return decision(a, s.lease, true);
-        }
-        if (step.kind === 'refuse') return decision(a, s.lease, false);
+  /** The decision when no lease is needed (served from the block or the slack, or refused); undefined otherwise. */
+  function decideNow(s: State, a: Allowance, cost: number): LimitDecision | undefined {
+    const step = nextStep(s.lease, a.limit, cost, a.slack);
+    switch (step.kind) {
+      case 'serve':
+        s.lease = spend(s.lease, cost);
+        return decision(a, s.lease, true);
+      case 'defer':
+        s.lease = defer(s.lease, cost);
+        return decision(a, s.lease, true);
+      case 'refuse':
+        return decision(a, s.lease, false);
+      case 'lease':
         if (!s.pending) {
           s.pending = lease(s, a, step.size).then(
             () => undefined,
@@ -99,6 +110,19 @@ export function leasedLimiter(store: CounterStore, opts: LeasedLimiterOptions = 
           );
           void s.pending.then(() => (s.pending = undefined));
         }
+        return undefined;
+    }
+  }
+
+  return {
+    takeNow(a, cost = 1) {
+      return decideNow(stateOf(a), a, cost);
+    },
+    async take(a, cost = 1) {
+      for (;;) {
+        const s = stateOf(a);
+        const decided = decideNow(s, a, cost);
+        if (decided) return decided;
         const failed = await s.pending;
         if (failed !== undefined) {
           if (opts.onOutage === 'open' && isKeywardError(failed) && failed.code === 'unavailable') return decision(a, s.lease, true);

@@ -46,9 +46,21 @@ export function creditsCounter(name: string, subject: string, credits: StoredCre
   return `${name}:${encodeURIComponent(subject)}:${creditPeriod(credits, now).counter}`;
 }
 
+/**
+ * The key type's ceiling is a project-wide guard far above most keys' traffic: an instance may
+ * serve 1/320 of it before counting (limits/lease.ts), so a key well below it costs no counter
+ * write at all. With the default 10 instances at most (KEYWARD_MAX_INSTANCES) all of them
+ * together pass the ceiling by at most 1/32 of it. Limits and credits set on a key or an owner
+ * get no slack: they are counted exactly.
+ */
+export const TYPE_CEILING_SLACK_DIVISOR = 320;
+
 export function callMeters(s: CallSubject, now: number): Meter[] {
-  const perMinute = Math.min(s.typePerMinute, s.limits?.requestsPerMinute ?? Infinity);
-  const meters: Meter[] = [{ kind: 'rate', allowance: allowanceOf('calls', s.keyId, { limit: perMinute, period: 'minute' }, now) }];
+  const ownPerMinute = s.limits?.requestsPerMinute ?? Infinity;
+  const perMinute = Math.min(s.typePerMinute, ownPerMinute);
+  const calls = allowanceOf('calls', s.keyId, { limit: perMinute, period: 'minute' }, now);
+  if (ownPerMinute > s.typePerMinute) calls.slack = Math.floor(s.typePerMinute / TYPE_CEILING_SLACK_DIVISOR);
+  const meters: Meter[] = [{ kind: 'rate', allowance: calls }];
   if (s.limits?.requestsPerDay) meters.push({ kind: 'rate', allowance: allowanceOf('calls-day', s.keyId, { limit: s.limits.requestsPerDay, period: 'day' }, now) });
   if (s.ownerLimits?.requestsPerMinute) meters.push({ kind: 'rate', allowance: allowanceOf('owner-calls', s.ownerUid, { limit: s.ownerLimits.requestsPerMinute, period: 'minute' }, now) });
   if (s.ownerLimits?.requestsPerDay) meters.push({ kind: 'rate', allowance: allowanceOf('owner-calls-day', s.ownerUid, { limit: s.ownerLimits.requestsPerDay, period: 'day' }, now) });

@@ -8,21 +8,21 @@
  * Lookups are cached for `ttlMs` (the revocation bound): a sign-out is refused at once on the
  * instance that signed out, and within `ttlMs` on the others.
  */
-import { createHash } from 'node:crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { RefreshingCache } from '../lib/refreshing-cache';
+import { tokenHash } from '../lib/token-hash';
 import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 export interface SignedOutSessions {
-  /** Whether this cookie was signed out. */
-  has(cookie: string): Promise<boolean>;
+  /** Whether this cookie was signed out. `hash`: its cookieHash, when the caller has it. */
+  has(cookie: string, hash?: string): Promise<boolean>;
   /** Remembers the cookie as signed out until `expireAt` (epoch ms). */
   add(cookie: string, expireAt: number): Promise<void>;
 }
 
 export const SIGNED_OUT_COLLECTION = 'signedOutSessions';
 
-export const cookieHash = (cookie: string) => createHash('sha256').update(cookie).digest('base64url');
+export const cookieHash = tokenHash;
 
 /** Each call waits at most `timeoutMs`; an unreachable Firestore is a 503 (store/datastore.ts). */
 export function firestoreSignedOutSessions(db: () => Firestore, ttlMs: number, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS, now: () => number = Date.now): SignedOutSessions {
@@ -34,8 +34,7 @@ export function firestoreSignedOutSessions(db: () => Firestore, ttlMs: number, t
     load: async (hash) => (await datastoreCall(timeoutMs, () => doc(hash).get())).exists,
   });
   return {
-    async has(cookie) {
-      const hash = cookieHash(cookie);
+    async has(cookie, hash = cookieHash(cookie)) {
       return cache.peek(hash) ?? (await cache.get(hash));
     },
     async add(cookie, expireAt) {
@@ -50,7 +49,7 @@ export function firestoreSignedOutSessions(db: () => Firestore, ttlMs: number, t
 export function memorySignedOutSessions(): SignedOutSessions {
   const ended = new Set<string>();
   return {
-    has: async (cookie) => ended.has(cookieHash(cookie)),
+    has: async (cookie, hash = cookieHash(cookie)) => ended.has(hash),
     add: async (cookie) => void ended.add(cookieHash(cookie)),
   };
 }

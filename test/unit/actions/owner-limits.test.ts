@@ -144,7 +144,7 @@ describe('owner limits', () => {
   it('under the closed outage policy fails closed when the settings cannot be read; open counts the owner as unlimited', async () => {
     const closed = setup();
     closed.store.down = true;
-    expect((await refusal(closed.service.of('owner-1'))).code).toBe('unavailable');
+    expect((await refusal(Promise.resolve(closed.service.of('owner-1')))).code).toBe('unavailable');
     const open = setup({ onOutage: 'open' });
     open.store.down = true;
     expect(await open.service.of('owner-1')).toBeUndefined();

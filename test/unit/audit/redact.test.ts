@@ -135,6 +135,21 @@ describe('safeEvent', () => {
     expect('reason' in e).toBe(false);
   });
 
+  it('passes request ids (UUIDs) as the full rules would, and still redacts a credential sent as one', () => {
+    const hex = fc.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    fc.assert(
+      fc.property(hex, (id) => {
+        const e = safeEvent({ ...base, request: { ip: '', userAgent: '', origin: undefined, method: 'GET', path: '/', requestId: id } });
+        // The shortcut's answer is the rules' answer: computed in full, the id comes out unchanged too.
+        expect(e.request!.requestId).toBe(id);
+        expect(safeText(id, 64, false)).toBe(id);
+      }),
+    );
+    const k = apiKey();
+    const e = safeEvent({ ...base, request: { ip: '', userAgent: '', origin: undefined, method: 'GET', path: '/', requestId: k.key } });
+    expect(e.request!.requestId).toBe(REDACTED);
+  });
+
   it('refuses events and outcomes outside the closed sets', () => {
     expect(() => safeEvent({ ...base, event: 'key.delete' as never })).toThrow(/unknown audit event/);
     expect(() => safeEvent({ ...base, outcome: 'maybe' as never })).toThrow(/unknown audit outcome/);

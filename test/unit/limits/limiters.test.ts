@@ -82,6 +82,37 @@ describe('leased limiter', () => {
     expect(counters.stats.writes).toBeLessThan(400);
   });
 
+  it('serves the slack with no counter call, then counts it with the first lease: exact on one instance', async () => {
+    const counters = memoryCounters();
+    const limiter = leasedLimiter(counters, { now: () => T });
+    const a = { ...minute('slack', 1000), slack: 10 };
+    for (let i = 0; i < 10; i++) expect(limiter.takeNow(a)).toMatchObject({ allowed: true, remaining: 999 - i });
+    expect(counters.stats).toEqual({ reads: 0, writes: 0 });
+    // Past the slack: undefined (a lease is needed, and started once however often it is asked).
+    expect(limiter.takeNow(a)).toBeUndefined();
+    expect(limiter.takeNow(a)).toBeUndefined();
+    expect((await limiter.take(a)).remaining).toBe(989);
+    expect(counters.stats.writes).toBe(1);
+    expect(counters.values.get('slack')).toBe(10 + Math.floor(990 / 32));
+    let admitted = 11;
+    for (let i = 0; i < 1100; i++) if ((await limiter.take(a)).allowed) admitted++;
+    expect(admitted).toBe(1000);
+    expect(counters.values.get('slack')).toBe(1000);
+  });
+
+  it('with slack, instances together pass the limit by at most instances × slack', async () => {
+    const counters = racyCounters();
+    const instances = [0, 1, 2].map(() => leasedLimiter(counters, { now: () => T }));
+    const a = { ...minute('shared-slack', 300), slack: 20 };
+    let admitted = 0;
+    for (let round = 0; round < 30; round++) {
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => instances[(i + round) % 3]!.take(a)));
+      admitted += results.filter((d) => d.allowed).length;
+    }
+    expect(admitted).toBeGreaterThanOrEqual(0.95 * 300);
+    expect(admitted).toBeLessThanOrEqual(300 + 3 * 20);
+  });
+
   it('charges a cost in units, refusing a request that costs more than remains', async () => {
     const limiter = leasedLimiter(memoryCounters(), { now: () => T });
     const a = minute('cost', 10);
@@ -214,6 +245,21 @@ describe('call limiter', () => {
     expect(audit.events).toEqual([
       expect.objectContaining({ event: 'key.limit', outcome: 'failure', target: { uid: 'owner', keyId: 'K1' }, request: auditRequest(info) }),
     ]);
+  });
+
+  it("counts a key far below its type's ceiling without counter calls, but a limit set on the key exactly", async () => {
+    const counters = memoryCounters();
+    const ceiling = { server: { callsPerMinute: 32_000 }, web: { callsPerMinute: 600 }, mobile: { callsPerMinute: 6000 } };
+    const calls = (rec: KeyRecord) => callLimiter({ limiter: leasedLimiter(counters, { now: () => T }), counters, typeLimits: ceiling, keyOf: () => rec, audit: auditTrail(), now: () => T });
+    const free = calls(record());
+    for (let i = 0; i < 100; i++) expect((await free.admit(identity, info))!.rateLimit).toMatchObject({ limit: 32_000, remaining: 31_999 - i });
+    expect(counters.stats.writes).toBe(0); // 32,000 / 320 = 100 uncounted on this instance
+    await free.admit(identity, info);
+    expect(counters.stats.writes).toBe(1);
+    expect(counters.values.get(`calls:K1:${T}`)).toBeGreaterThan(100); // the slack was counted with the lease
+    const own = calls(record({ keyId: 'K2', limits: { requestsPerMinute: 20_000 } }));
+    await own.admit({ ...identity, keyId: 'K2' }, info);
+    expect(counters.stats.writes).toBe(2);
   });
 
   it('leaves interactive credentials alone', async () => {
