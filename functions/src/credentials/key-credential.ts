@@ -5,8 +5,7 @@
  *
  * `apiKeyVerifier` is the product's inner loop. With warm caches it does no I/O: the key
  * record, the owner and the provider secret versions all come from memory; what remains is one
- * HMAC-SHA256 and a constant-time comparison, and for a key seen before on this record not even
- * the HMAC (credentials/matched-secrets.ts). An unknown key id costs the same HMAC as a wrong
+ * HMAC-SHA256 and a constant-time comparison. An unknown key id costs the same HMAC as a wrong
  * secret, and is remembered as unknown so repeating it costs no datastore read.
  */
 import { accept, enforce, refuse, type Decision } from '../decision';
@@ -24,7 +23,6 @@ import type { KeyRecord, StoredSecret } from '../keys/record';
 import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
 import { requireAppCheck, type AppCheckVerifier } from './app-check';
-import { matchedSecrets } from './matched-secrets';
 
 export type KeyCache = RefreshingCache<string, KeyRecord | null>;
 
@@ -196,19 +194,9 @@ const refusal = () => new KeywardError('invalid_credential', 'The API key is not
 const AS_API_KEY = { method: 'api_key', challenge } as const;
 
 export function apiKeyVerifier(deps: ApiKeyDeps) {
-  const matched = matchedSecrets();
-  /** matchSecret, answered from memory for a secret that matched this very record before. */
-  const matches = (r: KeyRecord | null, key: ParsedKey, versions: VersionSet, now: number): StoredSecret | undefined => {
-    if (r === null) return matchSecret(r, key, versions, now);
-    const known = matched.get(r, key.secret, versions, now);
-    if (known) return known;
-    const found = matchSecret(r, key, versions, now);
-    if (found) matched.set(r, key.secret, versions, found);
-    return found;
-  };
   return async (key: ParsedKey, info: RequestContext, options?: VerifyOptions): Promise<Identity> => {
     const now = deps.now();
-    const { record, secret } = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matches(r, key, versions, now), refusal, options);
+    const { record, secret } = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now), refusal, options);
     if (record.type !== key.type) throw refusal();
     const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { ...AS_API_KEY, secret }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
