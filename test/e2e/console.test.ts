@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright
 import { adminAuth } from '../harness/admin';
 import { api, createUser } from '../harness/auth';
 import { AUTH_EMULATOR_URL, BASE_URL } from '../harness/ports';
-import { passes } from '../harness/eventually';
+import { passes, reached } from '../harness/eventually';
 
 // Browser globals for the functions page.evaluate runs in the page (this file compiles without the DOM lib).
 declare const window: any, document: any, navigator: any, location: any, localStorage: any, sessionStorage: any, getComputedStyle: any;
@@ -61,6 +61,9 @@ const shownText = (page: Page): Promise<string> =>
  * takes over 10 s (measured: 16 to 20+ s for revokeApiKey at load 18 to 20 on 2 cores).
  */
 const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 30_000 });
+
+/** Waits for the next whole second of the clock (session cookies count time in seconds). */
+const nextSecond = () => reached(Math.floor(Date.now() / 1000) * 1000 + 1000);
 
 /** Retries an async check until it passes (audit entries and revocation settle within seconds). */
 const eventually = <T>(check: () => Promise<T>, timeoutMs = 8000) => passes(check, { timeoutMs, everyMs: 250 });
@@ -327,6 +330,10 @@ describeInBrowser('the console in a browser', () => {
     const pw = password();
     const here = await openConsole();
     const uid = await signUp(here, email, pw);
+    // Two sessions of one person are two cookies only when their sign-ins fall in different seconds:
+    // a session cookie holds its times in whole seconds and no nonce, so two sign-ins in the same
+    // second get the same cookie, and signing out one signs out both (docs/sessions.md).
+    await nextSecond();
     const there = await openConsole();
     expect(await signIn(there, email, pw)).toBe(uid);
 
@@ -339,6 +346,7 @@ describeInBrowser('the console in a browser', () => {
 
     // Signing out everywhere ends the other browser's session too.
     await here.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await nextSecond();
     expect(await signIn(here, email, pw)).toBe(uid);
     await here.getByRole('button', { name: 'Sign out everywhere' }).click();
     await here.getByText('You are signed out on every device.').waitFor();
