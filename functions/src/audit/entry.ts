@@ -18,8 +18,8 @@ export type Severity = 'INFO' | 'WARNING' | 'ERROR';
 
 const SEVERITY: { readonly [O in AuditOutcome]: Severity } = { success: 'INFO', failure: 'WARNING', error: 'ERROR' };
 
-export interface AuditPayload {
-  version: number;
+/** What an entry says of its event: written in the payload, read back into the view, in this order. */
+export interface EventFields {
   event: AuditEventName;
   outcome: AuditOutcome;
   actor: AuditActor;
@@ -27,6 +27,10 @@ export interface AuditPayload {
   request: Partial<AuditRequest>;
   reason?: string;
   location?: AuditLocation;
+}
+
+export interface AuditPayload extends EventFields {
+  version: number;
 }
 
 export interface PreparedEntry {
@@ -61,33 +65,25 @@ export function labelsOf(e: AuditEvent): Record<string, string> {
   return out;
 }
 
+/** `head`, then the fields of an event that has been through `safeEvent`. */
+function withEventFields<T extends object>(head: T, e: AuditEvent): T & EventFields {
+  const out: T & EventFields = { ...head, event: e.event, outcome: e.outcome, actor: e.actor, target: e.target ?? {}, request: e.request ?? {} };
+  if (e.reason !== undefined) out.reason = e.reason;
+  if (e.location !== undefined) out.location = e.location;
+  return out;
+}
+
 /** Makes the entry for `event` at `at` (epoch ms). Throws on an event outside the closed sets. */
 export function prepareEntry(event: AuditEvent, at: number, insertId: string): PreparedEntry {
   const e = safeEvent(event);
-  const payload: AuditPayload = {
-    version: PAYLOAD_VERSION,
-    event: e.event,
-    outcome: e.outcome,
-    actor: e.actor,
-    target: e.target ?? {},
-    request: e.request ?? {},
-  };
-  if (e.reason !== undefined) payload.reason = e.reason;
-  if (e.location !== undefined) payload.location = e.location;
+  const payload = withEventFields({ version: PAYLOAD_VERSION }, e);
   return { timestamp: new Date(at), insertId, severity: severityOf(e.outcome), labels: labelsOf(e), payload };
 }
 
 /** An entry as `GET /v1/audit` and `queryAuditLog` return it. */
-export interface AuditEntryView {
+export interface AuditEntryView extends EventFields {
   timestamp: string;
   severity: string;
-  event: AuditEventName;
-  outcome: AuditOutcome;
-  actor: AuditActor;
-  target: AuditTarget;
-  request: Partial<AuditRequest>;
-  reason?: string;
-  location?: AuditLocation;
 }
 
 export interface RawEntry {
@@ -122,18 +118,7 @@ export function entryView(raw: RawEntry): AuditEntryView | undefined {
   } catch {
     return undefined;
   }
-  const view: AuditEntryView = {
-    timestamp: time.toISOString(),
-    severity: typeof raw.severity === 'string' ? raw.severity : severityOf(e.outcome),
-    event: e.event,
-    outcome: e.outcome,
-    actor: e.actor,
-    target: e.target ?? {},
-    request: e.request ?? {},
-  };
-  if (e.reason !== undefined) view.reason = e.reason;
-  if (e.location !== undefined) view.location = e.location;
-  return view;
+  return withEventFields({ timestamp: time.toISOString(), severity: typeof raw.severity === 'string' ? raw.severity : severityOf(e.outcome) }, e);
 }
 
 export interface EntryPage {
