@@ -5,6 +5,7 @@
  * at `/v1/rpc/<name>` and spoken in the callable protocol; the session itself and `/v1/me` are
  * REST. No ID token or key is ever sent in a URL; errors carry the API's own message and code.
  */
+import type { UsageReport } from '../../functions/src/keys/usage-report';
 import { auditData, type AuditFilters, type CreditsView, type ExportEntry, type UsageLimits, type UsageSettings } from './format';
 
 export class ApiError extends Error {
@@ -75,21 +76,9 @@ export interface AuditPage {
   users?: Record<string, string>;
 }
 
-export interface UsageCounts {
-  requests: number;
-  failures: number;
-}
-
-/** `getUsage` (functions/src/actions/usage.ts): daily counts, every day of the range. */
-export interface UsageReport {
-  from: string;
-  to: string;
-  uid: string;
-  keyId: string | null;
-  totals: UsageCounts;
-  days: Array<{ day: string } & UsageCounts>;
-  keys: Array<{ keyId: string } & UsageCounts>;
-}
+/** `getUsage`: daily counts, every day of the range (the server's own type). */
+export type { UsageCounts } from '../../functions/src/keys/usage';
+export type { UsageReport };
 
 /** Called when an API call finds no valid session (expired, revoked elsewhere). */
 let onSignedOut: (message: string) => void = () => undefined;

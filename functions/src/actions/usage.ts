@@ -9,6 +9,9 @@ import { isInteractive, type Identity } from '../identity';
 import { KeywardError } from '../errors';
 import { isKeyId } from '../keys/format';
 import { utcDay, type UsageCounts } from '../keys/usage';
+import type { UsageReport } from '../keys/usage-report';
+
+export type { UsageReport };
 import { onlyFields, type Body } from '../lib/validate';
 import type { KeyStore } from '../keys/record';
 import type { UsageStore } from '../store/usage';
@@ -21,17 +24,6 @@ export interface UsageReportDeps {
   now: () => number;
 }
 
-export interface UsageReport {
-  from: string;
-  to: string;
-  uid: string;
-  keyId: string | null;
-  totals: UsageCounts;
-  /** Every day of the range, oldest first, zeros included. */
-  days: Array<{ day: string } & UsageCounts>;
-  /** Per key over the range, busiest first; only keys used in it. */
-  keys: Array<{ keyId: string } & UsageCounts>;
-}
 
 export const DEFAULT_USAGE_DAYS = 30;
 export const MAX_USAGE_DAYS = 366;
