@@ -6,6 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
+import { auditedChange } from './audited-change';
 import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
 import { APP_ID_PATTERN } from '../credentials/app-check';
@@ -95,15 +96,7 @@ export function keyService(deps: KeyServiceDeps) {
     console.error(JSON.stringify({ severity: 'ERROR', message, keyId, requestId, cause: err instanceof Error ? err.message : String(err) }));
   }
 
-  /** Writes the audit entry of a change, undoing the change when the log cannot be written. */
-  async function audited(event: AuditEvent, undo: () => Promise<unknown>): Promise<void> {
-    try {
-      await audit.record(event);
-    } catch {
-      await undo().catch(() => undefined);
-      throw new KeywardError('unavailable', 'The audit log is unavailable, so nothing was changed; try again shortly.', { retryAfterSeconds: 5 });
-    }
-  }
+  const audited = (event: AuditEvent, undo: () => Promise<unknown>) => auditedChange(audit, event, undo);
 
   /**
    * Runs a key action; a refusal (4xx) is recorded as a `failure` entry of that action with its

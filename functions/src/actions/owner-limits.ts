@@ -6,6 +6,7 @@
  * audited as `limits.update` before the answer, and undone when the log cannot be written.
  */
 import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
+import { auditedChange } from './audited-change';
 import { isFault, isKeywardError, KeywardError } from '../errors';
 import { isInteractive, type Identity } from '../identity';
 import { creditsView, MAX_CREDITS, parseCredits, parseLimits, type StoredCredits, type UsageCeiling } from '../keys/limits';
@@ -123,12 +124,7 @@ export function ownerLimits(deps: OwnerLimitsDeps) {
       }
       await write(identity.uid, after);
       const changed = (['limits', 'credits'] as const).filter((f) => body[f] !== undefined);
-      try {
-        await deps.audit.record(entry('success', `changed ${changed.join(', ')}`));
-      } catch {
-        await (before ? deps.store.set(identity.uid, before) : deps.store.delete(identity.uid)).catch(() => undefined);
-        throw new KeywardError('unavailable', 'The audit log is unavailable, so nothing was changed; try again shortly.', { retryAfterSeconds: 5 });
-      }
+      await auditedChange(deps.audit, entry('success', `changed ${changed.join(', ')}`), () => (before ? deps.store.set(identity.uid, before) : deps.store.delete(identity.uid)));
       // Enforced at once on this instance, within the cache lifetime on the others.
       deps.cache.set(identity.uid, after.limits || after.credits ? after : null);
       return view(identity.uid, after);

@@ -12,6 +12,7 @@
  * Redaction runs before the final cap, so a credential cannot survive by being cut in half.
  */
 import { AUDIT_OUTCOMES, isAuditEventName, type AuditEvent } from './events';
+import { memoized } from '../lib/memo';
 
 export const REDACTED = '[redacted]';
 
@@ -83,14 +84,7 @@ export function safeText(value: unknown, max: number, freeText = true): string |
   // method, address, user agent and path request after request. The result depends only on
   // (value, max, freeText), so short values are remembered; the memo is bounded (cleared when full).
   if (raw.length > MEMO_MAX_LENGTH) return computeSafeText(raw, max, freeText);
-  const memo = memoFor(max, freeText);
-  let out = memo.get(raw);
-  if (out === undefined) {
-    out = computeSafeText(raw, max, freeText);
-    if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
-    memo.set(raw, out);
-  }
-  return out;
+  return memoFor(max, freeText)(raw);
 }
 
 function computeSafeText(raw: string, max: number, freeText: boolean): string {
@@ -99,14 +93,14 @@ function computeSafeText(raw: string, max: number, freeText: boolean): string {
 
 const MEMO_MAX_LENGTH = 512;
 const MEMO_MAX_ENTRIES = 4096;
-const memos = new Map<number, Map<string, string>>();
+const memos = new Map<number, (raw: string) => string>();
 
 /** One memo per (max, freeText): few distinct pairs exist (the field limits below). */
-function memoFor(max: number, freeText: boolean): Map<string, string> {
+function memoFor(max: number, freeText: boolean): (raw: string) => string {
   const key = freeText ? max : -max - 1;
   let memo = memos.get(key);
   if (!memo) {
-    memo = new Map();
+    memo = memoized((raw) => computeSafeText(raw, max, freeText), MEMO_MAX_ENTRIES);
     memos.set(key, memo);
   }
   return memo;

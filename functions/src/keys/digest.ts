@@ -7,6 +7,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { formatSigningSecret } from './format';
 import { hmacKey } from './hmac-key';
+import { memoized } from '../lib/memo';
 
 export function keyDigest(providerKey: Buffer, keyId: string, secret: string): string {
   return keyDigestBytes(providerKey, keyId, secret).toString('base64url');
@@ -17,16 +18,11 @@ export function keyDigestBytes(providerKey: Buffer, keyId: string, secret: strin
 }
 
 // Stored digests decoded once per string, not on every verification (the hot path).
-const decoded = new Map<string, Buffer>();
+const decoded = memoized((stored) => Buffer.from(stored, 'base64url'), 50_000);
 
 /** Constant-time comparison of a computed digest with a stored (base64url) one. */
 export function digestMatches(computed: Buffer, stored: string): boolean {
-  let bytes = decoded.get(stored);
-  if (!bytes) {
-    if (decoded.size >= 50_000) decoded.clear();
-    bytes = Buffer.from(stored, 'base64url');
-    decoded.set(stored, bytes);
-  }
+  const bytes = decoded(stored);
   return bytes.length === computed.length && timingSafeEqual(bytes, computed);
 }
 
@@ -46,18 +42,12 @@ export function signingSecret(providerKey: Buffer, keyId: string, salt: string, 
  * which is not secret itself; the hash keeps even that out of tokens.
  */
 export function secretGeneration(salt: string): string {
-  // Every key-based request names its secret's generation: the hash is taken once per salt (a
-  // salt is fixed for the life of its secret), not per request. Bounded like `decoded` above.
-  let generation = generations.get(salt);
-  if (generation === undefined) {
-    if (generations.size >= 50_000) generations.clear();
-    generation = hash('sha256', `keyward:generation:v1:${salt}`, 'base64url').slice(0, 16);
-    generations.set(salt, generation);
-  }
-  return generation;
+  return generations(salt);
 }
 
-const generations = new Map<string, string>();
+// Every key-based request names its secret's generation: the hash is taken once per salt (a salt
+// is fixed for the life of its secret), not per request.
+const generations = memoized((salt) => hash('sha256', `keyward:generation:v1:${salt}`, 'base64url').slice(0, 16), 50_000);
 
 /** Constant-time comparison of two base64url/hex strings of possibly different lengths. */
 export function safeEqual(a: string, b: string): boolean {

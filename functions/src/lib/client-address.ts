@@ -3,6 +3,7 @@
  * in configured ranges. Pure; used once per request by http/context.ts.
  */
 import ipaddr from 'ipaddr.js';
+import { memoized } from './memo';
 
 const MAX_FORWARDED_HOPS = 20;
 
@@ -58,19 +59,19 @@ export function clientIp(forwardedFor: string | undefined, socketAddress: string
   const key = forwardedFor === undefined ? socketAddress : `${socketAddress}\n${forwardedFor}`;
   if (key.length > MEMO_MAX_KEY) return derive(forwardedFor, socketAddress, proxies);
   let memo = memos.get(proxies);
-  if (!memo) memos.set(proxies, (memo = new Map()));
-  let ip = memo.get(key);
-  if (ip === undefined) {
-    ip = derive(forwardedFor, socketAddress, proxies);
-    if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
-    memo.set(key, ip);
+  if (!memo) {
+    memo = memoized((k) => {
+      const nl = k.indexOf('\n');
+      return nl < 0 ? derive(undefined, k, proxies) : derive(k.slice(nl + 1), k.slice(0, nl), proxies);
+    }, MEMO_MAX_ENTRIES);
+    memos.set(proxies, memo);
   }
-  return ip;
+  return memo(key);
 }
 
 const MEMO_MAX_KEY = 256;
 const MEMO_MAX_ENTRIES = 10_000;
-const memos = new WeakMap<TrustedProxies, Map<string, string>>();
+const memos = new WeakMap<TrustedProxies, (key: string) => string>();
 
 function derive(forwardedFor: string | undefined, socketAddress: string, proxies: TrustedProxies): string {
   let addr = canonical(socketAddress);

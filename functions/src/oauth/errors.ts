@@ -61,7 +61,8 @@ const OAUTH_CODE: { readonly [C in ErrorCode]: OAuthErrorCode } = {
   invalid_app_check: 'invalid_client',
   origin_not_allowed: 'unauthorized_client',
   ip_not_allowed: 'unauthorized_client',
-  cross_site_request: 'unauthorized_client',
+  // A cookie is never an OAuth client, wherever it comes from: the same invalid_client as a same-site one.
+  cross_site_request: 'invalid_client',
   forbidden: 'unauthorized_client',
   insufficient_scope: 'invalid_scope',
   rate_limited: 'temporarily_unavailable',

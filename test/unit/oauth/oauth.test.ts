@@ -61,6 +61,7 @@ describe('errors', () => {
     expect(mapped(new KeywardError('invalid_credential', 'no', { challenge: 'ApiKey' }))).toEqual({ code: 'invalid_client', status: 401 });
     expect(mapped(new KeywardError('insufficient_scope', 'no'))).toEqual({ code: 'invalid_scope', status: 400 });
     expect(mapped(new KeywardError('ip_not_allowed', 'no'))).toEqual({ code: 'unauthorized_client', status: 400 });
+    expect(mapped(new KeywardError('cross_site_request', 'no'))).toEqual({ code: 'invalid_client', status: 401 });
     expect(mapped(new KeywardError('rate_limited', 'slow', { retryAfterSeconds: 7 }))).toEqual({ code: 'temporarily_unavailable', status: 429 });
     expect(mapped(new KeywardError('unavailable', 'down'))).toEqual({ code: 'temporarily_unavailable', status: 503 });
     expect(toOAuthError(new Error('secret detail'))).toMatchObject({ code: 'server_error', status: 500, message: expect.not.stringContaining('secret') });

@@ -1,6 +1,5 @@
 import type { RouteContext } from '../route-context';
 import type { Identity } from '../../identity';
-import { isKeywardError } from '../../errors';
 import { headerValues } from '../../credentials/read';
 import { formatKey } from '../../keys/format';
 import { readClientCredentials } from '../../oauth/client-auth';
@@ -44,10 +43,7 @@ async function introspectingServer(services: Services, info: RequestContext, for
     }
     asKey = { ...info, rawHeaders: [...rawHeaders, 'Authorization', `ApiKey ${formatKey(client.key)}`] };
   }
-  // A cookie is never a client here, same-site or not: a cross-site one is the same invalid_client.
-  const identity = await services.authenticate(asKey).catch((err: unknown) => {
-    throw isKeywardError(err) && err.code === 'cross_site_request' ? invalidClient('Introspection needs a server key.') : err;
-  });
+  const identity = await services.authenticate(asKey);
   if ((identity.method !== 'api_key' && identity.method !== 'signature') || identity.keyType !== 'server' || identity.actor !== undefined) {
     throw invalidClient('Introspection needs a server key.');
   }
