@@ -69,7 +69,7 @@ function asBody(data: unknown): Body {
  * an Auth call. Either way the caller is interactive, so key management is allowed.
  */
 async function callerOf(services: Services, request: CallableRequest, info: RequestContext): Promise<Identity> {
-  const credential = readCredential(info);
+  const credential = readCredential(info, services.config.keys.prefix);
   if (request.auth) return identityFromDecoded(request.auth.token, 'id_token', services.users, 'ID token');
   if (credential?.kind === 'session') return services.verifiers.session(credential.cookie, info);
   throw new KeywardError('unauthenticated', credential ? 'Callable functions take a session cookie or a Firebase ID token.' : 'Sign in first.');

@@ -185,7 +185,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const verifiers: Verifiers = {
     idToken: idTokenVerifier(checkIdToken),
     session: sessionCookieVerifier(auth, users, signedOut, config.allowedOrigins),
-    apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users, usage, failures, now }),
+    apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users, usage, failures, keyPrefix: config.keys.prefix, now }),
     accessToken,
     signature: signatureVerifier(signatureDeps),
     knownAccessToken: accessToken.remembers,

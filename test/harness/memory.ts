@@ -105,12 +105,14 @@ export function memoryKeyStore(initial: KeyRecord[] = []): KeyStore & { records:
       stats.reads++;
       return [...records.values()].filter((r) => r.ownerUid === ownerUid).sort((a, b) => b.createdAt - a.createdAt).slice(0, limit).map((r) => structuredClone(r));
     },
-    async update(keyId: string, patch: Partial<KeyRecord>) {
+    async change(keyId: string, revision: number, patch: Partial<KeyRecord>) {
       store.check();
       stats.writes++;
       const r = records.get(keyId);
       if (!r) throw Object.assign(new Error('no such document'), { code: 5 });
-      records.set(keyId, { ...r, ...structuredClone(patch) });
+      if ((r.revision ?? 0) !== revision) return false;
+      records.set(keyId, { ...r, ...structuredClone(patch), revision: revision + 1 });
+      return true;
     },
     async delete(keyId: string) {
       store.check();

@@ -15,7 +15,8 @@ import { isKeywardError, isFault, KeywardError } from '../errors';
 import type { RequestContext } from '../request';
 import { onlyFields, optionalInt, optionalString, optionalStringList, parseIsoDate, requiredString, type Body } from '../lib/validate';
 import type { ProviderSecret } from '../secrets/provider';
-import type { KeyRecord, KeyStore, StoredSecret } from '../keys/record';
+import { revisionOf, type KeyRecord, type KeyStore, type StoredSecret } from '../keys/record';
+import { keyStatus, secretLive, secretMayWork } from '../keys/status';
 import { slotState } from '../keys/slots';
 import type { KeySlotStore } from '../store/key-slots';
 import type { UserDirectory } from '../store/users';
@@ -169,6 +170,42 @@ export function keyService(deps: KeyServiceDeps) {
     }
   }
 
+  /**
+   * Revokes for good. Conditional like every change, but never refused for a race: a concurrent
+   * change is read back and the revocation tried again, so it always lands and nothing undoes it.
+   * `revoked` is false when the key was already revoked (revocation is idempotent).
+   */
+  async function revokeRecord(record: KeyRecord, at: number, requestId?: string): Promise<{ record: KeyRecord; revoked: boolean }> {
+    let current: KeyRecord | undefined = record;
+    for (let attempt = 0; current && attempt < 5; attempt++) {
+      if (current.revokedAt !== null) return { record: current, revoked: false };
+      if (await store.change(current.keyId, revisionOf(current), { revokedAt: at })) {
+        const revoked = { ...current, revokedAt: at, revision: revisionOf(current) + 1 };
+        cache.set(revoked.keyId, revoked); // refused at once on this instance
+        // Its slot under the cap is free again; if that write fails the slot frees itself when the key would have expired.
+        if (revoked.slotId) await deps.slots.release(revoked.slotId, at).catch((err) => logStanding('The revoked key still holds its cap slot.', revoked.keyId, err, requestId));
+        return { record: revoked, revoked: true };
+      }
+      current = await store.get(record.keyId);
+    }
+    throw new KeywardError('unavailable', 'The key kept changing while it was being revoked; try again.', { retryAfterSeconds: 1 });
+  }
+
+  /** A change made on the record as read: the loser of a race changes nothing and gets 409. */
+  async function changeOrConflict(record: KeyRecord, patch: Partial<KeyRecord>): Promise<KeyRecord> {
+    if (!(await store.change(record.keyId, revisionOf(record), patch))) {
+      throw new KeywardError('conflict', 'The key was changed by another request at the same time; nothing was changed. Read it again and retry.');
+    }
+    return { ...record, ...patch, revision: revisionOf(record) + 1 };
+  }
+
+  /** Undoes a change whose audit entry could not be written, unless a later change came first (then it stands, logged). */
+  const undoChange = (changed: KeyRecord, before: Partial<KeyRecord>, requestId?: string) => async () => {
+    const undone = await store.change(changed.keyId, revisionOf(changed), before);
+    if (undone) cache.delete(changed.keyId);
+    else logStanding('A key change could not be undone after its audit entry failed: a later change came first.', changed.keyId, new Error('conflict'), requestId);
+  };
+
   function parseCreate(body: Body) {
     onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata', 'limits', 'credits']);
     const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
@@ -232,7 +269,12 @@ export function keyService(deps: KeyServiceDeps) {
           ...(input.usage.credits ? { credits: input.usage.credits } : {}),
           slotId,
         };
-        if (!(await store.create(record))) {
+        // A write that fails (or an id that collided) gives the slot back: a key never made holds none.
+        const created = await store.create(record).catch(async (err: unknown) => {
+          await deps.slots.release(slotId, input.now).catch((e) => logStanding('A key that was never created still holds its cap slot.', keyId, e, info?.requestId));
+          throw err;
+        });
+        if (!created) {
           await deps.slots.release(slotId, input.now);
           continue; // a 95-bit id collided: draw again
         }
@@ -262,38 +304,33 @@ export function keyService(deps: KeyServiceDeps) {
     revoke: (identity: Identity, id: string, info?: RequestContext) => refusalsAudited('key.revoke', identity, { keyId: id }, info, async () => {
       // A key may revoke itself (a leaked key's holder can kill it); everything else is interactive.
       const record = await ownKey(identity, id, 'self');
-      if (record.revokedAt !== null) return keyView(record, deps.now());
-      const revokedAt = deps.now();
-      await store.update(id, { revokedAt });
-      const revoked = { ...record, revokedAt };
-      cache.set(id, revoked); // refused at once on this instance
-      // Its slot under the cap is free again; if that write fails the slot frees itself when the key would have expired.
-      if (record.slotId) await deps.slots.release(record.slotId, revokedAt).catch((err) => logStanding('The revoked key still holds its cap slot.', id, err, info?.requestId));
+      const now = deps.now();
+      const { record: revoked, revoked: changed } = await revokeRecord(record, now, info?.requestId);
+      if (!changed) return keyView(revoked, now); // already revoked: idempotent, audited once
       // Revoke first, then audit: a revocation is never undone, even when the log is down.
       await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: { uid: record.ownerUid, keyId: id }, request: info && auditRequest(info) });
-      return keyView(revoked, revokedAt);
+      return keyView(revoked, now);
     }),
 
     /**
      * Revokes a key reported leaked by a secret scanner (secret-scanning/): the confirmed report is
-     * the authority, no user acts. Audited as `key.leak` with where it leaked; a key already revoked
-     * is only audited. Unlike a user's revocation, a failed audit write does not undo it (a leaked
+     * the authority, no user acts. Audited as `key.leak` with where it leaked; a key already revoked,
+     * expired, or whose leaked secret was replaced past its grace period is only audited. Unlike a user's revocation, a failed audit write does not undo it (a leaked
      * key stays revoked): the error reaches the scanner, which resends, and the resend is audited.
      */
-    async revokeLeaked(record: KeyRecord, report: LeakReport): Promise<{ revoked: boolean }> {
-      const revoked = record.revokedAt === null;
+    async revokeLeaked(record: KeyRecord, secret: StoredSecret, report: LeakReport): Promise<{ revoked: boolean }> {
       const at = deps.now();
-      if (revoked) {
-        await store.update(record.keyId, { revokedAt: at });
-        cache.set(record.keyId, { ...record, revokedAt: at }); // refused at once on this instance
-      }
+      // Only a secret that could work now or later is a risk (a paused key can be resumed); one replaced past its grace period is not.
+      const atRisk = secretMayWork(record, secret, at);
+      const { revoked } = atRisk ? await revokeRecord(record, at) : { revoked: false };
+      const outcome = revoked ? 'revoked' : atRisk || keyStatus(record, at) === 'revoked' ? 'already revoked' : 'the secret no longer works; the key is left as it is';
       await audited(
         {
           event: 'key.leak',
           outcome: 'success',
           actor: { method: 'secret_scanning' },
           target: { uid: record.ownerUid, keyId: record.keyId },
-          reason: `${report.credential} reported by ${report.scanner}; ${revoked ? 'revoked' : 'already revoked'}`,
+          reason: `${report.credential} reported by ${report.scanner}; ${outcome}`,
           location: { url: report.url, source: report.source },
         },
         async () => undefined,
@@ -310,10 +347,11 @@ export function keyService(deps: KeyServiceDeps) {
       if (record.revokedAt !== null || record.expiresAt <= now) {
         throw new KeywardError('conflict', 'A revoked or expired key cannot be regenerated; create a new one.');
       }
+      const secrets = rotatedSecrets(record.secrets, grace, now);
       const minted = await mintSecret(record.type, id);
-      const previous = record.secrets[0]!;
-      const secrets = [minted.stored, ...(grace > 0 ? [{ ...previous, notAfter: now + grace * 1000 }] : [])];
-      await store.update(id, { secrets, regeneratedAt: now });
+      secrets.unshift(minted.stored);
+      // Conditional: of concurrent regenerations one wins; the others change nothing and return no secret (409).
+      const updated = await changeOrConflict(record, { secrets, regeneratedAt: now });
       await audited(
         {
           event: 'key.regenerate',
@@ -323,9 +361,8 @@ export function keyService(deps: KeyServiceDeps) {
           request: info && auditRequest(info),
           reason: `grace period ${grace}s`,
         },
-        () => store.update(id, { secrets: record.secrets, regeneratedAt: record.regeneratedAt }),
+        undoChange(updated, { secrets: record.secrets, regeneratedAt: record.regeneratedAt }, info?.requestId),
       );
-      const updated = { ...record, secrets, regeneratedAt: now };
       cache.set(id, updated);
       // An admin who regenerates another user's key (say, on a leak report) stops its secret but
       // does not learn the new one: only the owner may hold their key.
@@ -351,7 +388,8 @@ export function keyService(deps: KeyServiceDeps) {
       const change: KeyChange & Pick<KeyRecord, 'limits' | 'credits'> = { ...narrowing, ...usage };
       const fields = Object.keys(change) as Array<keyof typeof change>;
       const before = Object.fromEntries(fields.map((f) => [f, record[f] ?? null])) as typeof change;
-      await store.update(id, change);
+      // Conditional: a concurrent PATCH, pause, regeneration or revocation wins, and this one changes nothing (409).
+      const updated = await changeOrConflict(record, change);
       const pause = change.disabledAt === undefined ? '' : change.disabledAt === null ? ' (resumed)' : ' (paused)';
       await audited(
         {
@@ -362,10 +400,13 @@ export function keyService(deps: KeyServiceDeps) {
           request: info && auditRequest(info),
           reason: `changed ${fields.join(', ')}${pause}`,
         },
-        () => store.update(id, before),
+        undoChange(updated, before, info?.requestId),
       );
-      const updated = { ...record, ...change };
       cache.set(id, updated); // a pause is refused at once on this instance, new limits enforced
+      // A shorter life frees the key's cap slot sooner (expiry is only ever brought forward).
+      if (change.expiresAt !== undefined && record.slotId) {
+        await deps.slots.shorten(record.slotId, change.expiresAt).catch((err) => logStanding('The cap slot still holds the earlier expiry.', id, err, info?.requestId));
+      }
       return view(updated, now, deps.usage.lastUsed(id));
     }),
   };
@@ -383,6 +424,28 @@ function parseAppCheck(value: unknown): { appIds: string[]; consume: boolean } |
   if (!appIds?.length) throw new KeywardError('invalid_request', 'appCheck.appIds must list at least one Firebase app id (1:<project number>:<platform>:<hex>).');
   if (body.consume !== undefined && typeof body.consume !== 'boolean') throw new KeywardError('invalid_request', 'appCheck.consume must be true or false.');
   return { appIds, consume: body.consume === true };
+}
+
+/** Secrets a key keeps at once: the current one and up to four still in their grace periods (each costs an HMAC per check). */
+export const MAX_SECRETS = 5;
+
+/**
+ * The secrets a key keeps beside a new one. The current secret ends with the grace period, and
+ * each earlier one keeps its own end, so every secret ever handed out works until the end it was
+ * given: two regenerations in a row (a double click) cut no one's grace period. Without a grace
+ * period (0) every earlier secret ends at once: the answer to a leak. Ended secrets are kept so
+ * they, and their tokens, are refused as replaced (keys/status.ts) rather than unknown; the
+ * oldest ended ones go first. More than MAX_SECRETS - 1 secrets still working: 409.
+ */
+export function rotatedSecrets(secrets: readonly StoredSecret[], graceSeconds: number, now: number): StoredSecret[] {
+  const ends = (s: StoredSecret, i: number) => (graceSeconds === 0 ? now : i === 0 ? now + graceSeconds * 1000 : s.notAfter);
+  const kept = secrets.map((s, i) => ({ ...s, notAfter: ends(s, i) }));
+  const working = kept.filter((s) => secretLive(s, now));
+  if (working.length >= MAX_SECRETS) {
+    throw new KeywardError('conflict', `This key already has ${MAX_SECRETS - 1} earlier secrets in their grace periods; wait for one to end, or regenerate with gracePeriod 0.`);
+  }
+  const ended = kept.filter((s) => !secretLive(s, now)).sort((a, b) => (b.notAfter ?? 0) - (a.notAfter ?? 0));
+  return [...working, ...ended].slice(0, MAX_SECRETS - 1);
 }
 
 /** A scanner's report of one of a key's secrets: which kind, by whom, where it was found. */

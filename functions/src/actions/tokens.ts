@@ -29,7 +29,7 @@ import { parseScope, privateClaims, TOKEN_ALG, TOKEN_TYP, type TokenSubject } fr
 import type { TokenKeyring } from '../tokens/keyring';
 
 export interface IssueDeps {
-  config: Pick<Config, 'tokens'>;
+  config: Pick<Config, 'tokens' | 'keys'>;
   keyring: TokenKeyring;
   verifyApiKey: Verifiers['apiKey'];
   verifySigned: SignedKeyVerifier;
@@ -203,7 +203,7 @@ export function tokenIssuer(deps: IssueDeps) {
       const params = parameters(body);
       const requested = options(params);
       // The body is the credential: anything else that looks like one makes two.
-      if (readCredential(info) !== undefined) throw new KeywardError('multiple_credentials', 'Send exactly one credential: the key in the body.');
+      if (readCredential(info, deps.config.keys.prefix) !== undefined) throw new KeywardError('multiple_credentials', 'Send exactly one credential: the key in the body.');
       const minted = await mint(() => authenticate(params, info), requested, info);
       return { body: { token: minted.token, expires_at: minted.expiresAt }, rateLimit: minted.rateLimit };
     },

@@ -12,14 +12,14 @@
 import type { JWTPayload } from 'jose';
 import { isFault, KeywardError } from '../errors';
 import type { RequestContext } from '../request';
-import { narrowClaims } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import type { UserDirectory } from '../store/users';
 import type { KeyRecord, StoredSecret } from '../keys/record';
 import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from '../tokens/claims';
 import type { TokenKeyring } from '../tokens/keyring';
 import { secretGeneration } from '../keys/digest';
-import { counted, keyIdentity, type KeyCache } from './key-credential';
+import { decideKeyStatus } from '../keys/status';
+import { counted, decideOwner, keyIdentity, type KeyCache } from './key-credential';
 import type { Claims, Identity, KeyType } from '../identity';
 
 export interface AccessTokenDeps {
@@ -79,8 +79,8 @@ export interface AccessTokenVerifier {
   (token: string, info: RequestContext): Promise<Identity>;
   /**
    * Whether a token is active, independently of who presents it (no origin or address check):
-   * signature and times, the key not revoked, expired or regenerated past its grace period, the
-   * owner enabled. Undefined when inactive; throws only when a dependency is down.
+   * signature and times, the key's status as `/v1` decides it (not revoked, expired, paused or
+   * regenerated past its grace period: keys/status.ts), the owner enabled. Undefined when inactive; throws only when a dependency is down.
    */
   inspect(token: string): Promise<InspectedToken | undefined>;
   /** Whether this exact token's signature verified on this instance (it may still be refused). */
@@ -100,7 +100,7 @@ export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier 
   }
 
   /** The verified token and the key it came from (as of at most the cache bound ago: revocation reaches tokens too). */
-  async function tokenAndKey(token: string, now: number): Promise<{ payload: JWTPayload; subject: TokenSubject; record: KeyRecord; secret: StoredSecret }> {
+  async function tokenAndKey(token: string): Promise<{ payload: JWTPayload; subject: TokenSubject; record: KeyRecord; secret: StoredSecret }> {
     const payload = (await remembered(token)) ?? (await verifySignature(token));
     const subject = readSubject(payload as Record<string, unknown>);
     if (!subject) throw invalid();
@@ -108,17 +108,15 @@ export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier 
     if (!(lifetime <= deps.ttlSeconds[subject.keyType])) throw invalid();
     const record = deps.cache.peek(subject.keyId) ?? (await deps.cache.get(subject.keyId));
     if (!record || record.ownerUid !== subject.uid || record.type !== subject.keyType) throw invalid();
-    // The secret that minted the token (`key_gen`): regenerated away, or past its grace period, the token stops too.
+    // The secret that minted the token (`key_gen`): once it stops (keys/status.ts), the token stops too.
     const secret = record.secrets.find((s) => secretGeneration(s.salt) === subject.generation);
-    if (!secret || (secret.notAfter !== null && secret.notAfter <= now)) {
-      throw new KeywardError('revoked_credential', 'The key secret this access token was issued with no longer works.', { challenge });
-    }
+    if (!secret) throw new KeywardError('revoked_credential', "The access token's key secret was replaced; issue a new token.", { challenge });
     return { payload, subject, record, secret };
   }
 
   const verify = async (token: string, info: RequestContext): Promise<Identity> => {
     const now = deps.now();
-    const { subject, record, secret } = await tokenAndKey(token, now);
+    const { subject, record, secret } = await tokenAndKey(token);
     const scopes = intersectScopes(record.scopes, subject.scopes);
     const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes, secret }));
     deps.usage.touch(record.keyId, now);
@@ -128,11 +126,12 @@ export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier 
   const inspect = async (token: string): Promise<InspectedToken | undefined> => {
     const now = deps.now();
     try {
-      const { payload, subject, record } = await tokenAndKey(token, now);
-      if (record.revokedAt !== null || record.expiresAt <= now) return undefined;
-      const owner = await deps.users.get(record.ownerUid);
-      if (!owner || owner.disabled) return undefined;
-      return { payload, subject, record, claims: narrowClaims(owner.claims, intersectScopes(record.scopes, subject.scopes)) };
+      const { payload, subject, record, secret } = await tokenAndKey(token);
+      // The same decision `/v1` makes (a paused key's tokens are inactive too); who asks is not the presenter, so no origin or address check.
+      if (!decideKeyStatus(record, { secret }, now, challenge).accepted) return undefined;
+      const scopes = intersectScopes(record.scopes, subject.scopes);
+      const acting = decideOwner(record, await deps.users.get(record.ownerUid), { method: 'access_token', challenge, scopes, secret });
+      return acting.accepted ? { payload, subject, record, claims: acting.value.claims } : undefined;
     } catch (err) {
       if (err instanceof KeywardError && !isFault(err)) return undefined;
       throw err;

@@ -20,6 +20,7 @@ import type { RefreshingCache } from '../lib/refreshing-cache';
 import { catchUpVersions, namesNewerVersion } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import type { KeyRecord, StoredSecret } from '../keys/record';
+import { decideKeyStatus, type Presented } from '../keys/status';
 import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
 import { requireAppCheck, type AppCheckVerifier } from './app-check';
@@ -34,6 +35,8 @@ export interface ApiKeyDeps {
   users: UserDirectory;
   usage: UsageTracker;
   failures: FailureLimiter;
+  /** The deployment's key prefix (config.keys.prefix): a key must carry the prefix it was minted with. */
+  keyPrefix?: string;
   now: () => number;
 }
 
@@ -47,15 +50,18 @@ const challenge = 'ApiKey';
 export const RECHECK_AFTER_MS = 1000;
 const DUMMY = 'x'.repeat(43);
 
-/** The stored secret this key's secret matches, if any (every candidate is computed: no early exit). */
-export function matchSecret(record: KeyRecord | null, key: ParsedKey, versions: VersionSet, now: number): StoredSecret | undefined {
+/**
+ * The stored secret this key's secret matches, if any (every candidate is computed: no early
+ * exit). Whether that secret still works is the status decision's (keys/status.ts), so a secret
+ * replaced past its grace period is refused for the same reason as its tokens.
+ */
+export function matchSecret(record: KeyRecord | null, key: ParsedKey, versions: VersionSet): StoredSecret | undefined {
   let found: StoredSecret | undefined;
   const candidates = record?.secrets ?? [{ digest: DUMMY, version: versions.current.version, salt: '', notAfter: null }];
   for (const stored of candidates) {
-    const material = versions.get(stored.version)?.material ?? versions.current.material;
-    const ok = digestMatches(keyDigestBytes(material, key.keyId, key.secret), stored.digest);
-    const live = versions.get(stored.version) !== undefined && (stored.notAfter === null || stored.notAfter > now);
-    if (ok && live && record !== null) found = stored;
+    const version = versions.get(stored.version);
+    const ok = digestMatches(keyDigestBytes((version ?? versions.current).material, key.keyId, key.secret), stored.digest);
+    if (ok && version !== undefined && record !== null) found = stored;
   }
   return found;
 }
@@ -81,12 +87,10 @@ export function decideBrowserUse(record: KeyRecord, info: Pick<RequestContext, '
   return accept();
 }
 
-/** The key's status and restrictions, for a key whose credential verified; refusals carry `challenge` where a 401 does. */
-export function decideKey(record: KeyRecord, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, challenge: string, what = 'API key'): Decision {
-  if (record.revokedAt !== null) return refuse('revoked_credential', `The ${what} has been revoked.`, { challenge });
-  if (record.expiresAt <= now) return refuse('expired_credential', `The ${what} has expired.`, { challenge });
-  // A paused key is refused like a revoked one (same code, so clients need no new case) until resumed.
-  if (record.disabledAt != null) return refuse('revoked_credential', `The ${what} is disabled by its owner.`, { challenge });
+/** The key's status (keys/status.ts) and restrictions, for a key whose credential verified; refusals carry `challenge` where a 401 does. */
+export function decideKey(record: KeyRecord, presented: Presented, info: Pick<RequestContext, 'origin' | 'ip'>, now: number, challenge: string, what = 'API key'): Decision {
+  const status = decideKeyStatus(record, presented, now, challenge, what);
+  if (!status.accepted) return status;
   if (record.type === 'web' && (!info.origin || !record.allowedOrigins.includes(info.origin))) {
     return refuse('origin_not_allowed', 'This web key is not allowed from this origin.');
   }
@@ -103,7 +107,11 @@ export interface KeyCredential {
   /** The scopes the request acts with: the key's, or narrower (an access token's). */
   scopes?: string[] | null;
   /** The key secret the credential proved (or, for a token, was minted from). */
-  secret?: StoredSecret;
+  secret: StoredSecret;
+  /** The prefix the key string carried ('' for none); absent for credentials that carry none. */
+  prefix?: string;
+  /** The deployment's prefix (config.keys.prefix), for keys that carry one. */
+  deployment?: string;
 }
 
 /** Options of a key verification. */
@@ -123,7 +131,7 @@ export function decideOwner(record: KeyRecord, owner: UserRecordLite | undefined
     keyId: record.keyId,
     keyType: record.type,
     scopes: scopes ?? undefined,
-    secretGeneration: as.secret && secretGeneration(as.secret.salt),
+    secretGeneration: secretGeneration(as.secret.salt),
   });
 }
 
@@ -132,7 +140,7 @@ export function decideOwner(record: KeyRecord, owner: UserRecordLite | undefined
  * status and restrictions, then its owner, as the identity the request acts with.
  */
 export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestContext, 'origin' | 'ip' | 'headers'>, now: number, as: KeyCredential): Promise<Identity> {
-  enforce(decideKey(record, info, now, as.challenge, as.what));
+  enforce(decideKey(record, { secret: as.secret, prefix: as.prefix, deployment: as.deployment }, info, now, as.challenge, as.what));
   enforce(decideBrowserUse(record, info, as.method));
   return enforce(decideOwner(record, await users.get(record.ownerUid), as));
 }
@@ -196,9 +204,9 @@ const AS_API_KEY = { method: 'api_key', challenge } as const;
 export function apiKeyVerifier(deps: ApiKeyDeps) {
   return async (key: ParsedKey, info: RequestContext, options?: VerifyOptions): Promise<Identity> => {
     const now = deps.now();
-    const { record, secret } = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions, now), refusal, options);
+    const { record, secret } = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions), refusal, options);
     if (record.type !== key.type) throw refusal();
-    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { ...AS_API_KEY, secret }));
+    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { ...AS_API_KEY, secret, prefix: key.prefix ?? '', deployment: deps.keyPrefix ?? '' }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
     deps.usage.touch(key.keyId, now);
     return identity;

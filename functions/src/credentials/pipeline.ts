@@ -13,7 +13,7 @@ import { intersectClaims } from '../keys/restrictions';
 import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { Identity } from '../identity';
 import type { VerifyOptions } from './key-credential';
-import { exposedKeyIds, readCredential, triedKeyId, type Credential } from './read';
+import { credentialsInQuery, readCredential, triedKeyId, type Credential } from './read';
 
 export interface Verifiers {
   session(cookie: string, info: RequestContext): Promise<Identity>;
@@ -129,9 +129,9 @@ const DENIALS = new Set<ErrorCode>([
   'rate_limited',
 ]);
 
-/** An API key sent in a URL is flagged (`key.exposure`) for its owner: it may sit in logs now. */
+/** A key or signing secret sent in a URL is flagged (`key.exposure`) for its owner: it may sit in logs now. */
 async function flagExposure(deps: PipelineDeps, info: RequestContext): Promise<void> {
-  for (const keyId of exposedKeyIds(info.rawQuery)) {
+  for (const keyId of credentialsInQuery(info.rawQuery, deps.keyPrefix).exposed) {
     const uid = await deps.keyOwner?.(keyId).catch(() => undefined);
     deps.audit.access({ event: 'key.exposure', outcome: 'failure', actor: {}, target: { uid, keyId }, request: auditRequest(info), reason: 'credential_in_url' });
   }

@@ -1,11 +1,12 @@
 /**
  * Finds the one credential a request carries. Pure: headers in, a tagged value out, or an
- * KeywardError. Two credentials at once are a 400, never a guess; an API key in the URL is a 400;
+ * KeywardError. Two credentials at once are a 400, never a guess; a credential in the URL (a key,
+ * a signing secret, a Firebase token: credentialsInQuery) is a 400;
  * a malformed key or a bad checksum is refused here, before any datastore read.
  */
 import { KeywardError } from '../errors';
 import type { RequestContext } from '../request';
-import { isKeyId, looksLikeKey, parseKey, parseKeyPair, type ParsedKey } from '../keys/format';
+import { acceptedPrefixes, isKeyId, looksLikeKey, parseKey, parseKeyPair, parseSigningSecret, type ParsedKey } from '../keys/format';
 import { SESSION_COOKIE } from '../sessions/cookie';
 
 export const SIGNATURE_SCHEME = 'Keyward-HMAC-SHA256';
@@ -60,8 +61,7 @@ export function decodeBase64(value: string): string | undefined {
 
 /** The pair forms' checksum covers the prefix they do not carry: the deployment's, or none (older keys). */
 function keyFromPair(keyId: string | undefined, secret: string | undefined, prefix: string): Credential {
-  const prefixes = prefix ? [prefix, ''] : [''];
-  const key = keyId !== undefined && secret !== undefined ? parseKeyPair(keyId, secret, prefixes) : undefined;
+  const key = keyId !== undefined && secret !== undefined ? parseKeyPair(keyId, secret, acceptedPrefixes(prefix)) : undefined;
   if (!key) throw invalid('The API key is malformed.');
   return { kind: 'api_key', key };
 }
@@ -102,29 +102,46 @@ function fromApiKeyHeaders(key: string, secret: string | undefined, prefix: stri
   return keyFromPair(id, sec, prefix);
 }
 
-const KEY_PARAM_NAMES = new Set(['api_key', 'apikey', 'key', 'x-api-key', 'secret', 'api_secret']);
+/** Issuers of Firebase's own JWTs: ID tokens and session cookies. */
+const FIREBASE_ISSUERS = ['https://securetoken.google.com/', 'https://session.firebase.google.com/'];
 
-function queryCredentials(rawQuery: string): { token?: string; keyInUrl: boolean } {
-  if (!rawQuery) return { keyInUrl: false };
+/** True for a Firebase ID token or session cookie (by its unverified issuer): a credential, wherever it is sent. */
+function isFirebaseJwt(value: string): boolean {
+  if (value.length < 40 || value.length > MAX_CREDENTIAL_LENGTH || !JWT_SHAPE.test(value)) return false;
+  try {
+    const iss = (JSON.parse(Buffer.from(value.split('.')[1]!, 'base64url').toString('utf8')) as { iss?: unknown }).iss;
+    return typeof iss === 'string' && FIREBASE_ISSUERS.some((prefix) => iss.startsWith(prefix));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The credentials of ours a query string carries, by what they are, not by their names: only what
+ * parses as a key (checksum included, in one value or as the pair forms' id and secret), a signing
+ * secret, or a Firebase ID token or session cookie. `?type=web_app` or `?key=name` is an ordinary
+ * query. `exposed`: the key ids named (never the secrets), for the owners' `key.exposure` entries.
+ */
+export function credentialsInQuery(rawQuery: string, prefix = ''): { token?: string; exposed: string[]; found: boolean } {
+  if (!rawQuery) return { exposed: [], found: false };
   const params = new URLSearchParams(rawQuery);
-  let keyInUrl = false;
+  const exposed = new Set<string>();
+  const ids: string[] = [];
+  const secrets: string[] = [];
+  let found = false;
   for (const [name, value] of params) {
-    if (KEY_PARAM_NAMES.has(name.toLowerCase()) || looksLikeKey(value)) keyInUrl = true;
+    const keyId = parseKey(value)?.keyId ?? parseSigningSecret(value)?.keyId;
+    if (keyId !== undefined) exposed.add(keyId);
+    else if (name !== 'token' && isFirebaseJwt(value)) found = true;
+    else if (isKeyId(value)) ids.push(value);
+    else if (value.length === 38) secrets.push(value);
+  }
+  for (const id of ids.slice(0, 10)) {
+    for (const secret of secrets.slice(0, 10)) if (parseKeyPair(id, secret, acceptedPrefixes(prefix))) exposed.add(id);
   }
   const tokens = params.getAll('token');
   if (tokens.length > 1) throw new KeywardError('multiple_credentials', 'Send exactly one credential.');
-  return { token: tokens[0], keyInUrl };
-}
-
-/** The well-formed API keys (checksum included) a query string carries: their ids, never the keys. */
-export function exposedKeyIds(rawQuery: string): string[] {
-  if (!rawQuery) return [];
-  const ids = new Set<string>();
-  for (const [, value] of new URLSearchParams(rawQuery)) {
-    const key = parseKey(value);
-    if (key) ids.add(key.keyId);
-  }
-  return [...ids].slice(0, 5);
+  return { token: tokens[0], exposed: [...exposed].slice(0, 5), found: found || exposed.size > 0 };
 }
 
 /**
@@ -154,8 +171,8 @@ export function triedKeyId(credential: Credential): string | undefined {
 
 /** Returns the request's single credential, or undefined when it carries none. `keyPrefix`: the deployment's. */
 export function readCredential(info: Pick<RequestContext, 'rawHeaders' | 'method' | 'rawQuery' | 'headers'>, keyPrefix = ''): Credential | undefined {
-  const query = queryCredentials(info.rawQuery);
-  if (query.keyInUrl) throw new KeywardError('credential_in_url', 'API keys must not be sent in the URL; use a header.');
+  const query = credentialsInQuery(info.rawQuery, keyPrefix);
+  if (query.found) throw new KeywardError('credential_in_url', 'Credentials must not be sent in the URL (URLs end up in logs); use a header.');
 
   const authorization = headerValues(info, 'authorization');
   const apiKeys = headerValues(info, 'x-api-key');

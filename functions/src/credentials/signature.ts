@@ -1,10 +1,10 @@
 /**
  * Verifies signed requests (`Authorization: Keyward-HMAC-SHA256 …`) and signed token requests.
  * The signing secret is never stored: it is re-derived from the HMAC provider secret and the
- * per-secret salt for each live secret of the key (the current one, and the previous one during a
- * regeneration grace period). Order matters:
+ * per-secret salt for each secret of the key (the current one, and the previous one of a
+ * regeneration, which works until its grace period ends). Order matters:
  * 1. grammar and the ±window timestamp check: free, before anything is read;
- * 2. the key record (cache) and one HMAC per live secret, all computed (no early exit);
+ * 2. the key record (cache) and one HMAC per secret, all computed (no early exit);
  * 3. the key's status and restrictions (as for API keys), and its owner;
  * 4. only then the nonce is spent, with one Firestore `create()`: a forged or refused request
  *    cannot burn someone's nonce or cost a write.
@@ -48,16 +48,18 @@ export type SignedKeyVerifier = (claim: SignedClaim, info: RequestContext, optio
 const challenge = SIGNATURE_SCHEME;
 const DUMMY_SALT = 'x'.repeat(16);
 
-/** Every live secret is tried, and an unknown key costs the same HMAC as a wrong signature. */
-function signatureMatches(record: KeyRecord | null, claim: SignedClaim, versions: VersionSet, now: number): StoredSecret | undefined {
+/**
+ * Every secret is tried, and an unknown key costs the same HMAC as a wrong signature. Whether the
+ * matched secret still works is the status decision's (keys/status.ts).
+ */
+function signatureMatches(record: KeyRecord | null, claim: SignedClaim, versions: VersionSet): StoredSecret | undefined {
   let matched: StoredSecret | undefined;
   const candidates = record?.secrets ?? [{ version: versions.current.version, salt: DUMMY_SALT, notAfter: null, signingPrefix: undefined }];
   for (const stored of candidates) {
     const version = versions.get(stored.version);
     const secret = signingSecret((version ?? versions.current).material, claim.keyId, stored.salt, stored.signingPrefix);
     const ok = safeEqual(hmacSha256Hex(secret, claim.message), claim.signature);
-    const live = version !== undefined && (stored.notAfter === null || stored.notAfter > now);
-    if (ok && live && record) matched = stored as StoredSecret;
+    if (ok && version !== undefined && record) matched = stored as StoredSecret;
   }
   return matched;
 }
@@ -70,7 +72,7 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
     }
     if (!isKeyId(claim.keyId)) throw new KeywardError('invalid_credential', 'The credential is not a key id.', { challenge });
     const refusal = () => new KeywardError('invalid_signature', 'The signature does not match the request.', { challenge });
-    const { record, secret } = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions, now), refusal, options);
+    const { record, secret } = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions), refusal, options);
 
     const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'signature', challenge, secret }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);

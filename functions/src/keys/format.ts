@@ -107,6 +107,11 @@ export function looksLikeKey(input: string): boolean {
   return LOOKS_LIKE_KEY.test(input);
 }
 
+/** The prefixes a deployment's pair forms may have been made with: its own, and none (keys made before it had one). */
+export function acceptedPrefixes(deployment: string): readonly string[] {
+  return deployment ? [deployment, ''] : [''];
+}
+
 /**
  * The pair forms carry the id and the secret apart, without the prefix or the type: the checksum
  * covers both, so the one (prefix, type) whose checksum matches is the key's. `prefixes` are the

@@ -5,7 +5,7 @@
  * computed and compared in constant time.
  */
 import type { VersionSet } from '../secrets/provider';
-import type { KeyRecord } from '../keys/record';
+import type { KeyRecord, StoredSecret } from '../keys/record';
 import { digestMatches, keyDigestBytes, safeEqual, signingSecret } from './digest';
 import { parseKey, parseSigningSecret, type ParsedKey } from './format';
 
@@ -20,11 +20,11 @@ export function identifyToken(token: string): LeakedCredential | undefined {
 }
 
 /**
- * True when `token` is one of the record's secrets, live or not (a secret past its grace period
- * that leaks is still the key's): its digest, or its re-derived signing secret, matches.
+ * The stored secret `token` is (or whose signing secret it is), live or not (a secret past its
+ * grace period that leaks is still the key's): its digest, or its re-derived signing secret, matches.
  */
-export function belongsToKey(record: KeyRecord, credential: LeakedCredential, token: string, versions: VersionSet): boolean {
-  let found = false;
+export function leakedSecret(record: KeyRecord, credential: LeakedCredential, token: string, versions: VersionSet): StoredSecret | undefined {
+  let found: StoredSecret | undefined;
   for (const stored of record.secrets) {
     const material = versions.get(stored.version)?.material;
     if (!material) continue;
@@ -32,7 +32,7 @@ export function belongsToKey(record: KeyRecord, credential: LeakedCredential, to
       credential.kind === 'api_key'
         ? record.type === credential.key.type && digestMatches(keyDigestBytes(material, record.keyId, credential.key.secret), stored.digest)
         : stored.signingPrefix !== undefined && safeEqual(signingSecret(material, record.keyId, stored.salt, stored.signingPrefix), token);
-    if (ok) found = true;
+    if (ok) found = stored;
   }
   return found;
 }

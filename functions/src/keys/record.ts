@@ -48,14 +48,24 @@ export interface KeyRecord {
   credits?: StoredCredits | null;
   /** The active-key cap slot this key holds (store/key-slots.ts); absent on keys made before slots. */
   slotId?: string;
+  /** Counts the changes made through `KeyStore.change` (absent: 0): what a conditional write is conditional on. */
+  revision?: number;
 }
+
+/** The revision a record is at (records made before revisions are at 0). */
+export const revisionOf = (record: Pick<KeyRecord, 'revision'>): number => record.revision ?? 0;
 
 export interface KeyStore {
   /** Fails with `conflict` semantics (returns false) when the id exists. */
   create(record: KeyRecord): Promise<boolean>;
   get(keyId: string): Promise<KeyRecord | undefined>;
   listByOwner(ownerUid: string, limit: number): Promise<KeyRecord[]>;
-  update(keyId: string, patch: Partial<KeyRecord>): Promise<void>;
+  /**
+   * Applies `patch` only if the record is still at `revision`, and moves it to `revision + 1`:
+   * false when another change came first (the caller re-reads, or answers 409). Every change of
+   * a key's state goes through here, so concurrent changes never overwrite each other.
+   */
+  change(keyId: string, revision: number, patch: Partial<KeyRecord>): Promise<boolean>;
   /** Removes a record: only to undo a creation that could not be audited. */
   delete(keyId: string): Promise<void>;
   /**

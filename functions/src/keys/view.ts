@@ -1,21 +1,13 @@
 /** What the API shows of a key: metadata and status, never a digest or a secret. */
 import type { KeyRecord } from './record';
 import { creditsView } from './limits';
-
-export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
-
-/** Revoked and expired are final and win; `disabled` is the owner's reversible pause. */
-export function keyStatus(record: KeyRecord, now: number): KeyStatus {
-  if (record.revokedAt !== null) return 'revoked';
-  if (record.expiresAt <= now) return 'expired';
-  return record.disabledAt != null ? 'disabled' : 'active';
-}
+import { keyStatus } from './status';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** `creditsSpent`: what the key has spent of this period's credits (read from its counter). */
 export function keyView(record: KeyRecord, now: number, lastUsedAt: number | null = record.lastUsedAt, creditsSpent = 0) {
-  const grace = record.secrets.slice(1).map((s) => s.notAfter ?? 0).filter((t) => t > now);
+  const grace = record.secrets.slice(1).map((s) => s.notAfter ?? 0).filter((t) => t > now); // earlier secrets still in their grace periods
   return {
     id: record.keyId,
     name: record.name,

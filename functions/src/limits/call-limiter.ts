@@ -39,8 +39,6 @@ export interface CallLimiterDeps {
 export interface CallLimiter {
   /** Takes a request of `cost` credits (default 1) for a key-based identity; undefined for other credentials. */
   admit(identity: Identity, info: RequestContext, cost?: number): Promise<Usage | undefined>;
-  /** What a key has left, taking nothing (introspection): this instance's view of its rate limits, its credits as counted. */
-  report(keyId: string): Promise<Usage | undefined>;
 }
 
 const MAX_MARKS = 10_000;
@@ -110,22 +108,6 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
   const refillIso = (meter: Meter) => (meter.nextRefillAt ? new Date(meter.nextRefillAt).toISOString() : null);
 
   return {
-    async report(keyId) {
-      const record = await deps.keyOf(keyId);
-      if (!record) return undefined;
-      let usage: Usage | undefined;
-      for (const meter of await metersOf(record)) {
-        if (meter.kind === 'rate') {
-          const { limit, remaining, resetSeconds } = deps.limiter.peek(meter.allowance);
-          if (!usage || remaining < usage.rateLimit.remaining) usage = { ...usage, rateLimit: { limit, remaining, resetSeconds } };
-        } else {
-          const remaining = Math.max(0, meter.allowance.limit - (await deps.counters.read(meter.allowance.id)));
-          if (!usage?.credits || remaining < usage.credits.remaining) usage = { ...usage!, credits: { remaining, nextRefillAt: refillIso(meter) } };
-        }
-      }
-      return usage;
-    },
-
     async admit(identity, info, cost = 1) {
       if (identity.keyId === undefined || identity.keyType === undefined) return undefined;
       // The common case (a cached key, room left in this instance's blocks) awaits nothing.

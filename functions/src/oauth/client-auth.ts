@@ -6,7 +6,7 @@
  * One method per request. Pure: a parsed key, nothing (no client credentials), or an OAuthError.
  */
 import { decodeBase64 } from '../credentials/read';
-import { parseKeyPair, type ParsedKey } from '../keys/format';
+import { acceptedPrefixes, parseKeyPair, type ParsedKey } from '../keys/format';
 import { invalidClient, OAuthError } from './errors';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -36,9 +36,10 @@ function basicPair(value: string): [string, string] {
 
 /**
  * The client credentials of a request, if it sends any. `authorization` holds every
- * `Authorization` header sent; a scheme other than Basic is left to the caller.
+ * `Authorization` header sent; a scheme other than Basic is left to the caller. `keyPrefix` is
+ * the deployment's: the secret's checksum covers it (keys/format.ts), as in `/v1`'s pair forms.
  */
-export function readClientCredentials(authorization: string[], form: Map<string, string>): ClientCredentials | undefined {
+export function readClientCredentials(authorization: string[], form: Map<string, string>, keyPrefix: string): ClientCredentials | undefined {
   if (authorization.length > 1) throw new OAuthError('invalid_request', 'Send one Authorization header.');
   const [scheme, value] = (authorization[0] ?? '').split(/ +/, 2) as [string, string | undefined];
   const basic = scheme.toLowerCase() === 'basic';
@@ -60,7 +61,7 @@ export function readClientCredentials(authorization: string[], form: Map<string,
   } else {
     return undefined;
   }
-  const key = parseKeyPair(id, secret);
+  const key = parseKeyPair(id, secret, acceptedPrefixes(keyPrefix));
   if (!key) throw invalidClient('The client id or secret is malformed.');
   return { method, key };
 }

@@ -5,11 +5,14 @@
  * the key's and the token's scopes. Pure.
  */
 import type { InspectedToken } from '../credentials/access-token';
-import type { KeyUsage } from '../identity';
 import { grantsOf } from '../keys/restrictions';
 
-/** `usage`: what the token's key has left (limits/call-limiter.ts), an extension field. */
-export function introspectionBody(token: InspectedToken | undefined, usage?: KeyUsage): Record<string, unknown> {
+/**
+ * RFC 7662's members and `key_type`, nothing more: any server key may introspect any token, so the
+ * answer holds only what the token itself says, whether it is active, and what it may do now (never
+ * its key's limits, credits or usage: another tenant's business).
+ */
+export function introspectionBody(token: InspectedToken | undefined): Record<string, unknown> {
   if (!token) return { active: false };
   const { iss, sub, aud, exp, iat, nbf, jti } = token.payload;
   return {
@@ -25,6 +28,5 @@ export function introspectionBody(token: InspectedToken | undefined, usage?: Key
     nbf,
     jti,
     key_type: token.subject.keyType,
-    ...(usage ? { usage } : {}),
   };
 }

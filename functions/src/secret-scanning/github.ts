@@ -3,12 +3,13 @@
  * credential pipeline: the request is authenticated by GitHub's signature over the raw body, and
  * nothing is read or changed before that signature verifies. Each token names its key (the id
  * inside it); the key is read fresh from the datastore, the token confirmed against its digests,
- * and the key revoked at once (actions/keys.ts `revokeLeaked`, audited as `key.leak`). Tokens that
+ * and the key revoked at once when that secret could still work (keys/status.ts; actions/keys.ts
+ * `revokeLeaked`, audited as `key.leak`). Tokens that
  * are not Keyward's, or not a key's secret, are false positives. The answer never holds a token.
  */
 import { KeywardError } from '../errors';
 import { headerValue, type RequestContext } from '../request';
-import { belongsToKey, identifyToken } from '../keys/leak';
+import { identifyToken, leakedSecret } from '../keys/leak';
 import type { KeyService, LeakReport } from '../actions/keys';
 import { catchUpVersions } from '../secrets/catch-up';
 import type { ProviderSecret } from '../secrets/provider';
@@ -65,9 +66,10 @@ async function confirmAndRevoke(deps: GithubReportDeps, token: string, url?: str
   const record = await deps.store.get(credential.keyId);
   if (!record) return 'false_positive';
   const versions = await catchUpVersions(deps.hmacSecret, await deps.hmacSecret.versions(), record.secrets.map((s) => s.version), deps.now());
-  if (!belongsToKey(record, credential, token, versions)) return 'false_positive';
+  const secret = leakedSecret(record, credential, token, versions);
+  if (!secret) return 'false_positive';
   const report: LeakReport = { credential: credential.kind, scanner: 'github', url, source };
-  const { revoked } = await deps.keys.revokeLeaked(record, report);
+  const { revoked } = await deps.keys.revokeLeaked(record, secret, report);
   if (revoked && deps.onRevoked) await deps.onRevoked(record, report).catch(() => undefined);
   return 'true_positive';
 }

@@ -14,6 +14,8 @@ export interface KeySlotStore {
   claim(ownerUid: string, candidate: SlotCandidate, keyId: string, expiresAt: number): Promise<string | undefined>;
   /** Frees a slot (revocation, or a creation undone). */
   release(slotId: string, now: number): Promise<void>;
+  /** Brings the slot's end forward to its key's new, earlier expiry (PATCH `expiresAt`). */
+  shorten(slotId: string, expiresAt: number): Promise<void>;
 }
 
 export const KEY_SLOT_COLLECTION = 'keySlots';
@@ -48,6 +50,9 @@ export function firestoreKeySlots(db: () => Firestore, timeoutMs = DEFAULT_DATAS
     async release(slotId, now) {
       await call(() => col().doc(slotId).update({ released: true, expireAt: new Date(now + RELEASED_KEPT_MS) }));
     },
+    async shorten(slotId, expiresAt) {
+      await call(() => col().doc(slotId).update({ expiresAt }));
+    },
   };
 }
 
@@ -68,6 +73,10 @@ export function memoryKeySlots(): KeySlotStore & { docs: Map<string, SlotDoc & {
     async release(slotId) {
       const d = docs.get(slotId);
       if (d) d.released = true;
+    },
+    async shorten(slotId, expiresAt) {
+      const d = docs.get(slotId);
+      if (d) d.expiresAt = expiresAt;
     },
   };
 }

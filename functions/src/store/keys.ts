@@ -2,12 +2,20 @@
  * API key records in Firestore, collection `apiKeys`, one document per key id. A record holds
  * metadata and HMAC digests only: never a secret. Reads are counted (benchmarks and tests
  * assert that malformed keys cost none).
+ *
+ * Changes are conditional on the record's `revision`: one batch creates the marker document
+ * `apiKeys/{id}/revisions/{revision + 1}` and updates the record. Two writers that read the same
+ * revision name the same marker, so exactly one commit succeeds (a batch is atomic, and a
+ * `create()` of an existing document fails it). This rests only on `create()`, which every
+ * Firestore honours: the local stand-in neither isolates transactions nor checks update-time
+ * preconditions. Markers are a few bytes each, never reused, and go with the key.
  */
 import type { Firestore } from 'firebase-admin/firestore';
 import type { KeyRecord, KeyStore } from '../keys/record';
 import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 const ALREADY_EXISTS = 6;
+const REVISIONS = 'revisions';
 let fieldValue: typeof import('firebase-admin/firestore').FieldValue | undefined;
 export const USAGE_COLLECTION = 'usage';
 export const usageDocId = (keyId: string, day: string) => `${keyId}_${day}`;
@@ -41,9 +49,21 @@ export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATAS
       const snap = await call(() => col().where('ownerUid', '==', ownerUid).orderBy('createdAt', 'desc').limit(limit).get());
       return snap.docs.map((d) => d.data() as KeyRecord);
     },
-    async update(keyId, patch) {
+    async change(keyId, revision, patch) {
       stats.writes++;
-      await call(() => col().doc(keyId).update(patch));
+      return call(async () => {
+        const doc = col().doc(keyId);
+        const batch = db().batch();
+        batch.create(doc.collection(REVISIONS).doc(String(revision + 1)), { at: Date.now() });
+        batch.update(doc, { ...patch, revision: revision + 1 });
+        try {
+          await batch.commit();
+          return true;
+        } catch (err) {
+          if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+          throw err;
+        }
+      });
     },
     async delete(keyId) {
       stats.writes++;

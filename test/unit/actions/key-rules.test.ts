@@ -4,7 +4,7 @@
 import type { AuditEvent } from '../../../functions/src/audit/events';
 import { loadConfig } from '../../../functions/src/config';
 import type { Identity } from '../../../functions/src/identity';
-import { keyService } from '../../../functions/src/actions/keys';
+import { keyService, rotatedSecrets } from '../../../functions/src/actions/keys';
 import { memoryKeySlots } from '../../../functions/src/store/key-slots';
 import type { KeyRecord, KeyStore } from '../../../functions/src/keys/record';
 import { clock, hmacMaterial, info, keyCache, memorySecret, noUsage, users, memoryAuditSink } from '../../harness/memory';
@@ -28,10 +28,12 @@ function memoryKeyStore(): KeyStore & { records: Map<string, KeyRecord> } {
     async listByOwner(uid, limit) {
       return [...records.values()].filter((r) => r.ownerUid === uid).sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
     },
-    async update(id, patch) {
+    async change(id, revision, patch) {
       const r = records.get(id);
       if (!r) throw new Error('missing');
-      records.set(id, { ...r, ...patch });
+      if ((r.revision ?? 0) !== revision) return false;
+      records.set(id, { ...r, ...patch, revision: revision + 1 });
+      return true;
     },
     async delete(id) {
       records.delete(id);
@@ -149,5 +151,53 @@ describe('key management rules', () => {
     expect(s.store.records.size).toBe(0);
     const ok = await s.keys.create(session('u1'), { name: 'x', expiresAt: '2026-02-28' }, info());
     expect(ok.expiresAt).toBe('2026-02-28T00:00:00.000Z');
+  });
+
+  it('gives the cap slot back when a create fails, when a leak revokes a key, and sooner when PATCH shortens a key', async () => {
+    const s = setup({ cap: 1 });
+    const create = s.store.create.bind(s.store);
+    s.store.create = async () => {
+      throw Object.assign(new Error('Firestore refused the document'), { code: 3 });
+    };
+    await expect(s.keys.create(session('u1'), { name: 'never made' }, info())).rejects.toThrow('Firestore refused the document');
+    s.store.create = create;
+    const leaked = await s.keys.create(session('u1'), { name: 'a' }, info());
+    expect(await codeOf(s.keys.create(session('u1'), { name: 'b' }, info()))).toBe('conflict');
+    const record = s.store.records.get(leaked.id)!;
+    expect(await s.keys.revokeLeaked(record, record.secrets[0]!, { credential: 'api_key', scanner: 'github' })).toEqual({ revoked: true });
+    const short = await s.keys.create(session('u1'), { name: 'c' }, info());
+    await s.keys.update(session('u1'), short.id, { expiresAt: new Date(s.time.now() + 86_400_000).toISOString() }, info());
+    expect(await codeOf(s.keys.create(session('u1'), { name: 'd' }, info()))).toBe('conflict');
+    s.time.advance(86_400_001);
+    expect(await codeOf(s.keys.create(session('u1'), { name: 'd' }, info()))).toBe('ok');
+  });
+
+  it('lets one of 10 racing regenerations win; the others change nothing, get 409 and no secret', async () => {
+    const s = setup();
+    const key = await s.keys.create(session('u1'), { name: 'k' }, info());
+    const before = structuredClone(s.store.records.get(key.id)!);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => s.keys.regenerate(session('u1'), key.id, { gracePeriod: 300 }, info()).then((r) => r.key, (e: { code: string }) => e.code)));
+    const won = answers.filter((a) => a !== 'conflict');
+    expect([won.length, answers.filter((a) => a === 'conflict').length]).toEqual([1, 9]);
+    const after = s.store.records.get(key.id)!;
+    expect([after.revision, after.secrets.length, after.secrets[1]!.salt]).toEqual([1, 2, before.secrets[0]!.salt]);
+  });
+});
+
+describe('rotatedSecrets: what a regeneration keeps beside the new secret', () => {
+  const secret = (salt: string, notAfter: number | null) => ({ digest: 'd', version: '1', salt, notAfter });
+  const t = 1_000_000;
+  it('ends the current secret with the grace period and keeps every earlier end', () => {
+    expect(rotatedSecrets([secret('a', null), secret('b', t + 50)], 60, t)).toEqual([secret('a', t + 60_000), secret('b', t + 50)]);
+  });
+  it('without a grace period ends every earlier secret at once, kept so they are refused as replaced', () => {
+    expect(rotatedSecrets([secret('a', null), secret('b', t + 50)], 0, t)).toEqual([secret('a', t), secret('b', t)]);
+  });
+  it('drops the oldest ended secrets first, and refuses a fifth working one (409) rather than cut a grace period', () => {
+    const ended = [secret('e1', t - 3), secret('e2', t - 1), secret('e3', t - 2), secret('e4', t - 4)];
+    expect(rotatedSecrets([secret('a', null), ...ended], 60, t).map((x) => x.salt)).toEqual(['a', 'e2', 'e3', 'e1']);
+    const working = [secret('a', null), secret('b', t + 1), secret('c', t + 2), secret('d', t + 3)];
+    expect(rotatedSecrets(working, 60, t)).toHaveLength(4);
+    expect(() => rotatedSecrets([...working, secret('e', t + 4)], 60, t)).toThrow(expect.objectContaining({ code: 'conflict' }));
   });
 });

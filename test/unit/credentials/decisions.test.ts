@@ -6,35 +6,38 @@ import { accept, enforce, refuse, type Decision } from '../../../functions/src/d
 import type { Identity } from '../../../functions/src/identity';
 import { KeywardError } from '../../../functions/src/errors';
 import { record, T0 } from '../../harness/memory';
+import { secretGeneration } from '../../../functions/src/keys/digest';
 
 const outcome = (d: Decision<unknown>) => (d.accepted ? 'accepted' : d.code);
 const here = { origin: undefined, ip: '203.0.113.9' };
+/** The secret a verified credential presented: the record's current one (every `record()` shares it). */
+const live = { secret: record().secrets[0]! };
 
 describe('decideKey', () => {
   it('refuses revoked and expired keys with the challenge, then origins and addresses', () => {
-    expect(outcome(decideKey(record(), here, T0, 'ApiKey'))).toBe('accepted');
-    const revoked = decideKey(record({ revokedAt: T0 - 1, expiresAt: T0 - 1 }), here, T0, 'ApiKey');
+    expect(outcome(decideKey(record(), live, here, T0, 'ApiKey'))).toBe('accepted');
+    const revoked = decideKey(record({ revokedAt: T0 - 1, expiresAt: T0 - 1 }), live, here, T0, 'ApiKey');
     expect(revoked).toEqual(refuse('revoked_credential', 'The API key has been revoked.', { challenge: 'ApiKey' }));
-    expect(outcome(decideKey(record({ expiresAt: T0 }), here, T0, 'ApiKey'))).toBe('expired_credential');
+    expect(outcome(decideKey(record({ expiresAt: T0 }), live, here, T0, 'ApiKey'))).toBe('expired_credential');
     const web = record({ type: 'web', allowedOrigins: ['https://app.example.com'] });
-    expect(outcome(decideKey(web, here, T0, 'ApiKey'))).toBe('origin_not_allowed');
-    expect(outcome(decideKey(web, { ...here, origin: 'https://app.example.com' }, T0, 'ApiKey'))).toBe('accepted');
-    expect(outcome(decideKey(record({ allowedIps: ['10.0.0.0/8'] }), here, T0, 'ApiKey'))).toBe('ip_not_allowed');
-    expect(outcome(decideKey(record({ allowedIps: ['203.0.113.0/24'] }), here, T0, 'ApiKey'))).toBe('accepted');
+    expect(outcome(decideKey(web, live, here, T0, 'ApiKey'))).toBe('origin_not_allowed');
+    expect(outcome(decideKey(web, live, { ...here, origin: 'https://app.example.com' }, T0, 'ApiKey'))).toBe('accepted');
+    expect(outcome(decideKey(record({ allowedIps: ['10.0.0.0/8'] }), live, here, T0, 'ApiKey'))).toBe('ip_not_allowed');
+    expect(outcome(decideKey(record({ allowedIps: ['203.0.113.0/24'] }), live, here, T0, 'ApiKey'))).toBe('accepted');
   });
 });
 
 describe('decideOwner', () => {
   const owner = { uid: 'owner-1', claims: { admin: true, permissions: ['reports'] }, disabled: false, validSince: 0 };
   it("acts as the owner now, never beyond the key's scopes", () => {
-    const d = decideOwner(record({ scopes: ['reports'] }), owner, { method: 'api_key', challenge: 'ApiKey' });
-    expect(d).toEqual(accept({ uid: 'owner-1', claims: { permissions: ['reports'] }, method: 'api_key', keyId: 'Key0000000000001', keyType: 'server', scopes: ['reports'] }));
-    const narrower = decideOwner(record({ scopes: null }), owner, { method: 'access_token', challenge: 'Bearer', scopes: [] });
+    const d = decideOwner(record({ scopes: ['reports'] }), owner, { method: 'api_key', challenge: 'ApiKey', secret: record().secrets[0]! });
+    expect(d).toEqual(accept({ uid: 'owner-1', claims: { permissions: ['reports'] }, method: 'api_key', keyId: 'Key0000000000001', keyType: 'server', scopes: ['reports'], secretGeneration: secretGeneration(record().secrets[0]!.salt) }));
+    const narrower = decideOwner(record({ scopes: null }), owner, { method: 'access_token', challenge: 'Bearer', scopes: [], secret: record().secrets[0]! });
     expect(narrower.accepted && narrower.value.claims).toEqual({ permissions: [] });
   });
   it('refuses a disabled or deleted owner as revoked', () => {
-    expect(outcome(decideOwner(record(), { ...owner, disabled: true }, { method: 'api_key', challenge: 'ApiKey' }))).toBe('revoked_credential');
-    expect(outcome(decideOwner(record(), undefined, { method: 'api_key', challenge: 'ApiKey' }))).toBe('revoked_credential');
+    expect(outcome(decideOwner(record(), { ...owner, disabled: true }, { method: 'api_key', challenge: 'ApiKey', secret: record().secrets[0]! }))).toBe('revoked_credential');
+    expect(outcome(decideOwner(record(), undefined, { method: 'api_key', challenge: 'ApiKey', secret: record().secrets[0]! }))).toBe('revoked_credential');
   });
 });
 

@@ -40,9 +40,6 @@ function setup(identity: Partial<Identity> = {}, limits = 100) {
       if (calls.get(window)! > limits) throw new KeywardError('rate_limited', 'Too many calls with this key; slow down.', { retryAfterSeconds: 60 });
       return undefined;
     },
-    async report() {
-      return undefined;
-    },
   };
   const authenticate = createAuthenticator({ verifiers, users: directory, audit, tokenIssuer: ISSUER, callLimits });
   return { time, audit, seen, verifiers, authenticate };

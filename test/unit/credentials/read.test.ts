@@ -1,4 +1,5 @@
-import { readCredential } from '../../../functions/src/credentials/read';
+import { credentialsInQuery, readCredential } from '../../../functions/src/credentials/read';
+import { signingSecret } from '../../../functions/src/keys/digest';
 import { KeywardError } from '../../../functions/src/errors';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
 
@@ -72,6 +73,28 @@ describe('readCredential', () => {
   it('refuses an API key in the query string', () => {
     expect(code(() => readCredential(req([], { query: `api_key=${key}` })))).toBe('credential_in_url');
     expect(code(() => readCredential(req([], { query: `x=${key}` })))).toBe('credential_in_url');
+  });
+
+  it('judges a query value by what it is, not by its name or its first letters', () => {
+    // Ordinary queries that merely start like a key type, or use a credential-like name, are queries.
+    for (const query of ['type=web_app', 'plan=mobile_pro', 'kind=server_side', 'key=name', 'api_key=not-a-key', 'secret=shh', `x=${key.slice(0, -1)}X`, 'sort=createdAt&order=desc']) {
+      expect([query, readCredential(req([], { query }))]).toEqual([query, undefined]);
+    }
+    // What parses as one of ours is refused, whatever it is called: a key, a signing secret, the pair forms' two halves, a Firebase token.
+    const signing = signingSecret(Buffer.alloc(32, 7), keyId, 'salt000000000001', '');
+    const idToken = ['eyJhbGciOiJSUzI1NiJ9', Buffer.from(JSON.stringify({ iss: 'https://securetoken.google.com/demo-keyward', sub: 'u1' })).toString('base64url'), 'c2ln'].join('.');
+    for (const query of [`q=${key}`, `s=${signing}`, `id=${keyId}&secret=${secret}`, `id_token=${idToken}`]) {
+      expect([query, code(() => readCredential(req([], { query })))]).toEqual([query, 'credential_in_url']);
+    }
+    expect(credentialsInQuery(`a=${key}&b=${signing}&id=${keyId}&s=${secret}`).exposed).toEqual([keyId]);
+  });
+
+  it('reads the pair forms and query pairs with the deployment prefix their checksum covers', () => {
+    const prefixed = newSecret('server', keyId, 'acme');
+    expect(code(() => readCredential(req([['X-API-Key', b64(keyId)], ['X-API-Secret', b64(prefixed)]])))).toBe('invalid_credential');
+    expect(readCredential(req([['X-API-Key', b64(keyId)], ['X-API-Secret', b64(prefixed)]]), 'acme')).toEqual({ kind: 'api_key', key: { prefix: 'acme', type: 'server', keyId, secret: prefixed } });
+    expect(readCredential(req([], { query: `id=${keyId}&s=${prefixed}` }))).toBeUndefined();
+    expect(code(() => readCredential(req([], { query: `id=${keyId}&s=${prefixed}` }), 'acme'))).toBe('credential_in_url');
   });
 
   it('accepts ?token= only on GET', () => {

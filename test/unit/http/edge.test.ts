@@ -148,7 +148,7 @@ describe('runCallable', () => {
       if (cookie === 'valid.session.cookie') return { uid: 'alice', claims: {}, method: 'session' };
       throw new KeywardError('invalid_credential', 'The session cookie is not valid.');
     };
-    return { audit, svc: { config: { trustedProxies: LOOPBACK_PROXY, emulated: false }, users: directory, audit, verifiers: { session } } as unknown as Services };
+    return { audit, svc: { config: { trustedProxies: LOOPBACK_PROXY, emulated: false, keys: { prefix: '' } }, users: directory, audit, verifiers: { session } } as unknown as Services };
   }
   const whoAmI = async (identity: Identity, data: Record<string, unknown>) => ({ uid: identity.uid, method: identity.method, data });
 

@@ -19,22 +19,30 @@ const code = (fn: () => unknown) => {
 
 describe('client authentication (RFC 6749 §2.3.1)', () => {
   it('reads client_secret_basic, form-decoding the id and secret, and client_secret_post', () => {
-    const viaBasic = readClientCredentials([basic(encodeURIComponent(keyId), secret)], new Map());
+    const viaBasic = readClientCredentials([basic(encodeURIComponent(keyId), secret)], new Map(), '');
     expect(viaBasic).toEqual({ method: 'client_secret_basic', key: { type: 'server', keyId, secret } });
     expect(formatKey(viaBasic!.key)).toBe(`server_${keyId}_${secret}`);
-    const viaPost = readClientCredentials([], new Map([['client_id', keyId], ['client_secret', secret]]));
+    const viaPost = readClientCredentials([], new Map([['client_id', keyId], ['client_secret', secret]]), '');
     expect(viaPost).toEqual({ method: 'client_secret_post', key: { type: 'server', keyId, secret } });
-    expect(readClientCredentials([], new Map([['client_id', keyId]]))).toBeUndefined();
-    expect(readClientCredentials(['Bearer x.y.z'], new Map())).toBeUndefined();
+    expect(readClientCredentials([], new Map([['client_id', keyId]]), '')).toBeUndefined();
+    expect(readClientCredentials(['Bearer x.y.z'], new Map(), '')).toBeUndefined();
+  });
+
+  it("reads a prefixed deployment's keys, whose checksum covers its prefix, as /v1's pair forms do", () => {
+    const prefixed = newSecret('server', keyId, 'acme');
+    expect(code(() => readClientCredentials([basic(keyId, prefixed)], new Map(), ''))).toEqual({ code: 'invalid_client', status: 401 });
+    expect(readClientCredentials([basic(keyId, prefixed)], new Map(), 'acme')).toEqual({ method: 'client_secret_basic', key: { prefix: 'acme', type: 'server', keyId, secret: prefixed } });
+    // Keys made before the deployment had a prefix keep working.
+    expect(readClientCredentials([], new Map([['client_id', keyId], ['client_secret', secret]]), 'acme')).toEqual({ method: 'client_secret_post', key: { type: 'server', keyId, secret } });
   });
 
   it('refuses two methods, a mismatched client_id, and malformed credentials', () => {
     const form = new Map([['client_id', keyId], ['client_secret', secret]]);
-    expect(code(() => readClientCredentials([basic(keyId, secret)], form))).toEqual({ code: 'invalid_request', status: 400 });
-    expect(code(() => readClientCredentials([basic(keyId, secret)], new Map([['client_id', 'other']])))).toEqual({ code: 'invalid_request', status: 400 });
-    expect(code(() => readClientCredentials([basic(keyId, secret), basic(keyId, secret)], new Map()))).toEqual({ code: 'invalid_request', status: 400 });
+    expect(code(() => readClientCredentials([basic(keyId, secret)], form, ''))).toEqual({ code: 'invalid_request', status: 400 });
+    expect(code(() => readClientCredentials([basic(keyId, secret)], new Map([['client_id', 'other']]), ''))).toEqual({ code: 'invalid_request', status: 400 });
+    expect(code(() => readClientCredentials([basic(keyId, secret), basic(keyId, secret)], new Map(), ''))).toEqual({ code: 'invalid_request', status: 400 });
     for (const header of ['Basic', 'Basic !!!', basic(keyId, `${secret.slice(0, -1)}x`), basic(keyId, '%E0%A4%A')]) {
-      expect(code(() => readClientCredentials([header], new Map()))).toEqual({ code: 'invalid_client', status: 401 });
+      expect(code(() => readClientCredentials([header], new Map(), ''))).toEqual({ code: 'invalid_client', status: 401 });
     }
   });
 });

@@ -20,6 +20,7 @@ import { codeOf } from '../../harness/outcomes';
 const ISSUER = 'https://keyward.test';
 const AUDIENCE = 'test-api';
 const TTL = { server: 86_400, web: 3600, mobile: 86_400 };
+const KEYS = { defaultTtlDays: 180, maxTtlDays: 365, maxPerUser: 100, prefix: '' };
 
 function setup(opts: { rec?: Partial<KeyRecord>; limit?: number } = {}) {
   const time = clock();
@@ -45,7 +46,7 @@ function setup(opts: { rec?: Partial<KeyRecord>; limit?: number } = {}) {
   const apiKeyCalls: string[] = [];
   const freshFlags: boolean[] = [];
   const issuer = tokenIssuer({
-    config: { tokens: { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL } },
+    config: { tokens: { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL }, keys: KEYS },
     keyring,
     verifyApiKey: async (key, _info, options) => {
       apiKeyCalls.push(key.keyId);
@@ -159,7 +160,7 @@ describe('access tokens', () => {
     const s = setup();
     const seen: string[] = [];
     const issuer = tokenIssuer({
-      config: { tokens: { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL } },
+      config: { tokens: { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL }, keys: KEYS },
       keyring: s.keyring,
       verifyApiKey: async () => {
         throw new Error('not this form');
@@ -327,7 +328,7 @@ describe('access tokens', () => {
     s.secret.setRemote([s.v1, v2]); // Secret Manager has v2; this instance's cached list does not yet
     const other = memorySecret([s.v1, v2]);
     const otherIssuer = tokenIssuer({
-      config: { tokens: { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL } },
+      config: { tokens: { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL }, keys: KEYS },
       keyring: tokenKeyring(other),
       verifyApiKey: async () => ({ uid: 'owner-1', claims: {}, method: 'api_key', keyId: s.rec.keyId, keyType: 'server', secretGeneration: secretGeneration(s.rec.secrets[0]!.salt) }),
       verifySigned: async () => {

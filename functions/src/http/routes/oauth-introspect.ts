@@ -15,17 +15,15 @@ import type { RequestContext } from '../../request';
  * The caller authenticates with a `server` key: any key credential `/v1` accepts (the key, the
  * pair forms, a signed request), or the key as OAuth client credentials. The answer is
  * `{"active": false}` for anything that would not authenticate now: malformed, expired, signed
- * by a disabled version, its key revoked, expired or regenerated past the grace period, its
- * owner disabled.
+ * by a disabled version, its key revoked, expired, paused or regenerated past the grace period
+ * (keys/status.ts, the decision `/v1` makes), its owner disabled.
  */
 export function registerOAuthIntrospect({ router, http, services }: RouteContext): void {
   oauthEndpoint(router, http, INTROSPECTION_PATH, async ({ info, form }) => {
     await introspectingServer(services, info, form);
     const token = form.get('token');
     if (token === undefined || token === '') throw new OAuthError('invalid_request', 'token is required.');
-    const inspected = await services.inspectAccessToken(token);
-    const usage = inspected ? await services.callLimits.report(inspected.subject.keyId) : undefined;
-    return { body: introspectionBody(inspected, usage) };
+    return { body: introspectionBody(await services.inspectAccessToken(token)) };
   });
 }
 
@@ -34,7 +32,7 @@ export function registerOAuthIntrospect({ router, http, services }: RouteContext
  * credentials are handed to it as the equivalent `Authorization: ApiKey` header.
  */
 async function introspectingServer(services: Services, info: RequestContext, form: Map<string, string>): Promise<Identity> {
-  const client = readClientCredentials(headerValues(info, 'authorization'), form);
+  const client = readClientCredentials(headerValues(info, 'authorization'), form, services.config.keys.prefix);
   let asKey = info;
   if (client) {
     const rawHeaders: string[] = [];

@@ -26,7 +26,7 @@ export function registerOAuthToken({ router, http, services }: RouteContext): vo
       if (!scopes || scopes.length === 0) throw new OAuthError('invalid_scope', 'scope must be space-separated scope names.');
     }
     const authorization = headerValues(info, 'authorization');
-    const client = readClientCredentials(authorization, form);
+    const client = readClientCredentials(authorization, form, services.config.keys.prefix);
     if (!client) {
       throw invalidClient(authorization.length ? 'Use client_secret_basic or client_secret_post.' : 'Authenticate the client: Basic credentials, or client_id and client_secret.');
     }
