@@ -6,6 +6,7 @@
  */
 import type { Claims } from '../identity';
 import { KeywardError } from '../errors';
+import { ISO_DATE_HINT, parseIsoDate } from '../lib/iso-date';
 import { onlyFields, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
 import type { KeyRecord } from './record';
 import { cidrWithin, normalizeOrigin, parseCidr, scopesBeyond } from './restrictions';
@@ -52,9 +53,8 @@ const RULES: Record<string, FieldRule> = {
   },
 
   expiresAt(body, record, ctx) {
-    const raw = optionalString(body, 'expiresAt', { max: 40 })!;
-    const at = Date.parse(raw);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(at)) throw bad('expiresAt must be an ISO 8601 date.');
+    const at = parseIsoDate(optionalString(body, 'expiresAt', { max: 40 })!);
+    if (at === undefined) throw bad(`expiresAt must be ${ISO_DATE_HINT}.`);
     if (at <= ctx.now) throw bad('expiresAt must be in the future.');
     if (at > record.expiresAt) throw wider('expiresAt may only be brought forward; create a new key for a later expiry.');
     return { expiresAt: at };
