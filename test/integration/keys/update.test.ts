@@ -67,6 +67,28 @@ describe('editing a key', () => {
     expect([fine.status, fine.json.expiresAt]).toEqual([200, `${zoneless}.000Z`]);
   });
 
+  it('refuses metadata Firestore cannot store (too deep, an empty or reserved key, a list in a list) with 400 on create and PATCH, writing nothing', async () => {
+    const nested = (levels: number): Record<string, unknown> => (levels === 1 ? { a: 1 } : { a: nested(levels - 1) });
+    const user = await createUser();
+    const key = await createKey(user, { name: 'meta', metadata: { team: 'billing', deep: nested(4) } });
+    const before = await read(user, key.id);
+    for (const [metadata, message] of [
+      [nested(25), /^metadata may nest objects and lists at most 5 levels deep/], // beyond Firestore's 20
+      [nested(6), /^metadata may nest objects and lists at most 5 levels deep/],
+      [{ '': 1 }, /^metadata keys must not be empty/],
+      [{ team: { '': 1 } }, /^metadata keys must not be empty/],
+      [{ __name__: 'x' }, /reserved by Firestore/],
+      [{ list: [[1, 2]] }, /^metadata may not hold a list directly inside a list/],
+    ] as const) {
+      const patched = await patch(user, key.id, { metadata });
+      expect([patched.status, patched.json.error.code, patched.json.error.message]).toEqual([400, 'invalid_request', expect.stringMatching(message)]);
+      const created = await api('/v1/keys', { method: 'POST', headers: jsonHeaders(user.idToken), body: JSON.stringify({ name: 'x', metadata }) });
+      expect([created.status, created.json.error.code, created.json.error.message]).toEqual([400, 'invalid_request', expect.stringMatching(message)]);
+    }
+    expect(await read(user, key.id)).toEqual(before);
+    expect((await api('/v1/keys', { headers: bearer(user.idToken) })).json.keys.map((k: { id: string }) => k.id)).toEqual([key.id]);
+  });
+
   it('is for interactive credentials and the owner only', async () => {
     const owner = await createUser();
     const stranger = await createUser();
