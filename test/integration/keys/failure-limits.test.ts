@@ -89,7 +89,7 @@ describe('API keys: failed-verification limits', () => {
     const [idHeader, idPayload, idSignature] = user.idToken.split('.');
     const claims = JSON.parse(Buffer.from(idPayload!, 'base64url').toString('utf8')) as Record<string, unknown>;
     const badIdToken = `${idHeader}.${Buffer.from(JSON.stringify({ ...claims, aud: 'another-project', iss: 'https://securetoken.google.com/another-project' })).toString('base64url')}.${idSignature}`;
-    const bad = [{ authorization: `Bearer ${badIdToken}` }, { authorization: `Bearer ${badAccessToken}` }, { cookie: '__session=not-a-session-cookie' }];
+    const bad: Record<string, string>[] = [{ authorization: `Bearer ${badIdToken}` }, { authorization: `Bearer ${badAccessToken}` }, { cookie: '__session=not-a-session-cookie' }];
 
     const ip = newIp();
     for (let i = 0; i < LIMIT; i++) {
