@@ -157,12 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
       hmacSecretId: env.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac',
       tokenSigningSecretId: env.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing',
     },
-    keys: {
-      defaultTtlDays: int(env, 'KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 1, 3650),
-      maxTtlDays: int(env, 'KEYWARD_KEY_MAX_TTL_DAYS', 365, 1, 3650),
-      maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000),
-      prefix: keyPrefix(env),
-    },
+    keys: { ...keyLifetimes(env), maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000), prefix: keyPrefix(env) },
     tokens: {
       issuer: env.KEYWARD_TOKEN_ISSUER || publicUrl || `https://keyward.${projectId}`,
       audience: env.KEYWARD_TOKEN_AUDIENCE || `${projectId}-api`,
@@ -220,6 +215,16 @@ function appCheckJwks(env: Env, emulated: boolean): string | undefined {
   const url = env.KEYWARD_APP_CHECK_JWKS_URL || undefined;
   if (url && !emulated) throw new Error('KEYWARD_APP_CHECK_JWKS_URL is for the emulators only: in production App Check tokens are verified with Google\'s keys');
   return url;
+}
+
+/** A key created without `expiresAt` gets the default lifetime, which must itself be allowed. */
+function keyLifetimes(env: Env): { defaultTtlDays: number; maxTtlDays: number } {
+  const defaultTtlDays = int(env, 'KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 1, 3650);
+  const maxTtlDays = int(env, 'KEYWARD_KEY_MAX_TTL_DAYS', 365, 1, 3650);
+  if (defaultTtlDays > maxTtlDays) {
+    throw new Error(`KEYWARD_KEY_DEFAULT_TTL_DAYS must not exceed KEYWARD_KEY_MAX_TTL_DAYS (${maxTtlDays}), got "${defaultTtlDays}"`);
+  }
+  return { defaultTtlDays, maxTtlDays };
 }
 
 function keyPrefix(env: Env): string {

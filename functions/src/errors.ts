@@ -57,6 +57,8 @@ export interface ErrorDetails {
   rateLimit?: RateLimitState;
   /** The browser's session cookie should be cleared along with this error. */
   clearSession?: boolean;
+  /** Already counted towards the failure limits (credentials/failed-verification.ts): never twice. */
+  failureCounted?: boolean;
   /** The fault or refusal underneath, for operators; never shown to callers. */
   cause?: unknown;
 }

@@ -21,7 +21,7 @@ export const SETTINGS = [
   int('KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 'Longest wait for one Firestore or Secret Manager call, ms (100-60000)'),
   str('KEYWARD_HMAC_SECRET', 'keyward-api-key-hmac', 'Secret Manager secret id of the API-key HMAC keys'),
   str('KEYWARD_TOKEN_SIGNING_SECRET', 'keyward-token-signing', 'Secret Manager secret id of the access-token signing keys'),
-  int('KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 'Default key lifetime, days (1-3650)'),
+  int('KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 'Default key lifetime, days (1-3650, at most KEYWARD_KEY_MAX_TTL_DAYS)'),
   int('KEYWARD_KEY_MAX_TTL_DAYS', 365, 'Longest key lifetime, days (1-3650)'),
   int('KEYWARD_KEYS_PER_USER', 100, 'Active keys per user (1-10000)'),
   str('KEYWARD_PUBLIC_URL', '', 'Where the site answers (https://auth.example.com): the base of the discovery endpoints and the default token issuer'),

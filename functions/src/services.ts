@@ -220,7 +220,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     now,
   });
   const keyOwner = async (keyId: string) => (await keyCache.get(keyId))?.ownerUid;
-  const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits, keyPrefix: config.keys.prefix, keyOwner });
+  const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits, keyPrefix: config.keys.prefix, keyOwner, failures, now });
   const sessions = sessionService({
     rules: config.sessions,
     secureCookies: !config.emulated,

@@ -12,6 +12,7 @@ import { utcDay, type UsageCounts } from '../keys/usage';
 import type { UsageReport } from '../keys/usage-report';
 
 export type { UsageReport };
+import { ISO_DATE_HINT, parseIsoDate } from '../lib/iso-date';
 import { onlyFields, type Body } from '../lib/validate';
 import type { KeyStore } from '../keys/record';
 import type { UsageStore } from '../store/usage';
@@ -32,14 +33,11 @@ const UID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 const bad = (message: string) => new KeywardError('invalid_request', message);
 
-/** `yyyy-mm-dd`, or an RFC 3339 date-time (its UTC day); undefined when absent. */
+/** A date (`yyyy-mm-dd`) or a date-time with a zone (its UTC day); undefined when absent. */
 export function parseDay(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value)) {
-    throw bad(`${field} must be a date such as 2026-11-30.`);
-  }
-  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms) || (value.length === 10 && utcDay(ms) !== value)) throw bad(`${field} is not a valid date.`);
+  const ms = typeof value === 'string' ? parseIsoDate(value) : undefined;
+  if (ms === undefined) throw bad(`${field} must be ${ISO_DATE_HINT}.`);
   return utcDay(ms);
 }
 

@@ -5,6 +5,7 @@
  */
 import { KeywardError } from '../errors';
 import { isKeyId } from '../keys/format';
+import { ISO_DATE_TIME_HINT, parseIsoDate } from '../lib/iso-date';
 import { onlyFields } from '../lib/validate';
 import { AUDIT_EVENTS, isAuditEventName, type AuditEventName } from './events';
 
@@ -32,7 +33,6 @@ const MAX_PAGE_TOKEN = 2048;
 /** Firebase uids as Keyward accepts them in `On-Behalf-Of` (credentials/pipeline.ts). */
 const UID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 const PAGE_TOKEN = /^[A-Za-z0-9+/=_.~-]+$/;
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 const bad = (message: string) => new KeywardError('invalid_request', message);
 
@@ -43,23 +43,11 @@ function text(input: Record<string, unknown>, field: string): string | undefined
   return value;
 }
 
-/** An RFC 3339 date-time with a zone (`2024-05-01T12:00:00Z`, `…+02:00`), as a UTC ISO string. */
+/** An ISO 8601 date-time with a zone (`2024-05-01T12:00:00Z`, `…+02:00`), as a UTC ISO string. */
 export function parseTime(value: string, field: string): string {
-  const m = RFC3339.exec(value);
-  const ms = m ? Date.parse(value) : NaN;
-  if (!m || Number.isNaN(ms)) throw bad(`${field} must be an RFC 3339 date-time such as 2024-05-01T12:00:00Z.`);
-  // Date.parse rolls 2024-02-30 over to March: refuse dates that do not exist.
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const check = new Date(0);
-  check.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0-99 as 1900-1999
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    throw bad(`${field} is not a valid date-time.`);
-  }
-  // An offset can carry a time across 0000 or 9999; toISOString would then write `-000001-…` or
-  // `+010000-…`, which is not RFC 3339 and does not order as a string (from <= to, the filter).
-  const iso = new Date(ms).toISOString();
-  if (!/^\d{4}-/.test(iso)) throw bad(`${field} is out of range.`);
-  return iso;
+  const ms = parseIsoDate(value, { time: 'required' });
+  if (ms === undefined) throw bad(`${field} must be ${ISO_DATE_TIME_HINT}.`);
+  return new Date(ms).toISOString();
 }
 
 function pageSize(value: unknown): number {

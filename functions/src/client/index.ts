@@ -34,6 +34,8 @@ export interface RequestToSign {
   url: string | URL;
   /** The exact bytes that will be sent; a string is sent (and hashed) as UTF-8. */
   body?: string | Uint8Array;
+  /** The Content-Type header the request is sent with, if any: it is signed, so send exactly this. */
+  contentType?: string;
   /** Acts for this user (a server key whose owner may delegate); the header is signed too. */
   onBehalfOf?: string;
 }
@@ -43,7 +45,7 @@ export function newNonce(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** The headers that sign `request`: `Authorization`, and `On-Behalf-Of` when set. */
+/** The headers that sign `request`: `Authorization`, and `Content-Type` and `On-Behalf-Of` when set. */
 export function signRequest(key: SigningKey, request: RequestToSign, options: SignOptions = {}): Record<string, string> {
   const url = new URL(request.url);
   const timestamp = String(Math.floor((options.now ?? Date.now()) / 1000));
@@ -55,11 +57,13 @@ export function signRequest(key: SigningKey, request: RequestToSign, options: Si
     path: url.pathname,
     rawQuery: url.search.slice(1),
     bodySha256: bodySha256Hex(request.body ?? ''),
+    contentType: request.contentType,
     onBehalfOf: request.onBehalfOf,
   });
   const headers: Record<string, string> = {
     authorization: formatSignatureHeader({ keyId: key.keyId, timestamp, nonce, signature: hmacSha256Hex(key.signingSecret, message) }),
   };
+  if (request.contentType !== undefined) headers['content-type'] = request.contentType;
   if (request.onBehalfOf !== undefined) headers['on-behalf-of'] = request.onBehalfOf;
   return headers;
 }
@@ -78,7 +82,9 @@ export async function signedFetch(key: SigningKey, url: string | URL, init: Sign
   }
   const method = (rest.method ?? 'GET').toUpperCase();
   const headers = new Headers(rest.headers);
-  for (const [name, value] of Object.entries(signRequest(key, { method, url, body: rest.body, onBehalfOf }))) headers.set(name, value);
+  // fetch sends a string body as text/plain when no type is given: that type is set here, and signed.
+  const contentType = headers.get('content-type') ?? (typeof rest.body === 'string' ? 'text/plain;charset=UTF-8' : undefined);
+  for (const [name, value] of Object.entries(signRequest(key, { method, url, body: rest.body, contentType, onBehalfOf }))) headers.set(name, value);
   return fetchImpl(url, { ...rest, method, headers });
 }
 

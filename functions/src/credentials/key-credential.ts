@@ -193,7 +193,7 @@ export async function matchingRecord(
   if (!record || !matched) {
     const wait = await deps.failures.fail({ ip: info.ip, keyId: record ? keyId : undefined }, now);
     if (wait !== undefined) throw new KeywardError('rate_limited', 'Too many failed attempts; slow down.', { retryAfterSeconds: wait });
-    throw refusal();
+    throw refusal().with({ failureCounted: true });
   }
   return { record, secret: matched };
 }

@@ -7,11 +7,13 @@ import { auditRequest, type AuditSink } from '../audit/events';
 import { accept, enforce, refuse, type Decision } from '../decision';
 import { KeywardError, asKeywardError, isFault, type ErrorCode } from '../errors';
 import type { CallLimiter } from '../limits/call-limiter';
+import type { FailureLimiter } from '../limits/failure-limiter';
 import type { RequestContext } from '../request';
 import type { ParsedKey } from '../keys/format';
 import { intersectClaims } from '../keys/restrictions';
 import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { Identity } from '../identity';
+import { countFailedVerification } from './failed-verification';
 import type { VerifyOptions } from './key-credential';
 import { credentialsInQuery, readCredential, triedKeyId, type Credential } from './read';
 
@@ -37,6 +39,9 @@ export interface PipelineDeps {
   keyPrefix?: string;
   /** The owner of a key id, if it exists: names who to tell about a key sent in a URL. */
   keyOwner?: (keyId: string) => Promise<string | undefined>;
+  /** Failed verifications of every kind count per client address (credentials/failed-verification.ts). */
+  failures?: FailureLimiter;
+  now?: () => number;
 }
 
 export interface AuthenticateOptions {
@@ -137,6 +142,16 @@ async function flagExposure(deps: PipelineDeps, info: RequestContext): Promise<v
   }
 }
 
+/** A failed verification counted per address: past the limit, 429 instead of the refusal. */
+async function counted(deps: PipelineDeps, info: RequestContext, err: KeywardError): Promise<KeywardError> {
+  if (!deps.failures) return err;
+  try {
+    return await countFailedVerification(deps.failures, info.ip, err, (deps.now ?? Date.now)());
+  } catch (fault) {
+    return asKeywardError(fault); // the limiter's store down: as for keys (matchingRecord), its fault is the answer
+  }
+}
+
 export function createAuthenticator(deps: PipelineDeps): Authenticate {
   return async (info, options = {}) => {
     let credential: Credential | undefined;
@@ -146,7 +161,7 @@ export function createAuthenticator(deps: PipelineDeps): Authenticate {
       identity = await verify(deps, info, credential);
     } catch (caught) {
       // Programming errors are 500, a dependency that failed 503 (its verifier says so): both are logged at the edge.
-      const err = asKeywardError(caught);
+      const err = await counted(deps, info, asKeywardError(caught));
       const keyId = credential && triedKeyId(credential);
       // A fault is audited as an `error` (not the caller's failure): the trail shows requests that could not be decided.
       deps.audit.access({ event: 'auth.failure', outcome: isFault(err) ? 'error' : 'failure', actor: keyId ? { keyId } : {}, request: auditRequest(info), reason: err.code });

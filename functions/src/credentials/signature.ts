@@ -12,7 +12,7 @@
 import { safeEqual, signingSecret } from '../keys/digest';
 import { isKeyId } from '../keys/format';
 import { KeywardError } from '../errors';
-import type { RequestContext } from '../request';
+import { headerValue, type RequestContext } from '../request';
 import type { VersionSet } from '../secrets/provider';
 import { isFresh } from '../signing/grammar';
 import { parseSignatureHeader, SIGNATURE_SCHEME } from '../signing/header';
@@ -87,6 +87,18 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
   };
 }
 
+/**
+ * The request's one Content-Type, which the signature covers. From the raw headers: Node keeps the
+ * first of repeated Content-Type headers, another reader might take the last, so repeats are refused.
+ */
+function signedContentType(info: RequestContext): string | undefined {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < info.rawHeaders.length; i += 2) if (info.rawHeaders[i]!.toLowerCase() === 'content-type') values.push(info.rawHeaders[i + 1]!);
+  if (values.length > 1) throw new KeywardError('invalid_request', 'A signed request carries at most one Content-Type header.');
+  // A transport that gives no raw headers (none at all) leaves the header map.
+  return info.rawHeaders.length ? values[0] : headerValue(info.headers, 'content-type');
+}
+
 /** The pipeline's verifier for `Authorization: Keyward-HMAC-SHA256 <params>`. */
 export function signatureVerifier(deps: SignatureDeps) {
   const verify = signedKeyVerifier(deps);
@@ -95,6 +107,7 @@ export function signatureVerifier(deps: SignatureDeps) {
     if (!parsed.ok) throw new KeywardError('invalid_credential', parsed.reason, { challenge });
     const h = parsed.value;
     const onBehalfOf = info.headers['on-behalf-of'];
+    const contentType = signedContentType(info);
     const message = stringToSign({
       timestamp: h.timestamp,
       nonce: h.nonce,
@@ -102,6 +115,7 @@ export function signatureVerifier(deps: SignatureDeps) {
       path: info.path,
       rawQuery: info.rawQuery,
       bodySha256: bodySha256Hex(info.rawBody),
+      contentType,
       // The pipeline acts on this same value (credentials/pipeline.ts), so what is signed is what is used.
       onBehalfOf: onBehalfOf === undefined ? undefined : String(onBehalfOf),
     });

@@ -6,7 +6,9 @@
  */
 import type { Claims } from '../identity';
 import { KeywardError } from '../errors';
+import { ISO_DATE_HINT, parseIsoDate } from '../lib/iso-date';
 import { onlyFields, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
+import { parseMetadata } from './metadata';
 import type { KeyRecord } from './record';
 import { cidrWithin, normalizeOrigin, parseCidr, scopesBeyond } from './restrictions';
 import { SCOPE_PATTERN } from './restrictions';
@@ -21,7 +23,6 @@ export type KeyChange = Partial<Pick<KeyRecord, 'name' | 'scopes' | 'expiresAt' 
 type FieldRule = (body: Body, record: KeyRecord, ctx: PatchContext) => KeyChange;
 
 export const NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
-export const MAX_METADATA_BYTES = 1024;
 
 const bad = (message: string) => new KeywardError('invalid_request', message);
 const wider = (message: string) => new KeywardError('forbidden', message);
@@ -30,15 +31,6 @@ export const parseScopes = (body: Body) => optionalStringList(body, 'scopes', { 
 export const parseOrigins = (body: Body) =>
   optionalStringList(body, 'allowedOrigins', { maxItems: 20, maxLength: 256, check: (o) => normalizeOrigin(o) !== undefined })?.map((o) => normalizeOrigin(o)!);
 export const parseIps = (body: Body) => optionalStringList(body, 'allowedIps', { maxItems: 20, maxLength: 64, check: (c) => parseCidr(c) !== undefined });
-
-/** A small JSON object (at most MAX_METADATA_BYTES as JSON), or null to clear it. */
-export function parseMetadata(body: Body): Record<string, unknown> | null | undefined {
-  const value = body.metadata;
-  if (value === undefined || value === null) return value;
-  if (typeof value !== 'object' || Array.isArray(value)) throw bad('metadata must be a JSON object.');
-  if (Buffer.byteLength(JSON.stringify(value), 'utf8') > MAX_METADATA_BYTES) throw bad(`metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON.`);
-  return value as Record<string, unknown>;
-}
 
 const RULES: Record<string, FieldRule> = {
   name: (body) => ({ name: requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN }) }),
@@ -52,9 +44,8 @@ const RULES: Record<string, FieldRule> = {
   },
 
   expiresAt(body, record, ctx) {
-    const raw = optionalString(body, 'expiresAt', { max: 40 })!;
-    const at = Date.parse(raw);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(at)) throw bad('expiresAt must be an ISO 8601 date.');
+    const at = parseIsoDate(optionalString(body, 'expiresAt', { max: 40 })!);
+    if (at === undefined) throw bad(`expiresAt must be ${ISO_DATE_HINT}.`);
     if (at <= ctx.now) throw bad('expiresAt must be in the future.');
     if (at > record.expiresAt) throw wider('expiresAt may only be brought forward; create a new key for a later expiry.');
     return { expiresAt: at };
@@ -88,6 +79,9 @@ const RULES: Record<string, FieldRule> = {
     return { disabledAt: body.disabled ? (record.disabledAt ?? ctx.now) : null };
   },
 };
+
+/** Create parses metadata with the same rules (keys/metadata.ts). */
+export { MAX_METADATA_BYTES, parseMetadata } from './metadata';
 
 export const PATCH_FIELDS = Object.keys(RULES);
 

@@ -76,12 +76,34 @@ export function usageTracker(write: (flush: UsageFlush) => Promise<void>, opts: 
     entry.days = new Map();
     entry.dirtyLastUsed = false;
     entry.writtenAt = now();
-    return write(flush).catch(() => {
-      // Put the counts back: they go out with the next write (counting stays honest).
-      for (const [day, c] of Object.entries(flush.days)) add(entry, day, c.requests, c.failures);
-      if (flush.lastUsedAt !== null) entry.dirtyLastUsed = true;
-      markDirty(keyId, entry);
-    });
+    const attemptedAt = entry.writtenAt;
+    return write(flush).catch(() => putBack(keyId, flush, attemptedAt));
+  }
+
+  /**
+   * A failed write's counts go out with the next one (counting stays honest). The key's entry may
+   * have been evicted while the write was in flight (or replaced by a fresh one): the counts are
+   * merged into whatever entry the map holds now, never into a detached one only a timer would see.
+   */
+  function putBack(keyId: string, flush: UsageFlush, attemptedAt: number): void {
+    const entry = entryFor(keyId, attemptedAt);
+    for (const [day, c] of Object.entries(flush.days)) add(entry, day, c.requests, c.failures);
+    if (flush.lastUsedAt !== null) {
+      entry.at = Math.max(entry.at ?? 0, flush.lastUsedAt);
+      entry.dirtyLastUsed = true;
+    }
+    markDirty(keyId, entry);
+  }
+
+  /** The key's entry, made (evicting the oldest when full) if the map holds none. */
+  function entryFor(keyId: string, writtenAt = -Infinity): Entry {
+    let entry = entries.get(keyId);
+    if (!entry) {
+      if (entries.size >= maxKeys) evictOldest();
+      entry = { at: null, writtenAt, dirtyLastUsed: false, days: new Map() };
+      entries.set(keyId, entry);
+    }
+    return entry;
   }
 
   function add(entry: Entry, day: string, requests: number, failures: number): void {
@@ -98,19 +120,14 @@ export function usageTracker(write: (flush: UsageFlush) => Promise<void>, opts: 
     if (opts.timers !== false && !entry.timer) {
       entry.timer = setTimeout(() => {
         entry.timer = undefined;
-        if (dirty.has(keyId)) void take(keyId, entry);
+        if (dirty.has(keyId) && entries.get(keyId) === entry) void take(keyId, entry);
       }, Math.max(0, due - now()));
       entry.timer.unref?.();
     }
   }
 
   function note(keyId: string, at: number, failed: boolean): void {
-    let entry = entries.get(keyId);
-    if (!entry) {
-      if (entries.size >= maxKeys) evictOldest();
-      entry = { at: null, writtenAt: -Infinity, dirtyLastUsed: false, days: new Map() };
-      entries.set(keyId, entry);
-    }
+    const entry = entryFor(keyId);
     add(entry, utcDay(at), 1, failed ? 1 : 0);
     if (!failed) {
       entry.at = Math.max(entry.at ?? 0, at);
@@ -135,14 +152,18 @@ export function usageTracker(write: (flush: UsageFlush) => Promise<void>, opts: 
       if (t < nextDue) return;
       nextDue = Infinity;
       for (const keyId of [...dirty]) {
-        const entry = entries.get(keyId)!;
-        if (t - entry.writtenAt >= intervalMs) void take(keyId, entry);
+        const entry = entries.get(keyId);
+        if (!entry) dirty.delete(keyId); // not expected (a dirty key always has an entry); never a throw in a request
+        else if (t - entry.writtenAt >= intervalMs) void take(keyId, entry);
         else nextDue = Math.min(nextDue, entry.writtenAt + intervalMs);
       }
     },
     async flush() {
       nextDue = Infinity;
-      await Promise.all([...dirty].map((keyId) => take(keyId, entries.get(keyId)!)));
+      await Promise.all([...dirty].map((keyId) => {
+        const entry = entries.get(keyId);
+        return entry ? take(keyId, entry) : void dirty.delete(keyId);
+      }));
     },
   };
 }

@@ -29,23 +29,8 @@ export function requiredString(body: Body, field: string, opts: { max: number; p
   return value;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
-
-/**
- * An ISO 8601 date (`2027-02-28`) or date-time with a zone (`2027-02-28T12:00:00Z`) as epoch ms;
- * undefined when malformed or when the date does not exist (`Date.parse` rolls `2027-02-30` over
- * to March 2).
- */
-export function parseIsoDate(value: string): number | undefined {
-  const m = ISO_DATE.exec(value);
-  if (!m) return undefined;
-  const [year, month, day, hour = 0, minute = 0, second = 0, offH = 0, offM = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v))) as number[];
-  const check = new Date(0);
-  check.setUTCFullYear(year!, month! - 1, day!);
-  if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour > 23 || minute > 59 || second > 59 || offH > 23 || offM > 59) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
-}
+/** Dates have one parser (lib/iso-date.ts); create imports it from here. */
+export { parseIsoDate } from './iso-date';
 
 export function optionalInt(body: Body, field: string, min: number, max: number): number | undefined {
   const value = body[field];

@@ -8,7 +8,12 @@
  *   <path>
  *   <canonical query>
  *   <hex SHA-256 of the body>
+ *   content-type:<value>          (only when the request has a Content-Type header)
  *   on-behalf-of:<uid>            (only when the request has an On-Behalf-Of header)
+ *
+ * The Content-Type says how the body is read (JSON, a form): signed, nobody in between can make
+ * the same bytes mean something else. Its value is signed as sent, only without leading and
+ * trailing spaces and tabs (which HTTP lets transports drop): not lower-cased, parameters kept.
  *
  * Pure; shared by the verifier and the client.
  */
@@ -25,8 +30,13 @@ export interface SignedRequestParts {
   /** The raw query string without `?`; it is canonicalized here. */
   rawQuery: string;
   bodySha256: string;
+  /** The Content-Type header's value, when the request has one. */
+  contentType?: string;
   onBehalfOf?: string;
 }
+
+/** A signed header value: as sent, without HTTP's optional whitespace around it. */
+export const signedHeaderValue = (value: string): string => value.replace(/^[ \t]+|[ \t]+$/g, '');
 
 export function stringToSign(parts: SignedRequestParts): string {
   const lines = [
@@ -38,6 +48,7 @@ export function stringToSign(parts: SignedRequestParts): string {
     canonicalQuery(parts.rawQuery),
     parts.bodySha256,
   ];
+  if (parts.contentType !== undefined) lines.push(`content-type:${signedHeaderValue(parts.contentType)}`);
   if (parts.onBehalfOf !== undefined) lines.push(`on-behalf-of:${parts.onBehalfOf}`);
   return lines.join('\n');
 }

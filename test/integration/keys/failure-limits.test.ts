@@ -7,6 +7,7 @@ import { createUser } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { formatKey, newSecret } from '../../../functions/src/keys/format';
 import { createKeyAt, keyHeaderForms, meAt, unknownKey } from './support';
+import { issueToken } from '../tokens/support';
 import type { ApiResponse } from '../../harness/auth';
 
 const LIMIT = 5;
@@ -76,5 +77,34 @@ describe('API keys: failed-verification limits', () => {
     // Another key is not limited by guesses at this one.
     expect((await me(newIp(), { 'x-api-key': formatKey({ type: 'server', keyId: other.id, secret: newSecret('server', other.id) }) })).status).toBe(401);
     expect((await me(newIp(), { 'x-api-key': other.key })).status).toBe(200);
+  });
+
+  it('counts bad ID tokens, access tokens and session cookies per address as well: 429 past the limit, a valid credential still passes', async () => {
+    const user = await createUser();
+    const key = await createKeyAt(app.url, user);
+    const token = await issueToken(key.key, {}, app.url);
+    const [header, payload] = token.split('.');
+    // An access token whose signature is another's, an ID token for another project, a made-up cookie.
+    const badAccessToken = `${header}.${payload}.${Buffer.alloc(64, 7).toString('base64url')}`;
+    const [idHeader, idPayload, idSignature] = user.idToken.split('.');
+    const claims = JSON.parse(Buffer.from(idPayload!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const badIdToken = `${idHeader}.${Buffer.from(JSON.stringify({ ...claims, aud: 'another-project', iss: 'https://securetoken.google.com/another-project' })).toString('base64url')}.${idSignature}`;
+    const bad: Record<string, string>[] = [{ authorization: `Bearer ${badIdToken}` }, { authorization: `Bearer ${badAccessToken}` }, { cookie: '__session=not-a-session-cookie' }];
+
+    const ip = newIp();
+    for (let i = 0; i < LIMIT; i++) {
+      const res = await me(ip, bad[i % bad.length]!);
+      expect([res.status, res.json.error.code]).toEqual([401, 'invalid_credential']);
+    }
+    for (const headers of bad) expectLimited(await me(ip, headers));
+    expectLimited(await me(ip, { 'x-api-key': unknownKey() })); // one count per address, whatever the kind
+
+    // Valid credentials from that address are never locked out.
+    expect((await me(ip, { authorization: `Bearer ${user.idToken}` })).json).toMatchObject({ uid: user.uid, auth: { method: 'id_token' } });
+    expect((await me(ip, { authorization: `Bearer ${token}` })).json).toMatchObject({ uid: user.uid, auth: { method: 'access_token' } });
+    // A failed key check counts once (in the key check), not again in the pipeline: a fresh address gets LIMIT of them.
+    const other = newIp();
+    for (let i = 0; i < LIMIT; i++) expect((await me(other, { 'x-api-key': unknownKey() })).status).toBe(401);
+    expectLimited(await me(other, { authorization: `Bearer ${badIdToken}` }));
   });
 });

@@ -44,6 +44,51 @@ describe('editing a key', () => {
     expect(await read(user, key.id)).toEqual(before);
   });
 
+  it("parses expiresAt with create's rules: a date that exists, a time with a zone; create and PATCH refuse the same", async () => {
+    // Dates within the longest lifetime, where Date.parse would accept them: the 31st of a 30-day
+    // month (rolled over to the 1st) and a time without a zone (read in the server's zone).
+    const day = new Date(Date.now() + 60 * 86_400_000);
+    while (![3, 5, 8, 10].includes(day.getUTCMonth())) day.setUTCMonth(day.getUTCMonth() + 1, 1);
+    const missing = `${day.toISOString().slice(0, 8)}31`;
+    const zoneless = `${new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)}T12:00:00`;
+    const user = await createUser();
+    const key = await createKey(user, { name: 'dates', expiresAt: new Date(Date.now() + 360 * 86_400_000).toISOString() });
+    const before = await read(user, key.id);
+    for (const expiresAt of [missing, zoneless]) {
+      const patched = await patch(user, key.id, { expiresAt });
+      expect([patched.status, patched.json.error.code, patched.json.error.message]).toEqual([400, 'invalid_request', expect.stringMatching(/^expiresAt must be an ISO 8601 date that exists/)]);
+      const created = await api('/v1/keys', { method: 'POST', headers: jsonHeaders(user.idToken), body: JSON.stringify({ name: 'x', expiresAt }) });
+      expect([created.status, created.json.error.code]).toEqual([400, 'invalid_request']);
+    }
+    expect(await read(user, key.id)).toEqual(before);
+    expect((await api('/v1/keys', { headers: bearer(user.idToken) })).json.keys.map((k: { id: string }) => k.id)).toEqual([key.id]);
+    // The same dates written correctly are accepted.
+    const fine = await patch(user, key.id, { expiresAt: `${zoneless}Z` });
+    expect([fine.status, fine.json.expiresAt]).toEqual([200, `${zoneless}.000Z`]);
+  });
+
+  it('refuses metadata Firestore cannot store (too deep, an empty or reserved key, a list in a list) with 400 on create and PATCH, writing nothing', async () => {
+    const nested = (levels: number): Record<string, unknown> => (levels === 1 ? { a: 1 } : { a: nested(levels - 1) });
+    const user = await createUser();
+    const key = await createKey(user, { name: 'meta', metadata: { team: 'billing', deep: nested(4) } });
+    const before = await read(user, key.id);
+    for (const [metadata, message] of [
+      [nested(25), /^metadata may nest objects and lists at most 5 levels deep/], // beyond Firestore's 20
+      [nested(6), /^metadata may nest objects and lists at most 5 levels deep/],
+      [{ '': 1 }, /^metadata keys must not be empty/],
+      [{ team: { '': 1 } }, /^metadata keys must not be empty/],
+      [{ __name__: 'x' }, /reserved by Firestore/],
+      [{ list: [[1, 2]] }, /^metadata may not hold a list directly inside a list/],
+    ] as const) {
+      const patched = await patch(user, key.id, { metadata });
+      expect([patched.status, patched.json.error.code, patched.json.error.message]).toEqual([400, 'invalid_request', expect.stringMatching(message)]);
+      const created = await api('/v1/keys', { method: 'POST', headers: jsonHeaders(user.idToken), body: JSON.stringify({ name: 'x', metadata }) });
+      expect([created.status, created.json.error.code, created.json.error.message]).toEqual([400, 'invalid_request', expect.stringMatching(message)]);
+    }
+    expect(await read(user, key.id)).toEqual(before);
+    expect((await api('/v1/keys', { headers: bearer(user.idToken) })).json.keys.map((k: { id: string }) => k.id)).toEqual([key.id]);
+  });
+
   it('is for interactive credentials and the owner only', async () => {
     const owner = await createUser();
     const stranger = await createUser();

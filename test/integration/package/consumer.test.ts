@@ -115,7 +115,7 @@ describe('the packed package in a project outside the repository', () => {
     // Signed POSTs: keywardAuth before the parser, or a parser that keeps the bytes, both verify.
     const body = JSON.stringify({ note: 'hello' });
     const signedPost = (path: string) =>
-      fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...signRequest(signing, { method: 'POST', url: url + path, body }) }, body });
+      fetch(url + path, { method: 'POST', headers: signRequest(signing, { method: 'POST', url: url + path, body, contentType: 'application/json' }), body });
     for (const path of ['/notes', '/kept']) {
       const res = await signedPost(path);
       expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { uid: user.uid, method: 'signature', body: { note: 'hello' } } });

@@ -76,14 +76,14 @@ describe.each(runtimes)('request bodies on %s', (_name, base) => {
     const url = `${base()}/v1/keys`;
     // Whitespace and key order a parser and re-serializer would lose.
     const bytes = '{ "scopes": [],\n  "name": "signed"  }';
-    const signed = signRequest(signingKey, { method: 'POST', url, body: bytes });
-    const accepted = await post('/v1/keys', bytes, { ...signed, 'content-type': 'application/json' });
+    const signed = signRequest(signingKey, { method: 'POST', url, body: bytes, contentType: 'application/json' });
+    const accepted = await post('/v1/keys', bytes, signed);
     // The signature holds, and key management still wants an interactive credential.
     expect(accepted.status).toBe(403);
     expect(contractError(accepted)).toBe('interactive_credential_required');
 
-    const resigned = signRequest(signingKey, { method: 'POST', url, body: bytes });
-    const altered = await post('/v1/keys', JSON.stringify(JSON.parse(bytes)), { ...resigned, 'content-type': 'application/json' });
+    const resigned = signRequest(signingKey, { method: 'POST', url, body: bytes, contentType: 'application/json' });
+    const altered = await post('/v1/keys', JSON.stringify(JSON.parse(bytes)), resigned);
     expect(altered.status).toBe(401);
     expect(contractError(altered)).toBe('invalid_signature');
   });

@@ -75,6 +75,8 @@ const bodyOf = (route: RegisteredRoute): string | undefined => {
   return typeof body === 'function' ? body().toString() : JSON.stringify(body);
 };
 const isOAuth = (route: RegisteredRoute) => route.errors === 'oauth';
+/** The Content-Type a body is sent with (and signed with, for a signed request). */
+const typeOf = (route: RegisteredRoute) => (isOAuth(route) ? 'application/x-www-form-urlencoded' : 'application/json');
 
 let app: Awaited<ReturnType<typeof appWithAudit>>;
 let routes: readonly RegisteredRoute[];
@@ -109,7 +111,8 @@ async function pathFor(route: RegisteredRoute, id?: string): Promise<string> {
   return route.path.replace(':id', keyId);
 }
 
-async function credential(kind: Kind, method: string, url: string, body: string | undefined, fresh: boolean): Promise<Record<string, string>> {
+async function credential(kind: Kind, route: RegisteredRoute, url: string, body: string | undefined, fresh: boolean): Promise<Record<string, string>> {
+  const { method } = route;
   const sameOrigin = { origin: app.url, 'sec-fetch-site': 'same-origin' };
   switch (kind) {
     case 'session':
@@ -121,14 +124,13 @@ async function credential(kind: Kind, method: string, url: string, body: string 
     case 'access_token':
       return { authorization: `Bearer ${token}` };
     case 'signature':
-      return signRequest({ keyId: ownerKey.id, signingSecret: ownerKey.signingSecret }, { method, url, body });
+      return signRequest({ keyId: ownerKey.id, signingSecret: ownerKey.signingSecret }, { method, url, body, contentType: body === undefined ? undefined : typeOf(route) });
   }
 }
 
 async function send(route: RegisteredRoute, path: string, headers: Record<string, string>, body?: string) {
   const { method } = route;
-  const type = isOAuth(route) ? 'application/x-www-form-urlencoded' : 'application/json';
-  const res = await fetchAt(`${app.url}${path}`, { method, headers: body === undefined ? headers : { 'content-type': type, ...headers }, body });
+  const res = await fetchAt(`${app.url}${path}`, { method, headers: body === undefined ? headers : { 'content-type': typeOf(route), ...headers }, body });
   // Whatever the request, never a fault, always the endpoint's error shape, always a request id.
   expect([method, path, res.status < 500 ? 'no fault' : res.text]).toEqual([method, path, 'no fault']);
   expect(res.headers.get('x-request-id')).toBeTruthy();
@@ -160,7 +162,7 @@ describe('the shared security battery', () => {
       for (const kind of ALL) {
         const path = await pathFor(route);
         const body = bodyOf(route);
-        const headers = await credential(kind, route.method, `${app.url}${path}`, body, rules.consumes === true);
+        const headers = await credential(kind, route, `${app.url}${path}`, body, rules.consumes === true);
         const res = await send(route, path, headers, body);
         const label = [key(route), kind];
         if (rules.auth === 'none') expect([...label, res.status]).toEqual([...label, 200]);

@@ -58,16 +58,19 @@ describe('signed requests', () => {
   it('refuses a swapped body, another path, another query, another method', async () => {
     const path = `/v1/keys/${key.id}/regenerate`;
     const body = JSON.stringify({ gracePeriod: 0 });
-    const signed = () => signRequest(signer(key), { method: 'POST', url: url(`${path}?x=1`), body });
-    const post = (headers: Record<string, string>, over: { path?: string; body?: string; method?: string } = {}) =>
-      send(over.path ?? `${path}?x=1`, { method: over.method ?? 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: over.body ?? body });
+    const signed = () => signRequest(signer(key), { method: 'POST', url: url(`${path}?x=1`), body, contentType: 'application/json' });
+    type Change = { path?: string; body?: string; method?: string; contentType?: string };
+    const post = (headers: Record<string, string>, over: Change = {}) =>
+      send(over.path ?? `${path}?x=1`, { method: over.method ?? 'POST', headers: { ...headers, 'content-type': over.contentType ?? headers['content-type']! }, body: over.body ?? body });
 
     // The control: the signature is accepted, then key management refuses a non-interactive credential.
     const control = await post(signed());
     expect([control.status, control.json.error.code]).toEqual([403, 'interactive_credential_required']);
 
-    const tampered: Array<{ path?: string; body?: string; method?: string }> = [
+    const tampered: Change[] = [
       { body: JSON.stringify({ gracePeriod: 60 }) },
+      { contentType: 'application/json; charset=utf-8' }, // still read as JSON, but not what was signed
+      { contentType: 'APPLICATION/JSON' },
       { body: `${body} ` },
       { path: `${path}?x=2` },
       { path: `${path}?x=1&y=1` },
@@ -83,6 +86,29 @@ describe('signed requests', () => {
     const del = await send(`/v1/keys/${key.id}`, { method: 'DELETE', headers: read });
     expect([del.status, del.json.error.code]).toEqual([401, 'invalid_signature']);
     expect((await signedFetch(signer(key), url('/v1/me'))).status).toBe(200); // still not revoked
+  });
+
+  it('signs the Content-Type: one added, changed or dropped in transit is refused, and the client signs what fetch sends', async () => {
+    // A GET signed without a Content-Type, given one on the way.
+    const bare = signRequest(signer(key), { method: 'GET', url: url('/v1/me') });
+    const added = await send('/v1/me', { headers: { ...bare, 'content-type': 'application/json' } });
+    expect([added.status, added.json.error.code]).toEqual([401, 'invalid_signature']);
+    // Signed with one, sent without it.
+    const typed = signRequest(signer(key), { method: 'GET', url: url('/v1/me'), contentType: 'application/json' });
+    const { 'content-type': _dropped, ...withoutType } = typed;
+    const dropped = await send('/v1/me', { headers: withoutType });
+    expect([dropped.status, dropped.json.error.code]).toEqual([401, 'invalid_signature']);
+    // Signed as sent (spaces around the value aside), it is accepted.
+    expect((await send('/v1/me', { headers: { ...typed, 'content-type': '  application/json ' } })).json).toMatchObject({ uid, auth: { method: 'signature' } });
+    // signedFetch signs the type fetch gives a string body (text/plain) and the one the caller sets:
+    // both signatures hold, then key management refuses a non-interactive credential.
+    const regenerate = url(`/v1/keys/${key.id}/regenerate`);
+    const code = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+    expect(await code(await signedFetch(signer(key), regenerate, { method: 'POST', body: '' }))).toEqual([403, 'interactive_credential_required']);
+    expect(await code(await signedFetch(signer(key), regenerate, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } }))).toEqual([
+      403,
+      'interactive_credential_required',
+    ]);
   });
 
   it('accepts the query in another order and spelling (canonicalized), but not other values', async () => {

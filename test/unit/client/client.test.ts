@@ -47,6 +47,33 @@ describe('client: signing', () => {
     await expect(signedFetch(key, 'https://api.example/v1/x', { method: 'POST', body: new URLSearchParams('a=1') as never, fetch: fetchImpl })).rejects.toThrow(TypeError);
   });
 
+  it('signs the Content-Type it sends: the one given, or the text/plain fetch gives a string body; none without a body', async () => {
+    const sent: Headers[] = [];
+    const fetchImpl = (async (_u: string | URL, init?: RequestInit) => {
+      sent.push(new Headers(init?.headers));
+      return new Response(null, { status: 204 });
+    }) as typeof fetch;
+    const url = 'https://api.example/v1/x';
+    const nonceOf = (h: Headers) => /Nonce=([^,]+)/.exec(h.get('authorization')!)![1]!;
+    const signatureOf = (h: Headers) => /Signature=([0-9a-f]+)/.exec(h.get('authorization')!)![1]!;
+
+    await signedFetch(key, url, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' }, fetch: fetchImpl });
+    await signedFetch(key, url, { method: 'POST', body: 'x', fetch: fetchImpl });
+    await signedFetch(key, url, { method: 'GET', fetch: fetchImpl });
+    const [json, text, none] = sent as [Headers, Headers, Headers];
+    expect([json.get('content-type'), text.get('content-type'), none.get('content-type')]).toEqual(['application/json', 'text/plain;charset=UTF-8', null]);
+    // Each is what signRequest gives for the same request, second and nonce with that Content-Type.
+    const at = (h: Headers) => Number(/Timestamp=(\d+)/.exec(h.get('authorization')!)![1]) * 1000;
+    const again = (h: Headers, method: string, body: string | undefined, contentType: string | undefined) =>
+      /Signature=([0-9a-f]+)/.exec(signRequest(key, { method, url, body, contentType }, { now: at(h), nonce: nonceOf(h) }).authorization!)![1];
+    expect(signatureOf(json)).toBe(again(json, 'POST', '{}', 'application/json'));
+    expect(signatureOf(text)).toBe(again(text, 'POST', 'x', 'text/plain;charset=UTF-8'));
+    expect(signatureOf(none)).toBe(again(none, 'GET', undefined, undefined));
+    expect(signatureOf(json)).not.toBe(again(json, 'POST', '{}', undefined));
+    expect(signRequest(key, { method: 'POST', url, body: '{}', contentType: 'application/json' })['content-type']).toBe('application/json');
+    expect(signRequest(key, { method: 'POST', url, body: '{}' })['content-type']).toBeUndefined();
+  });
+
   it('signs token requests over the normalized parameters', () => {
     const body = signTokenRequest(key, { expires_in: '600' }, { now: T, nonce: 'abcdefghijklmnop' });
     expect(body).toEqual({

@@ -74,4 +74,12 @@ describe('settings: params, functions/.env and config.ts agree', () => {
   ])('a wrong %s (%s) is refused, naming the setting', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} `));
   });
+
+  it('a default key lifetime longer than the longest allowed is refused at start, naming both settings', () => {
+    expect(() => loadConfig({ KEYWARD_KEY_DEFAULT_TTL_DAYS: '400' })).toThrow(
+      'KEYWARD_KEY_DEFAULT_TTL_DAYS must not exceed KEYWARD_KEY_MAX_TTL_DAYS (365), got "400"',
+    );
+    expect(() => loadConfig({ KEYWARD_KEY_DEFAULT_TTL_DAYS: '30', KEYWARD_KEY_MAX_TTL_DAYS: '29' })).toThrow(/^KEYWARD_KEY_DEFAULT_TTL_DAYS must not exceed/);
+    expect(loadConfig({ KEYWARD_KEY_DEFAULT_TTL_DAYS: '30', KEYWARD_KEY_MAX_TTL_DAYS: '30' }).keys).toMatchObject({ defaultTtlDays: 30, maxTtlDays: 30 });
+  });
 });

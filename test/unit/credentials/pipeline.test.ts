@@ -2,6 +2,7 @@
 // reaches, On-Behalf-Of, call limits, and what is audited (and what is not).
 import { createAuthenticator, type Verifiers } from '../../../functions/src/credentials/pipeline';
 import type { CallLimiter } from '../../../functions/src/limits/call-limiter';
+import type { FailureLimiter } from '../../../functions/src/limits/failure-limiter';
 import { KeywardError, unavailable } from '../../../functions/src/errors';
 import type { Identity } from '../../../functions/src/identity';
 import { formatKey, newKeyId, newSecret } from '../../../functions/src/keys/format';
@@ -105,5 +106,68 @@ describe('credential pipeline', () => {
       ['auth.failure', 'error', 'internal'],
       ['auth.failure', 'error', 'unavailable'],
     ]);
+  });
+});
+
+describe('credential pipeline: failed verifications of every kind count per address, once', () => {
+  function limited(limit: number, refuse: Partial<Record<keyof Verifiers, KeywardError>>) {
+    const counted: { ip: string; keyId?: string }[] = [];
+    const failures: FailureLimiter = {
+      async fail(subjects) {
+        counted.push(subjects);
+        return counted.filter((c) => c.ip === subjects.ip).length > limit ? 42 : undefined;
+      },
+    };
+    const ok: Identity = { uid: 'owner', claims: {}, method: 'id_token' };
+    const verify = (kind: keyof Verifiers) => async () => {
+      if (refuse[kind]) throw refuse[kind];
+      return ok;
+    };
+    const verifiers: Verifiers = { session: verify('session'), idToken: verify('idToken'), accessToken: verify('accessToken'), apiKey: verify('apiKey'), signature: verify('signature') };
+    const audit = memoryAuditSink();
+    const authenticate = createAuthenticator({ verifiers, users: users([]), audit, tokenIssuer: ISSUER, failures, now: () => 0 });
+    return { authenticate, counted, audit };
+  }
+  const idToken = { headers: { authorization: `Bearer ${jwt({ iss: 'https://securetoken.google.com/p' })}` } };
+  const accessToken = { headers: { authorization: `Bearer ${jwt({ iss: ISSUER })}` } };
+  const invalid = new KeywardError('invalid_credential', 'The ID token is not valid.', { challenge: 'Bearer' });
+
+  it('counts bad ID tokens, access tokens, session cookies and malformed credentials against the address; past the limit 429 with Retry-After', async () => {
+    const s = limited(3, { idToken: invalid, accessToken: invalid, session: invalid });
+    expect(await codeOf(s.authenticate(info(idToken)))).toBe('invalid_credential');
+    expect(await codeOf(s.authenticate(info(accessToken)))).toBe('invalid_credential');
+    expect(await codeOf(s.authenticate(info({ headers: { cookie: '__session=forged' } })))).toBe('invalid_credential');
+    const past = await s.authenticate(info(idToken)).catch((e: unknown) => e);
+    expect(past).toMatchObject({ code: 'rate_limited', details: { retryAfterSeconds: 42 } });
+    expect(s.counted).toEqual(Array(4).fill({ ip: '203.0.113.9' }));
+    expect(s.audit.events.map((e) => e.reason)).toEqual(['invalid_credential', 'invalid_credential', 'invalid_credential', 'rate_limited']);
+    // Another address has its own count.
+    expect(await codeOf(s.authenticate(info({ ...idToken, ip: '198.51.100.1' })))).toBe('invalid_credential');
+  });
+
+  it('does not count twice what the key check already counted, nor what is not a failed verification', async () => {
+    const s = limited(100, {
+      apiKey: new KeywardError('invalid_credential', 'The API key is not valid.').with({ failureCounted: true }),
+      signature: new KeywardError('invalid_signature', 'The signature does not match the request.').with({ failureCounted: true }),
+      idToken: new KeywardError('expired_credential', 'The ID token has expired.'),
+      accessToken: new KeywardError('revoked_credential', 'The access token has been revoked.'),
+    });
+    await codeOf(s.authenticate(info({ headers: { 'x-api-key': apiKey } })));
+    await codeOf(s.authenticate(info({ headers: { authorization: 'Keyward-HMAC-SHA256 keyId=x' } })));
+    await codeOf(s.authenticate(info(idToken)));
+    await codeOf(s.authenticate(info(accessToken)));
+    await codeOf(s.authenticate(info())); // no credential: nothing was verified
+    expect(s.counted).toEqual([]);
+    // A signature refused before its secret was checked (not counted there) counts here.
+    const unchecked = limited(100, { signature: new KeywardError('invalid_signature', 'The signature does not match the request.') });
+    await codeOf(unchecked.authenticate(info({ headers: { authorization: 'Keyward-HMAC-SHA256 keyId=x' } })));
+    expect(unchecked.counted).toEqual([{ ip: '203.0.113.9' }]);
+  });
+
+  it('never refuses a valid credential, whatever the address has failed', async () => {
+    const s = limited(0, { idToken: invalid });
+    expect(await codeOf(s.authenticate(info(idToken)))).toBe('rate_limited');
+    await expect(s.authenticate(info(accessToken))).resolves.toMatchObject({ uid: 'owner' });
+    expect(s.counted).toHaveLength(1);
   });
 });

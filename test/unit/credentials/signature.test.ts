@@ -36,10 +36,10 @@ function setup(over: Partial<KeyRecord> = {}) {
 type Setup = ReturnType<typeof setup>;
 
 /** A request as the server sees it, signed by the client's own signRequest. */
-function signed(s: Setup, req: { method?: string; url?: string; body?: string; onBehalfOf?: string; nonce?: string; now?: number } = {}): RequestContext {
+function signed(s: Setup, req: { method?: string; url?: string; body?: string; contentType?: string; onBehalfOf?: string; nonce?: string; now?: number } = {}): RequestContext {
   const url = new URL(req.url ?? 'https://api.example/v1/me?b=2&a=1');
   const method = req.method ?? 'GET';
-  const headers = signRequest(s.key, { method, url, body: req.body, onBehalfOf: req.onBehalfOf }, { now: req.now ?? s.time.now(), nonce: req.nonce });
+  const headers = signRequest(s.key, { method, url, body: req.body, contentType: req.contentType, onBehalfOf: req.onBehalfOf }, { now: req.now ?? s.time.now(), nonce: req.nonce });
   const raw = Object.entries(headers).flat();
   return info({
     method,
@@ -105,6 +105,26 @@ describe('signed requests', () => {
     expect(await codeOf(s.verify(params(req), req))).toBe('ok');
     const dropped = signed(s, { onBehalfOf: 'user-2' });
     expect(await codeOf(s.verify(params(dropped), { ...dropped, headers: { authorization: dropped.headers.authorization } }))).toBe('invalid_signature');
+  });
+
+  it('signs the Content-Type: one changed, added or dropped on the way is refused, a repeated one is 400, and no nonce is spent', async () => {
+    const s = setup();
+    const req = signed(s, { method: 'POST', url: 'https://api.example/v1/keys', body: '{"name":"a"}', contentType: 'application/json' });
+    /** The request as the server would see it with these Content-Type headers (raw and in the map, as Node gives them). */
+    const withTypes = (r: RequestContext, ...types: string[]): RequestContext => {
+      const raw: string[] = [];
+      for (let i = 0; i < r.rawHeaders.length; i += 2) if (r.rawHeaders[i]!.toLowerCase() !== 'content-type') raw.push(r.rawHeaders[i]!, r.rawHeaders[i + 1]!);
+      const { 'content-type': _old, ...headers } = r.headers;
+      return { ...r, rawHeaders: [...raw, ...types.flatMap((t) => ['Content-Type', t])], headers: types.length ? { ...headers, 'content-type': types[0] } : headers };
+    };
+    for (const t of [withTypes(req, 'application/json; charset=utf-8'), withTypes(req, 'text/plain'), withTypes(req, 'application/x-www-form-urlencoded'), withTypes(req)]) {
+      expect(await codeOf(s.verify(params(req), t))).toBe('invalid_signature');
+    }
+    const bare = signed(s, { method: 'POST', url: 'https://api.example/v1/keys', body: '{"name":"a"}' });
+    expect(await codeOf(s.verify(params(bare), withTypes(bare, 'application/json')))).toBe('invalid_signature');
+    expect(await codeOf(s.verify(params(req), withTypes(req, 'application/json', 'text/plain')))).toBe('invalid_request');
+    expect(s.nonces.stats.writes).toBe(0);
+    expect(await codeOf(s.verify(params(req), withTypes(req, ' application/json\t')))).toBe('ok'); // spaces around it are not part of it
   });
 
   it('refuses timestamps more than 300 s away before reading anything', async () => {

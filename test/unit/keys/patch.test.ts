@@ -65,4 +65,12 @@ describe('PATCH rules: allow-listed, never widening', () => {
       expect(refusal(body)).toMatchObject({ code: 'invalid_request' });
     }
   });
+
+  it('parses expiresAt with the same rules as create: a date that exists, a time with a zone', () => {
+    expect(parsePatch({ expiresAt: '2026-12-05' }, key(), ctx)).toEqual({ expiresAt: Date.parse('2026-12-05T00:00:00Z') });
+    expect(parsePatch({ expiresAt: '2026-12-05T12:00:00+02:00' }, key(), ctx)).toEqual({ expiresAt: Date.parse('2026-12-05T10:00:00Z') });
+    for (const expiresAt of ['2026-11-31', '2026-12-05T12:00:00', '2026-12-05T12:00', '2026-12-05 12:00:00Z', '2026-12-05T12:00:00+0200', '2026-12-05junk']) {
+      expect(refusal({ expiresAt })).toEqual(expect.objectContaining({ code: 'invalid_request', message: expect.stringMatching(/^expiresAt must be an ISO 8601 date that exists/) }));
+    }
+  });
 });

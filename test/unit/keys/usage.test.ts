@@ -95,3 +95,67 @@ describe('usage tracker: one write per key per interval, every request counted',
     expect(writes.map((w) => w.days[Object.keys(w.days)[0]!]!.requests)).toEqual([1, 1]);
   });
 });
+
+describe('usage tracker: a key evicted while its write is in flight', () => {
+  /** A store whose writes wait until the test settles them, one by one. */
+  function heldStore() {
+    const held: { flush: UsageFlush; settle: (ok: boolean) => void }[] = [];
+    const written: UsageFlush[] = [];
+    const write = (flush: UsageFlush) =>
+      new Promise<void>((resolve, reject) => {
+        held.push({ flush, settle: (ok) => (ok ? (written.push(flush), resolve()) : reject(new Error('firestore down'))) });
+      });
+    const requests = (keyId: string) => written.filter((w) => w.keyId === keyId).flatMap((w) => Object.values(w.days)).reduce((n, c) => n + c.requests, 0);
+    /** Lets every held write (and any it leads to) succeed. */
+    const drain = async () => {
+      while (held.length) {
+        held.shift()!.settle(true);
+        await settled();
+      }
+    };
+    return { write, held, written, requests, drain };
+  }
+  const settled = () => new Promise((r) => setImmediate(r));
+
+  it('keeps the counts of a failed write whose entry was evicted, and never throws from a request', async () => {
+    const store = heldStore();
+    let t = DAY1;
+    const tracker = usageTracker(store.write, { intervalMs: MINUTE, now: () => t, timers: false, maxKeys: 2 });
+    tracker.touch('a', t); // the first use: its write is held open
+    tracker.touch('b', t);
+    tracker.touch('c', t); // the map is full: 'a' is evicted while its write is pending
+    store.held.shift()!.settle(false); // …and that write fails
+    await settled();
+
+    t += MINUTE;
+    expect(() => tracker.tick()).not.toThrow();
+    expect(() => tracker.touch('d', t)).not.toThrow();
+    // Every write from here on succeeds: everything counted reaches the store, 'a' included.
+    await store.drain();
+    const flushed = tracker.flush();
+    await store.drain();
+    await flushed;
+    expect(['a', 'b', 'c', 'd'].map(store.requests)).toEqual([1, 1, 1, 1]);
+    expect(store.written.find((w) => w.keyId === 'a')).toEqual({ keyId: 'a', lastUsedAt: DAY1, days: { '2026-11-30': { requests: 1, failures: 0 } } });
+  });
+
+  it('merges the failed counts into the fresh entry of a key used again after its eviction', async () => {
+    const store = heldStore();
+    let t = DAY1;
+    const tracker = usageTracker(store.write, { intervalMs: MINUTE, now: () => t, timers: false, maxKeys: 1 });
+    tracker.touch('a', t); // held
+    tracker.touch('b', t); // evicts 'a'
+    t += 1000;
+    tracker.touch('a', t); // a fresh entry for 'a' (evicting 'b'), written at once: held too
+    tracker.refuse('a', t); // counted in the fresh entry
+    store.held.shift()!.settle(false); // the first write of 'a' fails
+    await settled();
+    await store.drain();
+    const flushed = tracker.flush();
+    await store.drain();
+    await flushed;
+    expect(store.requests('a')).toBe(3);
+    expect(store.requests('b')).toBe(1);
+    expect(tracker.lastUsed('a')).toBe(DAY1 + 1000);
+  });
+});

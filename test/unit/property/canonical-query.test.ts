@@ -176,6 +176,23 @@ describe('parameterText (property)', () => {
 });
 
 describe('stringToSign (property)', () => {
+  it('signs the Content-Type as its own line, before on-behalf-of: no two requests that differ in it sign the same text', () => {
+    const headerValue = fc.string({ unit: fc.constantFrom(...BASE62, '/', ';', '=', ' ', '\t', '-', '+', '"', ':', '.'), maxLength: 30 });
+    const ows = /^[ \t]+|[ \t]+$/g;
+    fc.assert(
+      fc.property(fc.option(headerValue, { nil: undefined }), fc.option(headerValue, { nil: undefined }), fc.option(fc.constantFrom('u1', 'u2'), { nil: undefined }), (a, b, onBehalfOf) => {
+        const base = { timestamp: '1', nonce: 'n', method: 'POST', path: '/p', rawQuery: '', bodySha256: 'e3b0', onBehalfOf };
+        const lines = stringToSign({ ...base, contentType: a }).split('\n');
+        expect(lines).toHaveLength(7 + (a === undefined ? 0 : 1) + (onBehalfOf === undefined ? 0 : 1));
+        if (a !== undefined) expect(lines[7]).toBe(`content-type:${a.replace(ows, '')}`);
+        if (onBehalfOf !== undefined) expect(lines[lines.length - 1]).toBe(`on-behalf-of:${onBehalfOf}`);
+        const same = a === b || (a !== undefined && b !== undefined && a.replace(ows, '') === b.replace(ows, ''));
+        expect(stringToSign({ ...base, contentType: a }) === stringToSign({ ...base, contentType: b })).toBe(same);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('has a fixed number of lines whatever the query holds, and follows the canonical query', () => {
     const line = fc.string({ unit: fc.constantFrom(...BASE62, '/', '-', '_', '.'), maxLength: 20 });
     fc.assert(

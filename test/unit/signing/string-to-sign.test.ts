@@ -14,6 +14,7 @@ const WORKED_EXAMPLE = {
   path: '/v1/reports',
   rawQuery: 'year=2026&tag=b+c&tag=a',
   body: '{"title":"Q1"}',
+  contentType: 'application/json',
   stringToSign: [
     'KEYWARD-HMAC-SHA256',
     '1767225600',
@@ -22,8 +23,9 @@ const WORKED_EXAMPLE = {
     '/v1/reports',
     'tag=a&tag=b%20c&year=2026',
     '1db8fb9e34b2141399a7634489554c11bf364ea8bc5a2faf64ad27501751dc7c',
+    'content-type:application/json',
   ].join('\n'),
-  signature: 'bba4229847dcc0a5224c193ec38b3e7f624db4d1f711011a54cffa145813c73f',
+  signature: '22bd5af8121c75ea8bcd56bbda309a97c7f43643625d00ae69d7af64af15369c',
 };
 
 describe('string to sign', () => {
@@ -55,6 +57,19 @@ describe('string to sign', () => {
     expect(stringToSign({ ...base, onBehalfOf: '' }).split('\n')[7]).toBe('on-behalf-of:');
   });
 
+  it('adds the content-type line only when the header is present, before on-behalf-of, its value as sent but trimmed', () => {
+    const base = { timestamp: '1', nonce: 'n', method: 'POST', path: '/v1/me', rawQuery: '', bodySha256: EMPTY_SHA256 };
+    expect(stringToSign({ ...base, contentType: 'application/json' }).split('\n').slice(7)).toEqual(['content-type:application/json']);
+    expect(stringToSign({ ...base, contentType: 'Application/JSON; Charset="UTF-8"', onBehalfOf: 'uid-42' }).split('\n').slice(7)).toEqual([
+      'content-type:Application/JSON; Charset="UTF-8"', // not lower-cased, parameters kept
+      'on-behalf-of:uid-42',
+    ]);
+    expect(stringToSign({ ...base, contentType: ' \tapplication/json \t' })).toBe(stringToSign({ ...base, contentType: 'application/json' }));
+    expect(stringToSign({ ...base, contentType: '' }).split('\n')[7]).toBe('content-type:');
+    // Present but empty is not absent; JSON with a charset is not plain JSON.
+    expect(new Set([undefined, '', 'application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded'].map((contentType) => stringToSign({ ...base, contentType }))).size).toBe(5);
+  });
+
   it('changes with every signed part', () => {
     const base = { timestamp: '1', nonce: 'n', method: 'GET', path: '/v1/me', rawQuery: 'a=1', bodySha256: EMPTY_SHA256 };
     const variants = [
@@ -65,6 +80,7 @@ describe('string to sign', () => {
       { rawQuery: 'a=2' },
       { bodySha256: bodySha256Hex('x') },
       { onBehalfOf: 'u' },
+      { contentType: 'application/json' },
     ];
     const texts = new Set([stringToSign(base), ...variants.map((v) => stringToSign({ ...base, ...v }))]);
     expect(texts.size).toBe(variants.length + 1);
