@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { importJWK, type JWK } from 'jose';
+import { importJWK, type JWK, type KeyLike } from 'jose';
 import { canonicalJson } from '../../../functions/src/audit/canonical';
 import { auditChain, entryHash } from '../../../functions/src/audit/chain';
 import { signCheckpoint, type CheckpointClaims } from '../../../functions/src/audit/checkpoint';
@@ -14,7 +14,7 @@ async function keypair(kid = 'v1') {
   const priv = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as JWK;
   const key = await importJWK({ ...priv, alg: 'ES256' }, 'ES256');
   const { d: _d, ...pub } = priv;
-  return { sign: (c: CheckpointClaims) => signCheckpoint(c, { kid, key: key as CryptoKey }), jwk: { ...pub, kid, alg: 'ES256', use: 'sig' } as JWK };
+  return { sign: (c: CheckpointClaims) => signCheckpoint(c, { kid, key: key as KeyLike }), jwk: { ...pub, kid, alg: 'ES256', use: 'sig' } as JWK };
 }
 
 /** A writer: `n` entries one second apart, a checkpoint after each `every`, a final one when `final`. */
