@@ -1,6 +1,7 @@
 // Verifies a Keyward audit export with jose and node:crypto only (docs/audit.md#verifying-without-keyward).
 // usage: node audit-verify-example.mjs export.json audit-jwks.json
 // Prints {entries, chains, checkpoints, problems}; exits 1 when a problem is found.
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { compactVerify, importJWK, decodeProtectedHeader } from 'jose';
@@ -26,7 +27,7 @@ for (const { store, jws } of data.checkpoints) {
     const { kid } = decodeProtectedHeader(jws);
     const jwk = keys.find((k) => k.kid === kid);
     const { payload } = await compactVerify(jws, await importJWK(jwk, 'ES256'), { algorithms: ['ES256'] });
-    const c = JSON.parse(new TextDecoder().decode(payload));
+    const c = JSON.parse(Buffer.from(payload).toString('utf8'));
     if (!heads.has(c.chain)) heads.set(c.chain, new Map());
     heads.get(c.chain).set(c.seq, c);
   } catch {
