@@ -142,7 +142,7 @@ export async function benchHttp(opts: HttpOptions): Promise<HttpResults> {
     const accessLines = stdout.lines - stdoutBefore.lines;
     const accessLineBytes = accessLines ? (stdout.bytes - stdoutBefore.bytes) / accessLines : 0;
     const auditCost = await server.call<AuditCost>({ op: 'audit-cost', entries: 50_000 });
-    opts.log(`  access entry alone: cpu ${auditCost.cpuUsPerEntry.toFixed(1)} µs; ${accessLines} lines on stdout, ${accessLineBytes.toFixed(0)} B each`);
+    opts.log(`  access entry alone: cpu ${auditCost.cpuUsPerEntry.toFixed(1)} µs (chain link ${auditCost.chainCpuUsPerEntry.toFixed(1)} µs); ${accessLines} lines on stdout, ${accessLineBytes.toFixed(0)} B each`);
     await server.call({ op: 'close' });
     return { runs, nonceWrite, auditCost, accessLines, accessLineBytes, loadavgBefore, loadavgAfter };
   } finally {

@@ -3,6 +3,8 @@
 // bench/http.ts with fork(); answers a few requests from the parent over IPC.
 import { createSign, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { startApp, type BenchApp } from './functions';
+import { auditChain } from '../functions/src/audit/chain';
+import { prepareEntry } from '../functions/src/audit/entry';
 
 export type ServerOp =
   | { op: 'stats' }
@@ -36,6 +38,8 @@ export interface NonceFloor {
 export interface AuditCost {
   cpuUsPerEntry: number;
   entries: number;
+  /** Of that, linking the entry into the chain (canonical JSON, SHA-256; audit/chain.ts), measured alone on the same entries. */
+  chainCpuUsPerEntry: number;
 }
 
 export interface ServerStats {
@@ -126,7 +130,19 @@ function auditCost(app: BenchApp, entries: number): AuditCost {
   const cpu = process.cpuUsage();
   for (let i = 0; i < entries; i++) app.services.audit.access(withId(i));
   const used = process.cpuUsage(cpu);
-  return { cpuUsPerEntry: (used.user + used.system) / entries, entries };
+  // The chain's share: the same entries, prepared beforehand, linked into a chain of their own.
+  const chain = auditChain();
+  const prepared = Array.from({ length: entries }, (_, i) => prepareEntry(withId(i), Date.now(), `bench-${i}`));
+  const contents = prepared.map((p) => ({ timestamp: p.timestamp.toISOString(), severity: p.severity, payload: p.payload as unknown as Record<string, unknown> }));
+  for (let i = 0; i < Math.min(2000, entries); i++) auditChain().link(contents[i]!); // JIT
+  const chainCpu = process.cpuUsage();
+  for (let i = 0; i < entries; i++) {
+    // What the sink does per entry: the time as ISO text, then the link.
+    const p = prepared[i]!;
+    chain.link({ ...contents[i]!, timestamp: p.timestamp.toISOString() });
+  }
+  const chainUsed = process.cpuUsage(chainCpu);
+  return { cpuUsPerEntry: (used.user + used.system) / entries, entries, chainCpuUsPerEntry: (chainUsed.user + chainUsed.system) / entries };
 }
 
 /**

@@ -27,6 +27,25 @@ export interface LoggingEmulator {
   stop(): Promise<void>;
   /** `entries` and `bytes` count what WriteLogEntries stored since start (DeleteLog does not subtract). */
   stats(): { calls: Record<string, number>; entries: number; bytes: number };
+  /** Tests only: the store changed behind the API's back, as someone with Logging rights could (test/integration/audit/chain.test.ts). */
+  tamper: Tamper;
+}
+
+/** An entry as a tampering test sees and changes it: the jsonPayload and the time. */
+export interface TamperedEntry {
+  logName: string;
+  insertId: string;
+  timestamp: { seconds: string; nanos: number };
+  jsonPayload?: JsonObject;
+}
+
+export interface Tamper {
+  /** Copies of the stored entries, in store order. */
+  entries(): TamperedEntry[];
+  /** Removes the entries `match` selects; returns how many. */
+  remove(match: (e: TamperedEntry) => boolean): number;
+  /** Applies `change` to the entry with this insertId (its payload and time as they are stored); false when none. */
+  update(insertId: string, change: (e: TamperedEntry) => void): boolean;
 }
 
 export async function startLoggingEmulator(opts: { host?: string; port: number }): Promise<LoggingEmulator> {
@@ -42,6 +61,7 @@ export async function startLoggingEmulator(opts: { host?: string; port: number }
     port: server.port,
     stop: () => server.stop(),
     stats: () => ({ calls: { ...calls }, entries: store.writtenEntries, bytes: store.writtenBytes }),
+    tamper: store.tamper(),
   };
 }
 
@@ -146,6 +166,37 @@ class LogStore {
       WriteLogEntries: (r: WriteRequest) => this.write(r),
       ListLogEntries: (r: ListRequest) => this.list(r),
       DeleteLog: (r: { logName: string }) => this.deleteLog(r.logName),
+    };
+  }
+
+  tamper(): Tamper {
+    const view = (e: StoredEntry): TamperedEntry => ({
+      logName: e.logName,
+      insertId: e.insertId,
+      timestamp: { ...e.timestamp },
+      ...(e.payload?.kind === 'json' ? { jsonPayload: JSON.parse(JSON.stringify(e.payload.value)) as JsonObject } : {}),
+    });
+    return {
+      entries: () => this.entries.map(view),
+      remove: (match) => {
+        let n = 0;
+        for (let i = this.entries.length - 1; i >= 0; i--) {
+          if (!match(view(this.entries[i]!))) continue;
+          this.entries.splice(i, 1);
+          n++;
+        }
+        return n;
+      },
+      update: (insertId, change) => {
+        const e = this.entries.find((x) => x.insertId === insertId);
+        if (!e) return false;
+        const v = view(e);
+        change(v);
+        e.timestamp = v.timestamp;
+        e.time = BigInt(v.timestamp.seconds) * 1_000_000_000n + BigInt(v.timestamp.nanos);
+        if (v.jsonPayload) e.payload = { kind: 'json', value: v.jsonPayload };
+        return true;
+      },
     };
   }
 

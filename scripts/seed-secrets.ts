@@ -5,7 +5,9 @@ import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 
 export const API_KEY_HMAC_SECRET = 'keyward-api-key-hmac';
 export const TOKEN_SIGNING_SECRET = 'keyward-token-signing';
-export const PROVIDER_SECRETS = [API_KEY_HMAC_SECRET, TOKEN_SIGNING_SECRET] as const;
+/** Signs the audit chains' checkpoints (docs/audit.md#checkpoints). */
+export const AUDIT_SIGNING_SECRET = 'keyward-audit-signing';
+export const PROVIDER_SECRETS = [API_KEY_HMAC_SECRET, TOKEN_SIGNING_SECRET, AUDIT_SIGNING_SECRET] as const;
 export type ProviderSecretId = (typeof PROVIDER_SECRETS)[number];
 
 /** A fresh payload of the right kind for the given provider secret. */
@@ -13,7 +15,8 @@ export function providerSecretPayload(secretId: string): Buffer {
   switch (secretId) {
     case API_KEY_HMAC_SECRET:
       return randomBytes(32);
-    case TOKEN_SIGNING_SECRET: {
+    case TOKEN_SIGNING_SECRET:
+    case AUDIT_SIGNING_SECRET: {
       const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
       return Buffer.from(JSON.stringify(jwk));
     }
@@ -49,7 +52,7 @@ export async function addProviderSecretVersion(
 }
 
 /**
- * Creates the two provider secrets if missing and gives each a first version when it has no
+ * Creates the provider secrets if missing and gives each a first version when it has no
  * ENABLED version. Returns, per secret, whether a version was added.
  */
 export async function seedProviderSecrets(

@@ -368,7 +368,7 @@ export function stopOnSignals(stack: Pick<Stack, 'stop'>): () => void {
   return dispose;
 }
 
-async function seedSecrets(port: number, projectId: string): Promise<void> {
+export async function seedSecrets(port: number, projectId: string): Promise<void> {
   // google-gax's own grpc module: its ChannelCredentials are the ones the client's channel accepts.
   const { grpc } = await import('google-gax');
   const { SecretManagerServiceClient } = await import('@google-cloud/secret-manager');

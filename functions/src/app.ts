@@ -11,7 +11,7 @@ import { registerAudit } from './http/routes/audit';
 import { registerAuthIssue } from './http/routes/auth-issue';
 import { registerDiscovery } from './http/routes/discovery';
 import { registerHealth } from './http/routes/health';
-import { registerJwks } from './http/routes/jwks';
+import { registerAuditJwks, registerJwks } from './http/routes/jwks';
 import { registerKeys } from './http/routes/keys';
 import { registerMe } from './http/routes/me';
 import { registerNotifications } from './http/routes/notifications';
@@ -23,7 +23,7 @@ import { registerSession } from './http/routes/session';
 import { registerUsage } from './http/routes/usage';
 import type { Services } from './services';
 
-const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerSecretScanning, registerNotifications, registerUsage, registerOwnerLimits];
+const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerAuditJwks, registerSecretScanning, registerNotifications, registerUsage, registerOwnerLimits];
 /** Standard OAuth 2.0 and OpenID endpoints; their errors are OAuth's shape (http/oauth.ts). */
 const OAUTH_ROUTES: Array<(ctx: RouteContext) => void> = [registerDiscovery, registerOAuthToken, registerOAuthIntrospect];
 

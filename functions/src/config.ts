@@ -31,7 +31,7 @@ export interface Config {
    * time instead of holding it for the clients' minutes of retries (lib/deadline.ts).
    */
   dependencyTimeoutMs: number;
-  secrets: { hmacSecretId: string; tokenSigningSecretId: string };
+  secrets: { hmacSecretId: string; tokenSigningSecretId: string; auditSigningSecretId: string };
   /**
    * `prefix`: the deployment's key prefix (KEYWARD_KEY_PREFIX, '' for none), in every key and
    * signing secret made from now on, so secret scanners can recognise them (docs/secret-scanning.md).
@@ -86,7 +86,7 @@ export interface Config {
    * `stdout` (production), or `emulator` (the default when CLOUD_LOGGING_EMULATOR_HOST is set),
    * which batches them to the Logging emulator by `flushDelayMs`, `batchSize` and `bufferLimit`.
    */
-  audit: { flushDelayMs: number; batchSize: number; bufferLimit: number; writeTimeoutMs: number; readFrom: string; accessTo: 'stdout' | 'emulator' };
+  audit: { flushDelayMs: number; batchSize: number; bufferLimit: number; writeTimeoutMs: number; readFrom: string; accessTo: 'stdout' | 'emulator'; checkpointIntervalMs: number };
   /** A key's `lastUsedAt` and usage counts are written at most once per `flushIntervalMs` (keys/usage.ts). */
   usage: { flushIntervalMs: number };
 }
@@ -156,6 +156,8 @@ export function loadConfig(env: Env = process.env): Config {
     secrets: {
       hmacSecretId: env.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac',
       tokenSigningSecretId: env.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing',
+      // Signs the audit chains' checkpoints (docs/audit.md#checkpoints): its own secret, not the tokens'.
+      auditSigningSecretId: env.KEYWARD_AUDIT_SIGNING_SECRET || 'keyward-audit-signing',
     },
     keys: { ...keyLifetimes(env), maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000), prefix: keyPrefix(env) },
     tokens: {
@@ -200,6 +202,8 @@ export function loadConfig(env: Env = process.env): Config {
       writeTimeoutMs: int(env, 'KEYWARD_AUDIT_WRITE_TIMEOUT_MS', 5000, 100, 60_000),
       readFrom: env.KEYWARD_AUDIT_VIEW || `projects/${projectId}`,
       accessTo: accessTo(env),
+      // At most this long after an entry, its chain's head is signed (audit/checkpointer.ts).
+      checkpointIntervalMs: int(env, 'KEYWARD_AUDIT_CHECKPOINT_MS', 60_000, 100, 3_600_000),
     },
     usage: { flushIntervalMs: int(env, 'KEYWARD_USAGE_FLUSH_MS', 60_000, 100, 3_600_000) },
   };

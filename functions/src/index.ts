@@ -33,7 +33,10 @@ if (process.env.FUNCTION_TARGET === 'api') keepBodiesUnparsed();
 
 const services = lazy((): Services => {
   const { createServices } = require('./services') as typeof import('./services');
-  return createServices(config);
+  const built = createServices(config);
+  // This instance's audit chain ends with a signed final checkpoint (audit/checkpointer.ts).
+  (require('./platform/shutdown') as typeof import('./platform/shutdown')).sealOnSigterm(built.audit);
+  return built;
 });
 
 /** The start of every request: usage counts overdue on this instance go out (keys/usage.ts). */

@@ -24,7 +24,11 @@ import { firestoreKeySlots } from './store/key-slots';
 import type { KeyRecord, KeyStore } from './keys/record';
 import { userDirectory, type AuthPort, type UserDirectory } from './store/users';
 import type { AccessTransport } from './audit/access-transport';
-import { cloudLoggingAudit, cloudLoggingEntries, loggingClient } from './audit/cloud-logging';
+import { checkpointLogName, cloudLoggingAudit, cloudLoggingEntries, loggingClient } from './audit/cloud-logging';
+import { signCheckpoint } from './audit/checkpoint';
+import { auditVerifier, type AuditVerifier } from './actions/audit-verify';
+import { firestoreAuditCheckpoints } from './store/audit-checkpoints';
+import type { JWK } from 'jose';
 import { grpcInsecure } from './lib/emulator-hosts';
 import { accessTokenVerifier, type AccessTokenVerifier } from './credentials/access-token';
 import { signatureVerifier, signedKeyVerifier } from './credentials/signature';
@@ -68,6 +72,10 @@ export interface Services {
   keys: KeyService;
   audit: ManagedAuditSink;
   auditLog: AuditLog;
+  /** `GET /v1/audit/verify` and `/v1/audit/export` (actions/audit-verify.ts). */
+  auditVerify: AuditVerifier;
+  /** The public keys that verify the audit checkpoints: `GET /.well-known/audit-jwks.json`. */
+  auditJwks: () => Promise<JWK[]>;
   verifiers: Verifiers;
   /** The credential pipeline (credentials/pipeline.ts), built once: `/v1` and the middleware share it. */
   authenticate: Authenticate;
@@ -151,7 +159,33 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   );
   const usageReader = usageReport({ store: firestoreUsageStore(firestore, config.dependencyTimeoutMs), keys: keyStore, flush: () => usage.flush(), now });
   const logging = loggingClient(config.projectId, env);
-  const audit = overrides.audit ? managedSink(overrides.audit) : cloudLoggingAudit(config, env, { logging, now, access: overrides.auditAccess });
+  // The audit chains' checkpoints are signed with their own secret, not the tokens' (docs/audit.md#checkpoints).
+  const auditKeyring = tokenKeyring(providerSecret(secrets, config.secrets.auditSigningSecretId, config.secretsTtlMs, now), now);
+  const auditCheckpoints = firestoreAuditCheckpoints(firestore, config.dependencyTimeoutMs);
+  const audit = overrides.audit
+    ? managedSink(overrides.audit)
+    : cloudLoggingAudit(config, env, {
+        logging,
+        now,
+        access: overrides.auditAccess,
+        checkpoints: {
+          sign: async (claims) => signCheckpoint(claims, await auditKeyring.signingKey()),
+          stores: { firestore: auditCheckpoints.store },
+          intervalMs: config.audit.checkpointIntervalMs,
+        },
+      });
+  const auditJwks = () => auditKeyring.publicJwks();
+  const auditVerify = auditVerifier({
+    projectId: config.projectId,
+    logName: config.auditLogName,
+    checkpointLogName: checkpointLogName(config.auditLogName),
+    list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs),
+    firestoreCheckpoints: (from, to, limit) => auditCheckpoints.reader.between(from, to, limit),
+    jwks: auditJwks,
+    flush: () => audit.flush(),
+    intervalMs: config.audit.checkpointIntervalMs,
+    now,
+  });
   const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
   const rateCounters = firestoreCounters(firestore, config.dependencyTimeoutMs);
   const limiter = leasedLimiter(rateCounters, { onOutage: config.limitsOnOutage, now });
@@ -255,5 +289,5 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
       { method: 'secret_scanning' },
     );
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: owners };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, auditVerify, auditJwks, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: owners };
 }

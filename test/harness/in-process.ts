@@ -26,6 +26,8 @@ export async function startInProcessApp(env: Record<string, string> = {}, overri
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Usage counts are written on a timer: write them now, not after the test has ended.
       await services.usageTracker.flush().catch(() => undefined);
+      // The app's audit chain ends here: its final checkpoint, so a verification sees it closed.
+      await services.audit.close().catch(() => undefined);
     },
   };
 }

@@ -225,6 +225,7 @@ export function memoryAuditSink(): ManagedAuditSink & { events: AuditEvent[]; fa
     },
     async flush() {},
     stats: () => ({ accessLines: 0, buffered: 0, written: events.length, dropped: 0, writes: events.length, failedWrites: 0, failedRecords: 0 }),
+    async seal() {},
     async close() {},
   };
   return sink;

@@ -12,6 +12,10 @@
  *   Logging; to the Logging emulator on the local stack (audit/access-transport.ts). No client,
  *   no buffer, nothing left for a later request: Cloud Run throttles the CPU between requests,
  *   and the client's own advice for serverless is structured logging to stdout.
+ * - every entry, of both kinds, is linked into this sink's hash chain as it is made (audit/chain.ts),
+ *   and the chain's signed checkpoints go to the log `<auditLogName>-checkpoints` and to the
+ *   other stores given (Firestore) every minute with entries and at `close`/`seal`
+ *   (audit/checkpointer.ts). One sink per process: one chain per process.
  * Works outside the functions runtime too (`npm run admin`): build it, `record`, then `close`.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,7 +25,10 @@ import { grpcInsecure } from '../lib/emulator-hosts';
 import { initializedClient } from '../lib/initialized-client';
 import { ACCESS_LOG_ID, accessLine } from './access-line';
 import { loggingEmulatorTransport, stdoutTransport, type AccessTransport } from './access-transport';
-import { prepareEntry, type ListEntries } from './entry';
+import { auditChain, type AuditChain } from './chain';
+import type { CheckpointClaims } from './checkpoint';
+import { checkpointer, type CheckpointStore, type SignedCheckpoint } from './checkpointer';
+import { prepareEntry, type ListEntries, type PreparedEntry } from './entry';
 import type { ManagedAuditSink } from './events';
 
 export type AuditConfig = Pick<Config, 'projectId' | 'auditLogName'> & {
@@ -106,6 +113,24 @@ export interface CloudLoggingAuditOptions {
   report?: (line: Record<string, unknown>) => void;
   /** Where access lines go; by default `config.audit.accessTo`. */
   access?: AccessTransport;
+  /** This writer's chain (a test's, with a known id); by default a new one. */
+  chain?: AuditChain;
+  /** Signed checkpoints of the chain: without them the entries are chained but nothing signs the heads. */
+  checkpoints?: {
+    sign: (claims: CheckpointClaims) => Promise<string>;
+    /** Stores besides Cloud Logging (Firestore: store/audit-checkpoints.ts). */
+    stores?: Record<string, CheckpointStore>;
+    intervalMs: number;
+  };
+}
+
+/** The log that holds the chains' checkpoints, next to the trail's own. */
+export const checkpointLogName = (auditLogName: string): string => `${auditLogName}-checkpoints`;
+
+/** Links the entry into the chain: its place goes into the payload, as `chain`. */
+function chained(chain: AuditChain, p: PreparedEntry): PreparedEntry {
+  (p.payload as PreparedEntry['payload'] & { chain?: unknown }).chain = chain.link({ timestamp: p.timestamp.toISOString(), severity: p.severity, payload: p.payload as unknown as Record<string, unknown> });
+  return p;
 }
 
 export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = process.env, options: CloudLoggingAuditOptions = {}): ManagedAuditSink {
@@ -125,6 +150,20 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
   const { writeTimeoutMs } = config.audit;
   const counts = { access: 0, malformed: 0, written: 0, writes: 0, failed: 0 };
   let used = false;
+  const chain = options.chain ?? auditChain();
+  /** Checkpoints in Cloud Logging: one entry each, its insertId fixed by its place, so a retry cannot duplicate it. */
+  const loggingCheckpoints: CheckpointStore = async (batch: SignedCheckpoint[]) => {
+    used = true;
+    await logging.ready();
+    const l = logOf(checkpointLogName(config.auditLogName));
+    const entries = batch.map(({ claims, jws }) =>
+      l.entry({ resource: RESOURCE, timestamp: exactTimestamp(new Date(claims.at)), insertId: `${claims.chain}-${claims.seq}`, severity: 'NOTICE', labels: { chain: claims.chain } }, { checkpoint: claims, jws }),
+    );
+    await l.write(entries, { resource: RESOURCE, gaxOptions: { timeout: writeTimeoutMs } });
+  };
+  const checkpoints = options.checkpoints
+    ? checkpointer({ chain, sign: options.checkpoints.sign, stores: { logging: loggingCheckpoints, ...options.checkpoints.stores }, intervalMs: options.checkpoints.intervalMs, now, report })
+    : undefined;
   const accessTo = config.audit.accessTo ?? (env.CLOUD_LOGGING_EMULATOR_HOST ? 'emulator' : 'stdout');
   const out =
     options.access ??
@@ -142,7 +181,8 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
 
   return {
     async record(event) {
-      const p = prepareEntry(event, now(), nextId());
+      const p = chained(chain, prepareEntry(event, now(), nextId()));
+      checkpoints?.touched();
       counts.writes++;
       used = true;
       try {
@@ -155,6 +195,7 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
         counts.written++;
       } catch (err) {
         counts.failed++;
+        checkpoints?.voided((p.payload as { chain?: { seq: number } }).chain!.seq);
         report({ message: `audit: could not write ${p.payload.event}; the operation is refused`, error: String((err as Error)?.message ?? err).slice(0, 300) });
         throw err;
       }
@@ -162,7 +203,8 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
     access(event) {
       let line: string;
       try {
-        line = accessLine(prepareEntry(event, now(), nextId()));
+        line = accessLine(chained(chain, prepareEntry(event, now(), nextId())));
+        checkpoints?.touched();
       } catch (err) {
         counts.malformed++;
         report({ message: 'audit: an access event was malformed and dropped', error: String((err as Error)?.message ?? err).slice(0, 300) });
@@ -172,6 +214,9 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
       out.write(line);
     },
     flush: () => out.flush(),
+    seal: async () => {
+      await checkpoints?.checkpoint(true);
+    },
     stats() {
       const t = out.stats();
       return {
@@ -186,6 +231,7 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
     },
     async close() {
       await out.flush();
+      await checkpoints?.checkpoint(true);
       if (used) await gaxClient(logging()).close().catch(() => undefined);
     },
   };
@@ -196,18 +242,24 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
  * the view of the log bucket the audit log is routed to (`projects/<id>/locations/global/buckets/keyward-audit/views/_AllLogs`).
  */
 export function cloudLoggingEntries(resourceName: string, logging: LoggingClient, timeoutMs = 10_000): ListEntries {
-  return async ({ filter, pageSize, pageToken }) => {
+  return async ({ filter, pageSize, pageToken, order = 'desc' }) => {
     const [entries, , response] = await (await logging.ready()).getEntries({
       resourceNames: [resourceName],
       filter,
-      orderBy: 'timestamp desc',
+      orderBy: `timestamp ${order}`,
       pageSize,
       pageToken,
       autoPaginate: false,
       gaxOptions: { timeout: timeoutMs },
     });
     return {
-      entries: entries.map((e) => ({ timestamp: e.metadata.timestamp as Date | string | undefined, severity: e.metadata.severity as string | undefined, data: e.data })),
+      entries: entries.map((e) => ({
+        timestamp: e.metadata.timestamp as Date | string | undefined,
+        severity: e.metadata.severity as string | undefined,
+        data: e.data,
+        insertId: e.metadata.insertId ?? undefined,
+        logName: e.metadata.logName ?? undefined,
+      })),
       nextPageToken: response?.nextPageToken || undefined,
     };
   };

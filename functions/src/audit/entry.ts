@@ -10,6 +10,7 @@
  *   the insertId is fixed when the entry is made, so a retried write cannot duplicate it.
  */
 import type { AuditActor, AuditEvent, AuditEventName, AuditLocation, AuditOutcome, AuditRequest, AuditTarget } from './events';
+import { CHAIN_HASH, CHAIN_ID } from './chain';
 import { safeEvent } from './redact';
 
 export const PAYLOAD_VERSION = 1;
@@ -84,12 +85,23 @@ export function prepareEntry(event: AuditEvent, at: number, insertId: string): P
 export interface AuditEntryView extends EventFields {
   timestamp: string;
   severity: string;
+  /** Its place in its writer's hash chain (audit/chain.ts); absent on entries written before chaining. */
+  chain?: { id: string; seq: number; hash: string };
 }
 
 export interface RawEntry {
   timestamp?: Date | string | null;
   severity?: string | number | null;
   data?: unknown;
+  insertId?: string | null;
+  logName?: string | null;
+}
+
+/** The chain place of a payload, when it has a well-formed one. */
+export function chainOf(data: Record<string, unknown>): { id: string; seq: number; hash: string } | undefined {
+  const c = data.chain;
+  if (!isObject(c) || typeof c.id !== 'string' || !CHAIN_ID.test(c.id) || !Number.isSafeInteger(c.seq) || typeof c.hash !== 'string' || !CHAIN_HASH.test(c.hash)) return undefined;
+  return { id: c.id, seq: c.seq as number, hash: c.hash };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -118,7 +130,10 @@ export function entryView(raw: RawEntry): AuditEntryView | undefined {
   } catch {
     return undefined;
   }
-  return withEventFields({ timestamp: time.toISOString(), severity: typeof raw.severity === 'string' ? raw.severity : severityOf(e.outcome) }, e);
+  const view: AuditEntryView = withEventFields({ timestamp: time.toISOString(), severity: typeof raw.severity === 'string' ? raw.severity : severityOf(e.outcome) }, e);
+  const chain = chainOf(data);
+  if (chain) view.chain = chain;
+  return view;
 }
 
 export interface EntryPage {
@@ -127,4 +142,4 @@ export interface EntryPage {
 }
 
 /** One page of ListLogEntries, newest first (audit/cloud-logging.ts). */
-export type ListEntries = (request: { filter: string; pageSize: number; pageToken?: string }) => Promise<EntryPage>;
+export type ListEntries = (request: { filter: string; pageSize: number; pageToken?: string; order?: 'asc' | 'desc' }) => Promise<EntryPage>;

@@ -126,7 +126,9 @@ export interface AuditSinkStats {
 /** The sink as the runtime, the CLI and the benchmarks hold it. */
 export interface ManagedAuditSink extends AuditSink {
   stats(): AuditSinkStats;
-  /** Waits for the local transport and releases the client (end of a CLI command, tests). */
+  /** Writes this writer's final checkpoint (audit/checkpointer.ts), best effort: SIGTERM, before `close`. */
+  seal(): Promise<void>;
+  /** Waits for the local transport, writes the final checkpoint and releases the client (end of a CLI command, tests). */
   close(): Promise<void>;
 }
 
@@ -150,6 +152,7 @@ export function managedSink(sink: AuditSink): ManagedAuditSink {
     access: (e) => sink.access(e),
     flush: () => sink.flush(),
     stats: () => ({ accessLines: 0, buffered: 0, written: 0, dropped: 0, writes: 0, failedWrites: 0, failedRecords: 0 }),
+    seal: async () => undefined,
     close: () => sink.flush(),
   };
 }

@@ -41,6 +41,8 @@ describe('audit events', () => {
       actor,
       target,
       request: { ip: expect.any(String), userAgent: UA, method: 'POST', path: '/v1/keys', requestId: created.headers.get('x-request-id') },
+      // Its place in the chain of the instance that wrote it (docs/audit.md#chain).
+      chain: { id: expect.stringMatching(/^[0-9a-f]{16}$/), seq: expect.any(Number), hash: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
     });
     expect(lifecycle[1]).toMatchObject({ event: 'key.regenerate', actor, target, reason: 'grace period 5s', request: { method: 'POST', path: `/v1/keys/${keyId}/regenerate`, requestId: regenerated.headers.get('x-request-id') } });
     expect(lifecycle[0]).toMatchObject({ event: 'key.revoke', actor, target, request: { method: 'DELETE', path: `/v1/keys/${keyId}`, requestId: revoked.headers.get('x-request-id') } });

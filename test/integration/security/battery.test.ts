@@ -36,6 +36,8 @@ interface EndpointRules {
   consumes?: boolean;
   /** A cookie never authenticates here: sent along, it is a second credential (400). */
   cookieless?: boolean;
+  /** Needs the auditor role: a credential that gets through answers exactly 403 `forbidden`. */
+  auditorOnly?: boolean;
 }
 
 const ENDPOINTS: Record<string, EndpointRules> = {
@@ -43,6 +45,10 @@ const ENDPOINTS: Record<string, EndpointRules> = {
   'GET /.well-known/jwks.json': { auth: 'none' },
   'GET /v1/me': { auth: 'pipeline', kinds: ALL },
   'GET /v1/audit': { auth: 'pipeline', kinds: ALL },
+  // Auditors only: the battery's owner is not one, so every kind that gets through is answered 403 forbidden (below).
+  'GET /v1/audit/verify': { auth: 'pipeline', kinds: ALL, auditorOnly: true },
+  'GET /v1/audit/export': { auth: 'pipeline', kinds: ALL, auditorOnly: true },
+  'GET /.well-known/audit-jwks.json': { auth: 'none' },
   'GET /v1/keys': { auth: 'pipeline', kinds: INTERACTIVE },
   'POST /v1/keys': { auth: 'pipeline', kinds: INTERACTIVE, body: { name: 'battery' } },
   'GET /v1/keys/:id': { auth: 'pipeline', kinds: INTERACTIVE, ownsKey: true },
@@ -170,6 +176,7 @@ describe('the shared security battery', () => {
         else if (rules.auth === 'body') expect([...label, res.status]).toEqual([...label, 400]); // the credential belongs in the body
         else if (rules.auth === 'optional') expect([...label, res.status]).toEqual([...label, 204]);
         else if (rules.auth === 'oauth') expect([...label, res.status, res.json.error]).toEqual(rules.kinds!.includes(kind) ? [...label, 200, undefined] : [...label, 401, 'invalid_client']);
+        else if (rules.auditorOnly) expect([...label, res.status, res.json?.error?.code]).toEqual([...label, 403, 'forbidden']);
         // Through authentication and authorization: what the endpoint then answers is its own (a 404 for nothing set up yet).
         else if (rules.kinds!.includes(kind)) expect([...label, res.status === 401 || res.status === 403, res.json?.error?.code]).toEqual([...label, false, res.json?.error?.code]);
         else expect([...label, res.status, res.json?.error?.code]).toEqual([...label, 403, 'interactive_credential_required']);

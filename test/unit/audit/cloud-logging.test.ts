@@ -62,7 +62,17 @@ describe('the sink writes one structured entry per event', () => {
       resource: { type: 'global' },
       labels: { event: 'key.create', outcome: 'success', actor_uid: who, actor_method: 'id_token', target_uid: who, key_id: 'AbCdEfGh12345678', request_id: 'req-1' },
     });
-    expect(entry!.data).toEqual({ version: 1, event: 'key.create', outcome: 'success', actor: { uid: who, method: 'id_token' }, target: { uid: who, keyId: 'AbCdEfGh12345678' }, request, reason: 'r' });
+    expect(entry!.data).toEqual({
+      version: 1,
+      event: 'key.create',
+      outcome: 'success',
+      actor: { uid: who, method: 'id_token' },
+      target: { uid: who, keyId: 'AbCdEfGh12345678' },
+      request,
+      reason: 'r',
+      // The first entry of this sink's chain (audit/chain.ts).
+      chain: { id: expect.stringMatching(/^[0-9a-f]{16}$/), seq: 1, prev: '', hash: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+    });
     const at = (entry!.metadata.timestamp as Date).getTime();
     expect(at).toBeGreaterThanOrEqual(before - 1);
     expect(at).toBeLessThanOrEqual(Date.now() + 1);

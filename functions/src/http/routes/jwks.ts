@@ -13,3 +13,14 @@ export function registerJwks({ router, http, services }: RouteContext): void {
     GET: [async () => ({ body: await services.tokens.jwks(), headers: { 'Cache-Control': JWKS_CACHE_CONTROL } }), { auth: false }],
   });
 }
+
+/**
+ * `GET /.well-known/audit-jwks.json`: the public keys that verify the audit chains' checkpoints
+ * (docs/audit.md#checkpoints), every enabled version of the audit signing secret. An auditor keeps
+ * a copy: a checkpoint verifies only with the key that signed it.
+ */
+export function registerAuditJwks({ router, http, services }: RouteContext): void {
+  endpoint(router, http, '/.well-known/audit-jwks.json', {
+    GET: [async () => ({ body: { keys: await services.auditJwks() }, headers: { 'Cache-Control': JWKS_CACHE_CONTROL } }), { auth: false }],
+  });
+}

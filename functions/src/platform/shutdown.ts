@@ -1,0 +1,15 @@
+/**
+ * The instance's last word: on SIGTERM (Cloud Run sends it before stopping an instance, and
+ * allows 10 s), the audit chain's final checkpoint is written, best effort and bounded. When no one
+ * else listens for SIGTERM, the signal is raised again afterwards, so the process still ends as
+ * it would have (a listener otherwise cancels Node's default exit).
+ */
+export function sealOnSigterm(audit: { seal(): Promise<void> }, timeoutMs = 3000, proc: NodeJS.Process = process): void {
+  proc.once('SIGTERM', () => {
+    const alone = proc.listenerCount('SIGTERM') === 0;
+    const bound = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    void Promise.race([audit.seal().catch(() => undefined), bound]).finally(() => {
+      if (alone) proc.kill(proc.pid, 'SIGTERM');
+    });
+  });
+}
