@@ -93,6 +93,7 @@ export function loadSettings(projectId: string, dir = join(ROOT, 'functions')): 
     projectId,
     hmacSecret: values.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac',
     tokenSigningSecret: values.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing',
+    auditSigningSecret: values.KEYWARD_AUDIT_SIGNING_SECRET || 'keyward-audit-signing',
     auditLog: values.KEYWARD_AUDIT_LOG || 'keyward-audit',
     auditView: values.KEYWARD_AUDIT_VIEW ?? '',
     serviceAccount: expandServiceAccount(values.KEYWARD_SERVICE_ACCOUNT || 'keyward-runtime@', projectId),
@@ -238,7 +239,7 @@ async function iamFacts(c: Clients, o: DoctorOptions, s: Settings): Promise<IamF
     client.request<{ bindings?: IamFacts['project'] }>({ url: `${base}:getIamPolicy`, method: 'POST', data: { options: { requestedPolicyVersion: 3 } } }),
   );
   const secrets: IamFacts['secrets'] = {};
-  for (const id of [s.hmacSecret, s.tokenSigningSecret]) {
+  for (const id of [s.hmacSecret, s.tokenSigningSecret, s.auditSigningSecret]) {
     try {
       const [p] = await within(o.timeoutMs, 'Secret Manager', c.secrets.getIamPolicy({ resource: `projects/${o.projectId}/secrets/${id}` }));
       secrets[id] = (p.bindings ?? []).map((b) => ({ role: String(b.role), members: (b.members ?? []).map(String) }));
@@ -266,6 +267,8 @@ export async function doctor(o: DoctorOptions): Promise<Finding[]> {
     const results = await Promise.all([
       check(`secret ${s.hmacSecret}`, async () => secretFindings(await secretFacts(c, o, s.hmacSecret, 'hmac'), o.projectId)),
       check(`secret ${s.tokenSigningSecret}`, async () => secretFindings(await secretFacts(c, o, s.tokenSigningSecret, 'token-signing'), o.projectId)),
+      // Audit checkpoints are signed with a P-256 key of their own, in the token key's format.
+      check(`secret ${s.auditSigningSecret}`, async () => secretFindings(await secretFacts(c, o, s.auditSigningSecret, 'token-signing'), o.projectId)),
       check('audit log bucket and sink', async () => auditFindings(s, await auditFacts(c, o, s))),
       check('Firestore indexes and TTL policies', async () => firestoreFindings(o.projectId, wanted, await firestoreFacts(c, o, wanted))),
       o.emulators

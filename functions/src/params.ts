@@ -52,6 +52,8 @@ export const SETTINGS = [
   int('KEYWARD_AUDIT_BATCH', 200, 'Local stack only: access lines per Logging emulator write'),
   int('KEYWARD_AUDIT_BUFFER', 10_000, 'Local stack only: access lines kept for the Logging emulator at most'),
   int('KEYWARD_AUDIT_WRITE_TIMEOUT_MS', 5000, 'Longest wait for one Cloud Logging write, ms'),
+  str('KEYWARD_AUDIT_SIGNING_SECRET', 'keyward-audit-signing', 'Secret Manager secret id of the keys that sign audit checkpoints'),
+  int('KEYWARD_AUDIT_CHECKPOINT_MS', 60_000, "Longest time an audit entry waits for its chain's signed checkpoint, ms (100-3600000)"),
   str('KEYWARD_KEY_PREFIX', '', 'Prefix of new keys and signing secrets, for secret scanners: 2-16 lowercase letters and digits; empty: none'),
   str('KEYWARD_GITHUB_KEYS_URL', 'https://api.github.com/meta/public_keys/secret_scanning', 'Where GitHub publishes its secret-scanning public keys'),
   int('KEYWARD_GITHUB_KEYS_TTL_MS', 3_600_000, "How long GitHub's secret-scanning keys are kept, ms (0-86400000)"),

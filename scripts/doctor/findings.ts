@@ -15,6 +15,8 @@ export interface Settings {
   projectId: string;
   hmacSecret: string;
   tokenSigningSecret: string;
+  /** KEYWARD_AUDIT_SIGNING_SECRET: the key that signs audit checkpoints. */
+  auditSigningSecret: string;
   auditLog: string;
   /** KEYWARD_AUDIT_VIEW, '' when the log stays in _Default. */
   auditView: string;
@@ -228,7 +230,7 @@ export function iamFindings(s: Settings, facts: IamFacts): Finding[] {
           ],
         },
   );
-  for (const id of [s.hmacSecret, s.tokenSigningSecret]) {
+  for (const id of [s.hmacSecret, s.tokenSigningSecret, s.auditSigningSecret]) {
     for (const r of SECRET_ROLES) {
       const ok = has(facts.project, [r.role, ...r.alsoBy]) || has(facts.secrets[id] ?? [], [r.role, ...r.alsoBy]);
       const what = `${facts.serviceAccount}: ${r.role} on ${id}`;

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { auditFindings, checkSecretValue, exitCode, firestoreFindings, iamFindings, secretFindings, type Settings } from '../../../scripts/doctor/findings';
 import { describeError, loadSettings, parseOptions } from '../../../scripts/doctor';
 
-const settings: Settings = { projectId: 'acme', hmacSecret: 'hmac', tokenSigningSecret: 'signing', auditLog: 'keyward-audit', auditView: '', serviceAccount: 'keyward-runtime@acme.iam.gserviceaccount.com' };
+const settings: Settings = { projectId: 'acme', hmacSecret: 'hmac', tokenSigningSecret: 'signing', auditSigningSecret: 'audit-signing', auditLog: 'keyward-audit', auditView: '', serviceAccount: 'keyward-runtime@acme.iam.gserviceaccount.com' };
 const VIEW = 'projects/acme/locations/global/buckets/audit/views/_AllLogs';
 const SA = '123-compute@developer.gserviceaccount.com';
 const member = `serviceAccount:${SA}`;
@@ -67,7 +67,7 @@ describe('doctor: runtime service account', () => {
   it('Editor does not read secrets: secretAccessor is missing on each secret, with its fix, and Editor is flagged', () => {
     const out = iamFindings(settings, { serviceAccount: SA, project: [{ role: 'roles/editor', members: [member] }], secrets: { hmac: [{ role: 'roles/secretmanager.secretAccessor', members: [member] }] } });
     const missing = out.filter((f) => f.status === 'missing');
-    expect(missing.map((f) => f.what)).toEqual([`${SA}: roles/secretmanager.secretAccessor on signing`]);
+    expect(missing.map((f) => f.what)).toEqual([`${SA}: roles/secretmanager.secretAccessor on signing`, `${SA}: roles/secretmanager.secretAccessor on audit-signing`]);
     expect(missing[0]!.fix).toEqual([`gcloud secrets add-iam-policy-binding signing --member=${member} --role=roles/secretmanager.secretAccessor --project=acme`]);
     expect(out.some((f) => f.status === 'advice' && /Editor/.test(f.what))).toBe(true);
     expect(exitCode(out)).toBe(1);
@@ -75,7 +75,8 @@ describe('doctor: runtime service account', () => {
 
   it('another member holding a role does not count', () => {
     const out = iamFindings(settings, { serviceAccount: SA, project: all.map((role) => ({ role, members: ['user:ada@example.com'] })), secrets: {} });
-    expect(out.filter((f) => f.status === 'missing')).toHaveLength(8);
+    // Four project roles, and two roles on each of the three secrets.
+    expect(out.filter((f) => f.status === 'missing')).toHaveLength(10);
   });
 });
 
@@ -90,6 +91,7 @@ describe('doctor: command line and errors', () => {
       projectId: 'acme-prod',
       hmacSecret: 'keyward-api-key-hmac',
       tokenSigningSecret: 'keyward-token-signing',
+      auditSigningSecret: 'keyward-audit-signing',
       auditLog: 'keyward-audit',
       auditView: '',
       serviceAccount: 'keyward-runtime@acme-prod.iam.gserviceaccount.com',
