@@ -127,10 +127,11 @@ function meOf(kind: Kind, before: Snapshot) {
   return { uid: owner.uid, claims: {}, auth: { method: kind, keyId: ownerKey.id, keyType: 'server' }, usage: usage() };
 }
 
-/** RFC 7662's answer for the battery's access token. */
+/** RFC 7662's answer for the battery's access token: the owner's, of the owner's key; its times and id the token's own. */
 function introspected(t: string) {
-  const { iss, sub, aud, exp, iat, nbf, jti } = decodeJwt(t);
-  return { active: true, scope: '', client_id: ownerKey.id, token_type: 'Bearer', sub, iss, aud, exp, iat, nbf, jti, key_type: 'server', usage: usage() };
+  const { exp, iat, nbf, jti } = decodeJwt(t);
+  const { issuer: iss, audience: aud } = config().tokens;
+  return { active: true, scope: '', client_id: ownerKey.id, token_type: 'Bearer', sub: owner.uid, iss, aud, exp, iat, nbf, jti, key_type: 'server', usage: usage() };
 }
 
 /**
@@ -169,7 +170,11 @@ const ENDPOINTS: Record<string, EndpointRules> = {
   'GET /.well-known/jwks.json': {
     auth: 'none',
     // Every published key in a JWK's public shape, the one that signed the battery's token among them.
-    ok: ({ res }) => ({ status: 200, body: { keys: (res.json?.keys ?? []).map((k: { kid: string }) => (k.kid === decodeProtectedHeader(token).kid ? { ...JWK, kid: k.kid } : JWK)) } }),
+    ok: ({ res }) => {
+      const keys: { kid: string }[] = res.json?.keys ?? [];
+      expect(keys.map((k) => k.kid)).toContain(decodeProtectedHeader(token).kid);
+      return { status: 200, body: { keys: keys.map(() => JWK) } };
+    },
   },
   'GET /v1/me': { auth: 'pipeline', kinds: ALL, ok: ({ kind, before }) => ({ status: 200, body: meOf(kind!, before) }) },
   'GET /v1/audit': {
@@ -500,29 +505,45 @@ describe('the shared security battery', () => {
         const res = await send(route, route.path, headers, text);
         await expectAllowed(route, [key(route), rules.auth === 'oauth' ? 'client credentials' : 'body credential'], { sent, headers, res, before });
       }
-      for (const kind of ALL) {
+      const allowed = (kind: Kind) => rules.auth === 'none' || rules.auth === 'optional' || (rules.auth === 'body' && !rules.refused) || (rules.kinds ?? []).includes(kind);
+      const noStore = (label: unknown[], res: ApiResponse) => {
+        if (rules.auth === 'pipeline' || rules.auth === 'oauth') expect([...label, res.headers.get('cache-control')]).toEqual([...label, 'no-store']);
+      };
+      // Each allowed kind on its own: what it changes is compared to the state just before it.
+      for (const kind of ALL.filter(allowed)) {
         const { path, key: pathKey } = await pathFor(route);
         const { text, sent } = bodyOf(route);
         const headers = await credential(kind, route.method, `${app.url}${path}`, text, rules.consumes === true);
         await rules.setup?.();
         const before = await snapshot();
         const res = await send(route, path, headers, text);
-        const label = [key(route), kind];
-        const allowed = rules.auth === 'none' || rules.auth === 'optional' || (rules.auth === 'body' && !rules.refused) || (rules.kinds ?? []).includes(kind);
-        if (allowed) await expectAllowed(route, label, { kind, key: pathKey, sent, headers, res, before });
-        else {
-          const expected = {
-            pipeline: [403, 'interactive_credential_required', undefined],
-            // None of our credentials is GitHub's signature.
-            webhook: [401, 'invalid_signature', GITHUB],
-            body: [...(rules.refused ?? []), undefined],
-            oauth: [401, 'invalid_client', BASIC],
-          }[rules.auth as 'pipeline' | 'webhook' | 'body' | 'oauth'];
-          expect([...label, ...refusal(route, res)]).toEqual([...label, ...expected]);
-          expect([...label, await snapshot()]).toEqual([...label, before]);
-        }
-        if (rules.auth === 'pipeline' || rules.auth === 'oauth') expect([...label, res.headers.get('cache-control')]).toEqual([...label, 'no-store']);
+        await expectAllowed(route, [key(route), kind], { kind, key: pathKey, sent, headers, res, before });
+        noStore([key(route), kind], res);
       }
+      // The refused kinds at once (each on its own key): each refused exactly, and nothing at all changed.
+      const refused = ALL.filter((kind) => !allowed(kind));
+      const requests = await Promise.all(
+        refused.map(async (kind) => {
+          const { path } = await pathFor(route);
+          const { text } = bodyOf(route);
+          return { kind, path, text, headers: await credential(kind, route.method, `${app.url}${path}`, text, rules.consumes === true) };
+        }),
+      );
+      await rules.setup?.();
+      const before = await snapshot();
+      const answers = await Promise.all(requests.map(({ path, headers, text }) => send(route, path, headers, text)));
+      const expected = {
+        pipeline: [403, 'interactive_credential_required', undefined],
+        // None of our credentials is GitHub's signature.
+        webhook: [401, 'invalid_signature', GITHUB],
+        body: [...(rules.refused ?? []), undefined],
+        oauth: [401, 'invalid_client', BASIC],
+      }[rules.auth as 'pipeline' | 'webhook' | 'body' | 'oauth'];
+      answers.forEach((res, i) => {
+        expect([key(route), refused[i], ...refusal(route, res)]).toEqual([key(route), refused[i], ...expected]);
+        noStore([key(route), refused[i]], res);
+      });
+      expect([key(route), refused, await snapshot()]).toEqual([key(route), refused, before]);
     }
     // Every key the owner has, the battery made.
     expect((await snapshot()).keys.map((k) => k.id).sort()).toEqual([...made].sort());
