@@ -71,14 +71,14 @@ describe('refusals and failures in the audit trail', () => {
     const user = await createUser();
     const key = await createKey(user, { name: 'k' });
     const res = await fetchAt(`${app.url}/v1/keys`, { headers: { 'x-api-key': key.key } });
-    expect(res.status).toBe(403);
+    expect([res.status, res.json.error.code]).toEqual([403, 'interactive_credential_required']);
     expect(entriesFor(res.headers.get('x-request-id')).map((e) => [e.event, e.outcome, e.reason, e.actor.keyId])).toEqual([
       ['auth.success', 'success', undefined, key.id],
       ['access.denied', 'failure', 'interactive_credential_required', key.id],
     ]);
     const stranger = await createUser();
     const theirs = await fetchAt(`${app.url}/v1/keys/${key.id}`, { headers: bearer(stranger.idToken) });
-    expect(theirs.status).toBe(404);
+    expect([theirs.status, theirs.json.error.code]).toEqual([404, 'not_found']);
     expect(entriesFor(theirs.headers.get('x-request-id'))).toContainEqual(
       expect.objectContaining({ event: 'access.denied', reason: 'not_found', actor: expect.objectContaining({ uid: stranger.uid }) }),
     );
@@ -90,7 +90,7 @@ describe('refusals and failures in the audit trail', () => {
     // Well formed, checksum and all, with a secret the key never had.
     const wrong = formatKey({ type: 'server', keyId: key.id, secret: newSecret('server', key.id) });
     const res = await fetchAt(`${app.url}/v1/me`, { headers: { 'x-api-key': wrong } });
-    expect(res.status).toBe(401);
+    expect([res.status, res.json.error.code, res.headers.get('www-authenticate')]).toEqual([401, 'invalid_credential', 'ApiKey']);
     expect(entriesFor(res.headers.get('x-request-id'))).toEqual([expect.objectContaining({ event: 'auth.failure', actor: { keyId: key.id } })]);
   });
 
