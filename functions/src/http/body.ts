@@ -7,28 +7,33 @@
 import type { Request } from 'express';
 import { KeywardError } from '../errors';
 import { jsonProblem } from '../lib/strict-json';
+import { readBody } from './read-body';
 
-export async function rawBody(req: Request & { rawBody?: Buffer }, limit: number): Promise<Buffer> {
+/**
+ * How much of a body over the limit is read and thrown away before the connection is closed
+ * instead: Cloud Run's own request size limit (32 MiB), so in production every body that reaches
+ * an instance is read to its end (http/read-body.ts says why that matters).
+ */
+export const DRAIN_LIMIT_BYTES = 32 * 1024 * 1024;
+
+export async function rawBody(req: Request & { rawBody?: Buffer }, limit: number, drainLimit = DRAIN_LIMIT_BYTES): Promise<Buffer> {
   if (Buffer.isBuffer(req.rawBody)) {
     if (req.rawBody.length > limit) throw tooLarge(limit);
     return req.rawBody;
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw tooLarge(limit);
   if (req.readableEnded || (declared === 0 && req.headers['transfer-encoding'] === undefined)) return Buffer.alloc(0);
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const usable = encoding === 'identity' && declared <= limit;
+  // Every refusal below is answered only after the body is read (or the connection is to close).
+  const read = await readBody(req, usable ? limit : 0, drainLimit);
+  if (!read.complete) req.res?.set('Connection', 'close');
   if (encoding !== 'identity') {
     throw new KeywardError('unsupported_media_type', 'Send the request body uncompressed (no Content-Encoding).');
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk);
-  }
+  if (read.bytes === undefined) throw tooLarge(limit);
   // Kept for whatever reads the body next: the stream can be read once.
-  req.rawBody = Buffer.concat(chunks);
+  req.rawBody = read.bytes;
   return req.rawBody;
 }
 

@@ -11,6 +11,7 @@ import { onlyFields, requiredString, type Body } from '../lib/validate';
 import { randomBase62 } from '../keys/format';
 import type { ProviderSecret } from '../secrets/provider';
 import type { NotificationStore } from '../store/notifications';
+import { addressAllowed, hostNameAllowed } from './address';
 import { deriveWebhookSecret } from './webhook-signature';
 
 /**
@@ -28,8 +29,7 @@ export function webhookUrl(value: string, allowLocal: boolean): string | undefin
   if (url.protocol !== 'https:' && !(allowLocal && url.protocol === 'http:')) return undefined;
   if (url.username || url.password || url.hash) return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (ipaddr.isValid(host) && ipaddr.process(host).range() !== 'unicast' && !(allowLocal && ipaddr.process(host).range() === 'loopback')) return undefined;
-  if (!allowLocal && (host === 'localhost' || host.endsWith('.internal') || host.endsWith('.local'))) return undefined;
+  if (ipaddr.isValid(host) ? !addressAllowed(host, allowLocal) : !hostNameAllowed(host, allowLocal)) return undefined;
   return url.toString();
 }
 

@@ -2,10 +2,11 @@
  * GitHub's secret-scanning public keys, from its meta endpoint
  * (`{"public_keys": [{"key_identifier", "key": "-----BEGIN PUBLIC KEY-----…", "is_current"}]}`).
  * Cached; refreshed when older than `ttlMs`, and fetched again once when a report names an
- * identifier we do not hold (GitHub rotated its keys). Fetches are spaced by `refetchAfterMs`, so
- * forged identifiers cannot make us hammer GitHub (its unauthenticated API allows 60 calls an
- * hour). A failed or rate-limited fetch keeps the set we have: only with no set at all does a
- * report fail closed (503).
+ * identifier we do not hold (GitHub rotated its keys). Fetches are spaced by `refetchAfterMs`, with
+ * or without a set in hand, and concurrent reports share one fetch, so forged identifiers or an
+ * unreachable GitHub cannot make us hammer it (its unauthenticated API allows 60 calls an hour,
+ * after which real reports would fail too). A failed or rate-limited fetch keeps the set we have:
+ * only with no set at all does a report fail closed (503).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { KeywardError } from '../errors';
@@ -68,8 +69,11 @@ export function githubKeyring(options: GithubKeysOptions): GithubKeyring {
 
   return {
     async find(identifier) {
-      if (!keys || (now() - fetchedAt > options.ttlMs && mayFetch())) await refresh();
-      else if (!keys.has(identifier) && mayFetch()) await refresh();
+      // No set yet, a stale one, or an identifier it lacks: fetch, but only when the interval since
+      // the last attempt has passed (with no set too: failed fetches and forged identifiers would
+      // otherwise fetch on every report), and never twice at once (a fetch under way is shared).
+      const wanted = !keys || now() - fetchedAt > options.ttlMs || !keys.has(identifier);
+      if (wanted && (loading || mayFetch())) await refresh();
       if (!keys) throw new KeywardError('unavailable', "GitHub's public keys could not be fetched; try again shortly.", { retryAfterSeconds: 60 });
       return keys.get(identifier);
     },

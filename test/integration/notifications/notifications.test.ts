@@ -162,7 +162,7 @@ describe('notifications to key owners', () => {
     const url = `${a.url}/v1/notifications/webhook`;
     const withKey = await fetchJson(url, { method: 'PUT', headers: { 'x-api-key': key.key, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://hooks.example.com/k' }) });
     expect([withKey.status, withKey.json.error.code]).toEqual([403, 'interactive_credential_required']);
-    for (const bad of ['ftp://hooks.example.com/', 'https://user:pw@hooks.example.com/', 'http://10.0.0.1/hook', 'http://169.254.169.254/computeMetadata/v1/', 'not a url']) {
+    for (const bad of ['ftp://hooks.example.com/', 'https://user:pw@hooks.example.com/', 'http://10.0.0.1/hook', 'http://169.254.169.254/computeMetadata/v1/', 'https://metadata.google.internal./computeMetadata/v1/', 'https://metadata/', 'https://[::ffff:10.0.0.1]/', 'not a url']) {
       const res = await fetchJson(url, { method: 'PUT', headers: jsonHeaders(owner.idToken), body: JSON.stringify({ url: bad }) });
       expect([bad, res.status, res.json.error.code]).toEqual([bad, 400, 'invalid_request']);
     }

@@ -220,3 +220,28 @@ describe('POST /v1/secret-scanning/github', () => {
     expect(await leakEntries(key.id)).toEqual([]);
   });
 });
+
+describe('forged reports while no GitHub key list is held', () => {
+  let github: FakeGithub;
+  let app: InProcessApp;
+
+  beforeAll(async () => {
+    github = await startFakeGithub([newSigner()]);
+    // GitHub unreachable for this instance (rate limited: 403), and the default refetch interval (60 s).
+    github.failWith = 403;
+    app = await startInProcessApp({ KEYWARD_GITHUB_KEYS_URL: github.url });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await app?.services.audit.close();
+    await github?.close();
+  });
+
+  it('30 forged reports, 10 of them at once, fetch the key list once: each is 503 and GitHub is not hammered', async () => {
+    const body = JSON.stringify([report('ghp_forged0000000000000000000000000000')]);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => sendReport(app.url, body, newSigner())));
+    for (let i = 0; i < 20; i++) answers.push(await sendReport(app.url, body, newSigner()));
+    expect(answers.map((a) => [a.status, a.json?.error?.code])).toEqual(Array.from({ length: 30 }, () => [503, 'unavailable']));
+    expect(github.fetches).toBe(1);
+  });
+});

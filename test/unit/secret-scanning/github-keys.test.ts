@@ -65,6 +65,26 @@ describe('githubKeyring', () => {
     await expect(ring.find('k1')).rejects.toMatchObject({ code: 'unavailable', details: { retryAfterSeconds: 60 } });
   });
 
+  it.each([[429], [503], ['throw' as const]])('with no list held, fetches at most once per refetch interval while GitHub answers %s', async (fail) => {
+    const { state, fetchFn } = fakeMeta({ k1: pem() });
+    state.fail = fail;
+    const ring = githubKeyring(options(fetchFn));
+    for (let i = 0; i < 30; i++) await expect(ring.find(`forged-${i}`)).rejects.toMatchObject({ code: 'unavailable' });
+    expect(state.calls).toBe(1);
+    clock += 60_000;
+    state.fail = undefined;
+    expect(await ring.find('k1')).toBeDefined();
+    expect(state.calls).toBe(2);
+  });
+
+  it('concurrent lookups share the one fetch under way', async () => {
+    const { state, fetchFn } = fakeMeta({ k1: pem() });
+    const ring = githubKeyring(options(fetchFn));
+    const found = await Promise.all(Array.from({ length: 30 }, (_, i) => ring.find(i % 2 ? 'k1' : `forged-${i}`)));
+    expect(found.map((k) => k !== undefined)).toEqual(Array.from({ length: 30 }, (_, i) => i % 2 === 1));
+    expect(state.calls).toBe(1);
+  });
+
   it('skips keys that are not P-256 public keys', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const { fetchFn } = fakeMeta({ good: pem(), rsa, junk: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' });
