@@ -1,8 +1,9 @@
 /**
  * Failed verifications of every credential kind count towards the per-address failure limit
- * (limits/failure-limiter.ts): session cookies, ID tokens, access tokens, malformed credentials,
- * as well as keys and signatures. The pipeline calls this once for each refusal it sees, so one
- * failed request counts once. Key and signature secrets are checked in `matchingRecord`
+ * (limits/failure-limiter.ts): session cookies, ID tokens and access tokens through the pipeline,
+ * which calls this once for each of their refusals, so one failed request counts once. A
+ * credential refused as malformed before any verification never counts: it costs no datastore
+ * operation, and can never be a right guess. Key and signature secrets are checked in `matchingRecord`
  * (key-credential.ts), which also serves token issuance and OAuth outside the pipeline: it counts
  * its refusals there, per address and per key id, and marks them `failureCounted`.
  *

@@ -24,6 +24,7 @@ import { decideKeyStatus, type Presented } from '../keys/status';
 import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
 import { requireAppCheck, type AppCheckVerifier } from './app-check';
+import { tooManyFailures } from './failed-verification';
 
 export type KeyCache = RefreshingCache<string, KeyRecord | null>;
 
@@ -192,7 +193,7 @@ export async function matchingRecord(
   }
   if (!record || !matched) {
     const wait = await deps.failures.fail({ ip: info.ip, keyId: record ? keyId : undefined }, now);
-    if (wait !== undefined) throw new KeywardError('rate_limited', 'Too many failed attempts; slow down.', { retryAfterSeconds: wait });
+    if (wait !== undefined) throw tooManyFailures(wait);
     throw refusal().with({ failureCounted: true });
   }
   return { record, secret: matched };

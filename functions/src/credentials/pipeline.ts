@@ -161,7 +161,11 @@ export function createAuthenticator(deps: PipelineDeps): Authenticate {
       identity = await verify(deps, info, credential);
     } catch (caught) {
       // Programming errors are 500, a dependency that failed 503 (its verifier says so): both are logged at the edge.
-      const err = await counted(deps, info, asKeywardError(caught));
+      // Session cookies and JWTs that fail verification count here; keys and signatures where their
+      // secrets are matched (matchingRecord), and a credential the reader refused as malformed not at all
+      // (refused without the datastore: it can never be a right guess).
+      const refused = asKeywardError(caught);
+      const err = credential?.kind === 'session' || credential?.kind === 'jwt' ? await counted(deps, info, refused) : refused;
       const keyId = credential && triedKeyId(credential);
       // A fault is audited as an `error` (not the caller's failure): the trail shows requests that could not be decided.
       deps.audit.access({ event: 'auth.failure', outcome: isFault(err) ? 'error' : 'failure', actor: keyId ? { keyId } : {}, request: auditRequest(info), reason: err.code });
