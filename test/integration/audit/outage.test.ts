@@ -4,10 +4,9 @@
 // in production, to stdout, which does not depend on the Logging API), and reading the trail fails
 // closed too. Then the outage ends, and the app's chain verifies clean: the refused writes are
 // declared void by its checkpoint, not missing, and what it printed meanwhile is all there.
-import { createServer, connect, type Server } from 'node:net';
 import { Logging, type LoggingOptions } from '@google-cloud/logging';
 import { grpc } from 'google-gax';
-import { freePort } from '../../harness/ports';
+import { loggingOutage, type LoggingOutage } from '../../harness/logging-outage';
 import { eventually } from '../../harness/eventually';
 import { api, createUser, type TestUser } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
@@ -19,8 +18,7 @@ import { bearer, withRole } from './support';
 let app: InProcessApp;
 let user: TestUser;
 /** The address the app's Logging client was given: nothing listens there until the outage ends. */
-let loggingPort: number;
-let relay: Server | undefined;
+let outage: LoggingOutage;
 let startedAt: string;
 /** The access lines the app writes (what production prints on stdout). */
 const lines: string[] = [];
@@ -32,10 +30,10 @@ const errorCode = async (res: Response) => ((await res.json()) as { error: { cod
 
 beforeAll(async () => {
   stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  loggingPort = await freePort();
+  outage = await loggingOutage();
   startedAt = new Date().toISOString();
   app = await startInProcessApp(
-    { CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${loggingPort}`, KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300' },
+    { CLOUD_LOGGING_EMULATOR_HOST: outage.host, KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300' },
     { auditAccess: stdoutTransport((line) => lines.push(line)) },
   );
   user = await createUser();
@@ -43,21 +41,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await app?.services.audit.close();
-  await new Promise((resolve) => (relay ? relay.close(resolve) : resolve(undefined)));
+  await outage?.close();
   stderr.mockRestore();
 });
-
-/** The outage ends: the app's Logging address now leads to the stack's Logging emulator. */
-async function endOutage(): Promise<void> {
-  const [host, port] = process.env.CLOUD_LOGGING_EMULATOR_HOST!.split(':');
-  relay = createServer((client) => {
-    const upstream = connect(Number(port), host);
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => relay!.listen(loggingPort, '127.0.0.1', resolve));
-}
 
 /** Cloud Run delivers what an instance printed whether or not the Logging API answered it: here, to the stack's emulator. */
 async function deliver(printed: string[]): Promise<void> {
@@ -116,7 +102,7 @@ describe('when Cloud Logging is unreachable', () => {
   });
 
   it('once it is over, the app’s chain verifies clean: its refused writes are void, not missing', async () => {
-    await endOutage();
+    await outage.end();
     // The app's own client reconnects (its reads answer again), then it stops: its final checkpoint
     // goes to both stores, with the Logging copies of the ones Logging could not take before.
     await eventually(() => local('/v1/audit', { headers: bearer(user.idToken) }), (res) => res.status === 200, { timeoutMs: 20_000, everyMs: 250 });

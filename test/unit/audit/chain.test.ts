@@ -142,6 +142,24 @@ describe('the audit chain and its verifier', () => {
     expect([fresh.ok, fresh.pending]).toEqual([true, 2]);
   });
 
+  it('retries a checkpoint it could not sign, but not once the writer is stopping: no timer outlives it', async () => {
+    jest.useFakeTimers();
+    try {
+      const chain = auditChain();
+      const reports: string[] = [];
+      let signs = 0;
+      const cps = checkpointer({ chain, sign: async () => (signs++, Promise.reject(new Error('down'))), stores: {}, intervalMs: MINUTE, now: () => T0, report: (l) => void reports.push(String(l.message)) });
+      chain.link({ timestamp: new Date(T0).toISOString(), severity: 'INFO', payload: {} });
+      await cps.checkpoint();
+      expect([signs, jest.getTimerCount()]).toEqual([1, 1]); // a retry is scheduled
+      await cps.checkpoint(true);
+      expect([signs, jest.getTimerCount()]).toEqual([2, 0]); // stopping: none left behind
+      expect(reports[1]).toMatch(/stopping/);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('does not count as missing a place whose write failed and was declared void', async () => {
     const chain = auditChain();
     const written: SignedCheckpoint[] = [];
