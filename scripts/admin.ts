@@ -3,24 +3,28 @@
 // Against the local stack by default (Auth emulator 127.0.0.1:9099, Logging emulator 127.0.0.1:8086,
 // project demo-keyward), or a real project with `--project <id>` (application default credentials).
 // After a change the user's sessions and tokens are revoked, and the change is audited as
-// `role.grant` with the same audit module the functions use.
+// `role.grant` with the same audit module the functions use: its chain is signed at exit like an
+// instance's (a checkpoint to Logging and Firestore, signed with the audit key from Secret Manager).
 import { parseArgs } from 'node:util';
-import { cloudLoggingAudit } from '../functions/src/audit/cloud-logging';
 import type { AuditSink } from '../functions/src/audit/events';
 import { loadConfig } from '../functions/src/config';
+import { signedAuditSink } from '../functions/src/services';
 import type { Claims } from '../functions/src/identity';
 import { editClaims, type ClaimChange } from '../functions/src/sessions/claims';
 import { revokeAllSessions, systemClock, type Clock } from '../functions/src/sessions/revoke';
 
 const USAGE = `usage: npm run admin -- <grant|revoke> <admin|auditor|permission> --email <email>
          [--project <id>] [--auth-emulator <host:port>] [--logging-emulator <host:port>]
+         [--firestore-emulator <host:port>] [--secret-manager-emulator <host:port>]
 
   Without --project: the local stack (Auth emulator 127.0.0.1:9099, Cloud Logging emulator
-  127.0.0.1:8086, project demo-keyward), unless FIREBASE_AUTH_EMULATOR_HOST or
-  CLOUD_LOGGING_EMULATOR_HOST say otherwise. With --project <id>: that Firebase project, with
+  127.0.0.1:8086, Firestore 127.0.0.1:8080 and Secret Manager 127.0.0.1:8085, where the audit
+  chain's checkpoint goes and its key is; project demo-keyward), unless FIREBASE_AUTH_EMULATOR_HOST,
+  CLOUD_LOGGING_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST or SECRET_MANAGER_EMULATOR_HOST say otherwise. With --project <id>: that Firebase project, with
   application default credentials (gcloud auth application-default login).`;
 
-const LOCAL = { projectId: 'demo-keyward', auth: '127.0.0.1:9099', logging: '127.0.0.1:8086' };
+const LOCAL = { projectId: 'demo-keyward', auth: '127.0.0.1:9099', logging: '127.0.0.1:8086', firestore: '127.0.0.1:8080', secretManager: '127.0.0.1:8085' };
+const EMULATOR_FLAGS = ['auth-emulator', 'logging-emulator', 'firestore-emulator', 'secret-manager-emulator'] as const;
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
 class UsageError extends Error {}
@@ -33,6 +37,9 @@ export interface Command {
   /** undefined: the real service. */
   authEmulator?: string;
   loggingEmulator?: string;
+  /** Where the audit chain's checkpoint is stored, and its signing key read (emulators only). */
+  firestoreEmulator?: string;
+  secretManagerEmulator?: string;
 }
 
 /** Parses the command line and decides which Auth and Logging to talk to. */
@@ -47,6 +54,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command {
         project: { type: 'string' },
         'auth-emulator': { type: 'string' },
         'logging-emulator': { type: 'string' },
+        'firestore-emulator': { type: 'string' },
+        'secret-manager-emulator': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -60,11 +69,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command {
   if (!name) throw new UsageError(`${verb} what? a role (admin, auditor) or a permission`);
   if (extra.length) throw new UsageError(`unexpected: ${extra.join(' ')}`);
   if (!values.email || !values.email.includes('@')) throw new UsageError('--email <email> is required');
-  for (const flag of ['auth-emulator', 'logging-emulator'] as const) {
+  for (const flag of EMULATOR_FLAGS) {
     const value = values[flag];
     if (value !== undefined && !HOST_PORT.test(value)) throw new UsageError(`--${flag} must be host:port`);
   }
-  const explicitEmulator = values['auth-emulator'] !== undefined || values['logging-emulator'] !== undefined;
+  const explicitEmulator = EMULATOR_FLAGS.some((flag) => values[flag] !== undefined);
   const real = values.project !== undefined && !values.project.startsWith('demo-') && !explicitEmulator;
   if (real) return { change: verb, name, email: values.email, projectId: values.project! };
   return {
@@ -74,6 +83,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command {
     projectId: values.project ?? LOCAL.projectId,
     authEmulator: values['auth-emulator'] ?? env.FIREBASE_AUTH_EMULATOR_HOST ?? LOCAL.auth,
     loggingEmulator: values['logging-emulator'] ?? env.CLOUD_LOGGING_EMULATOR_HOST ?? LOCAL.logging,
+    firestoreEmulator: values['firestore-emulator'] ?? env.FIRESTORE_EMULATOR_HOST ?? LOCAL.firestore,
+    secretManagerEmulator: values['secret-manager-emulator'] ?? env.SECRET_MANAGER_EMULATOR_HOST ?? LOCAL.secretManager,
   };
 }
 
@@ -134,17 +145,21 @@ async function main(): Promise<number> {
   if (cmd.authEmulator) {
     env.FIREBASE_AUTH_EMULATOR_HOST = cmd.authEmulator;
     env.CLOUD_LOGGING_EMULATOR_HOST = cmd.loggingEmulator;
+    env.FIRESTORE_EMULATOR_HOST = cmd.firestoreEmulator;
+    env.SECRET_MANAGER_EMULATOR_HOST = cmd.secretManagerEmulator;
     env.METADATA_SERVER_DETECTION ??= 'none';
   } else {
     // A real project: never send its changes to an emulator some earlier shell pointed at.
     delete env.FIREBASE_AUTH_EMULATOR_HOST;
     delete env.CLOUD_LOGGING_EMULATOR_HOST;
+    delete env.FIRESTORE_EMULATOR_HOST;
+    delete env.SECRET_MANAGER_EMULATOR_HOST;
   }
   const where = cmd.authEmulator ? `the local Auth emulator at ${cmd.authEmulator} (project ${cmd.projectId})` : `project ${cmd.projectId}`;
   const { initializeApp } = await import('firebase-admin/app');
   const { getAuth } = await import('firebase-admin/auth');
   const app = initializeApp({ projectId: cmd.projectId }, 'keyward-admin-cli');
-  const audit = cloudLoggingAudit(loadConfig(env), env);
+  const audit = signedAuditSink(loadConfig(env), env, () => app);
   try {
     const message = await changeClaims(getAuth(app), audit, cmd);
     console.log(`${message}\n(${where})`);
@@ -153,7 +168,8 @@ async function main(): Promise<number> {
     console.error(`admin: ${(err as Error).message}\n(${where})`);
     return 1;
   } finally {
-    // Lifecycle entries are already written; this releases the client (bounded, in case the log hangs).
+    // Lifecycle entries are already written; this signs the chain (its final checkpoint) and releases
+    // the client, bounded in case a store hangs.
     await Promise.race([audit.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 }

@@ -1,7 +1,8 @@
 // `npm run audit:verify -- <export.json> --jwks <audit-jwks.json | https://…/.well-known/audit-jwks.json>`
 // Checks an export of the audit trail (GET /v1/audit/export, the console's export) offline, with the
-// public keys alone (docs/audit.md#verifying). Prints the report as JSON; exits 0 when it is clean,
-// 1 when a problem was found, 2 on bad usage. The export's own `verification` is ignored: this
+// public keys alone (docs/audit.md#verifying). Prints the report as JSON; exits 0 when it is clean
+// (`ok`: no tampering; an `unfinished` chain is listed but is not tampering), 1 when a tampering
+// problem was found, 2 on bad usage. The export's own `verification` is ignored: this
 // recomputes it.
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';

@@ -3,10 +3,10 @@
  * never sees it). Keys, usage and the audit log go through the callable functions (createApiKey,
  * listApiKeys, revokeApiKey, regenerateApiKey, updateApiKey, getUsage, queryAuditLog), reached through Hosting rewrites
  * at `/v1/rpc/<name>` and spoken in the callable protocol; the session itself and `/v1/me` are
- * REST. No ID token or key is ever sent in a URL; errors carry the API's own message and code.
+ * REST, and so is an auditor's verification of the trail (`/v1/audit/verify`, `/v1/audit/export`). No ID token or key is ever sent in a URL; errors carry the API's own message and code.
  */
 import type { UsageReport } from '../../functions/src/keys/usage-report';
-import { auditData, type AuditFilters, type CreditsView, type ExportEntry, type UsageLimits, type UsageSettings } from './format';
+import { auditData, type AuditFilters, type CreditsView, type ExportEntry, type UsageLimits, type UsageSettings, type VerifyReport } from './format';
 
 export class ApiError extends Error {
   constructor(
@@ -178,6 +178,10 @@ export const api = {
   /** One key's usage (`keyId`), or every key of the caller's; the last 30 days unless `from`/`to`. */
   usage: (query: { keyId?: string; from?: string; to?: string } = {}) => callable<UsageReport>('getUsage', query),
   audit: (filters: AuditFilters) => callable<AuditPage>('queryAuditLog', auditData(filters)),
+  /** Auditors: a range of the whole trail checked against its chains and signed checkpoints (REST, with the session cookie). */
+  verifyAudit: (range: { from: string; to: string }) => rest<VerifyReport>('GET', `/v1/audit/verify?${new URLSearchParams(range)}`),
+  /** Auditors: the file `npm run audit:verify` (or any JOSE library) checks offline. */
+  exportAudit: (range: { from: string; to: string }) => rest<Record<string, unknown>>('GET', `/v1/audit/export?${new URLSearchParams(range)}`),
   /** The person's own limits and credits, shared by all their keys: REST, with the session cookie. */
   ownerLimits: () => rest<OwnerLimits>('GET', '/v1/me/limits'),
   updateOwnerLimits: (change: Record<string, unknown>) => rest<OwnerLimits>('PATCH', '/v1/me/limits', change),

@@ -1,4 +1,8 @@
 /** Turning form input into API requests and API values into words. Pure: no DOM, no network. */
+import type { Problem as VerifyProblem, VerifyReport } from '../../functions/src/audit/verify';
+
+/** `GET /v1/audit/verify`'s answer (the server's own types). */
+export type { VerifyProblem, VerifyReport };
 
 /** Entries typed one per line or separated by commas or spaces; blanks and repeats dropped. */
 export function splitList(text: string): string[] {
@@ -327,4 +331,43 @@ export function limitsChange(before: LimitsForm, after: LimitsForm): { change: R
     change.credits = remaining === undefined ? null : { remaining, ...(refillAmount !== undefined ? { refill: { amount: refillAmount, interval: after.refillInterval } } : {}) };
   }
   return { change };
+}
+
+
+/** The range a verification covers: the search's own, else what the API defaults to (a day before `to`, `to` now). */
+export function verifyRange(state: { from?: string; to?: string }, now: Date): { from: string; to: string } {
+  const to = state.to ?? now.toISOString();
+  const from = state.from ?? new Date(Date.parse(to) - 86_400_000).toISOString();
+  return { from, to };
+}
+
+/** Kinds that are not tampering: reported, and `ok` stays true (docs/audit.md#verifying). */
+const NOT_TAMPERING = new Set(['unfinished']);
+
+/** A verification in words: the verdict line, the counts, and one line per problem with its place. */
+export function verificationSummary(report: VerifyReport): { verdict: string; counts: string; problems: Array<{ kind: string; tampering: boolean; text: string }> } {
+  const tampering = report.problems.filter((p) => !NOT_TAMPERING.has(p.kind)).length;
+  const notes = report.problems.length - tampering;
+  const plural = (n: number, one: string, many: string) => `${count(n)} ${n === 1 ? one : many}`;
+  const verdict = report.ok
+    ? `Verified: no sign of tampering${notes ? ` (${plural(notes, 'note', 'notes')} below)` : ''}.`
+    : `Not verified: ${plural(tampering, 'problem', 'problems')} found.`;
+  const counts = [
+    plural(report.entries, 'entry', 'entries'),
+    `in ${plural(report.chains, 'chain', 'chains')}`,
+    plural(report.checkpoints, 'signed checkpoint', 'signed checkpoints'),
+    `${count(report.pending)} pending (not yet covered by a checkpoint: verify again in a minute)`,
+  ];
+  return { verdict, counts: `${counts[0]} ${counts[1]}, ${counts[2]}, ${counts[3]}.`, problems: report.problems.map((p) => ({ kind: p.kind, tampering: !NOT_TAMPERING.has(p.kind), text: problemPlace(p) })) };
+}
+
+/** Where a problem is: chain, sequence numbers, store, entry; then what it is. */
+export function problemPlace(p: VerifyProblem): string {
+  const parts: string[] = [];
+  if (p.chain) parts.push(`chain ${p.chain}`);
+  if (p.seq !== undefined) parts.push(p.toSeq !== undefined && p.toSeq !== p.seq ? `seq ${p.seq}–${p.toSeq}` : `seq ${p.seq}`);
+  if (p.store) parts.push(`store ${p.store}`);
+  if (p.insertId) parts.push(`entry ${p.insertId}`);
+  if (p.timestamp) parts.push(`at ${p.timestamp}`);
+  return `${parts.length ? `${parts.join(', ')}: ` : ''}${p.message}`;
 }

@@ -134,6 +134,27 @@ function secretManagerClient(env: NodeJS.ProcessEnv): () => Promise<SecretManage
   }, (client) => client.initialize());
 }
 
+/**
+ * An audit sink whose chain is signed (docs/audit.md#checkpoints), for writers outside the functions
+ * (the admin CLI): without checkpoints their entries are chained but covered by no signature, and a
+ * verification reads the chain as `unfinished`. `close()` writes the final checkpoint to Cloud
+ * Logging and Firestore; the Secret Manager and Firestore clients are the process's to end.
+ */
+export function signedAuditSink(config: Config, env: NodeJS.ProcessEnv, app: () => App = firebaseApp(config)): ManagedAuditSink {
+  const now = Date.now;
+  const firestore = lazy(() => (require('firebase-admin/firestore') as typeof import('firebase-admin/firestore')).getFirestore(app()));
+  const secrets = secretManagerSource(config.projectId, secretManagerClient(env), config.dependencyTimeoutMs);
+  const keyring = tokenKeyring(providerSecret(secrets, config.secrets.auditSigningSecretId, config.secretsTtlMs, now), now);
+  return cloudLoggingAudit(config, env, {
+    now,
+    checkpoints: {
+      sign: async (claims) => signCheckpoint(claims, await keyring.signingKey()),
+      stores: { firestore: firestoreAuditCheckpoints(firestore, config.dependencyTimeoutMs).store },
+      intervalMs: config.audit.checkpointIntervalMs,
+    },
+  });
+}
+
 export function createServices(config: Config, env: NodeJS.ProcessEnv = process.env, overrides: ServiceOverrides = {}): Services {
   const now = overrides.now ?? Date.now;
   const app = overrides.app ?? firebaseApp(config);

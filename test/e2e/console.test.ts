@@ -452,6 +452,32 @@ describeInBrowser('the console in a browser', () => {
     expect(await rows.count()).toBe(10);
     expect(await newer.isDisabled()).toBe(true);
 
+    // The range on screen, verified against the trail's hash chains and signed checkpoints: clean.
+    const verification = page.getByRole('region', { name: 'Verification' });
+    await visible(verification.locator('.verify-result'));
+    expect(await verification.innerText()).toMatch(/Verified: no sign of tampering[\s\S]*\d+ entries in \d+ chains?, \d+ signed checkpoints?/);
+    // The exports carry it: the JSON export holds the report of its range, and the verifiable file is the API's export.
+    const download = async (label: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
+      return JSON.parse(readFileSync((await file.path())!, 'utf8'));
+    };
+    const json = await download('Export JSON');
+    expect(json.entries).toHaveLength(calls);
+    expect(json.verification).toMatchObject({ ok: true, from: new Date(json.filters.from).toISOString(), to: json.filters.to });
+    expect(json.verification.entries).toBeGreaterThanOrEqual(calls);
+    const file = await download('Export for verification');
+    expect(file).toMatchObject({ format: 'keyward-audit-export/1', from: json.filters.from, verification: { ok: true } });
+    expect(file.checkpoints.length).toBeGreaterThan(0);
+    // At phone width the verification fits as the rest of the page does.
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    for (const button of await page.locator('main button:visible').all()) {
+      const box = (await button.boundingBox())!;
+      expect([box.x >= 0, box.x + box.width <= 375]).toEqual([true, true]);
+    }
+    await screenshot(page, 'audit-verified-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     // A time range before any of it finds nothing.
     await page.getByLabel('To').fill(local(new Date(startedAt.getTime() - 60_000)));
     await page.getByLabel('From').fill(local(new Date(startedAt.getTime() - 120_000)));
@@ -620,6 +646,9 @@ describeInBrowser('the console in a browser', () => {
     expect(await refusal.textContent()).toContain('invalid_request');
     expect(await refusal.textContent()).toContain(email); // the email beside the uid
     expect(await page.locator('tr[data-event="auth.success"]').count()).toBe(0); // the console's own requests stay out of the way
+    // Verification is the auditor's: a person sees nothing of it, and the page never asked for it.
+    expect(await page.getByRole('region', { name: 'Verification' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Export for verification' }).count()).toBe(0);
 
     // Every access, for one key: the filters go into the URL and survive a reload.
     await page.getByLabel('Key ID').fill(keyId);

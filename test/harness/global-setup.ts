@@ -5,12 +5,15 @@ import { TEST_FUNCTIONS_ENV, TEST_PORTS, TEST_PROJECT_ID } from './ports';
 declare global {
   var __KEYWARD_STACK__: Stack | undefined;
   var __KEYWARD_STACK_SIGNALS__: (() => void) | undefined;
+  /** When the run began: global teardown verifies the audit trail from here on. */
+  var __KEYWARD_RUN_STARTED__: string | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
   // A Ctrl-C while the stack starts or while the tests run must not leave the emulators behind
   // (firebase-tools runs in its own process group, so the terminal's SIGINT never reaches it).
   const abort = new AbortController();
+  globalThis.__KEYWARD_RUN_STARTED__ = new Date().toISOString();
   const starting = startStack({
     ports: { ...TEST_PORTS },
     projectId: TEST_PROJECT_ID,

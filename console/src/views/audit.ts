@@ -4,10 +4,27 @@
  * entries (one per authenticated request) appear with "Show every access". The filters live in
  * the URL (`#audit?keyId=…`), so a search can be bookmarked or shared. The current search can be
  * exported as CSV or JSON. Paging follows `nextPageToken`.
+ * Auditors also see the search's time range verified against the trail's hash chains and signed
+ * checkpoints (`GET /v1/audit/verify`, docs/audit.md#verifying): the verdict, the counts and each
+ * problem with its place. The JSON export carries that report, and "Export for verification"
+ * downloads `GET /v1/audit/export`'s file, which an auditor checks offline with the public keys.
+ * Others see nothing of it: verification is the auditor's, and the API refuses it to anyone else.
  */
 import { api, type AuditEntry, type Me } from '../api';
 import { announce, busy, clearMessages, field, focusOn, h, showError } from '../dom';
-import { AUDIT_EVENTS, auditCsv, auditFiltersOf, auditStateToQuery, localDateTimeIso, when, type AuditFilters, type AuditUrlState } from '../format';
+import {
+  AUDIT_EVENTS,
+  auditCsv,
+  auditFiltersOf,
+  auditStateToQuery,
+  localDateTimeIso,
+  verificationSummary,
+  verifyRange,
+  when,
+  type AuditFilters,
+  type AuditUrlState,
+  type VerifyReport,
+} from '../format';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const DEFAULT_PAGE_SIZE = 25;
@@ -60,16 +77,19 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
   const pager = h('nav', { class: 'pager', 'aria-label': 'Audit pages' }, newer, older);
   const exportCsv = h('button', { type: 'button' }, 'Export CSV');
   const exportJson = h('button', { type: 'button' }, 'Export JSON');
+  const exportVerifiable = auditor ? h('button', { type: 'button' }, 'Export for verification') : null;
+  const verification = auditor ? h('section', { class: 'verification', 'aria-labelledby': 'audit-verify-heading' }) : null;
 
   root.replaceChildren(
     h('h1', {}, auditor ? 'Audit log' : 'Your activity'),
     h('p', {}, auditor ? 'You can read every user’s entries (auditor).' : 'Everything Keyward recorded about your account, newest first.'),
     form,
+    ...(verification ? [verification] : []),
     h(
       'section',
       { 'aria-labelledby': 'audit-results-heading' },
       resultsHeading,
-      h('div', { class: 'actions export', role: 'group', 'aria-label': 'Export this search' }, exportCsv, exportJson),
+      h('div', { class: 'actions export', role: 'group', 'aria-label': 'Export this search' }, exportCsv, exportJson, exportVerifiable),
       results,
       pager,
     ),
@@ -97,7 +117,31 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
     }
   }
 
-  /** Every entry of the current search (up to EXPORT_LIMIT), downloaded as a file. */
+  /** Which verification is the latest: an answer to an earlier search is not shown over a later one. */
+  let verifying = 0;
+
+  /** Verifies the search's time range (auditors) and shows the report in the verification section. */
+  async function verify(): Promise<void> {
+    if (!verification) return;
+    const mine = ++verifying;
+    const range = verifyRange(current, new Date());
+    const heading = h('h2', { id: 'audit-verify-heading' }, 'Verification');
+    const scope = h('p', { class: 'hint' }, `The whole trail from ${when(range.from, '—', true)} to ${when(range.to, '—', true)}, every user and event (the other filters do not apply), checked against its hash chains and signed checkpoints.`);
+    verification.replaceChildren(heading, scope, h('p', { 'aria-live': 'polite' }, 'Verifying…'));
+    verification.setAttribute('aria-busy', 'true');
+    try {
+      const report = await api.verifyAudit(range);
+      if (mine !== verifying) return;
+      verification.replaceChildren(heading, scope, ...verificationView(report));
+    } catch (err) {
+      if (mine !== verifying) return;
+      verification.replaceChildren(heading, scope, h('p', { class: 'verify-result verify-error', 'aria-live': 'polite' }, `Could not verify this range: ${(err as Error).message}`));
+    } finally {
+      if (mine === verifying) verification.removeAttribute('aria-busy');
+    }
+  }
+
+  /** Every entry of the current search (up to EXPORT_LIMIT), downloaded as a file; for auditors, with the range's verification. */
   async function exportAs(format: 'csv' | 'json', button: HTMLButtonElement): Promise<void> {
     clearMessages();
     button.disabled = true;
@@ -111,14 +155,15 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
         Object.assign(users, page.users ?? {});
         token = page.nextPageToken ?? undefined;
       } while (token && entries.length < EXPORT_LIMIT);
-      const text = format === 'csv' ? auditCsv(entries, users) : `${JSON.stringify({ filters: current, exportedAt: new Date().toISOString(), users, entries }, null, 2)}\n`;
-      const blob = new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' });
-      const url = URL.createObjectURL(blob);
-      const link = h('a', { href: url, download: `keyward-audit-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.${format}` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      let text: string;
+      if (format === 'csv') text = auditCsv(entries, users);
+      else {
+        // The report of the range the entries came from, verified now (so it covers them all).
+        const range = auditor ? verifyRange(current, new Date()) : undefined;
+        const verification = range ? { ...range, ...(await api.verifyAudit(range)) } : undefined;
+        text = `${JSON.stringify({ filters: current, exportedAt: new Date().toISOString(), users, entries, verification }, null, 2)}\n`;
+      }
+      save(text, format === 'csv' ? 'text/csv' : 'application/json', format);
       announce(`Exported ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} as ${format.toUpperCase()}${token ? ` (the first ${EXPORT_LIMIT}; narrow the search for the rest)` : ''}.`);
     } catch (err) {
       showError((err as Error).message);
@@ -149,6 +194,7 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
     filters = auditFiltersOf(current, Number(pageSize.value));
     pages = [undefined];
     void busy(form, () => load(0, true));
+    void verify();
   });
   older.addEventListener('click', () => {
     if (nextToken === undefined) return;
@@ -158,8 +204,54 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
   newer.addEventListener('click', () => void load(Math.max(0, pages.length - 2), true));
   exportCsv.addEventListener('click', () => void exportAs('csv', exportCsv));
   exportJson.addEventListener('click', () => void exportAs('json', exportJson));
+  exportVerifiable?.addEventListener('click', () => void exportForVerification(exportVerifiable));
+
+  /** `GET /v1/audit/export`'s file for the search's range: entries, checkpoints of both stores, Keyward's own report. */
+  async function exportForVerification(button: HTMLButtonElement): Promise<void> {
+    clearMessages();
+    button.disabled = true;
+    try {
+      const file = await api.exportAudit(verifyRange(current, new Date()));
+      save(`${JSON.stringify(file, null, 2)}\n`, 'application/json', 'verifiable.json');
+      announce(`Exported ${(file.entries as unknown[]).length} entries with their checkpoints: check the file with npm run audit:verify and the public keys (/.well-known/audit-jwks.json).`);
+    } catch (err) {
+      showError((err as Error).message);
+    } finally {
+      button.disabled = false;
+    }
+  }
 
   void load(0, false);
+  void verify();
+}
+
+/** Downloads `text` as a file named after the time. */
+function save(text: string, type: string, suffix: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = h('a', { href: url, download: `keyward-audit-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.${suffix}` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The verdict, the counts, and each problem with its place (tampering apart from notes). */
+function verificationView(report: VerifyReport): HTMLElement[] {
+  const summary = verificationSummary(report);
+  const out: HTMLElement[] = [
+    h('p', { class: `verify-result ${report.ok ? 'verify-ok' : 'verify-bad'}`, 'data-ok': String(report.ok), 'aria-live': 'polite' }, summary.verdict),
+    h('p', { class: 'verify-counts' }, summary.counts),
+  ];
+  if (summary.problems.length) {
+    out.push(
+      h(
+        'ul',
+        { class: 'verify-problems', 'aria-label': 'Problems found' },
+        ...summary.problems.map((p) => h('li', { 'data-kind': p.kind, class: p.tampering ? 'tampering' : 'note' }, h('strong', {}, p.kind), ' ', p.text)),
+      ),
+    );
+  }
+  return out;
 }
 
 /** A uid as a person reads it: the email where known, the uid beside it. */

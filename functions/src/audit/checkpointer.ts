@@ -69,8 +69,9 @@ export function checkpointer(opts: CheckpointerOptions): Checkpointer {
       jws = await opts.sign(claims);
     } catch (err) {
       counts.failed++;
-      opts.report({ message: 'audit: could not sign a checkpoint; retrying', error: String((err as Error)?.message ?? err).slice(0, 300) });
-      schedule(opts.intervalMs);
+      // A stopping writer does not retry: a timer left behind would outlive it (and, in a test, its file).
+      opts.report({ message: `audit: could not sign a checkpoint${final ? '; the writer is stopping, so its last entries stay unsigned' : '; retrying'}`, error: String((err as Error)?.message ?? err).slice(0, 300) });
+      if (!final) schedule(opts.intervalMs);
       return;
     }
     coveredSeq = head.seq;

@@ -37,6 +37,13 @@ export interface StoredCheckpoint {
 
 export type ProblemKind = 'missing' | 'altered' | 'reordered' | 'inserted' | 'bad_signature' | 'checkpoint_missing' | 'unfinished';
 
+/**
+ * The kinds that are evidence of tampering: any of them makes `ok` false. `unfinished` is not one:
+ * an instance killed before its final checkpoint leaves its last entries unsigned, which is
+ * reported (those entries are proved by nothing) but is not itself a sign that anyone changed the trail.
+ */
+export const TAMPERING: ReadonlySet<ProblemKind> = new Set(['missing', 'altered', 'reordered', 'inserted', 'bad_signature', 'checkpoint_missing']);
+
 export interface Problem {
   kind: ProblemKind;
   chain?: string;
@@ -50,6 +57,7 @@ export interface Problem {
 }
 
 export interface VerifyReport {
+  /** No problem of a tampering kind (TAMPERING); `unfinished` chains may still be listed in `problems`. */
   ok: boolean;
   /** Entries read and checked. */
   entries: number;
@@ -206,8 +214,10 @@ export async function verifyTrail(input: VerifyInput): Promise<VerifyReport> {
     // Completeness: every place from the first found to the last a checkpoint in the range covers.
     const found = [...atSeq.keys()].sort((a, b) => a - b);
     const covering = sortedCps.filter((c) => c.at <= to).map((c) => c.seq);
-    const earlier = sortedCps.filter((c) => input.from !== undefined && c.at < input.from).map((c) => c.seq);
-    const lo = found.length ? found[0]! : earlier.length ? Math.max(...earlier) + 1 : 1;
+    // With no entry found, the places surely inside the range are those after a checkpoint made at or
+    // after `from` (each was written after it): places before may be older than `from`, not missing.
+    const sinceFrom = sortedCps.find((c) => input.from === undefined || c.at >= input.from);
+    const lo = found.length ? found[0]! : input.from === undefined ? 1 : sinceFrom ? sinceFrom.seq + 1 : Infinity;
     const hi = Math.max(found[found.length - 1] ?? 0, ...covering);
     const absent: number[] = [];
     for (let s = lo; s <= hi; s++) if (!atSeq.has(s) && !voided.has(s)) absent.push(s);
@@ -233,7 +243,7 @@ export async function verifyTrail(input: VerifyInput): Promise<VerifyReport> {
     }
   }
 
-  return { ok: problems.length === 0, entries: input.entries.length, chains: chains.size, checkpoints: checkpointCount, pending, problems };
+  return { ok: !problems.some((p) => TAMPERING.has(p.kind)), entries: input.entries.length, chains: chains.size, checkpoints: checkpointCount, pending, problems };
 }
 
 /** What a checkpoint claims, read without checking its signature: only to name a bad one's place. */

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createUser, signIn } from '../../harness/auth';
-import { adminAuth } from '../../harness/admin';
+import { adminAuth, adminDb } from '../../harness/admin';
 import { auditEntries, expectError, me, quote, sessionFor } from './support';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -11,7 +11,7 @@ const run = promisify(execFile);
 
 /** `npm run admin -- <args>` pointed at the test stack; `viaNpm: false` runs the same script with tsx directly (faster). */
 async function admin(args: string[], viaNpm = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  const flags = ['--auth-emulator', process.env.FIREBASE_AUTH_EMULATOR_HOST!, '--logging-emulator', process.env.CLOUD_LOGGING_EMULATOR_HOST!];
+  const flags = ['--auth-emulator', process.env.FIREBASE_AUTH_EMULATOR_HOST!, '--logging-emulator', process.env.CLOUD_LOGGING_EMULATOR_HOST!, '--firestore-emulator', process.env.FIRESTORE_EMULATOR_HOST!, '--secret-manager-emulator', process.env.SECRET_MANAGER_EMULATOR_HOST!];
   const [command, prefix] = viaNpm ? ['npm', ['run', '--silent', 'admin', '--']] : [join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/admin.ts']];
   try {
     const { stdout, stderr } = await run(command, [...prefix, ...args, ...flags], { cwd: ROOT, timeout: 30_000 });
@@ -40,6 +40,10 @@ describe('npm run admin', () => {
     expect(entries.map((e) => e.data)).toEqual([
       expect.objectContaining({ event: 'role.grant', outcome: 'success', actor: { method: 'admin_cli' }, target: { uid: user.uid, role: 'auditor' }, reason: 'grant' }),
     ]);
+    // The CLI's chain is signed at exit like an instance's: a final checkpoint in Firestore covering its entry.
+    const { id, seq } = (entries[0]!.data as { chain: { id: string; seq: number } }).chain;
+    const checkpoint = await adminDb().collection('auditCheckpoints').doc(`${id}-${seq}`).get();
+    expect(checkpoint.data()).toMatchObject({ chain: id, seq, final: true, jws: expect.stringMatching(/^eyJ/) });
   });
 
   it('adds and removes permissions, keeps other claims, and revokes sessions on every change', async () => {

@@ -1,7 +1,8 @@
 // Token issuance in the audit trail: one `token.issue` entry per token, never the token; and no
 // token at all when the entry cannot be written.
-import { freePort } from '../../harness/ports';
-import { api } from '../../harness/auth';
+import { api, type TestUser } from '../../harness/auth';
+import { eventually } from '../../harness/eventually';
+import { loggingOutage, type LoggingOutage } from '../../harness/logging-outage';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
 import { bearer, userWithKey } from '../../harness/keys';
 import { issue } from './support';
@@ -27,19 +28,27 @@ describe('access tokens: audit', () => {
   describe('when Cloud Logging is unreachable', () => {
     let app: InProcessApp;
     let stderr: jest.SpyInstance;
+    let outage: LoggingOutage;
+    let user: TestUser;
 
     beforeAll(async () => {
       stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-      app = await startInProcessApp({ CLOUD_LOGGING_EMULATOR_HOST: `127.0.0.1:${await freePort()}`, KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300' });
+      outage = await loggingOutage();
+      app = await startInProcessApp({ CLOUD_LOGGING_EMULATOR_HOST: outage.host, KEYWARD_AUDIT_WRITE_TIMEOUT_MS: '300' });
     });
     afterAll(async () => {
+      // The outage ends before the app stops, so its final checkpoint reaches Logging as well as Firestore.
+      await outage.end();
+      if (user) await eventually(() => fetch(`${app.url}/v1/audit`, { headers: bearer(user.idToken) }), (res) => res.status === 200, { timeoutMs: 20_000, everyMs: 250 });
       await app?.close();
-      await app?.services.audit.close();
+      await outage.close();
       stderr.mockRestore();
     });
 
     it('issues no token: 503 with Retry-After', async () => {
-      const { key } = await userWithKey({ name: 'unaudited' });
+      const made = await userWithKey({ name: 'unaudited' });
+      const key = made.key;
+      user = made.user;
       const res = await issue({ api_key: key.key }, {}, app.url);
       expect([res.status, res.json.error.code]).toEqual([503, 'unavailable']);
       expect(res.headers.get('retry-after')).toBe('5');

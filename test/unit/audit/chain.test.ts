@@ -18,7 +18,7 @@ async function keypair(kid = 'v1') {
 }
 
 /** A writer: `n` entries one second apart, a checkpoint after each `every`, a final one when `final`. */
-async function trail(n: number, opts: { every?: number; final?: boolean; sign: (c: CheckpointClaims) => Promise<string> }) {
+async function trail(n: number, opts: { every?: number; final?: boolean; lagMs?: number; sign: (c: CheckpointClaims) => Promise<string> }) {
   const chain = auditChain();
   let now = T0;
   const written: SignedCheckpoint[] = [];
@@ -31,8 +31,14 @@ async function trail(n: number, opts: { every?: number; final?: boolean; sign: (
     // What Logging gives back: a Struct, key order lost.
     const payload = JSON.parse(JSON.stringify({ chain: link, ...p.payload })) as Record<string, unknown>;
     entries.push({ timestamp: p.timestamp.toISOString(), severity: p.severity, insertId: p.insertId, payload });
-    if (opts.every && i % opts.every === 0) await cps.checkpoint();
+    if (opts.every && i % opts.every === 0) {
+      // A checkpoint `lagMs` after the entry it covers (the clock goes back for the next entry).
+      now += opts.lagMs ?? 0;
+      await cps.checkpoint();
+      now -= opts.lagMs ?? 0;
+    }
   }
+  now += opts.lagMs ?? 0;
   if (opts.final) await cps.checkpoint(true);
   const checkpoints: StoredCheckpoint[] = written.flatMap((c) => [{ store: 'logging' as const, jws: c.jws }, { store: 'firestore' as const, jws: c.jws }]);
   return { chain, entries, checkpoints, end: now };
@@ -111,12 +117,47 @@ describe('the audit chain and its verifier', () => {
     ]);
   });
 
+  it('with no entry of a chain in the range, expects only the places written after a checkpoint made within it', async () => {
+    const { entries, checkpoints } = await trail(6, { every: 3, final: true, lagMs: 500, sign: key.sign });
+    const at = (s: number) => new Date(T0 + s * 1000).toISOString();
+    const inRange = (from: string, to: string) => entries.filter((e) => e.timestamp >= from && e.timestamp <= to);
+    const check = (from: string, to: string, kept = inRange(from, to)) =>
+      verifyTrail({ entries: kept, checkpoints, stores: ['logging', 'firestore'], jwks: [key.jwk], from, to, now: T0 + 10 * MINUTE, pendingMs: MINUTE });
+    // 3.2 s to 3.8 s holds no entry, only the checkpoint of seq 3 (made at 3.5 s): seqs 1-3 are older, not missing.
+    expect(inRange(at(3.2), at(3.8))).toEqual([]);
+    expect(await check(at(3.2), at(3.8))).toMatchObject({ ok: true, chains: 1, problems: [] });
+    // 3.2 s to 6.8 s with all its entries (4-6) deleted: they were written after the checkpoint at 3.5 s, so they are missing.
+    expect(kinds(await check(at(3.2), at(6.8), []))).toEqual([['missing', 4, 6]]);
+  });
+
   it('tells a chain that ended without a final checkpoint from tampering, and counts recent entries as pending', async () => {
     const { entries, checkpoints, end } = await trail(7, { every: 5, sign: key.sign });
     const report = await verify(entries, checkpoints, key.jwk, end);
     expect(report.problems).toEqual([expect.objectContaining({ kind: 'unfinished', seq: 6, toSeq: 7, message: expect.stringContaining('not in itself a sign of tampering') })]);
+    // Reported, not counted as tampering: `ok` stays true; one tampering problem beside it makes it false.
+    expect(report.ok).toBe(true);
+    const cut = await verify(entries.filter((e) => (e.payload.chain as { seq: number }).seq !== 2), checkpoints, key.jwk, end);
+    expect([cut.ok, cut.problems.map((x) => x.kind).sort()]).toEqual([false, ['missing', 'unfinished']]);
     const fresh = await verifyTrail({ entries, checkpoints, stores: ['logging', 'firestore'], jwks: [key.jwk], to: new Date(end).toISOString(), now: end + 1000, pendingMs: 2 * MINUTE });
     expect([fresh.ok, fresh.pending]).toEqual([true, 2]);
+  });
+
+  it('retries a checkpoint it could not sign, but not once the writer is stopping: no timer outlives it', async () => {
+    jest.useFakeTimers();
+    try {
+      const chain = auditChain();
+      const reports: string[] = [];
+      let signs = 0;
+      const cps = checkpointer({ chain, sign: async () => (signs++, Promise.reject(new Error('down'))), stores: {}, intervalMs: MINUTE, now: () => T0, report: (l) => void reports.push(String(l.message)) });
+      chain.link({ timestamp: new Date(T0).toISOString(), severity: 'INFO', payload: {} });
+      await cps.checkpoint();
+      expect([signs, jest.getTimerCount()]).toEqual([1, 1]); // a retry is scheduled
+      await cps.checkpoint(true);
+      expect([signs, jest.getTimerCount()]).toEqual([2, 0]); // stopping: none left behind
+      expect(reports[1]).toMatch(/stopping/);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('does not count as missing a place whose write failed and was declared void', async () => {

@@ -1,4 +1,4 @@
-import { auditCsv, auditFiltersOf, auditStateFromQuery, auditStateToQuery, csvCell, fieldOfError, heldScopes, usageSnippets } from '../../../console/src/format';
+import { auditCsv, auditFiltersOf, auditStateFromQuery, auditStateToQuery, csvCell, fieldOfError, heldScopes, problemPlace, usageSnippets, verificationSummary, verifyRange } from '../../../console/src/format';
 
 describe('console: audit filters in the URL, export, field errors', () => {
   it('round-trips the filters through the URL, and defaults to changes and refusals', () => {
@@ -42,5 +42,29 @@ describe('console: audit filters in the URL, export, field errors', () => {
     const { curl, client } = usageSnippets('https://auth.example.com', 'AbCdEfGh12345678');
     expect(curl).toBe('curl https://auth.example.com/v1/me -H "Authorization: ApiKey $KEYWARD_KEY"');
     expect(client).toContain("keyId: 'AbCdEfGh12345678', signingSecret: process.env.KEYWARD_SIGNING_SECRET!");
+  });
+
+  it('verifies the search’s range, or the day before now as the API does', () => {
+    const now = new Date('2026-12-01T12:00:00.000Z');
+    expect(verifyRange({}, now)).toEqual({ from: '2026-11-30T12:00:00.000Z', to: '2026-12-01T12:00:00.000Z' });
+    expect(verifyRange({ to: '2026-11-01T00:00:00.000Z' }, now)).toEqual({ from: '2026-10-31T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' });
+    expect(verifyRange({ from: '2026-11-01T00:00:00.000Z' }, now)).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T12:00:00.000Z' });
+  });
+
+  it('says a verification in words: the verdict, the counts, each problem with its place, an unfinished chain as a note', () => {
+    const clean = verificationSummary({ ok: true, entries: 1, chains: 1, checkpoints: 2, pending: 0, problems: [] });
+    expect(clean.verdict).toBe('Verified: no sign of tampering.');
+    expect(clean.counts).toMatch(/^1 entry in 1 chain, 2 signed checkpoints, 0 pending/);
+    expect(clean.problems).toEqual([]);
+    const unfinished = { kind: 'unfinished' as const, chain: '9f2c4e1a7b3d5c60', seq: 6, toSeq: 7, message: 'the chain ended without a final checkpoint' };
+    expect(verificationSummary({ ok: true, entries: 7, chains: 1, checkpoints: 1, pending: 0, problems: [unfinished] })).toMatchObject({
+      verdict: 'Verified: no sign of tampering (1 note below).',
+      problems: [{ kind: 'unfinished', tampering: false, text: 'chain 9f2c4e1a7b3d5c60, seq 6–7: the chain ended without a final checkpoint' }],
+    });
+    const missing = { kind: 'missing' as const, chain: '9f2c4e1a7b3d5c60', seq: 4, toSeq: 4, message: 'seq 4 is missing' };
+    const bad = verificationSummary({ ok: false, entries: 9, chains: 1, checkpoints: 1, pending: 0, problems: [missing, unfinished] });
+    expect([bad.verdict, bad.problems.map((p) => [p.kind, p.tampering])]).toEqual(['Not verified: 1 problem found.', [['missing', true], ['unfinished', false]]]);
+    expect(problemPlace({ kind: 'checkpoint_missing', chain: 'c', seq: 10, store: 'logging', message: 'm' })).toBe('chain c, seq 10, store logging: m');
+    expect(problemPlace({ kind: 'inserted', insertId: 'forged-1', timestamp: '2026-12-01T00:00:00.000Z', message: 'no chain' })).toBe('entry forged-1, at 2026-12-01T00:00:00.000Z: no chain');
   });
 });

@@ -10,12 +10,17 @@ describe('admin CLI: the command line', () => {
       projectId: 'demo-keyward',
       authEmulator: '127.0.0.1:9099',
       loggingEmulator: '127.0.0.1:8086',
+      // Where the audit chain's checkpoint goes and its signing key is read.
+      firestoreEmulator: '127.0.0.1:8080',
+      secretManagerEmulator: '127.0.0.1:8085',
     });
-    const env = { FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9199', CLOUD_LOGGING_EMULATOR_HOST: '127.0.0.1:8186' };
-    expect(parseCommand(['revoke', 'x', '--email', 'a@b.c'], env)).toMatchObject({ change: 'revoke', authEmulator: '127.0.0.1:9199', loggingEmulator: '127.0.0.1:8186' });
-    expect(parseCommand(['grant', 'x', '--email', 'a@b.c', '--auth-emulator', 'localhost:1', '--logging-emulator', 'localhost:2'], env)).toMatchObject({
+    const env = { FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9199', CLOUD_LOGGING_EMULATOR_HOST: '127.0.0.1:8186', FIRESTORE_EMULATOR_HOST: '127.0.0.1:8180', SECRET_MANAGER_EMULATOR_HOST: '127.0.0.1:8185' };
+    expect(parseCommand(['revoke', 'x', '--email', 'a@b.c'], env)).toMatchObject({ change: 'revoke', authEmulator: '127.0.0.1:9199', loggingEmulator: '127.0.0.1:8186', firestoreEmulator: '127.0.0.1:8180', secretManagerEmulator: '127.0.0.1:8185' });
+    expect(parseCommand(['grant', 'x', '--email', 'a@b.c', '--auth-emulator', 'localhost:1', '--logging-emulator', 'localhost:2', '--firestore-emulator', 'localhost:3', '--secret-manager-emulator', 'localhost:4'], env)).toMatchObject({
       authEmulator: 'localhost:1',
       loggingEmulator: 'localhost:2',
+      firestoreEmulator: 'localhost:3',
+      secretManagerEmulator: 'localhost:4',
     });
   });
 
