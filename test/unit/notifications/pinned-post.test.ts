@@ -2,7 +2,7 @@
 // pinned-post.ts): the host is resolved once through a resolver the test controls, every address
 // is judged, and the connection is pinned to the checked one. Receivers are in-process servers.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { addressAllowed } from '../../../functions/src/notifications/address';
 import type { DestinationPolicy, Resolver } from '../../../functions/src/notifications/destination';
 import { postWebhook } from '../../../functions/src/notifications/pinned-post';
@@ -138,6 +138,24 @@ describe('postWebhook', () => {
       expect(hooks.seen).toEqual([]);
     } finally {
       await silent.close();
+    }
+  });
+
+  it('over https, connects to the checked address and names the host in TLS (SNI), not the address', async () => {
+    // A bare TCP listener: it records the ClientHello (the server name travels in it in clear) and hangs up.
+    const hellos: Buffer[] = [];
+    const tcp = createTcpServer((socket) => socket.once('data', (chunk: Buffer) => (hellos.push(chunk), socket.destroy())));
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (tcp.address() as AddressInfo).port;
+      const dns = resolverOf({ 'hooks.example.com': [['127.0.0.1']] });
+      expect(await postWebhook(`https://hooks.example.com:${port}/in`, { resolve: dns.resolve, allowed: emulatorRule }, post)).toBe('failed');
+      expect(hellos).toHaveLength(1);
+      expect(hellos[0]![0]).toBe(0x16); // a TLS handshake record
+      expect(hellos[0]!.includes(Buffer.from('hooks.example.com'))).toBe(true);
+      expect(dns.asked).toEqual(['hooks.example.com']);
+    } finally {
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
     }
   });
 });
