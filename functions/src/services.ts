@@ -52,6 +52,8 @@ import type { Feedback } from './secret-scanning/report';
 import type { RequestContext } from './request';
 import type { AppCheckVerifier } from './credentials/app-check';
 import { firebaseAppCheckVerifier, jwksAppCheckVerifier } from './platform/app-check';
+import { addressAllowed } from './notifications/address';
+import { systemResolver, type DestinationPolicy, type Resolver } from './notifications/destination';
 import { sendExpiryNotices } from './notifications/expiry';
 import { notifier, type Notifier } from './notifications/notifier';
 import { webhookSettings, type WebhookSettings } from './notifications/webhooks';
@@ -112,6 +114,8 @@ export interface ServiceOverrides {
   /** Where access lines go instead of `config.audit.accessTo` (a test that reads the lines). */
   auditAccess?: AccessTransport;
   app?: () => App;
+  /** Resolves webhook hosts instead of the machine's DNS (tests: a table of names). */
+  resolveHost?: Resolver;
 }
 
 function firebaseApp(config: Config): () => App {
@@ -298,10 +302,12 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     now,
   });
   const notificationStore = firestoreNotificationStore(firestore, config.notifications.mailCollection, config.dependencyTimeoutMs);
-  const tell = notifier({ store: notificationStore, users, hmacSecret, audit, timeoutMs: config.notifications.webhookTimeoutMs, now });
+  // Webhook hosts are resolved and judged when set and again when a notice is delivered (pinned to the address checked).
+  const destinations: DestinationPolicy = { resolve: overrides.resolveHost ?? systemResolver, allowed: (address) => addressAllowed(address, config.emulated) };
+  const tell = notifier({ store: notificationStore, users, hmacSecret, audit, timeoutMs: config.notifications.webhookTimeoutMs, destinations, now });
   const notifications = {
     notifier: tell,
-    webhooks: webhookSettings({ store: notificationStore, hmacSecret, allowLocal: config.emulated, now }),
+    webhooks: webhookSettings({ store: notificationStore, hmacSecret, allowLocal: config.emulated, destinations, resolveTimeoutMs: config.notifications.webhookTimeoutMs, audit, now }),
     sendExpiryNotices: () => sendExpiryNotices({ store: notificationStore, notifier: tell, now }),
   };
   const onRevoked = (record: KeyRecord, report: LeakReport) =>

@@ -28,6 +28,8 @@ export const AUDIT_EVENTS = [
   'key.update',
   // An owner's own limits and credits, shared by all their keys, were changed (actions/owner-limits.ts).
   'limits.update',
+  // An owner's notification webhook was set (reason `set <scheme://host>`, never its path or secret) or removed.
+  'webhook.update',
   // A request refused after it authenticated (403, or 404 on someone else's resource): reason is the code.
   'access.denied',
 ] as const;

@@ -11,6 +11,7 @@ import { verifyWebhook } from '../../../functions/src/notifications/webhook-sign
 import {createKeyAt, fetchJson} from '../keys/support';
 import { newSigner, report, sendReport, startFakeGithub, type FakeGithub, type GithubSigner } from '../secret-scanning/fake-github';
 import { eventually } from '../../harness/eventually';
+import { TEST_HOSTS } from '../../harness/hosts';
 
 const DAY = 86_400_000;
 
@@ -46,12 +47,15 @@ describe('notifications to key owners', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let user: TestUser;
   let webhookSecret: string;
+  // Names resolve from the harness's table, and `moving.example.com` from whatever a test puts here.
+  const moving: { addresses: string[] } = { addresses: [] };
+  const resolveHost = (host: string) => (host === 'moving.example.com' ? Promise.resolve(moving.addresses) : TEST_HOSTS(host));
 
   beforeAll(async () => {
     signer = newSigner();
     github = await startFakeGithub([signer]);
     receiver = await startReceiver();
-    a = await startInProcessApp({ KEYWARD_GITHUB_KEYS_URL: github.url, KEYWARD_KEY_PREFIX: 'acme' });
+    a = await startInProcessApp({ KEYWARD_GITHUB_KEYS_URL: github.url, KEYWARD_KEY_PREFIX: 'acme' }, { resolveHost });
     user = await createUser();
     const set = await fetchJson(`${a.url}/v1/notifications/webhook`, { method: 'PUT', headers: jsonHeaders(user.idToken), body: JSON.stringify({ url: receiver.url }) });
     expect(set.status).toBe(200);
@@ -162,7 +166,7 @@ describe('notifications to key owners', () => {
     const url = `${a.url}/v1/notifications/webhook`;
     const withKey = await fetchJson(url, { method: 'PUT', headers: { 'x-api-key': key.key, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://hooks.example.com/k' }) });
     expect([withKey.status, withKey.json.error.code]).toEqual([403, 'interactive_credential_required']);
-    for (const bad of ['ftp://hooks.example.com/', 'https://user:pw@hooks.example.com/', 'http://10.0.0.1/hook', 'http://169.254.169.254/computeMetadata/v1/', 'https://metadata.google.internal./computeMetadata/v1/', 'https://metadata/', 'https://[::ffff:10.0.0.1]/', 'not a url']) {
+    for (const bad of ['ftp://hooks.example.com/', 'https://user:pw@hooks.example.com/', 'http://10.0.0.1/hook', 'http://169.254.169.254/computeMetadata/v1/', 'https://metadata.google.internal./computeMetadata/v1/', 'https://metadata/', 'https://[::ffff:10.0.0.1]/', 'not a url', 'https://intranet.example.com/hook', 'https://rebound.example.com/hook', 'https://nowhere.example.com/hook']) {
       const res = await fetchJson(url, { method: 'PUT', headers: jsonHeaders(owner.idToken), body: JSON.stringify({ url: bad }) });
       expect([bad, res.status, res.json.error.code]).toEqual([bad, 400, 'invalid_request']);
     }
@@ -174,5 +178,51 @@ describe('notifications to key owners', () => {
     expect(got.text).not.toContain('whsec_');
     expect((await fetchJson(url, { method: 'DELETE', headers: bearer(owner.idToken) })).status).toBe(204);
     expect((await fetchJson(url, { headers: bearer(owner.idToken) })).status).toBe(404);
+  });
+
+  it('refuses a delivery when the webhook host now resolves to a private address: nothing is sent, the mail still goes', async () => {
+    const owner = await createUser();
+    const target = await startReceiver();
+    try {
+      moving.addresses = ['127.0.0.1']; // a receiver on this machine: allowed in the emulator
+      const hook = `http://moving.example.com:${new URL(target.url).port}/hooks/keyward`;
+      expect((await fetchJson(`${a.url}/v1/notifications/webhook`, { method: 'PUT', headers: jsonHeaders(owner.idToken), body: JSON.stringify({ url: hook }) })).status).toBe(200);
+      moving.addresses = ['10.0.0.9']; // the name now points into the project's network
+      const key = await createKeyAt(a.url, owner, { name: 'moved hook' });
+      await sendReport(a.url, JSON.stringify([report(key.key)]), signer);
+      expect(await mailDoc(`key.leaked:${key.id}`)).toMatchObject({ to: owner.email });
+      expect(target.deliveries).toEqual([]);
+      await a.services.audit.flush();
+      const entries = await eventually(async () => {
+        const res = await fetchJson(`${a.url}/v1/audit?event=notification.send&keyId=${key.id}`, { headers: bearer(owner.idToken) });
+        return (res.json.entries as Array<{ outcome: string; reason: string }>).map((e) => `${e.outcome} ${e.reason}`).sort();
+      }, (e) => e.length === 2, { timeoutMs: 5000 });
+      expect(entries).toEqual(['error webhook key.leaked: address refused', 'success mail key.leaked']);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('audits setting and removing the webhook as webhook.update: its scheme and host, never its path or secret', async () => {
+    const owner = await createUser();
+    const url = `${a.url}/v1/notifications/webhook`;
+    const refused = await fetchJson(url, { method: 'PUT', headers: jsonHeaders(owner.idToken), body: JSON.stringify({ url: 'https://intranet.example.com/hook' }) });
+    expect([refused.status, refused.json.error.code]).toEqual([400, 'invalid_request']);
+    const hook = 'https://hooks.example.com/in/Tok3nInPath?token=query-secret-1';
+    const set = await fetchJson(url, { method: 'PUT', headers: jsonHeaders(owner.idToken), body: JSON.stringify({ url: hook }) });
+    expect([set.status, set.json.url]).toEqual([200, hook]);
+    expect((await fetchJson(url, { method: 'DELETE', headers: bearer(owner.idToken) })).status).toBe(204);
+    expect((await fetchJson(url, { method: 'DELETE', headers: bearer(owner.idToken) })).status).toBe(204); // nothing left to remove: no entry
+
+    await a.services.audit.flush();
+    const entries = await eventually(async () => (await fetchJson(`${a.url}/v1/audit?event=webhook.update`, { headers: bearer(owner.idToken) })).json.entries as any[], (e) => e.length >= 3, { timeoutMs: 5000 });
+    const actor = { uid: owner.uid, method: 'id_token' };
+    expect(entries.map((e) => ({ event: e.event, outcome: e.outcome, actor: e.actor, target: e.target, reason: e.reason })).sort((x, y) => x.reason.localeCompare(y.reason))).toEqual([
+      { event: 'webhook.update', outcome: 'failure', actor, target: { uid: owner.uid }, reason: 'invalid_request' },
+      { event: 'webhook.update', outcome: 'success', actor, target: { uid: owner.uid }, reason: 'removed' },
+      { event: 'webhook.update', outcome: 'success', actor, target: { uid: owner.uid }, reason: 'set https://hooks.example.com' },
+    ]);
+    const text = JSON.stringify(entries);
+    for (const secret of [set.json.secret, 'whsec_', 'Tok3nInPath', 'query-secret-1']) expect(text).not.toContain(secret);
   });
 });

@@ -7,6 +7,7 @@ import { memoryAuditSink } from '../../harness/memory';
 import { adminAuth } from '../../harness/admin';
 import { api, createUser, signIn, type TestUser } from '../../harness/auth';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
+import { TEST_HOSTS } from '../../harness/hosts';
 import { createKey, type CreatedKey } from '../../harness/keys';
 import { fetchJson, issueToken } from '../tokens/support';
 
@@ -32,7 +33,7 @@ export async function userWith(claims: Record<string, unknown>): Promise<TestUse
 
 /** The app in this process with its audit kept in memory. */
 export async function appWithAudit(env: Record<string, string> = {}, audit: AuditSink & { events?: AuditEvent[] } = memoryAuditSink()) {
-  const app = await startInProcessApp(env, { audit });
+  const app = await startInProcessApp(env, { audit, resolveHost: TEST_HOSTS });
   return { ...app, events: (audit as { events: AuditEvent[] }).events };
 }
 

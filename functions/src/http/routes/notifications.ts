@@ -6,9 +6,9 @@ export function registerNotifications({ router, http, services }: RouteContext):
   const webhooks = services.notifications.webhooks;
   endpoint(router, http, '/v1/notifications/webhook', {
     GET: async ({ identity }) => ({ body: await webhooks.get(identity) }),
-    PUT: async ({ identity, body }) => ({ body: await webhooks.set(identity, body) }),
-    DELETE: async ({ identity }) => {
-      await webhooks.remove(identity);
+    PUT: async ({ identity, body, info }) => ({ body: await webhooks.set(identity, body, info) }),
+    DELETE: async ({ identity, info }) => {
+      await webhooks.remove(identity, info);
       return { status: 204 };
     },
   });
