@@ -23,9 +23,13 @@ import {
   type SecretFacts,
   type Settings,
 } from './doctor/findings';
+import { instanceName } from '../functions/src/config';
 
 const ROOT = join(__dirname, '..');
-const USAGE = `usage: npm run doctor -- --project <id> [--service-account <email>] [--timeout <seconds>]
+const USAGE = `usage: npm run doctor -- --project <id> [--service-account <email>] [--timeout <seconds>] [--instance <kit instance> --config-dir <dir>]
+
+  Installed as a function kit (docs/kit.md): --instance names the instance (its secrets, log and
+  collections carry its prefix) and --config-dir is its folder of .env files in your project.
 
   Checks the project's Keyward setup with application default credentials
   (gcloud auth application-default login). Settings, the runtime service account
@@ -40,6 +44,9 @@ export interface DoctorOptions {
   projectId: string;
   serviceAccount?: string;
   timeoutMs: number;
+  /** A function-kit instance (config.ts `instanceName`), and the folder of its .env files. */
+  instance?: string;
+  configDir?: string;
   /** host:port of each emulator, or undefined for Google's services. */
   emulators?: { secretManager: string; logging: string; firestore: string };
 }
@@ -49,7 +56,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): DoctorOpti
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { project: { type: 'string' }, 'service-account': { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        project: { type: 'string' },
+        'service-account': { type: 'string' },
+        timeout: { type: 'string' },
+        instance: { type: 'string' },
+        'config-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -64,9 +78,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): DoctorOpti
     throw new UsageError('--service-account must be a service account email');
   }
   const demo = projectId.startsWith('demo-');
+  if (values.instance !== undefined && !/^[a-z0-9_](?:[a-z0-9_-]{0,38}[a-z0-9_])?$/.test(values.instance)) throw new UsageError('--instance must be a function kit instance id');
+  if ((values.instance === undefined) !== (values['config-dir'] === undefined)) throw new UsageError('--instance and --config-dir go together');
   return {
     projectId,
     serviceAccount: sa,
+    // The instance `keyward` keeps the unprefixed names (config.ts).
+    instance: values.instance === 'keyward' ? undefined : values.instance,
+    configDir: values['config-dir'],
     timeoutMs: timeout * 1000,
     emulators: demo
       ? {
@@ -79,7 +98,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): DoctorOpti
 }
 
 /** functions/.env, then functions/.env.<project>: what a deploy to that project would use. */
-export function loadSettings(projectId: string, dir = join(ROOT, 'functions')): Settings {
+export function loadSettings(projectId: string, dir = join(ROOT, 'functions'), instance?: string): Settings {
+  const named = (name: string) => instanceName(instance, name);
   const values: Record<string, string> = {};
   for (const file of ['.env', `.env.${projectId}`]) {
     const path = join(dir, file);
@@ -91,10 +111,10 @@ export function loadSettings(projectId: string, dir = join(ROOT, 'functions')): 
   }
   return {
     projectId,
-    hmacSecret: values.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac',
-    tokenSigningSecret: values.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing',
-    auditSigningSecret: values.KEYWARD_AUDIT_SIGNING_SECRET || 'keyward-audit-signing',
-    auditLog: values.KEYWARD_AUDIT_LOG || 'keyward-audit',
+    hmacSecret: named(values.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac'),
+    tokenSigningSecret: named(values.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing'),
+    auditSigningSecret: named(values.KEYWARD_AUDIT_SIGNING_SECRET || 'keyward-audit-signing'),
+    auditLog: named(values.KEYWARD_AUDIT_LOG || 'keyward-audit'),
     auditView: values.KEYWARD_AUDIT_VIEW ?? '',
     serviceAccount: expandServiceAccount(values.KEYWARD_SERVICE_ACCOUNT || 'keyward-runtime@', projectId),
   };
@@ -197,12 +217,17 @@ async function auditFacts(c: Clients, o: DoctorOptions, s: Settings): Promise<Au
   return { bucket, sinks: sinks.map((k) => ({ name: String(k.name), destination: String(k.destination), filter: String(k.filter ?? ''), disabled: Boolean(k.disabled) })) };
 }
 
-function wantedFirestore(): { indexes: IndexSpec[]; ttl: string[] } {
+/** The indexes and TTL policies firestore.indexes.json declares, on the instance's collections. */
+export function wantedFirestore(instance?: string): { indexes: IndexSpec[]; ttl: string[] } {
   const file = JSON.parse(readFileSync(join(ROOT, 'firestore.indexes.json'), 'utf8')) as {
     indexes: IndexSpec[];
     fieldOverrides?: Array<{ collectionGroup: string; fieldPath: string; ttl?: boolean }>;
   };
-  return { indexes: file.indexes, ttl: (file.fieldOverrides ?? []).filter((f) => f.ttl).map((f) => `${f.collectionGroup}/${f.fieldPath}`) };
+  const named = (group: string) => instanceName(instance, group);
+  return {
+    indexes: file.indexes.map((i) => ({ ...i, collectionGroup: named(i.collectionGroup) })),
+    ttl: (file.fieldOverrides ?? []).filter((f) => f.ttl).map((f) => `${named(f.collectionGroup)}/${f.fieldPath}`),
+  };
 }
 
 async function firestoreFacts(c: Clients, o: DoctorOptions, wanted: { ttl: string[] }): Promise<FirestoreFacts> {
@@ -260,10 +285,10 @@ async function check(what: string, run: () => Promise<Finding[]>): Promise<Findi
 }
 
 export async function doctor(o: DoctorOptions): Promise<Finding[]> {
-  const s = loadSettings(o.projectId);
+  const s = o.configDir ? loadSettings(o.projectId, o.configDir, o.instance) : loadSettings(o.projectId);
   const c = clients(o);
   try {
-    const wanted = wantedFirestore();
+    const wanted = wantedFirestore(o.instance);
     const results = await Promise.all([
       check(`secret ${s.hmacSecret}`, async () => secretFindings(await secretFacts(c, o, s.hmacSecret, 'hmac'), o.projectId)),
       check(`secret ${s.tokenSigningSecret}`, async () => secretFindings(await secretFacts(c, o, s.tokenSigningSecret, 'token-signing'), o.projectId)),

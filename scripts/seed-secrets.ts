@@ -10,9 +10,14 @@ export const AUDIT_SIGNING_SECRET = 'keyward-audit-signing';
 export const PROVIDER_SECRETS = [API_KEY_HMAC_SECRET, TOKEN_SIGNING_SECRET, AUDIT_SIGNING_SECRET] as const;
 export type ProviderSecretId = (typeof PROVIDER_SECRETS)[number];
 
-/** A fresh payload of the right kind for the given provider secret. */
+/** The provider secret a (possibly instance-prefixed, `kit-<instance>-...`) secret id is. */
+function baseSecretId(secretId: string): string {
+  return PROVIDER_SECRETS.find((base) => secretId === base || (secretId.startsWith('kit-') && secretId.endsWith(`-${base}`))) ?? secretId;
+}
+
+/** A fresh payload of the right kind for the given provider secret (of any function-kit instance). */
 export function providerSecretPayload(secretId: string): Buffer {
-  switch (secretId) {
+  switch (baseSecretId(secretId)) {
     case API_KEY_HMAC_SECRET:
       return randomBytes(32);
     case TOKEN_SIGNING_SECRET:
@@ -58,9 +63,11 @@ export async function addProviderSecretVersion(
 export async function seedProviderSecrets(
   client: SecretManagerServiceClient,
   projectId: string,
+  /** The secret ids to seed: by default the provider secrets' own; a function-kit instance's carry its prefix. */
+  secretIds: readonly string[] = PROVIDER_SECRETS,
 ): Promise<Record<ProviderSecretId, { created: boolean; addedVersion?: number }>> {
-  const result = {} as Record<ProviderSecretId, { created: boolean; addedVersion?: number }>;
-  for (const secretId of PROVIDER_SECRETS) {
+  const result = {} as Record<string, { created: boolean; addedVersion?: number }>;
+  for (const secretId of secretIds) {
     const name = `projects/${projectId}/secrets/${secretId}`;
     let created = false;
     try {

@@ -13,6 +13,13 @@ import { parseTrustedProxies, type TrustedProxies } from './lib/client-address';
 
 export interface Config {
   projectId: string;
+  /**
+   * The function-kit instance whose data this is (FIREBASE_KIT_INSTANCE_ID, docs/kit.md): every
+   * Firestore collection, log and provider secret it uses is named through `instanceName`, so two
+   * instances in one project never see each other's. Undefined outside a kit and for the instance
+   * named `keyward`: today's names, so an existing deployment keeps its data.
+   */
+  instance: string | undefined;
   /** Under the Auth emulator: cookies are not `Secure`, emulator ID tokens are accepted. */
   emulated: boolean;
   bodyLimitBytes: number;
@@ -140,13 +147,44 @@ function origins(env: Env, name: string): string[] {
   return values;
 }
 
+/** The kit instance that keeps today's (unprefixed) names. */
+export const DEFAULT_INSTANCE = 'keyward';
+
+/**
+ * The one naming rule for an instance's resources: Firestore collections, Cloud Logging log names
+ * and Secret Manager secret ids get `kit-<instance>-` in front, the prefix Firebase gives the
+ * instance's functions and its kit secrets (so one IAM condition on the prefix can scope an
+ * instance's runtime account). Without an instance, the name itself.
+ */
+export function instanceName(instance: string | undefined, name: string): string {
+  return instance === undefined ? name : `kit-${instance}-${name}`;
+}
+
+/** A Firestore collection of the instance: every one but the Trigger Email extension's, which the project shares. */
+export function collectionName(config: Pick<Config, 'instance' | 'notifications'>, name: string): string {
+  return name === config.notifications.mailCollection ? name : instanceName(config.instance, name);
+}
+
+/** firebase-tools' rule for instance ids: lowercase letters, digits, `_` and `-`, at most 40. */
+function kitInstance(env: Env): string | undefined {
+  const raw = env.FIREBASE_KIT_INSTANCE_ID;
+  if (raw === undefined || raw === '' || raw === DEFAULT_INSTANCE) return undefined;
+  if (raw.length > 40 || !/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/.test(raw)) {
+    throw new Error(`FIREBASE_KIT_INSTANCE_ID must be a function kit instance id (lowercase letters, digits, _ and -, at most 40), got "${raw}"`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? firebaseConfigProject(env) ?? 'demo-keyward';
+  const instance = kitInstance(env);
+  const named = (name: string) => instanceName(instance, name);
   const emulated = Boolean(env.FIREBASE_AUTH_EMULATOR_HOST) || env.FUNCTIONS_EMULATOR === 'true';
   const tokenTtl = int(env, 'KEYWARD_TOKEN_TTL_SECONDS', 86400, 60, 7 * 86400);
   const publicUrl = siteUrl(env, 'KEYWARD_PUBLIC_URL');
   return {
     projectId,
+    instance,
     emulated,
     bodyLimitBytes: int(env, 'KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
     trustedProxies: trustedProxies(env),
@@ -154,15 +192,16 @@ export function loadConfig(env: Env = process.env): Config {
     secretsTtlMs: int(env, 'KEYWARD_SECRETS_TTL_MS', 300_000, 100, 3_600_000),
     dependencyTimeoutMs: int(env, 'KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 100, 60_000),
     secrets: {
-      hmacSecretId: env.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac',
-      tokenSigningSecretId: env.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing',
+      hmacSecretId: named(env.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac'),
+      tokenSigningSecretId: named(env.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing'),
       // Signs the audit chains' checkpoints (docs/audit.md#checkpoints): its own secret, not the tokens'.
-      auditSigningSecretId: env.KEYWARD_AUDIT_SIGNING_SECRET || 'keyward-audit-signing',
+      auditSigningSecretId: named(env.KEYWARD_AUDIT_SIGNING_SECRET || 'keyward-audit-signing'),
     },
     keys: { ...keyLifetimes(env), maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000), prefix: keyPrefix(env) },
     tokens: {
-      issuer: env.KEYWARD_TOKEN_ISSUER || publicUrl || `https://keyward.${projectId}`,
-      audience: env.KEYWARD_TOKEN_AUDIENCE || `${projectId}-api`,
+      // An instance's tokens name it: a token of one instance is never meant for another's API.
+      issuer: env.KEYWARD_TOKEN_ISSUER || publicUrl || (instance ? `https://keyward.${projectId}/${instance}` : `https://keyward.${projectId}`),
+      audience: env.KEYWARD_TOKEN_AUDIENCE || (instance ? `${projectId}-${instance}-api` : `${projectId}-api`),
       ttlSeconds: {
         server: int(env, 'KEYWARD_TOKEN_TTL_SERVER', tokenTtl, 60, 7 * 86400),
         web: int(env, 'KEYWARD_TOKEN_TTL_WEB', Math.min(tokenTtl, 3600), 60, 7 * 86400),
@@ -183,7 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     keyCreateLimitPerHour: int(env, 'KEYWARD_KEY_CREATE_LIMIT', 30, 1, 1e6),
     limitsOnOutage: oneOf(env, 'KEYWARD_LIMITS_ON_OUTAGE', ['closed', 'open'] as const, 'closed'),
     allowedOrigins: origins(env, 'KEYWARD_ALLOWED_ORIGINS'),
-    auditLogName: env.KEYWARD_AUDIT_LOG || 'keyward-audit',
+    auditLogName: named(env.KEYWARD_AUDIT_LOG || 'keyward-audit'),
     appCheck: { jwksUrl: appCheckJwks(env, emulated) },
     notifications: {
       mailCollection: env.KEYWARD_MAIL_COLLECTION || 'mail',

@@ -9,7 +9,7 @@ import type { Express } from 'express';
 import type { CallableHandler } from './callables';
 import { loadConfig } from './config';
 import { lazy } from './lib/lazy';
-import { maxInstances, minInstances, serviceAccount } from './params';
+import { instanceCounts, serviceAccount } from './params';
 import { keepBodiesUnparsed, restoreContentType } from './platform/unparsed-bodies';
 import type { Services } from './services';
 
@@ -22,7 +22,7 @@ const config = loadConfig();
  * the bill; `minInstances` keeps instances warm when set; the runtime account holds only what
  * Keyward needs.
  */
-const common: HttpsOptions = { region: 'us-central1', cpu: 1, concurrency: 80, timeoutSeconds: 60, maxInstances, minInstances, serviceAccount };
+const common: HttpsOptions = { region: 'us-central1', cpu: 1, concurrency: 80, timeoutSeconds: 60, ...instanceCounts(), serviceAccount };
 const apiOptions: HttpsOptions = { ...common, memory: '512MiB', invoker: 'public' };
 const callableOptions: HttpsOptions = { ...common, memory: '256MiB' };
 

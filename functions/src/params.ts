@@ -7,12 +7,27 @@
  *
  * Provider secrets are not params: Keyward reads every enabled version from Secret Manager itself
  * (rotation), where `defineSecret` would bind one version per deploy.
+ *
+ * Installed as a function kit (docs/kit.md; FIREBASE_KIT_INSTANCE_ID is set when the installer and
+ * the deploy load the code), only the settings in KIT_ASKS are declared: `firebase
+ * functions:kits:install` prompts for every declared param the project's .env files do not hold,
+ * and every other setting has a safe default. Those stay plain environment variables, which the
+ * instance's .env files still set and config.ts still range-checks at start.
  */
-import { defineInt, defineList, defineString, type IntParam, type StringParam } from 'firebase-functions/params';
+import { defineInt, defineList, defineString, type IntParam, type ListParam, type StringParam } from 'firebase-functions/params';
 
-const int = (name: string, value: number, description: string) => defineInt(name, { default: value, description });
+const IN_KIT = Boolean(process.env.FIREBASE_KIT_INSTANCE_ID);
+/** What a kit install asks: where the instance answers, and the account it runs as. */
+export const KIT_ASKS: readonly string[] = ['KEYWARD_PUBLIC_URL', 'KEYWARD_SERVICE_ACCOUNT'];
+const declared = (name: string) => !IN_KIT || KIT_ASKS.includes(name);
+/** A setting as a kit leaves it: not declared to the Firebase CLI, so never prompted for. */
+const undeclared = <P>(name: string, value: unknown, description: string) => ({ name, options: { default: value, description } }) as unknown as P;
+
+const int = (name: string, value: number, description: string): IntParam =>
+  declared(name) ? defineInt(name, { default: value, description }) : undeclared<IntParam>(name, value, description);
 /** A string whose empty value means "derived": the default depends on the project. */
-const str = (name: string, value: string, description: string) => defineString(name, { default: value, description });
+const str = (name: string, value: string, description: string): StringParam =>
+  declared(name) ? defineString(name, { default: value, description }) : undeclared<StringParam>(name, value, description);
 
 /** The settings config.ts reads, with config.ts's defaults. */
 export const SETTINGS = [
@@ -43,7 +58,9 @@ export const SETTINGS = [
   int('KEYWARD_SESSION_LIMIT', 30, 'Session sign-ins per minute per client address (all instances)'),
   int('KEYWARD_KEY_CREATE_LIMIT', 30, 'Keys a user may create per hour (all instances)'),
   str('KEYWARD_LIMITS_ON_OUTAGE', 'closed', 'When Firestore is unreachable: closed refuses limited requests (503), open admits them uncounted'),
-  defineList('KEYWARD_ALLOWED_ORIGINS', { default: [], description: 'Origins besides the site itself that may create sessions (comma-separated)' }),
+  declared('KEYWARD_ALLOWED_ORIGINS')
+    ? defineList('KEYWARD_ALLOWED_ORIGINS', { default: [], description: 'Origins besides the site itself that may create sessions (comma-separated)' })
+    : undeclared<ListParam>('KEYWARD_ALLOWED_ORIGINS', [], 'Origins besides the site itself that may create sessions (comma-separated)'),
   int('KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 'Largest JSON body, bytes (1024-1048576)'),
   str('KEYWARD_TRUSTED_PROXIES', 'linklocal,uniquelocal', 'Proxies whose X-Forwarded-For entries are believed: CIDR ranges, or loopback, linklocal, uniquelocal (README: the client address)'),
   str('KEYWARD_AUDIT_LOG', 'keyward-audit', 'Cloud Logging log name of the audit trail'),
@@ -78,3 +95,7 @@ export const serviceAccount: StringParam = str('KEYWARD_SERVICE_ACCOUNT', 'keywa
 
 /** Deploy options, not read by config.ts. */
 export const DEPLOY_PARAMS = [maxInstances, minInstances, serviceAccount] as const;
+
+/** The instance counts the functions are deployed with: in a kit, the defaults (never prompted). */
+export const instanceCounts = (): { maxInstances: IntParam | number; minInstances: IntParam | number } =>
+  IN_KIT ? { maxInstances: 10, minInstances: 0 } : { maxInstances, minInstances };

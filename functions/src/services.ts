@@ -8,7 +8,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { managedSink, type AuditSink, type ManagedAuditSink } from './audit/events';
 import { auditLog, type AuditLog } from './actions/audit-log';
-import type { Config } from './config';
+import { collectionName, type Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/key-credential';
 import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
 import { createAuthenticator, type Authenticate, type Verifiers } from './credentials/pipeline';
@@ -20,6 +20,7 @@ import { lazy } from './lib/lazy';
 import { RefreshingCache } from './lib/refreshing-cache';
 import { providerSecret, secretManagerSource, type ProviderSecret } from './secrets/provider';
 import { firestoreKeyStore } from './store/keys';
+import { instanceCollections } from './store/instance-collections';
 import { firestoreKeySlots } from './store/key-slots';
 import type { KeyRecord, KeyStore } from './keys/record';
 import { userDirectory, type AuthPort, type UserDirectory } from './store/users';
@@ -163,7 +164,11 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const now = overrides.now ?? Date.now;
   const app = overrides.app ?? firebaseApp(config);
   const auth = lazy(() => (require('firebase-admin/auth') as typeof import('firebase-admin/auth')).getAuth(app()));
-  const firestore = lazy(() => (require('firebase-admin/firestore') as typeof import('firebase-admin/firestore')).getFirestore(app()));
+  // Named per function-kit instance (config.ts `collectionName`); the plain names outside a kit.
+  const firestore = lazy(() => {
+    const db = (require('firebase-admin/firestore') as typeof import('firebase-admin/firestore')).getFirestore(app());
+    return config.instance === undefined ? db : instanceCollections(db, (name) => collectionName(config, name));
+  });
   const secrets = secretManagerSource(config.projectId, secretManagerClient(env), config.dependencyTimeoutMs);
   const hmacSecret = providerSecret(secrets, config.secrets.hmacSecretId, config.secretsTtlMs, now);
   const tokenSecret = providerSecret(secrets, config.secrets.tokenSigningSecretId, config.secretsTtlMs, now);
@@ -203,6 +208,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const auditVerify = auditVerifier({
     projectId: config.projectId,
     logName: config.auditLogName,
+    instance: config.instance,
     checkpointLogName: checkpointLogName(config.auditLogName),
     list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs),
     firestoreCheckpoints: (from, to, limit) => auditCheckpoints.reader.between(from, to, limit),
@@ -211,7 +217,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     intervalMs: config.audit.checkpointIntervalMs,
     now,
   });
-  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
+  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, instance: config.instance, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
   const rateCounters = firestoreCounters(firestore, config.dependencyTimeoutMs);
   const limiter = leasedLimiter(rateCounters, { onOutage: config.limitsOnOutage, now });
   const createLimit = (uid: string) =>

@@ -32,4 +32,10 @@ describe('the functions lockfile', () => {
     }
     expect(differ.length === 0 ? 'in step' : `${differ.join('; ')}; ${fix}`).toBe('in step');
   });
+
+  it('is shipped in the package as npm-shrinkwrap.json, the same versions (a function kit installs from it)', () => {
+    expect(existsSync(join(ROOT, 'functions', 'npm-shrinkwrap.json')) ? 'present' : `missing; ${fix}`).toBe('present');
+    const shrinkwrap = read('functions/npm-shrinkwrap.json');
+    expect(shrinkwrap.packages).toEqual(lock.packages);
+  });
 });

@@ -18,6 +18,8 @@ import { parseAuditQuery, type AuditQuery } from '../audit/query';
 export interface AuditLogDeps {
   projectId: string;
   logName: string;
+  /** The function-kit instance (config.ts), whose access lines are its own. */
+  instance?: string;
   list: ListEntries;
   /** The local stack: waits for this instance's pending access lines first, so a caller sees their own latest requests. */
   flush?: () => Promise<void>;
@@ -79,7 +81,7 @@ export function auditLog(deps: AuditLogDeps) {
       const onlyUid = everyone ? undefined : identity.uid;
       let filter: string;
       try {
-        filter = buildAuditFilter({ projectId: deps.projectId, logName: deps.logName, query, onlyUid });
+        filter = buildAuditFilter({ projectId: deps.projectId, logName: deps.logName, instance: deps.instance, query, onlyUid });
       } catch {
         throw new KeywardError('invalid_request', 'This user id cannot be used in an audit query.');
       }

@@ -19,6 +19,8 @@ import { verifyTrail, type StoredCheckpoint, type TrailEntry, type VerifyReport 
 export interface AuditVerifyDeps {
   projectId: string;
   logName: string;
+  /** The function-kit instance (config.ts), whose access lines are its own. */
+  instance?: string;
   checkpointLogName: string;
   list: ListEntries;
   /** Checkpoints in Firestore (store/audit-checkpoints.ts). */
@@ -90,7 +92,7 @@ export function auditVerifier(deps: AuditVerifyDeps) {
     const cpTo = new Date(Date.parse(to) + HOUR).toISOString();
     const cpLog = `projects/${deps.projectId}/logs/${encodeURIComponent(deps.checkpointLogName)}`;
     const [raw, cpRaw, fsJws] = await Promise.all([
-      all(`${trailClause(deps.projectId, deps.logName)} AND timestamp >= ${quote(from)} AND timestamp <= ${quote(to)}`, MAX_ENTRIES, 'entries'),
+      all(`${trailClause(deps.projectId, deps.logName, deps.instance)} AND timestamp >= ${quote(from)} AND timestamp <= ${quote(to)}`, MAX_ENTRIES, 'entries'),
       all(`logName = ${quote(cpLog)} AND timestamp >= ${quote(cpFrom)} AND timestamp <= ${quote(cpTo)}`, MAX_CHECKPOINTS, 'checkpoints'),
       deps.firestoreCheckpoints(cpFrom, cpTo, MAX_CHECKPOINTS + 1),
     ]);

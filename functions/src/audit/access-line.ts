@@ -17,6 +17,12 @@ export const ACCESS_LOG_ID = 'run.googleapis.com/stdout';
 /** The label that marks a stdout line as an audit entry. */
 export const ACCESS_LABEL = 'keyward_audit';
 
+/**
+ * Its value: `true`, or a function-kit instance's id (config.ts `instance`), so that instances
+ * sharing a project's stdout log each read only their own lines.
+ */
+export const accessMark = (instance: string | undefined): string => instance ?? 'true';
+
 const INSERT_ID = 'logging.googleapis.com/insertId';
 const LABELS = 'logging.googleapis.com/labels';
 
@@ -26,7 +32,7 @@ export function accessLogName(projectId: string): string {
 }
 
 /** One line, newline-terminated. Every string in it went through the redactor (audit/entry.ts). */
-export function accessLine(entry: PreparedEntry): string {
+export function accessLine(entry: PreparedEntry, instance?: string): string {
   const ms = entry.timestamp.getTime();
   return (
     JSON.stringify({
@@ -34,7 +40,7 @@ export function accessLine(entry: PreparedEntry): string {
       // Integer seconds and nanos: the millisecond is kept exactly (audit/cloud-logging.ts).
       timestamp: { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 },
       [INSERT_ID]: entry.insertId,
-      [LABELS]: { ...entry.labels, [ACCESS_LABEL]: 'true' },
+      [LABELS]: { ...entry.labels, [ACCESS_LABEL]: accessMark(instance) },
       ...entry.payload,
     }) + '\n'
   );

@@ -31,7 +31,7 @@ import { checkpointer, type CheckpointStore, type SignedCheckpoint } from './che
 import { prepareEntry, type ListEntries, type PreparedEntry } from './entry';
 import type { ManagedAuditSink } from './events';
 
-export type AuditConfig = Pick<Config, 'projectId' | 'auditLogName'> & {
+export type AuditConfig = Pick<Config, 'projectId' | 'auditLogName'> & Partial<Pick<Config, 'instance'>> & {
   audit: Pick<Config['audit'], 'flushDelayMs' | 'batchSize' | 'bufferLimit' | 'writeTimeoutMs'> & Partial<Pick<Config['audit'], 'accessTo'>>;
 };
 
@@ -203,7 +203,7 @@ export function cloudLoggingAudit(config: AuditConfig, env: NodeJS.ProcessEnv = 
     access(event) {
       let line: string;
       try {
-        line = accessLine(chained(chain, prepareEntry(event, now(), nextId())));
+        line = accessLine(chained(chain, prepareEntry(event, now(), nextId())), config.instance);
         checkpoints?.touched();
       } catch (err) {
         counts.malformed++;

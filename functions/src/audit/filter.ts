@@ -10,7 +10,7 @@
  * The trail is two logs: lifecycle entries in `keyward-audit`, access entries as stdout lines
  * labelled `keyward_audit=true` (audit/access-line.ts); the first clause selects both.
  */
-import { ACCESS_LABEL, accessLogName } from './access-line';
+import { ACCESS_LABEL, accessLogName, accessMark } from './access-line';
 import type { AuditQuery } from './query';
 
 /** Where no `from` is given: the epoch. An explicit bound also stops the client adding its default of "the last 24 hours". */
@@ -25,21 +25,23 @@ export function quote(value: string): string {
 export interface FilterInput {
   projectId: string;
   logName: string;
+  /** The function-kit instance whose access lines these are (audit/access-line.ts `accessMark`). */
+  instance?: string;
   query: AuditQuery;
   /** Set for a caller who may read only their own entries: their uid. */
   onlyUid?: string;
 }
 
 /** The audit trail: the lifecycle log, and the labelled stdout lines. Also the log sink's filter (docs/audit.md). */
-export function trailClause(projectId: string, logName: string): string {
+export function trailClause(projectId: string, logName: string, instance?: string): string {
   const lifecycle = `logName = ${quote(`projects/${projectId}/logs/${encodeURIComponent(logName)}`)}`;
-  return `(${lifecycle} OR (logName = ${quote(accessLogName(projectId))} AND labels.${ACCESS_LABEL} = "true"))`;
+  return `(${lifecycle} OR (logName = ${quote(accessLogName(projectId))} AND labels.${ACCESS_LABEL} = ${quote(accessMark(instance))}))`;
 }
 
 const involves = (uid: string) => `(labels.actor_uid = ${quote(uid)} OR labels.target_uid = ${quote(uid)})`;
 
-export function buildAuditFilter({ projectId, logName, query, onlyUid }: FilterInput): string {
-  const clauses = [trailClause(projectId, logName)];
+export function buildAuditFilter({ projectId, logName, instance, query, onlyUid }: FilterInput): string {
+  const clauses = [trailClause(projectId, logName, instance)];
   if (onlyUid !== undefined) clauses.push(involves(onlyUid));
   if (query.uid !== undefined) clauses.push(involves(query.uid));
   if (query.event !== undefined) clauses.push(`labels.event = ${quote(query.event)}`);

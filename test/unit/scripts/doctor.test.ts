@@ -2,7 +2,10 @@
 // with the command that fixes it, and nothing reported as fine that is not.
 import { generateKeyPairSync } from 'node:crypto';
 import { auditFindings, checkSecretValue, exitCode, firestoreFindings, iamFindings, secretFindings, type Settings } from '../../../scripts/doctor/findings';
-import { describeError, loadSettings, parseOptions } from '../../../scripts/doctor';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeError, loadSettings, parseOptions, wantedFirestore } from '../../../scripts/doctor';
 
 const settings: Settings = { projectId: 'acme', hmacSecret: 'hmac', tokenSigningSecret: 'signing', auditSigningSecret: 'audit-signing', auditLog: 'keyward-audit', auditView: '', serviceAccount: 'keyward-runtime@acme.iam.gserviceaccount.com' };
 const VIEW = 'projects/acme/locations/global/buckets/audit/views/_AllLogs';
@@ -96,6 +99,26 @@ describe('doctor: command line and errors', () => {
       auditView: '',
       serviceAccount: 'keyward-runtime@acme-prod.iam.gserviceaccount.com',
     });
+  });
+
+  it("checks a function-kit instance's own names, with the settings of its config folder (docs/kit.md)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'doctor-kit-'));
+    writeFileSync(join(dir, '.env'), 'KEYWARD_SERVICE_ACCOUNT=partner@\n');
+    const o = parseOptions(['--project', 'acme-prod', '--instance', 'partner-keys', '--config-dir', dir], {});
+    expect({ instance: o.instance, configDir: o.configDir }).toEqual({ instance: 'partner-keys', configDir: dir });
+    expect(loadSettings('acme-prod', dir, o.instance)).toEqual({
+      projectId: 'acme-prod',
+      hmacSecret: 'kit-partner-keys-keyward-api-key-hmac',
+      tokenSigningSecret: 'kit-partner-keys-keyward-token-signing',
+      auditSigningSecret: 'kit-partner-keys-keyward-audit-signing',
+      auditLog: 'kit-partner-keys-keyward-audit',
+      auditView: '',
+      serviceAccount: 'partner@acme-prod.iam.gserviceaccount.com',
+    });
+    const wanted = wantedFirestore('partner-keys');
+    expect(wanted.indexes.map((i) => i.collectionGroup)).toEqual(['kit-partner-keys-apiKeys', 'kit-partner-keys-usage', 'kit-partner-keys-usage']);
+    expect(wanted.ttl).toContain('kit-partner-keys-nonces/expireAt');
+    expect(() => parseOptions(['--project', 'acme-prod', '--instance', 'partner-keys'], {})).toThrow(/--config-dir/);
   });
 
   it('describes a failed call in one line', () => {
