@@ -13,6 +13,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** For a malformed request: the JSON pointer of the field that was wrong (`/name`), as the API says. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -142,8 +144,8 @@ const fallbackMessage = (status: number) => `Keyward answered with HTTP ${status
 /** A REST call: errors are `{"error": {"code", "message"}}`. */
 async function rest<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
   return (await send(method, path, body, opts, (json, status) => {
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status));
+    const error = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
+    return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status), error?.field);
   })) as T;
 }
 
@@ -152,14 +154,14 @@ type CallableName = 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'regenerat
 
 /**
  * A callable function, in the callable protocol: POST `{"data": …}`, answered with
- * `{"result": …}` or `{"error": {"status", "message", "details"}}`, where `details.code` is the
+ * `{"result": …}` or `{"error": {"status", "message", "details"}}`, where `details.code` (and `details.field`) is the
  * API's own error code (the platform's own refusals have none: their status stands in).
  */
 async function callable<T>(name: CallableName, data: Record<string, unknown> = {}): Promise<T> {
   const json = await send('POST', `/v1/rpc/${name}`, { data }, {}, (json, status) => {
-    const error = (json as { error?: { status?: string; message?: string; details?: { code?: string } } } | undefined)?.error;
+    const error = (json as { error?: { status?: string; message?: string; details?: { code?: string; field?: string } } } | undefined)?.error;
     const code = error?.details?.code ?? error?.status?.toLowerCase() ?? 'http_error';
-    return new ApiError(status, code, error?.message ?? fallbackMessage(status));
+    return new ApiError(status, code, error?.message ?? fallbackMessage(status), error?.details?.field);
   });
   return (json as { result: T }).result;
 }

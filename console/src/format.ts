@@ -176,11 +176,9 @@ export function auditCsv(entries: ExportEntry[], users: Record<string, string> =
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** Which form field an API error message is about (messages name their field first), if any. */
-export function fieldOfError(message: string, fields: readonly string[]): string | undefined {
-  if (/web key needs at least one allowed origin/i.test(message)) return 'allowedOrigins';
-  if (/do not hold these scopes/i.test(message)) return 'scopes';
-  const first = /^([A-Za-z]+)\b/.exec(message)?.[1];
+/** The form field an error names (the API's `field`, a JSON pointer such as `/allowedIps/2`), if the form has it. */
+export function fieldOfError(err: { field?: string }, fields: readonly string[]): string | undefined {
+  const first = err.field?.split('/')[1];
   return first !== undefined && fields.includes(first) ? first : undefined;
 }
 

@@ -17,13 +17,14 @@ import { registerMe } from './http/routes/me';
 import { registerNotifications } from './http/routes/notifications';
 import { registerOAuthIntrospect } from './http/routes/oauth-introspect';
 import { registerOAuthToken } from './http/routes/oauth-token';
+import { registerOpenApi } from './http/routes/openapi';
 import { registerOwnerLimits } from './http/routes/owner-limits';
 import { registerSecretScanning } from './http/routes/secret-scanning';
 import { registerSession } from './http/routes/session';
 import { registerUsage } from './http/routes/usage';
 import type { Services } from './services';
 
-const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerAuditJwks, registerSecretScanning, registerNotifications, registerUsage, registerOwnerLimits];
+const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerAuditJwks, registerSecretScanning, registerNotifications, registerUsage, registerOwnerLimits, registerOpenApi];
 /** Standard OAuth 2.0 and OpenID endpoints; their errors are OAuth's shape (http/oauth.ts). */
 const OAUTH_ROUTES: Array<(ctx: RouteContext) => void> = [registerDiscovery, registerOAuthToken, registerOAuthIntrospect];
 

@@ -106,7 +106,7 @@ export async function runCallable<T>(services: Services, request: CallableReques
     }
   } catch (err) {
     const apiError = asKeywardError(err);
-    throw new HttpsError(CALLABLE_CODE[apiError.code], apiError.message, { code: apiError.code });
+    throw new HttpsError(CALLABLE_CODE[apiError.code], apiError.message, { code: apiError.code, ...(apiError.details.field ? { field: apiError.details.field } : {}) });
   }
 }
 

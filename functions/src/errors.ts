@@ -59,6 +59,8 @@ export interface ErrorDetails {
   clearSession?: boolean;
   /** Already counted towards the failure limits (credentials/failed-verification.ts): never twice. */
   failureCounted?: boolean;
+  /** A malformed request: the JSON pointer of the field that was wrong (`/name`, `/credits/refill`). */
+  field?: string;
   /** The fault or refusal underneath, for operators; never shown to callers. */
   cause?: unknown;
 }
@@ -79,6 +81,11 @@ export class KeywardError extends Error {
   with(details: ErrorDetails): KeywardError {
     return new KeywardError(this.code, this.message, { ...this.details, ...details, cause: this.details.cause ?? details.cause });
   }
+}
+
+/** 400 `invalid_request` naming the field that was wrong: `name`, or a dotted path (`credits.refill`) made a JSON pointer. */
+export function invalidField(field: string, message: string): KeywardError {
+  return new KeywardError('invalid_request', message, { field: `/${field.split('.').map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` });
 }
 
 export const isKeywardError = (err: unknown): err is KeywardError => err instanceof KeywardError;

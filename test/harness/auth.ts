@@ -1,4 +1,5 @@
 // Test helpers on the Auth emulator's REST API (no SDK), and a fetch wrapper on the API.
+import { checkAgainstContract } from './contract';
 import { randomBytes } from 'node:crypto';
 import { AUTH_EMULATOR_URL, BASE_URL, TEST_PROJECT_ID } from './ports';
 
@@ -70,7 +71,9 @@ export async function api<T = any>(path: string, init: RequestInit = {}): Promis
   const base = process.env.KEYWARD_BASE_URL ?? BASE_URL;
   const res = await fetch(`${base}${path}`, { redirect: 'manual', ...init });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, json: jsonOf(text), text };
+  const json = jsonOf(text);
+  checkAgainstContract(init.method ?? 'GET', path, res.status, json, res.headers.get('content-type'));
+  return { status: res.status, headers: res.headers, json, text };
 }
 
 /** A response body as JSON, or undefined when it is empty or not JSON. */

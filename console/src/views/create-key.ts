@@ -94,7 +94,7 @@ export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void
       // After busy() gave the controls back: a disabled field cannot take the focus.
       if (!err) return;
       showError(err.message);
-      const which = fieldOfError(err.message, Object.keys(controls));
+      const which = fieldOfError(err as { field?: string }, Object.keys(controls));
       if (!which) return;
       if (which !== 'name' && which !== 'type') restrictions.open = true;
       setFieldError(controls[which]!, err.message);

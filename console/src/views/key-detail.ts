@@ -178,7 +178,7 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string): void {
           return;
         }
         showError(err.message);
-        const which = fieldOfError(err.message, Object.keys(controls));
+        const which = fieldOfError(err as { field?: string }, Object.keys(controls));
         if (which) setFieldError(controls[which]!, err.message);
       });
     });

@@ -11,7 +11,7 @@ import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
 import { APP_ID_PATTERN } from '../credentials/app-check';
 import { isInteractive, isKeyType, type Identity, type KeyType } from '../identity';
-import { isKeywardError, isFault, KeywardError } from '../errors';
+import { invalidField, isKeywardError, isFault, KeywardError } from '../errors';
 import type { RequestContext } from '../request';
 import { onlyFields, optionalInt, optionalString, optionalStringList, parseIsoDate, requiredString, type Body } from '../lib/validate';
 import type { ProviderSecret } from '../secrets/provider';
@@ -210,7 +210,7 @@ export function keyService(deps: KeyServiceDeps) {
     onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata', 'limits', 'credits']);
     const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
     const type = body.type === undefined ? 'server' : body.type;
-    if (!isKeyType(type)) throw new KeywardError('invalid_request', 'type must be server, web or mobile.');
+    if (!isKeyType(type)) throw invalidField('type', 'type must be server, web or mobile.');
     const scopes = parseScopes(body) ?? null;
     const allowedOrigins = parseOrigins(body) ?? [];
     const allowedIps = parseIps(body) ?? [];
@@ -220,16 +220,16 @@ export function keyService(deps: KeyServiceDeps) {
     let expiresAt = now + config.keys.defaultTtlDays * DAY;
     if (expiresRaw !== undefined) {
       const parsed = parseIsoDate(expiresRaw);
-      if (parsed === undefined) throw new KeywardError('invalid_request', 'expiresAt must be an ISO 8601 date that exists, such as 2027-02-28 or 2027-02-28T12:00:00Z.');
+      if (parsed === undefined) throw invalidField('expiresAt', 'expiresAt must be an ISO 8601 date that exists, such as 2027-02-28 or 2027-02-28T12:00:00Z.');
       expiresAt = parsed;
-      if (expiresAt <= now) throw new KeywardError('invalid_request', 'expiresAt must be in the future.');
+      if (expiresAt <= now) throw invalidField('expiresAt', 'expiresAt must be in the future.');
       if (expiresAt > now + config.keys.maxTtlDays * DAY) {
-        throw new KeywardError('invalid_request', `expiresAt may be at most ${config.keys.maxTtlDays} days away.`);
+        throw invalidField('expiresAt', `expiresAt may be at most ${config.keys.maxTtlDays} days away.`);
       }
     }
-    if (type === 'web' && allowedOrigins.length === 0) throw new KeywardError('invalid_request', 'A web key needs at least one allowed origin.');
+    if (type === 'web' && allowedOrigins.length === 0) throw invalidField('allowedOrigins', 'A web key needs at least one allowed origin.');
     const appCheck = parseAppCheck(body.appCheck);
-    if (appCheck && type === 'server') throw new KeywardError('invalid_request', 'App Check applies to web and mobile keys only.');
+    if (appCheck && type === 'server') throw invalidField('appCheck', 'App Check applies to web and mobile keys only.');
     const usage = parseUsage(body, type, now);
     return { name, type, scopes, allowedOrigins, allowedIps, metadata, expiresAt, now, appCheck, usage };
   }
@@ -240,7 +240,7 @@ export function keyService(deps: KeyServiceDeps) {
       const input = parseCreate(body);
       if (input.scopes) {
         const beyond = scopesBeyond(identity.claims, input.scopes);
-        if (beyond.length) throw new KeywardError('insufficient_scope', `You do not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`);
+        if (beyond.length) throw new KeywardError('insufficient_scope', `You do not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`, { field: '/scopes' });
       }
       await deps.createLimit?.(identity.uid);
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -417,12 +417,12 @@ export type KeyService = ReturnType<typeof keyService>;
 /** `appCheck: {appIds: [Firebase app ids], consume?: boolean}` on creation; undefined when absent. */
 function parseAppCheck(value: unknown): { appIds: string[]; consume: boolean } | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new KeywardError('invalid_request', 'appCheck must be an object {appIds, consume?}.');
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalidField('appCheck', 'appCheck must be an object {appIds, consume?}.');
   const body = value as Body;
   onlyFields(body, ['appIds', 'consume']);
   const appIds = optionalStringList(body, 'appIds', { maxItems: 20, maxLength: 100, check: (id) => APP_ID_PATTERN.test(id) });
-  if (!appIds?.length) throw new KeywardError('invalid_request', 'appCheck.appIds must list at least one Firebase app id (1:<project number>:<platform>:<hex>).');
-  if (body.consume !== undefined && typeof body.consume !== 'boolean') throw new KeywardError('invalid_request', 'appCheck.consume must be true or false.');
+  if (!appIds?.length) throw invalidField('appCheck.appIds', 'appCheck.appIds must list at least one Firebase app id (1:<project number>:<platform>:<hex>).');
+  if (body.consume !== undefined && typeof body.consume !== 'boolean') throw invalidField('appCheck.consume', 'appCheck.consume must be true or false.');
   return { appIds, consume: body.consume === true };
 }
 

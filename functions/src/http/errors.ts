@@ -63,8 +63,8 @@ export function errorHeaders(err: KeywardError): Record<string, string> {
   return headers;
 }
 
-export function errorBody(err: KeywardError): { error: { code: ErrorCode; message: string } } {
-  return { error: { code: err.code, message: err.message } };
+export function errorBody(err: KeywardError): { error: { code: ErrorCode; message: string; field?: string } } {
+  return { error: { code: err.code, message: err.message, ...(err.details.field ? { field: err.details.field } : {}) } };
 }
 
 export { asKeywardError };

@@ -2,7 +2,7 @@
  * Per-key usage settings: request limits and credits. Pure parsing and validation, shared by
  * key creation, updates and the owner's own limits; never above what the project allows.
  */
-import { KeywardError } from '../errors';
+import { invalidField } from '../errors';
 
 export interface UsageLimits {
   requestsPerMinute?: number;
@@ -30,17 +30,16 @@ export interface UsageCeiling {
 
 export const MAX_CREDITS = 1_000_000_000;
 
-const bad = (message: string) => new KeywardError('invalid_request', message);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function only(value: Record<string, unknown>, field: string, allowed: string[]): void {
   const extra = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (extra.length) throw bad(`${field} has unknown fields: ${extra.slice(0, 5).map((f) => f.slice(0, 40)).join(', ')}.`);
+  if (extra.length) throw invalidField(field, `${field} has unknown fields: ${extra.slice(0, 5).map((f) => f.slice(0, 40)).join(', ')}.`);
 }
 
 function count(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw bad(`${field} must be a whole number from ${min} to ${max}.`);
+    throw invalidField(field, `${field} must be a whole number from ${min} to ${max}.`);
   }
   return value;
 }
@@ -48,7 +47,7 @@ function count(value: unknown, field: string, min: number, max: number): number 
 /** `limits` from a request body: undefined when absent, null to remove them. */
 export function parseLimits(value: unknown, ceiling: UsageCeiling): UsageLimits | null | undefined {
   if (value === undefined || value === null) return value;
-  if (!isObject(value)) throw bad('limits must be an object: {requestsPerMinute?, requestsPerDay?}.');
+  if (!isObject(value)) throw invalidField('limits', 'limits must be an object: {requestsPerMinute?, requestsPerDay?}.');
   only(value, 'limits', ['requestsPerMinute', 'requestsPerDay']);
   const out: UsageLimits = {};
   if (value.requestsPerMinute !== undefined) out.requestsPerMinute = count(value.requestsPerMinute, 'limits.requestsPerMinute', 1, ceiling.requestsPerMinute);
@@ -59,14 +58,14 @@ export function parseLimits(value: unknown, ceiling: UsageCeiling): UsageLimits 
 /** `credits` from a request body: undefined when absent, null to remove them (unmetered). */
 export function parseCredits(value: unknown, ceiling: UsageCeiling): Credits | null | undefined {
   if (value === undefined || value === null) return value;
-  if (!isObject(value)) throw bad('credits must be an object: {remaining, refill?: {amount, interval}}.');
+  if (!isObject(value)) throw invalidField('credits', 'credits must be an object: {remaining, refill?: {amount, interval}}.');
   only(value, 'credits', ['remaining', 'refill']);
   const out: Credits = { remaining: count(value.remaining, 'credits.remaining', 0, ceiling.credits) };
   if (value.refill !== undefined) {
     const refill = value.refill;
-    if (!isObject(refill)) throw bad('credits.refill must be an object: {amount, interval}.');
+    if (!isObject(refill)) throw invalidField('credits.refill', 'credits.refill must be an object: {amount, interval}.');
     only(refill, 'credits.refill', ['amount', 'interval']);
-    if (refill.interval !== 'day' && refill.interval !== 'month') throw bad('credits.refill.interval must be day or month.');
+    if (refill.interval !== 'day' && refill.interval !== 'month') throw invalidField('credits.refill.interval', 'credits.refill.interval must be day or month.');
     out.refill = { amount: count(refill.amount, 'credits.refill.amount', 1, ceiling.credits), interval: refill.interval };
   }
   return out;

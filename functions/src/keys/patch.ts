@@ -5,7 +5,7 @@
  * and any key's address ranges only shrink. Adding an editable field is adding one rule.
  */
 import type { Claims } from '../identity';
-import { KeywardError } from '../errors';
+import { invalidField, KeywardError } from '../errors';
 import { ISO_DATE_HINT, parseIsoDate } from '../lib/iso-date';
 import { onlyFields, optionalString, optionalStringList, requiredString, type Body } from '../lib/validate';
 import { parseMetadata } from './metadata';
@@ -25,7 +25,8 @@ type FieldRule = (body: Body, record: KeyRecord, ctx: PatchContext) => KeyChange
 export const NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 
 const bad = (message: string) => new KeywardError('invalid_request', message);
-const wider = (message: string) => new KeywardError('forbidden', message);
+/** 403: the change would widen what the key may do; `field` names what. */
+const wider = (field: string, message: string) => new KeywardError('forbidden', message, { field: `/${field}` });
 
 export const parseScopes = (body: Body) => optionalStringList(body, 'scopes', { maxItems: 50, maxLength: 64, check: (s) => SCOPE_PATTERN.test(s) });
 export const parseOrigins = (body: Body) =>
@@ -36,18 +37,18 @@ const RULES: Record<string, FieldRule> = {
   name: (body) => ({ name: requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN }) }),
 
   scopes(body, record, ctx) {
-    if (body.scopes === null) throw wider('scopes may only be narrowed: a key with scopes cannot be given all of your permissions again.');
+    if (body.scopes === null) throw wider('scopes', 'scopes may only be narrowed: a key with scopes cannot be given all of your permissions again.');
     const scopes = parseScopes(body)!;
     const beyond = record.scopes === null ? scopesBeyond(ctx.claims, scopes) : scopes.filter((s) => !record.scopes!.includes(s));
-    if (beyond.length) throw wider(`scopes may only be narrowed; the key cannot be given: ${beyond.slice(0, 5).join(', ')}.`);
+    if (beyond.length) throw wider('scopes', `scopes may only be narrowed; the key cannot be given: ${beyond.slice(0, 5).join(', ')}.`);
     return { scopes };
   },
 
   expiresAt(body, record, ctx) {
     const at = parseIsoDate(optionalString(body, 'expiresAt', { max: 40 })!);
-    if (at === undefined) throw bad(`expiresAt must be ${ISO_DATE_HINT}.`);
-    if (at <= ctx.now) throw bad('expiresAt must be in the future.');
-    if (at > record.expiresAt) throw wider('expiresAt may only be brought forward; create a new key for a later expiry.');
+    if (at === undefined) throw invalidField('expiresAt', `expiresAt must be ${ISO_DATE_HINT}.`);
+    if (at <= ctx.now) throw invalidField('expiresAt', 'expiresAt must be in the future.');
+    if (at > record.expiresAt) throw wider('expiresAt', 'expiresAt may only be brought forward; create a new key for a later expiry.');
     return { expiresAt: at };
   },
 
@@ -55,9 +56,9 @@ const RULES: Record<string, FieldRule> = {
     const origins = parseOrigins(body)!;
     // Only web keys are held to their origins: for them the list may only shrink, and never to nothing.
     if (record.type === 'web') {
-      if (origins.length === 0) throw bad('allowedOrigins: a web key needs at least one allowed origin.');
+      if (origins.length === 0) throw invalidField('allowedOrigins', 'allowedOrigins: a web key needs at least one allowed origin.');
       const added = origins.filter((o) => !record.allowedOrigins.includes(o));
-      if (added.length) throw wider(`allowedOrigins may only be narrowed; not allowed before: ${added.slice(0, 3).join(', ')}.`);
+      if (added.length) throw wider('allowedOrigins', `allowedOrigins may only be narrowed; not allowed before: ${added.slice(0, 3).join(', ')}.`);
     }
     return { allowedOrigins: origins };
   },
@@ -65,9 +66,9 @@ const RULES: Record<string, FieldRule> = {
   allowedIps(body, record) {
     const ips = parseIps(body)!;
     if (record.allowedIps.length > 0) {
-      if (ips.length === 0) throw wider('allowedIps may only be narrowed: an empty list would allow every address.');
+      if (ips.length === 0) throw wider('allowedIps', 'allowedIps may only be narrowed: an empty list would allow every address.');
       const outside = ips.filter((ip) => !record.allowedIps.some((range) => cidrWithin(ip, range)));
-      if (outside.length) throw wider(`allowedIps may only be narrowed; outside the current ranges: ${outside.slice(0, 3).join(', ')}.`);
+      if (outside.length) throw wider('allowedIps', `allowedIps may only be narrowed; outside the current ranges: ${outside.slice(0, 3).join(', ')}.`);
     }
     return { allowedIps: ips };
   },
@@ -75,7 +76,7 @@ const RULES: Record<string, FieldRule> = {
   metadata: (body) => ({ metadata: parseMetadata(body) ?? null }),
 
   disabled(body, record, ctx) {
-    if (typeof body.disabled !== 'boolean') throw bad('disabled must be true or false.');
+    if (typeof body.disabled !== 'boolean') throw invalidField('disabled', 'disabled must be true or false.');
     return { disabledAt: body.disabled ? (record.disabledAt ?? ctx.now) : null };
   },
 };

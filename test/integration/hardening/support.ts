@@ -38,7 +38,8 @@ export function contractError(res: Reply): string {
   const body = res.json as { error?: { code?: unknown; message?: unknown } } | undefined;
   if (!body || Object.keys(body).join() !== 'error' || !body.error) throw new Error(`not the contract's error shape: ${where}`);
   const keys = Object.keys(body.error).sort().join();
-  if (keys !== 'code,message') throw new Error(`error has fields ${keys}, not code and message: ${where}`);
+  if (keys !== 'code,message' && keys !== 'code,field,message') throw new Error(`error has fields ${keys}, not code, message and an optional field: ${where}`);
+  if ('field' in body.error && (typeof (body.error as { field?: unknown }).field !== 'string' || !/^(\/[^/]*)+$/.test((body.error as { field: string }).field))) throw new Error(`field is not a JSON pointer: ${where}`);
   if (typeof body.error.code !== 'string' || !/^[a-z]+(?:_[a-z]+)*$/.test(body.error.code)) throw new Error(`code is not snake_case: ${where}`);
   if (typeof body.error.message !== 'string' || body.error.message.length < 5) throw new Error(`message is not a sentence: ${where}`);
   if (LEAK.test(res.text)) throw new Error(`the error leaks internals: ${where}`);

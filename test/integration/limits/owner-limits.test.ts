@@ -79,9 +79,19 @@ describe('owner limits, shared by all their keys', () => {
     // Every key a user may hold at the fastest key type's calls per minute, and one more.
     const { rateLimits, keys } = app.services.config;
     const tooMany = Math.max(...Object.values(rateLimits).map((r) => r.callsPerMinute)) * keys.maxPerUser + 1;
-    for (const body of [{}, { limits: { requestsPerMinute: tooMany } }, { limits: { requestsPerMinute: 0 } }, { credits: { remaining: -5 } }, { credits: { remaining: 1, refill: { amount: 2, interval: 'year' } } }, { uid: 'x', limits: null }, { limits: [] }]) {
+    // Each with the field it names (none when nothing at all was sent).
+    const cases: Array<[Record<string, unknown>, string | undefined]> = [
+      [{}, undefined],
+      [{ limits: { requestsPerMinute: tooMany } }, '/limits/requestsPerMinute'],
+      [{ limits: { requestsPerMinute: 0 } }, '/limits/requestsPerMinute'],
+      [{ credits: { remaining: -5 } }, '/credits/remaining'],
+      [{ credits: { remaining: 1, refill: { amount: 2, interval: 'year' } } }, '/credits/refill/interval'],
+      [{ uid: 'x', limits: null }, '/uid'],
+      [{ limits: [] }, '/limits'],
+    ];
+    for (const [body, field] of cases) {
       const res = await patchLimits(app.url, user, body);
-      expect([JSON.stringify(body), res.status, res.json]).toEqual([JSON.stringify(body), 400, { error: { code: 'invalid_request', message: expect.any(String) } }]);
+      expect([JSON.stringify(body), res.status, res.json]).toEqual([JSON.stringify(body), 400, { error: { code: 'invalid_request', message: expect.any(String), ...(field ? { field } : {}) } }]);
     }
     for (const [type, text, status, code] of [
       ['application/json', '{', 400, 'invalid_json'],

@@ -9,6 +9,8 @@
 // state read through the API before and after, deep-equal. Never a 5xx, every error in the
 // contract's shape; on `/oauth/*`, in OAuth's (`{"error", "error_description"}`, RFC 6749 §5.2),
 // where our own credentials are not clients.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { signRequest } from '../../../client/src';
 import { buildApp } from '../../../functions/src/app';
@@ -86,6 +88,7 @@ const viewOf = ({ key: _key, signingSecret: _secret, ...view }: Record<string, u
 /** The keys with one replaced by its new view, in place. */
 const replaced = (keys: Record<string, unknown>[], view: Record<string, unknown>) => keys.map((k) => (k.id === view.id ? view : k));
 const WEBHOOK = 'https://hooks.example.com/keyward';
+const OPENAPI = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'docs', 'openapi.json'), 'utf8')) as Record<string, unknown>;
 const AUDITORS_ONLY = { status: 403, body: { error: { code: 'forbidden', message: expect.any(String) } } };
 const NO_WEBHOOK = { status: 404, body: { error: { code: 'not_found', message: 'No webhook is set.' } } };
 const cleared = '__session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict';
@@ -291,6 +294,8 @@ const ENDPOINTS: Record<string, EndpointRules> = {
     refused: [400, 'multiple_credentials'],
   },
   'GET /.well-known/openid-configuration': { auth: 'none', ok: () => ({ status: 200, body: discovery() }) },
+  // The contract as a document (contract/openapi.ts): the committed one, for the server it answers on.
+  'GET /openapi.json': { auth: 'none', ok: () => ({ status: 200, body: { ...OPENAPI, servers: [{ url: config().publicUrl ?? '/' }] } }) },
   'GET /.well-known/oauth-authorization-server': { auth: 'none', ok: () => ({ status: 200, body: discovery() }) },
   'GET /v1/usage': { auth: 'pipeline', kinds: INTERACTIVE, ok: ({ res }) => ({ status: 200, body: usageReport(res.json) }) },
   'PATCH /v1/keys/:id': {
@@ -456,7 +461,7 @@ async function send(route: RegisteredRoute, path: string, headers: Record<string
   expect([method, path, res.status < 500 ? 'no fault' : res.text]).toEqual([method, path, 'no fault']);
   expect(res.headers.get('x-request-id')).toBeTruthy();
   if (res.status >= 400 && isOAuth(route)) expect(res.json).toEqual({ error: expect.stringMatching(/^[a-z_]+$/), error_description: expect.any(String) });
-  else if (res.status >= 400) expect(res.json).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) } });
+  else if (res.status >= 400) expect(res.json).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String), ...(res.json?.error?.field === undefined ? {} : { field: expect.stringMatching(/^(\/[^/]*)+$/) }) } });
   return res;
 }
 

@@ -1,5 +1,6 @@
 // Helpers for the access-token and signed-request tests: issuing tokens, the JWKS as a third
 // party sees it, and the token signing secret in the Secret Manager emulator.
+import { checkAgainstContract } from '../../harness/contract';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyResult } from 'jose';
 import { api, type ApiResponse } from '../../harness/auth';
 import { loadConfig } from '../../../functions/src/config';
@@ -39,6 +40,7 @@ export async function fetchJson(url: string, init: RequestInit = {}): Promise<Ap
   } catch {
     parsed = undefined;
   }
+  checkAgainstContract(init.method ?? 'GET', url, res.status, parsed, res.headers.get('content-type'));
   return { status: res.status, headers: res.headers, json: parsed, text };
 }
 

@@ -29,10 +29,12 @@ describe('console: audit filters in the URL, export, field errors', () => {
 
   it('finds the field an API message is about', () => {
     const fields = ['name', 'scopes', 'allowedOrigins', 'allowedIps', 'expiresAt', 'metadata'];
-    expect(fieldOfError('allowedIps has an invalid entry: "x".', fields)).toBe('allowedIps');
-    expect(fieldOfError('A web key needs at least one allowed origin.', fields)).toBe('allowedOrigins');
-    expect(fieldOfError('You do not hold these scopes: x.', fields)).toBe('scopes');
-    expect(fieldOfError('The audit log is unavailable.', fields)).toBeUndefined();
+    expect(fieldOfError({ field: '/allowedIps' }, fields)).toBe('allowedIps');
+    expect(fieldOfError({ field: '/allowedOrigins/0' }, fields)).toBe('allowedOrigins');
+    expect(fieldOfError({ field: '/scopes' }, fields)).toBe('scopes');
+    // A field the form does not show, or an error that names none (the audit log is down), marks nothing.
+    expect(fieldOfError({ field: '/credits/refill' }, fields)).toBeUndefined();
+    expect(fieldOfError({}, fields)).toBeUndefined();
   });
 
   it('offers the scopes a person holds, and examples without secrets', () => {

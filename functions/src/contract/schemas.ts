@@ -1,0 +1,240 @@
+/**
+ * The shapes of Keyward's public contract, as zod schemas: what a caller sends and what it gets
+ * back. The OpenAPI document (contract/openapi.ts) is generated from them with zod's own JSON
+ * Schema output (draft 2020-12, the dialect of OpenAPI 3.1), and the integration tests check
+ * every response they receive against that document, so the two cannot drift apart.
+ *
+ * Loaded only where it is needed (the OpenAPI route, validation): never at instance start.
+ */
+import { z } from 'zod';
+
+const iso = z.string().meta({ format: 'date-time', example: '2027-06-04T16:47:54.038Z' });
+const isoOrNull = iso.nullable();
+const KeyType = z.enum(['server', 'web', 'mobile']).meta({ id: 'KeyType', description: 'What the key is for: `server` (never from a browser), `web` (from its allowed origins), `mobile`.' });
+const KeyId = z.string().regex(/^[A-Za-z0-9]{16}$/).meta({ description: 'The key id: public, 16 base62 characters.', example: '3hG7kQ2mZp9XcV1a' });
+const Scopes = z.array(z.string()).nullable().meta({ description: "Permission and role names the key may use; null: all of the owner's." });
+const Claims = z.record(z.string(), z.unknown()).meta({ id: 'Claims', description: "The caller's custom claims as the request holds them (admin, auditor, permissions…)." });
+
+export const ErrorBody = z
+  .object({
+    error: z
+      .object({
+        code: z.string().regex(/^[a-z_]+$/).meta({ example: 'invalid_request' }),
+        message: z.string().meta({ example: 'name is required.' }),
+        field: z.string().optional().meta({ description: 'For a malformed request: the JSON pointer of the field that was wrong.', example: '/name' }),
+      })
+      .strict(),
+  })
+  .strict()
+  .meta({ id: 'Error', description: 'Every error of `/v1` and `/.well-known`: a code to branch on and a sentence for people; never a stack trace or a secret.' });
+
+export const OAuthErrorBody = z
+  .object({ error: z.string().regex(/^[a-z_]+$/), error_description: z.string() })
+  .strict()
+  .meta({ id: 'OAuthError', description: "`/oauth/*` errors, in OAuth's shape (RFC 6749 §5.2)." });
+
+const Limits = z
+  .object({ requestsPerMinute: z.number().int().optional(), requestsPerDay: z.number().int().optional() })
+  .strict()
+  .meta({ id: 'Limits' });
+const CreditsView = z
+  .object({ remaining: z.number().int(), refill: z.unknown().optional(), nextRefillAt: isoOrNull })
+  .passthrough()
+  .meta({ id: 'Credits' });
+
+export const KeyView = z
+  .object({
+    id: KeyId,
+    name: z.string(),
+    type: KeyType,
+    status: z.enum(['active', 'disabled', 'expired', 'revoked']),
+    scopes: Scopes,
+    allowedOrigins: z.array(z.string()),
+    allowedIps: z.array(z.string()),
+    appCheck: z.object({ appIds: z.array(z.string()), consume: z.boolean() }).strict().nullable(),
+    createdAt: iso,
+    expiresAt: iso,
+    revokedAt: isoOrNull,
+    regeneratedAt: isoOrNull,
+    previousSecretValidUntil: isoOrNull.meta({ description: 'When the last earlier secret still in its grace period stops working.' }),
+    lastUsedAt: isoOrNull,
+    disabledAt: isoOrNull,
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    limits: Limits.nullable(),
+    credits: CreditsView.nullable(),
+  })
+  .strict()
+  .meta({ id: 'Key', description: 'A key as the API shows it: metadata and status, never a secret or a digest.' });
+
+const Secrets = {
+  key: z.string().meta({ description: 'The API key, shown this once.', example: 'server_3hG7kQ2mZp9XcV1a_<38 characters>' }),
+  signingSecret: z.string().meta({ description: 'The signing secret for signed requests, shown this once.' }),
+};
+export const CreatedKey = KeyView.extend(Secrets).strict().meta({ id: 'CreatedKey' });
+export const KeyList = z.object({ keys: z.array(KeyView) }).strict().meta({ id: 'KeyList' });
+/** An admin regenerating another user's key gets the view only. */
+export const RegeneratedKey = KeyView.extend({ key: Secrets.key.optional(), signingSecret: Secrets.signingSecret.optional() }).strict().meta({ id: 'RegeneratedKey' });
+
+const RateLimit = z.object({ limit: z.number().int(), remaining: z.number().int(), resetSeconds: z.number().int() }).strict();
+const KeyUsage = z
+  .object({ rateLimit: RateLimit, credits: z.object({ remaining: z.number().int(), nextRefillAt: isoOrNull }).strict().optional() })
+  .strict()
+  .meta({ id: 'KeyUsage', description: 'What a key has left: its tightest rate limit, and its credits.' });
+export const OwnerLimitsView = z
+  .object({ limits: Limits.nullable(), credits: CreditsView.nullable(), updatedAt: isoOrNull })
+  .strict()
+  .meta({ id: 'OwnerLimits', description: "A person's own limits and credits, shared by all their keys." });
+
+export const Me = z
+  .object({
+    uid: z.string(),
+    email: z.string().optional(),
+    claims: Claims,
+    auth: z
+      .object({
+        method: z.enum(['session', 'id_token', 'api_key', 'access_token', 'signature']),
+        keyId: KeyId.optional(),
+        keyType: KeyType.optional(),
+        scopes: z.array(z.string()).optional(),
+        actor: z.string().optional().meta({ description: 'The key owner, when On-Behalf-Of was used.' }),
+      })
+      .strict(),
+    usage: KeyUsage.optional(),
+    limits: OwnerLimitsView.optional(),
+  })
+  .strict()
+  .meta({ id: 'Me' });
+
+const Jwk = z.object({ kty: z.string(), kid: z.string() }).passthrough();
+export const Jwks = z.object({ keys: z.array(Jwk) }).strict().meta({ id: 'JWKS' });
+
+export const Discovery = z
+  .object({ issuer: z.string(), jwks_uri: z.string(), token_endpoint: z.string(), introspection_endpoint: z.string() })
+  .passthrough()
+  .meta({ id: 'ServerMetadata', description: 'OpenID Connect Discovery 1.0 / RFC 8414 metadata.' });
+
+const AuditEntry = z
+  .object({ timestamp: iso, severity: z.string(), event: z.string(), outcome: z.string(), actor: z.record(z.string(), z.unknown()), target: z.record(z.string(), z.unknown()).optional(), request: z.record(z.string(), z.unknown()).optional() })
+  .passthrough()
+  .meta({ id: 'AuditEntry' });
+export const AuditPage = z
+  .object({ entries: z.array(AuditEntry), nextPageToken: z.string().nullable(), users: z.record(z.string(), z.string()).optional() })
+  .strict()
+  .meta({ id: 'AuditPage' });
+export const AuditVerification = z
+  .object({ ok: z.boolean(), entries: z.number().int(), chains: z.number().int(), checkpoints: z.number().int(), pending: z.number().int().optional(), problems: z.array(z.record(z.string(), z.unknown())) })
+  .passthrough()
+  .meta({ id: 'AuditVerification' });
+export const AuditExport = z.record(z.string(), z.unknown()).meta({ id: 'AuditExport', description: 'The range as a file to verify offline (`keyward-audit-export/1`).' });
+
+const Counts = z.object({ requests: z.number().int(), failures: z.number().int() }).passthrough();
+export const UsageReport = z
+  .object({ from: z.string(), to: z.string(), uid: z.string(), keyId: z.string().nullable(), totals: Counts, days: z.array(Counts), keys: z.array(Counts) })
+  .passthrough()
+  .meta({ id: 'UsageReport' });
+
+export const Webhook = z.object({ url: z.string(), updatedAt: iso }).strict().meta({ id: 'Webhook' });
+export const WebhookCreated = Webhook.extend({ secret: z.string().meta({ description: 'The signing secret of deliveries, shown this once.' }) }).strict().meta({ id: 'WebhookCreated' });
+
+export const Session = z.object({ uid: z.string(), expiresAt: iso }).strict().meta({ id: 'Session' });
+export const IssuedToken = z.object({ token: z.string(), expires_at: z.number().int() }).strict().meta({ id: 'IssuedToken' });
+export const OAuthToken = z
+  .object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number().int(), scope: z.string().optional() })
+  .strict()
+  .meta({ id: 'OAuthTokenResponse' });
+export const Introspection = z
+  .union([
+    z.object({ active: z.literal(false) }).strict(),
+    z
+      .object({
+        active: z.literal(true),
+        scope: z.string(),
+        client_id: z.string(),
+        token_type: z.literal('Bearer'),
+        sub: z.string(),
+        iss: z.string(),
+        aud: z.union([z.string(), z.array(z.string())]),
+        exp: z.number().int(),
+        iat: z.number().int(),
+        nbf: z.number().int().optional(),
+        jti: z.string(),
+        key_type: KeyType,
+      })
+      .strict(),
+  ])
+  .meta({ id: 'Introspection', description: "RFC 7662's answer: `{active: false}` and nothing else, or what an active token may do now." });
+export const ScanFeedback = z
+  .array(z.object({ token_hash: z.string(), token_type: z.string(), label: z.enum(['true_positive', 'false_positive']) }).strict())
+  .meta({ id: 'SecretScanningFeedback' });
+export const Health = z.object({ status: z.literal('ok') }).strict();
+export const OpenApiDocument = z.object({ openapi: z.string() }).passthrough();
+
+// ---- requests ---------------------------------------------------------------------------------
+
+const dateInput = z.string().meta({ description: 'An ISO 8601 date that exists (2027-02-28) or a date-time with a zone (2027-02-28T12:00:00Z).', example: '2027-02-28' });
+export const KeyCreateBody = z
+  .object({
+    name: z.string().min(1).max(100),
+    type: KeyType.optional(),
+    scopes: z.array(z.string()).max(50).nullable().optional(),
+    expiresAt: dateInput.optional(),
+    allowedOrigins: z.array(z.string()).max(20).optional(),
+    allowedIps: z.array(z.string()).max(20).optional(),
+    appCheck: z.object({ appIds: z.array(z.string()).min(1).max(20), consume: z.boolean().optional() }).strict().nullable().optional(),
+    metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+    limits: Limits.nullable().optional(),
+    credits: z.record(z.string(), z.unknown()).nullable().optional(),
+  })
+  .strict()
+  .meta({ id: 'KeyCreate', example: { name: 'reports job', type: 'server', scopes: ['reports:read'] } });
+export const KeyPatchBody = z
+  .object({
+    name: z.string().min(1).max(100).optional(),
+    scopes: z.array(z.string()).max(50).nullable().optional(),
+    expiresAt: dateInput.optional(),
+    allowedOrigins: z.array(z.string()).max(20).optional(),
+    allowedIps: z.array(z.string()).max(20).optional(),
+    metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+    disabled: z.boolean().optional(),
+    limits: Limits.nullable().optional(),
+    credits: z.record(z.string(), z.unknown()).nullable().optional(),
+  })
+  .strict()
+  .meta({ id: 'KeyPatch', description: 'Never widens what the key may do: scopes only narrow, expiry only comes sooner, origins and address ranges only shrink.' });
+export const RegenerateBody = z.object({ gracePeriod: z.number().int().min(0).max(604_800).optional() }).strict().meta({ id: 'Regenerate' });
+export const SessionBody = z.object({ idToken: z.string(), expiresIn: z.number().int().min(300).max(1_209_600).optional() }).strict().meta({ id: 'SessionCreate' });
+export const IssueBody = z
+  .object({
+    api_key: z.string().optional(),
+    key_id: z.string().optional(),
+    nonce: z.string().optional(),
+    timestamp: z.union([z.string(), z.number().int()]).optional(),
+    signature: z.string().optional(),
+    expires_in: z.union([z.string(), z.number().int()]).optional(),
+    scope: z.string().optional(),
+  })
+  .strict()
+  .meta({ id: 'TokenRequest', description: '`{api_key}`, or a signed token request `{key_id, nonce, timestamp, signature}`; either may add `expires_in` and `scope`.' });
+export const ScanReport = z
+  .array(z.object({ token: z.string(), type: z.string(), url: z.string().optional(), source: z.string().optional() }).passthrough())
+  .meta({ id: 'SecretScanningReport', description: "GitHub's report, signed over its raw bytes (`Github-Public-Key-Identifier`, `Github-Public-Key-Signature`)." });
+export const WebhookBody = z.object({ url: z.string().meta({ example: 'https://hooks.example.com/keyward' }) }).strict().meta({ id: 'WebhookSet' });
+export const OwnerLimitsBody = z.object({ limits: Limits.nullable().optional(), credits: z.record(z.string(), z.unknown()).nullable().optional() }).strict().meta({ id: 'OwnerLimitsPatch' });
+export const TokenForm = z
+  .object({ grant_type: z.literal('client_credentials'), scope: z.string().optional(), client_id: z.string().optional(), client_secret: z.string().optional() })
+  .meta({ id: 'ClientCredentialsGrant' });
+export const IntrospectForm = z.object({ token: z.string(), token_type_hint: z.string().optional(), client_id: z.string().optional(), client_secret: z.string().optional() }).meta({ id: 'IntrospectionRequest' });
+
+export const AuditQuery = {
+  uid: z.string().optional(),
+  event: z.string().optional(),
+  keyId: z.string().optional(),
+  from: z.string().optional().meta({ description: 'RFC 3339 date-time with a zone.' }),
+  to: z.string().optional(),
+  pageSize: z.string().optional().meta({ description: '1–1000, default 50.' }),
+  pageToken: z.string().optional(),
+  kind: z.enum(['all', 'changes']).optional(),
+};
+export const UsageQuery = { keyId: z.string().optional(), uid: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
+export const RangeQuery = { from: z.string().optional(), to: z.string().optional() };
+export const SignOutQuery = { all: z.enum(['true', 'false']).optional() };
