@@ -41,6 +41,8 @@ export const GOALS: Goal[] = [
   { metric: 'reject.malformedDatastoreReads', text: '= 0', pass: (v) => v === 0 },
   { metric: 'coldStart.ratio', text: '≤ 1.25', pass: (v) => v <= 1.25 },
   { metric: 'revocation.crossInstanceMs', text: '≤ 10000', pass: (v) => v <= 10_000 },
+  { metric: 'revocation.crossInstanceP99Ms', text: '≤ 2000', pass: (v) => v <= 2000 },
+  { metric: 'cost.sustainedReadsPerKeyPerHour', text: '≤ 1', pass: (v) => v <= 1 },
   { metric: 'cost.firestoreReadsPer1000', text: '≤ 1', pass: (v) => v <= 1 },
   { metric: 'cost.firestoreWritesPer1000', text: '≤ 100', pass: (v) => v <= 100 },
   { metric: 'cost.secretManagerCallsPer1000', text: '= 0', pass: (v) => v === 0 },
@@ -128,6 +130,8 @@ export function metrics(m: Measurements): Record<string, Record<string, unknown>
       sustainedFirestoreReadsPer1000: (c.sustained.firestoreReads * 1000) / c.sustained.requests,
       sustainedFirestoreWritesPer1000: (c.sustained.firestoreWrites * 1000) / c.sustained.requests,
       sustainedFirestoreReadsPerKeyPerMinute: c.sustained.firestoreReadsPerKeyPerMinute,
+      sustainedReadsPerKeyPerHour: c.sustained.readsPerKeyPerHour,
+      feedReadsPerInstancePerHour: c.sustained.feedReadsPerInstancePerHour,
       sustained: c.sustained,
     },
     meta: m.meta,
@@ -196,12 +200,16 @@ export function table(out: Record<string, Record<string, unknown>>, goals: Retur
   row('coldStart.ratio');
   row('revocation.sameInstanceMs', ' ms');
   row('revocation.crossInstanceMs', ' ms');
+  row('revocation.crossInstanceP50Ms', ' ms');
+  row('revocation.crossInstanceP99Ms', ' ms');
   row('cost.firestoreReadsPer1000');
   row('cost.firestoreWritesPer1000');
   row('cost.secretManagerCallsPer1000');
   row('cost.loggingBytesPer1000', ' B');
   row('cost.sustainedFirestoreReadsPer1000');
   row('cost.sustainedFirestoreReadsPerKeyPerMinute');
+  row('cost.sustainedReadsPerKeyPerHour');
+  row('cost.feedReadsPerInstancePerHour');
   row('cost.bytesPerLogEntry', ' B');
   rows.push(['meta.node', String(out.meta!.node), '', '']);
   rows.push(['http.loadavgBefore', (out.http!.loadavgBefore as number[]).map((l) => l.toFixed(2)).join(' '), '', '']);

@@ -2,9 +2,10 @@
 // Roles are `admin` and `auditor`; any other name is a permission in `permissions: string[]`.
 // Against the local stack by default (Auth emulator 127.0.0.1:9099, Logging emulator 127.0.0.1:8086,
 // project demo-keyward), or a real project with `--project <id>` (application default credentials).
-// After a change the user's sessions and tokens are revoked, and the change is audited as
-// `role.grant` with the same audit module the functions use: its chain is signed at exit like an
-// instance's (a checkpoint to Logging and Firestore, signed with the audit key from Secret Manager).
+// After a change the user's sessions and tokens are revoked, the functions are told through the
+// change feed (they forget the user within about a second; docs/cache.md), and the change is
+// audited as `role.grant` with the same audit module the functions use: its chain is signed at exit
+// like an instance's (a checkpoint to Logging and Firestore, signed with the audit key from Secret Manager).
 import { parseArgs } from 'node:util';
 import type { AuditSink } from '../functions/src/audit/events';
 import { loadConfig } from '../functions/src/config';
@@ -12,6 +13,7 @@ import { signedAuditSink } from '../functions/src/services';
 import type { Claims } from '../functions/src/identity';
 import { editClaims, type ClaimChange } from '../functions/src/sessions/claims';
 import { revokeAllSessions, systemClock, type Clock } from '../functions/src/sessions/revoke';
+import { firestoreChanges, type ChangeWriter } from '../functions/src/store/changes';
 
 const USAGE = `usage: npm run admin -- <grant|revoke> <admin|auditor|permission> --email <email>
          [--project <id>] [--auth-emulator <host:port>] [--logging-emulator <host:port>]
@@ -95,7 +97,7 @@ interface AuthLike {
 }
 
 /** Applies the change, revokes the user's sessions, audits; undoes the claim change if either later step fails. */
-export async function changeClaims(auth: AuthLike, audit: AuditSink, cmd: Command, clock: Clock = systemClock): Promise<string> {
+export async function changeClaims(auth: AuthLike, audit: AuditSink, cmd: Command, clock: Clock = systemClock, changes?: Pick<ChangeWriter, 'publish'>): Promise<string> {
   let user;
   try {
     user = await auth.getUserByEmail(cmd.email);
@@ -115,6 +117,11 @@ export async function changeClaims(auth: AuthLike, audit: AuditSink, cmd: Comman
     await undo();
     throw new Error(`could not revoke the user's sessions, so the claims were restored: ${(err as Error).message}`, { cause: err });
   }
+  // Without the feed entry the functions still follow within their cache bound (KEYWARD_CACHE_TTL_MS).
+  const told = await changes?.publish('user', user.uid).then(
+    () => true,
+    (err: unknown) => (console.error(`admin: warning: the change feed entry could not be written (${(err as Error).message}); instances follow within KEYWARD_CACHE_TTL_MS`), false),
+  );
   try {
     await audit.record({
       event: 'role.grant',
@@ -127,7 +134,12 @@ export async function changeClaims(auth: AuthLike, audit: AuditSink, cmd: Comman
     await undo();
     throw new Error(`the audit log is unavailable, so the claims were restored (the user was signed out): ${(err as Error).message}`, { cause: err });
   }
-  return `${what}; claims now ${JSON.stringify(claims)}; the user's sessions and tokens were revoked.`;
+  return `${what}; claims now ${JSON.stringify(claims)}; the user's sessions and tokens were revoked${told ? ', and the functions were told' : ''}.`;
+}
+
+function lazyFirestore(app: import('firebase-admin/app').App) {
+  let db: import('firebase-admin/firestore').Firestore | undefined;
+  return () => (db ??= (require('firebase-admin/firestore') as typeof import('firebase-admin/firestore')).getFirestore(app));
 }
 
 async function main(): Promise<number> {
@@ -160,8 +172,10 @@ async function main(): Promise<number> {
   const { getAuth } = await import('firebase-admin/auth');
   const app = initializeApp({ projectId: cmd.projectId }, 'keyward-admin-cli');
   const audit = signedAuditSink(loadConfig(env), env, () => app);
+  // The change feed is in Firestore: the real one, or the local stand-in when the stack is running.
+  const feed = !cmd.authEmulator || env.FIRESTORE_EMULATOR_HOST ? firestoreChanges(lazyFirestore(app)) : undefined;
   try {
-    const message = await changeClaims(getAuth(app), audit, cmd);
+    const message = await changeClaims(getAuth(app), audit, cmd, systemClock, feed);
     console.log(`${message}\n(${where})`);
     return 0;
   } catch (err) {

@@ -28,8 +28,16 @@ export interface Config {
    * ranges, or `loopback`, `linklocal`, `uniquelocal`.
    */
   trustedProxies: TrustedProxies;
-  /** Key records, owner claims and revocation times are cached this long; the cross-instance revocation bound. */
+  /**
+   * The cross-instance revocation bound: a cached record, user or sign-out is served at most this
+   * long unless the change feed vouches for it, and an instance whose last feed read is older than
+   * this reads records fresh (docs/cache.md).
+   */
   cacheTtlMs: number;
+  /** How long key records, owner limits and sign-outs are kept while the change feed is current (docs/cache.md). */
+  recordTtlMs: number;
+  /** Least time between two reads of the change feed on one instance (at most a quarter of `cacheTtlMs`). */
+  feedIntervalMs: number;
   /** How long provider secrets (and their version lists) are cached before a background refresh. */
   secretsTtlMs: number;
   /**
@@ -189,6 +197,9 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: int(env, 'KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
     trustedProxies: trustedProxies(env),
     cacheTtlMs: int(env, 'KEYWARD_CACHE_TTL_MS', 10_000, 100, 10_000),
+    recordTtlMs: int(env, 'KEYWARD_RECORD_TTL_MS', 3_600_000, 100, 86_400_000),
+    // At least four reads per bound, or the view would keep lapsing past it between reads (docs/cache.md).
+    feedIntervalMs: Math.min(int(env, 'KEYWARD_FEED_INTERVAL_MS', 1000, 50, 10_000), Math.max(25, Math.floor(int(env, 'KEYWARD_CACHE_TTL_MS', 10_000, 100, 10_000) / 4))),
     secretsTtlMs: int(env, 'KEYWARD_SECRETS_TTL_MS', 300_000, 100, 3_600_000),
     dependencyTimeoutMs: int(env, 'KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 100, 60_000),
     secrets: {

@@ -31,7 +31,9 @@ const str = (name: string, value: string, description: string): StringParam =>
 
 /** The settings config.ts reads, with config.ts's defaults. */
 export const SETTINGS = [
-  int('KEYWARD_CACHE_TTL_MS', 10_000, 'Key and user records cache lifetime, ms (100-10000): the cross-instance revocation bound'),
+  int('KEYWARD_CACHE_TTL_MS', 10_000, 'The cross-instance revocation bound, ms (100-10000): cached records are read fresh when the change feed is behind by more'),
+  int('KEYWARD_RECORD_TTL_MS', 3_600_000, 'How long key records, owner limits and sign-outs stay cached while the change feed is current, ms (100-86400000)'),
+  int('KEYWARD_FEED_INTERVAL_MS', 1000, 'Least time between two reads of the change feed per instance, ms (50-10000, at most a quarter of KEYWARD_CACHE_TTL_MS): the typical revocation delay'),
   int('KEYWARD_SECRETS_TTL_MS', 300_000, 'How often instances list provider secret versions, ms (100-3600000)'),
   int('KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 'Longest wait for one Firestore or Secret Manager call, ms (100-60000)'),
   str('KEYWARD_HMAC_SECRET', 'keyward-api-key-hmac', 'Secret Manager secret id of the API-key HMAC keys'),

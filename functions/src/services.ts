@@ -18,11 +18,13 @@ import { usageTracker, type UsageTracker } from './keys/usage';
 import { initializedClient } from './lib/initialized-client';
 import { lazy } from './lib/lazy';
 import { RefreshingCache } from './lib/refreshing-cache';
+import { ChangeFollower, type ChangeSource } from './lib/change-feed';
+import { firestoreChanges } from './store/changes';
 import { providerSecret, secretManagerSource, type ProviderSecret } from './secrets/provider';
 import { firestoreKeyStore } from './store/keys';
 import { instanceCollections } from './store/instance-collections';
 import { firestoreKeySlots } from './store/key-slots';
-import type { KeyRecord, KeyStore } from './keys/record';
+import { revisionOf, type KeyRecord, type KeyStore } from './keys/record';
 import { userDirectory, type AuthPort, type UserDirectory } from './store/users';
 import type { AccessTransport } from './audit/access-transport';
 import { checkpointLogName, cloudLoggingAudit, cloudLoggingEntries, loggingClient } from './audit/cloud-logging';
@@ -106,6 +108,8 @@ export interface Services {
   usage: UsageReporter;
   /** An owner's own limits and credits, shared by all their keys: `/v1/me/limits` (actions/owner-limits.ts). */
   ownerLimits: OwnerLimitsService;
+  /** This instance's reader of the change feed (lib/change-feed.ts, docs/cache.md). */
+  changeFeed: ChangeFollower;
 }
 
 export interface ServiceOverrides {
@@ -117,6 +121,8 @@ export interface ServiceOverrides {
   app?: () => App;
   /** Resolves webhook hosts instead of the machine's DNS (tests: a table of names). */
   resolveHost?: Resolver;
+  /** Wraps where the change feed is read (a test that stalls the feed on one instance). */
+  changeSource?: (source: ChangeSource) => ChangeSource;
 }
 
 function firebaseApp(config: Config): () => App {
@@ -172,14 +178,29 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const secrets = secretManagerSource(config.projectId, secretManagerClient(env), config.dependencyTimeoutMs);
   const hmacSecret = providerSecret(secrets, config.secrets.hmacSecretId, config.secretsTtlMs, now);
   const tokenSecret = providerSecret(secrets, config.secrets.tokenSigningSecretId, config.secretsTtlMs, now);
-  const users = userDirectory(auth, config.cacheTtlMs);
-  const keyStore = firestoreKeyStore(firestore, config.dependencyTimeoutMs);
+  // The change feed (docs/cache.md): a commit lands within the dependency timeout of its `at`, plus a second for clock skew.
+  const changes = firestoreChanges(firestore, config.dependencyTimeoutMs, now);
+  const changeFeed = new ChangeFollower({
+    source: overrides.changeSource ? overrides.changeSource(changes) : changes,
+    intervalMs: config.feedIntervalMs,
+    boundMs: config.cacheTtlMs,
+    overlapMs: config.dependencyTimeoutMs + 1000,
+    horizonMs: config.recordTtlMs,
+    now,
+  });
+  const longLived = { feed: changeFeed, longTtlMs: config.recordTtlMs };
+  const users = userDirectory(auth, config.cacheTtlMs, changeFeed);
+  const keyStore = firestoreKeyStore(firestore, config.dependencyTimeoutMs, changes);
   const keyCache: KeyCache = new RefreshingCache<string, KeyRecord | null>({
     ttlMs: config.cacheTtlMs,
     maxEntries: 50_000,
     now,
+    ...longLived,
+    // A copy at the feed entry's revision already holds the change (a null one, a key unknown then, never does).
+    revisionOf: (record) => (record ? revisionOf(record) : undefined),
     load: async (id) => (await keyStore.get(id)) ?? null,
   });
+  changeFeed.subscribe('key', keyCache);
   const usage = usageTracker(
     async (flush) => {
       const record = keyCache.peek(flush.keyId) ?? (await keyCache.get(flush.keyId));
@@ -223,7 +244,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const createLimit = (uid: string) =>
     enforce(limiter, 'key-create', uid, { limit: config.keyCreateLimitPerHour, period: 'hour' }, now(), 'Too many keys created; try again later.');
   const creditsSpent = (record: KeyRecord) => (record.credits ? rateCounters.read(creditsCounter('credits', record.keyId, record.credits, now())) : Promise.resolve(0));
-  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, hmacSecret, users, audit, usage, now, createLimit, creditsSpent });
+  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, changes, hmacSecret, users, audit, usage, now, createLimit, creditsSpent });
   const failures = failureLimiter(limiter, {
     perAddress: { limit: config.failureLimitPerMinute, period: 'minute' },
     perKey: { limit: config.failureLimitPerKeyHour, period: 'hour' },
@@ -235,7 +256,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     (config.appCheck.jwksUrl ? jwksAppCheckVerifier({ jwksUrl: config.appCheck.jwksUrl, projectId: config.projectId, now }) : firebaseAppCheckVerifier(app));
   const signatureDeps = { appCheck, cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
   const checkIdToken = idTokenChecker(auth, users);
-  const signedOut = firestoreSignedOutSessions(firestore, config.cacheTtlMs, config.dependencyTimeoutMs, now);
+  const signedOut = firestoreSignedOutSessions(firestore, config.cacheTtlMs, config.dependencyTimeoutMs, now, { changes, follower: changeFeed, longTtlMs: config.recordTtlMs });
   const accessToken = accessTokenVerifier({
     keyring,
     cache: keyCache,
@@ -264,11 +285,13 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     audit,
     now,
   });
-  const ownerLimitsStore = firestoreOwnerLimits(firestore, config.dependencyTimeoutMs);
+  const ownerLimitsStore = firestoreOwnerLimits(firestore, config.dependencyTimeoutMs, changes);
+  // Read on every key-based request: cached like key records, a miss (no settings) included.
+  const ownerLimitsCache = new RefreshingCache<string, OwnerLimits | null>({ ttlMs: config.cacheTtlMs, maxEntries: 50_000, now, ...longLived, load: (uid) => ownerLimitsStore.get(uid) });
+  changeFeed.subscribe('owner-limits', ownerLimitsCache);
   const owners = ownerLimits({
     store: ownerLimitsStore,
-    // Read on every key-based request: cached like key records, a miss (no settings) included.
-    cache: new RefreshingCache<string, OwnerLimits | null>({ ttlMs: config.cacheTtlMs, maxEntries: 50_000, now, load: (uid) => ownerLimitsStore.get(uid) }),
+    cache: ownerLimitsCache,
     audit,
     ceiling: ownerCeiling(Object.values(config.rateLimits).map((r) => r.callsPerMinute), config.keys.maxPerUser),
     creditsSpent: (uid, credits) => rateCounters.read(creditsCounter('owner-credits', uid, credits, now())),
@@ -296,6 +319,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     checkIdToken,
     authenticate,
     signedOut,
+    changes,
     now,
     signInLimit: (info) =>
       enforce(limiter, 'sign-in', info.ip, { limit: config.sessionLimitPerMinute, period: 'minute' }, now(), 'Too many sign-ins from this address; try again shortly.'),
@@ -322,5 +346,5 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
       { method: 'secret_scanning' },
     );
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, auditVerify, auditJwks, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: owners };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, auditVerify, auditJwks, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: owners, changeFeed };
 }

@@ -36,6 +36,20 @@ export interface AuditPage {
 }
 
 const INVALID_ARGUMENT = 3;
+const RESOURCE_EXHAUSTED = 8;
+/** Cloud Logging counts entries.list per minute (60 per project): the next minute is the earliest hope. */
+const QUOTA_RETRY_SECONDS = 60;
+
+/**
+ * Cloud Logging's own quota (gRPC RESOURCE_EXHAUSTED) is the caller's wait, not Keyward's fault:
+ * a 429 with `Retry-After`, never a 503. Shared with the verify and export reads (actions/audit-verify.ts).
+ */
+export function auditReadError(err: unknown): KeywardError {
+  if ((err as { code?: unknown }).code === RESOURCE_EXHAUSTED) {
+    return new KeywardError('rate_limited', "The project's audit log read quota is spent for now; try again in a minute.", { retryAfterSeconds: QUOTA_RETRY_SECONDS });
+  }
+  return unavailable('The audit log is unavailable; try again shortly.', err);
+}
 
 function matches(e: AuditEntryView, q: AuditQuery, onlyUid: string | undefined): boolean {
   const involves = (uid: string) => e.actor.uid === uid || e.target.uid === uid;
@@ -53,7 +67,7 @@ function listError(err: unknown): KeywardError {
     // The filter is ours and valid: what Cloud Logging refuses is the caller's page token.
     return new KeywardError('invalid_request', 'pageToken is not valid for this query; start again without it.');
   }
-  return unavailable('The audit log is unavailable; try again shortly.', err);
+  return auditReadError(err);
 }
 
 export function auditLog(deps: AuditLogDeps) {

@@ -9,12 +9,13 @@
 import type { JWK } from 'jose';
 import { hasClaims } from '../credentials/guard';
 import type { Identity } from '../identity';
-import { KeywardError, unavailable } from '../errors';
+import { KeywardError } from '../errors';
 import type { ListEntries, RawEntry } from '../audit/entry';
 import { trailClause, quote } from '../audit/filter';
 import { parseTime } from '../audit/query';
 import { onlyFields } from '../lib/validate';
 import { verifyTrail, type StoredCheckpoint, type TrailEntry, type VerifyReport } from '../audit/verify';
+import { auditReadError } from './audit-log';
 
 export interface AuditVerifyDeps {
   projectId: string;
@@ -77,7 +78,7 @@ export function auditVerifier(deps: AuditVerifyDeps) {
     let pageToken: string | undefined;
     do {
       const page = await deps.list({ filter, pageSize: PAGE, pageToken, order: 'asc' }).catch((err: unknown) => {
-        throw unavailable('The audit log is unavailable; try again shortly.', err);
+        throw auditReadError(err);
       });
       out.push(...page.entries);
       if (out.length > max) throw bad(`The range holds more than ${max} ${what}: verify a shorter one.`);

@@ -19,6 +19,7 @@ import { revisionOf, type KeyRecord, type KeyStore, type StoredSecret } from '..
 import { keyStatus, secretLive, secretMayWork } from '../keys/status';
 import { slotState } from '../keys/slots';
 import type { KeySlotStore } from '../store/key-slots';
+import type { ChangeWriter } from '../store/changes';
 import type { UserDirectory } from '../store/users';
 import { keyDigest, signingSecret } from '../keys/digest';
 import { formatKey, isKeyId, newKeyId, newSecret, randomBase62 } from '../keys/format';
@@ -33,6 +34,8 @@ export interface KeyServiceDeps {
   store: KeyStore;
   slots: KeySlotStore;
   cache: KeyCache;
+  /** The change feed (store/changes.ts): the store writes entries with each change; this re-sends one. */
+  changes?: Pick<ChangeWriter, 'publish'>;
   hmacSecret: ProviderSecret;
   users: UserDirectory;
   audit: AuditSink;
@@ -178,7 +181,12 @@ export function keyService(deps: KeyServiceDeps) {
   async function revokeRecord(record: KeyRecord, at: number, requestId?: string): Promise<{ record: KeyRecord; revoked: boolean }> {
     let current: KeyRecord | undefined = record;
     for (let attempt = 0; current && attempt < 5; attempt++) {
-      if (current.revokedAt !== null) return { record: current, revoked: false };
+      if (current.revokedAt !== null) {
+        // Already revoked, perhaps by a write that landed after its caller gave up on it (and so
+        // possibly outside the feed's window): say it again, so every instance drops the key now.
+        await deps.changes?.publish('key', current.keyId).catch((err: unknown) => logStanding('The revoked key could not be announced on the change feed again.', current!.keyId, err, requestId));
+        return { record: current, revoked: false };
+      }
       if (await store.change(current.keyId, revisionOf(current), { revokedAt: at })) {
         const revoked = { ...current, revokedAt: at, revision: revisionOf(current) + 1 };
         cache.set(revoked.keyId, revoked); // refused at once on this instance

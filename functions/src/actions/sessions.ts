@@ -17,6 +17,7 @@ import type { AuthPort, UserDirectory } from '../store/users';
 import { assertRecentSignIn, clearedSessionCookie, parseAllFlag, parseSessionRequest, sessionSetCookie, type SessionRules } from '../sessions/cookie';
 import { revokeAllSessions, systemClock, type Clock } from '../sessions/revoke';
 import type { SignedOutSessions } from '../store/signed-out';
+import type { ChangeWriter } from '../store/changes';
 
 export interface SessionServiceDeps {
   rules: SessionRules;
@@ -32,10 +33,16 @@ export interface SessionServiceDeps {
   authenticate: Authenticate;
   /** Where a signed-out cookie is remembered until it expires (store/signed-out.ts). */
   signedOut: Pick<SignedOutSessions, 'add'>;
+  /** The change feed (store/changes.ts): tells the other instances to forget the user at once. */
+  changes?: Pick<ChangeWriter, 'publish'>;
   now: () => number;
   clock?: Clock;
   /** Sign-ins per client address (limits/rules.ts): throws 429 past the limit. */
   signInLimit?: (info: RequestContext) => Promise<unknown>;
+}
+
+function logFeedFailure(uid: string, err: unknown): void {
+  console.error(JSON.stringify({ severity: 'WARNING', message: 'Signed out everywhere, but the change feed entry could not be written: other instances follow within the cache bound.', uid, cause: err instanceof Error ? err.message : String(err) }));
 }
 
 export interface CreatedSession {
@@ -119,7 +126,9 @@ export function sessionService(deps: SessionServiceDeps) {
         deps.audit.access(event(info, outcomeOf(failed), 'session.revoke', identity, failed.code));
         throw withClear(failed);
       }
-      deps.users.invalidate(identity.uid); // refused at once on this instance, within the cache bound elsewhere
+      deps.users.invalidate(identity.uid); // refused at once on this instance
+      // And within a second elsewhere; if the feed write fails, within the cache bound (docs/cache.md).
+      await deps.changes?.publish('user', identity.uid).catch((err: unknown) => logFeedFailure(identity!.uid, err));
     }
 
     // This session ends server-side too: Firebase cannot revoke one cookie, so Keyward remembers it.

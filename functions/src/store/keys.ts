@@ -9,9 +9,13 @@
  * `create()` of an existing document fails it). This rests only on `create()`, which every
  * Firestore honours: the local stand-in neither isolates transactions nor checks update-time
  * preconditions. Markers are a few bytes each, never reused, and go with the key.
+ *
+ * Every create, change and delete also adds a `key` entry to the change feed (store/changes.ts) in
+ * the same batch, so other instances drop their copy within a second (docs/cache.md).
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import type { KeyRecord, KeyStore } from '../keys/record';
+import { revisionOf, type KeyRecord, type KeyStore } from '../keys/record';
+import type { ChangeWriter } from './changes';
 import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 const ALREADY_EXISTS = 6;
@@ -21,7 +25,7 @@ export const USAGE_COLLECTION = 'usage';
 export const usageDocId = (keyId: string, day: string) => `${keyId}_${day}`;
 
 /** Each call waits at most `timeoutMs`; an unreachable Firestore is a 503 (store/datastore.ts). */
-export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS): KeyStore {
+export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS, changes?: Pick<ChangeWriter, 'add'>): KeyStore {
   const stats = { reads: 0, writes: 0 };
   const col = () => db().collection('apiKeys');
   const call = <T>(op: () => Promise<T>) => datastoreCall(timeoutMs, op);
@@ -31,7 +35,11 @@ export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATAS
       stats.writes++;
       return call(async () => {
         try {
-          await col().doc(record.keyId).create(record);
+          const batch = db().batch();
+          batch.create(col().doc(record.keyId), record);
+          // A miss may be cached (an unknown id is remembered as unknown): the new key ends it everywhere.
+          changes?.add(batch, 'key', record.keyId, revisionOf(record));
+          await batch.commit();
           return true;
         } catch (err) {
           if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
@@ -56,6 +64,7 @@ export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATAS
         const batch = db().batch();
         batch.create(doc.collection(REVISIONS).doc(String(revision + 1)), { at: Date.now() });
         batch.update(doc, { ...patch, revision: revision + 1 });
+        changes?.add(batch, 'key', keyId, revision + 1);
         try {
           await batch.commit();
           return true;
@@ -67,7 +76,12 @@ export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATAS
     },
     async delete(keyId) {
       stats.writes++;
-      await call(() => col().doc(keyId).delete());
+      await call(() => {
+        const batch = db().batch();
+        batch.delete(col().doc(keyId));
+        changes?.add(batch, 'key', keyId);
+        return batch.commit();
+      });
     },
     async recordUse(ownerUid, flush) {
       stats.writes++;

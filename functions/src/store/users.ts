@@ -1,12 +1,16 @@
 /**
  * Users as the hot path needs them: current custom claims, disabled flag and the time before
  * which their tokens are revoked (`tokensValidAfterTime`). Cached for `ttlMs` (the revocation
- * bound across instances); this instance forgets a user at once when it revokes or changes them.
+ * bound across instances); this instance forgets a user at once when it revokes or changes them,
+ * and the others when they read the `user` entry of the change feed (docs/cache.md). Users stay
+ * on the short lifetime even then: they can change outside Keyward (the Firebase console), and
+ * reading them costs no Firestore read.
  */
 import type { Auth } from 'firebase-admin/auth';
 import type { Claims } from '../identity';
 import { unavailable } from '../errors';
 import { RefreshingCache } from '../lib/refreshing-cache';
+import type { ChangeFollower } from '../lib/change-feed';
 
 export type AuthPort = Pick<
   Auth,
@@ -32,10 +36,11 @@ function isUserNotFound(err: unknown): boolean {
   return (err as { code?: string }).code === 'auth/user-not-found';
 }
 
-export function userDirectory(auth: () => AuthPort, ttlMs: number): UserDirectory {
+export function userDirectory(auth: () => AuthPort, ttlMs: number, feed?: ChangeFollower): UserDirectory {
   const cache = new RefreshingCache<string, UserRecordLite | null>({
     ttlMs,
     maxEntries: 10_000,
+    feed, // polled from here too (ID tokens touch no other cache); no long lifetime
     async load(uid) {
       try {
         const user = await auth().getUser(uid);
@@ -53,6 +58,7 @@ export function userDirectory(auth: () => AuthPort, ttlMs: number): UserDirector
       }
     },
   });
+  feed?.subscribe('user', cache);
   return {
     get(uid) {
       // A cache hit answers without another async layer: this runs on every authenticated request.

@@ -202,6 +202,14 @@ describe('the reader', () => {
     await sink.close();
   });
 
+  it("answers Cloud Logging's own quota (RESOURCE_EXHAUSTED) with 429 and Retry-After, never 503; an outage stays 503", async () => {
+    const exhausted = Object.assign(new Error('8 RESOURCE_EXHAUSTED: Quota exceeded for ReadRequestsPerMinutePerProject'), { code: 8 });
+    const quota = auditLog({ projectId: PROJECT, logName: sinkConfig.auditLogName, list: () => Promise.reject(exhausted) });
+    await expect(quota.query(me(uid()), {})).rejects.toMatchObject({ code: 'rate_limited', details: { retryAfterSeconds: 60 } });
+    const down = auditLog({ projectId: PROJECT, logName: sinkConfig.auditLogName, list: () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE'), { code: 14 })) });
+    await expect(down.query(me(uid()), {})).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
   it('answers a page token Cloud Logging refuses with 400', async () => {
     await expect(read.query(me(uid()), { pageToken: 'bm90LWEtdG9rZW4' })).rejects.toMatchObject({ code: 'invalid_request' });
   });
