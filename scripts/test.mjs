@@ -30,7 +30,10 @@ if (args.length) {
 
 const started = Date.now();
 const [integration, rest] = await Promise.all([
-  run(['--selectProjects', 'integration', '--runInBand'], false),
+  // --forceExit once the verdict is in (teardown included): the Google clients that in-process apps
+  // built keep retrying in the background against emulators the teardown stopped (a Firestore call
+  // retries for up to 10 minutes), which would hold the process open long after the last test.
+  run(['--selectProjects', 'integration', '--runInBand', '--forceExit'], false),
   run(['--selectProjects', 'unit', 'deploy', '--maxWorkers=1'], true),
 ]);
 process.stdout.write(`\n── unit and deploy projects (ran beside the integration project) ──\n${rest.output}`);
