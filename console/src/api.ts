@@ -5,8 +5,9 @@
  * at `/v1/rpc/<name>` and spoken in the callable protocol; the session itself and `/v1/me` are
  * REST, and so is an auditor's verification of the trail (`/v1/audit/verify`, `/v1/audit/export`). No ID token or key is ever sent in a URL; errors carry the API's own message and code.
  */
+import type { components } from './openapi';
 import type { UsageReport } from '../../functions/src/keys/usage-report';
-import { auditData, type AuditFilters, type CreditsView, type ExportEntry, type UsageLimits, type UsageSettings, type VerifyReport } from './format';
+import { auditData, type AuditFilters, type ExportEntry, type UsageSettings, type VerifyReport } from './format';
 
 export class ApiError extends Error {
   constructor(
@@ -35,36 +36,16 @@ export interface OwnerLimits extends UsageSettings {
   updatedAt: string | null;
 }
 
-export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
+/** The API's own shapes, generated from docs/openapi.json (`npm run openapi` writes both). */
+type Schemas = components['schemas'];
 
-/** What `GET /v1/keys` shows of a key (functions/src/keys/view.ts). */
-export interface KeyView {
-  id: string;
-  name: string;
-  type: 'server' | 'web' | 'mobile';
-  status: KeyStatus;
-  scopes: string[] | null;
-  allowedOrigins: string[];
-  allowedIps: string[];
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  regeneratedAt: string | null;
-  previousSecretValidUntil: string | null;
-  lastUsedAt: string | null;
-  disabledAt: string | null;
-  metadata: Record<string, unknown> | null;
-  /** Requests per minute and per day; null: only the key type's limit. */
-  limits: UsageLimits | null;
-  /** What is left of its credits and when they refill; null: unmetered. */
-  credits: CreditsView | null;
-}
+export type KeyStatus = Schemas['Key']['status'];
+
+/** What `GET /v1/keys` shows of a key. */
+export type KeyView = Schemas['Key'];
 
 /** Create and regenerate answer with the key and its signing secret: shown once, never stored. */
-export interface KeyWithSecret extends KeyView {
-  key: string;
-  signingSecret: string;
-}
+export type KeyWithSecret = Schemas['CreatedKey'];
 
 /** An entry as the API returns it: what an export holds, and its severity. */
 export interface AuditEntry extends ExportEntry {

@@ -37,9 +37,10 @@ const Limits = z
   .object({ requestsPerMinute: z.number().int().optional(), requestsPerDay: z.number().int().optional() })
   .strict()
   .meta({ id: 'Limits' });
+const Refill = z.object({ amount: z.number().int(), interval: z.enum(['day', 'month']) }).strict().meta({ id: 'Refill' });
 const CreditsView = z
-  .object({ remaining: z.number().int(), refill: z.unknown().optional(), nextRefillAt: isoOrNull })
-  .passthrough()
+  .object({ remaining: z.number().int(), refill: Refill.optional(), nextRefillAt: isoOrNull.meta({ description: 'When the credits next refill; null: never (set new ones).' }) })
+  .strict()
   .meta({ id: 'Credits' });
 
 export const KeyView = z
