@@ -41,7 +41,7 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
     expect(code(() => readClientCredentials([basic(keyId, secret)], form, ''))).toEqual({ code: 'invalid_request', status: 400 });
     expect(code(() => readClientCredentials([basic(keyId, secret)], new Map([['client_id', 'other']]), ''))).toEqual({ code: 'invalid_request', status: 400 });
     expect(code(() => readClientCredentials([basic(keyId, secret), basic(keyId, secret)], new Map(), ''))).toEqual({ code: 'invalid_request', status: 400 });
-    for (const header of ['Basic', 'Basic !!!', basic(keyId, `${secret.slice(0, -1)}x`), basic(keyId, '%E0%A4%A')]) {
+    for (const header of ['Basic', 'Basic !!!', basic(keyId, `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`), basic(keyId, '%E0%A4%A')]) {
       expect(code(() => readClientCredentials([header], new Map(), ''))).toEqual({ code: 'invalid_client', status: 401 });
     }
   });
