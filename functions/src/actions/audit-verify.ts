@@ -12,7 +12,7 @@ import type { Identity } from '../identity';
 import { KeywardError } from '../errors';
 import type { ListEntries, RawEntry } from '../audit/entry';
 import { trailClause, quote } from '../audit/filter';
-import { parseTime } from '../audit/query';
+import { timeField } from '../audit/query';
 import { onlyFields } from '../lib/validate';
 import { verifyTrail, type StoredCheckpoint, type TrailEntry, type VerifyReport } from '../audit/verify';
 import { auditReadError } from './audit-log';
@@ -61,14 +61,9 @@ const iso = (t: RawEntry['timestamp']): string | undefined => {
 export function auditVerifier(deps: AuditVerifyDeps) {
   function range(input: Record<string, unknown>): { from: string; to: string } {
     onlyFields(input, ['from', 'to']);
-    const text = (f: 'from' | 'to') => {
-      const v = input[f];
-      if (v === undefined) return undefined;
-      if (typeof v !== 'string' || v === '') throw bad(`${f} must be a non-empty string.`);
-      return parseTime(v, f);
-    };
-    const to = text('to') ?? new Date(deps.now()).toISOString();
-    const from = text('from') ?? new Date(Date.parse(to) - DAY).toISOString();
+    // The same fields and rules as `GET /v1/audit` (audit/query.ts); by default the last day.
+    const to = timeField(input, 'to') ?? new Date(deps.now()).toISOString();
+    const from = timeField(input, 'from') ?? new Date(Date.parse(to) - DAY).toISOString();
     if (from > to) throw bad('from must not be after to.');
     return { from, to };
   }

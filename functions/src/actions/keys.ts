@@ -352,7 +352,8 @@ export function keyService(deps: KeyServiceDeps) {
       onlyFields(body, ['gracePeriod']);
       const grace = optionalInt(body, 'gracePeriod', 0, MAX_GRACE_SECONDS) ?? 0;
       const now = deps.now();
-      if (record.revokedAt !== null || record.expiresAt <= now) {
+      const status = keyStatus(record, now);
+      if (status === 'revoked' || status === 'expired') {
         throw new KeywardError('conflict', 'A revoked or expired key cannot be regenerated; create a new one.');
       }
       const secrets = rotatedSecrets(record.secrets, grace, now);

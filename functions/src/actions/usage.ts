@@ -6,7 +6,7 @@
  */
 import { hasClaims } from '../credentials/guard';
 import { isInteractive, type Identity } from '../identity';
-import { KeywardError } from '../errors';
+import { invalidField, KeywardError } from '../errors';
 import { isKeyId } from '../keys/format';
 import { utcDay, type UsageCounts } from '../keys/usage';
 import type { UsageReport } from '../keys/usage-report';
@@ -37,7 +37,7 @@ const bad = (message: string) => new KeywardError('invalid_request', message);
 export function parseDay(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   const ms = typeof value === 'string' ? parseIsoDate(value) : undefined;
-  if (ms === undefined) throw bad(`${field} must be ${ISO_DATE_HINT}.`);
+  if (ms === undefined) throw invalidField(field, `${field} must be ${ISO_DATE_HINT}.`);
   return utcDay(ms);
 }
 

@@ -3,7 +3,7 @@
  * against an allow-list pattern here, so nothing unexpected reaches the Logging filter
  * (audit/filter.ts also quotes and escapes every value, as a second line).
  */
-import { KeywardError } from '../errors';
+import { invalidField, KeywardError } from '../errors';
 import { isKeyId } from '../keys/format';
 import { ISO_DATE_TIME_HINT, parseIsoDate } from '../lib/iso-date';
 import { onlyFields } from '../lib/validate';
@@ -39,15 +39,21 @@ const bad = (message: string) => new KeywardError('invalid_request', message);
 function text(input: Record<string, unknown>, field: string): string | undefined {
   const value = input[field];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw bad(`${field} must be a non-empty string.`);
+  if (typeof value !== 'string' || value === '') throw invalidField(field, `${field} must be a non-empty string.`);
   return value;
 }
 
 /** An ISO 8601 date-time with a zone (`2024-05-01T12:00:00Z`, `…+02:00`), as a UTC ISO string. */
 export function parseTime(value: string, field: string): string {
   const ms = parseIsoDate(value, { time: 'required' });
-  if (ms === undefined) throw bad(`${field} must be ${ISO_DATE_TIME_HINT}.`);
+  if (ms === undefined) throw invalidField(field, `${field} must be ${ISO_DATE_TIME_HINT}.`);
   return new Date(ms).toISOString();
+}
+
+/** An optional date-time field of a query (`from`, `to`), as a UTC ISO string. */
+export function timeField(input: Record<string, unknown>, field: string): string | undefined {
+  const value = text(input, field);
+  return value === undefined ? undefined : parseTime(value, field);
 }
 
 function pageSize(value: unknown): number {
@@ -75,10 +81,10 @@ export function parseAuditQuery(input: Record<string, unknown>): AuditQuery {
     if (!isKeyId(keyId)) throw bad('keyId must be a key id (16 letters and digits).');
     query.keyId = keyId;
   }
-  const from = text(input, 'from');
-  const to = text(input, 'to');
-  if (from !== undefined) query.from = parseTime(from, 'from');
-  if (to !== undefined) query.to = parseTime(to, 'to');
+  const from = timeField(input, 'from');
+  const to = timeField(input, 'to');
+  if (from !== undefined) query.from = from;
+  if (to !== undefined) query.to = to;
   if (query.from && query.to && query.from > query.to) throw bad('from must not be after to.');
   const kind = text(input, 'kind');
   if (kind !== undefined) {

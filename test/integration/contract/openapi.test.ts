@@ -42,6 +42,19 @@ describe('a malformed request names the field that was wrong', () => {
     }
   });
 
+  it('on the audit and usage reads: a time or day that does not exist names its parameter', async () => {
+    for (const [path, field] of [
+      ['/v1/audit?from=2027-02-30T00:00:00Z', '/from'],
+      ['/v1/audit/verify?to=yesterday', '/to'],
+      ['/v1/usage?from=2027-02-30', '/from'],
+    ] as const) {
+      const res = await api(path, { headers: { authorization: `Bearer ${user.idToken}` } });
+      // The verification is for auditors: a person who is not one is refused before the range is read.
+      const expected = path.startsWith('/v1/audit/verify') ? [403, 'forbidden', undefined] : [400, 'invalid_request', field];
+      expect([path, res.status, res.json.error.code, res.json.error.field]).toEqual([path, ...expected]);
+    }
+  });
+
   it('on PATCH, a widening names what it would widen; the callable says the same in its details', async () => {
     const key = await createKey(user, { name: 'narrow', scopes: [] });
     const res = await api(`/v1/keys/${key.id}`, { method: 'PATCH', headers: jsonHeaders(user.idToken), body: JSON.stringify({ scopes: null }) });
