@@ -1,4 +1,5 @@
 // `npm run admin -- grant|revoke …` against the test stack's Auth and Logging emulators.
+import { eventually } from '../../harness/eventually';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,7 +57,9 @@ describe('npm run admin', () => {
     expect((await me(session)).json.claims).toEqual({ tier: 'gold', permissions: ['reports:read'] });
     expect((await admin(['revoke', 'reports:read', '--email', user.email])).code).toBe(0);
     expect((await adminAuth().getUser(user.uid)).customClaims).toEqual({ tier: 'gold' });
-    expectError(await me(session), 401, 'revoked_credential'); // no cookie keeps a permission its user lost
+    // No cookie keeps a permission its user lost: the CLI is another process, so the functions learn it
+    // through the change feed, within the revocation bound (the test stack's: 1 s).
+    expectError(await eventually(() => me(session), (r) => r.status !== 200, { timeoutMs: 3000 }), 401, 'revoked_credential');
 
     // Nothing to change: nothing revoked.
     const again = await sessionFor(await signIn(user.email, user.password));
