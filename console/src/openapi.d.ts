@@ -580,25 +580,38 @@ export interface components {
          */
         KeyCreate: {
             name: string;
-            type?: components["schemas"]["KeyType"];
-            scopes?: string[] | null;
+            /** @enum {string} */
+            type?: "server" | "web" | "mobile";
+            /** @description Permission and role names the key may use: never more than its owner holds. */
+            scopes?: string[];
             /**
              * @description An ISO 8601 date that exists (2027-02-28) or a date-time with a zone (2027-02-28T12:00:00Z).
              * @example 2027-02-28
              */
             expiresAt?: string;
+            /** @description Web keys: the origins that may use the key (`https://app.example`). */
             allowedOrigins?: string[];
+            /** @description Addresses or CIDR ranges the key may be used from; empty: any. */
             allowedIps?: string[];
             appCheck?: {
                 appIds: string[];
                 consume?: boolean;
             } | null;
+            /** @description A small JSON object kept with the key (at most 1,024 bytes, 5 levels); null clears it. */
             metadata?: {
                 [key: string]: unknown;
             } | null;
-            limits?: components["schemas"]["Limits"] | null;
+            limits?: {
+                requestsPerMinute?: number;
+                requestsPerDay?: number;
+            } | null;
             credits?: {
-                [key: string]: unknown;
+                remaining: number;
+                refill?: {
+                    amount: number;
+                    /** @enum {string} */
+                    interval: "day" | "month";
+                };
             } | null;
         };
         KeyList: {
@@ -613,15 +626,26 @@ export interface components {
              * @example 2027-02-28
              */
             expiresAt?: string;
+            /** @description Web keys: the origins that may use the key (`https://app.example`). */
             allowedOrigins?: string[];
+            /** @description Addresses or CIDR ranges the key may be used from; empty: any. */
             allowedIps?: string[];
+            /** @description A small JSON object kept with the key (at most 1,024 bytes, 5 levels); null clears it. */
             metadata?: {
                 [key: string]: unknown;
             } | null;
             disabled?: boolean;
-            limits?: components["schemas"]["Limits"] | null;
+            limits?: {
+                requestsPerMinute?: number;
+                requestsPerDay?: number;
+            } | null;
             credits?: {
-                [key: string]: unknown;
+                remaining: number;
+                refill?: {
+                    amount: number;
+                    /** @enum {string} */
+                    interval: "day" | "month";
+                };
             } | null;
         };
         /**
@@ -684,9 +708,17 @@ export interface components {
             updatedAt: string | null;
         };
         OwnerLimitsPatch: {
-            limits?: components["schemas"]["Limits"] | null;
+            limits?: {
+                requestsPerMinute?: number;
+                requestsPerDay?: number;
+            } | null;
             credits?: {
-                [key: string]: unknown;
+                remaining: number;
+                refill?: {
+                    amount: number;
+                    /** @enum {string} */
+                    interval: "day" | "month";
+                };
             } | null;
         };
         Refill: {
@@ -695,6 +727,7 @@ export interface components {
             interval: "day" | "month";
         };
         Regenerate: {
+            /** @description Seconds the replaced secret keeps working (0, the default: it stops at once). */
             gracePeriod?: number;
         };
         RegeneratedKey: {
@@ -2022,11 +2055,11 @@ export interface operations {
         parameters: {
             query?: {
                 uid?: string;
-                event?: string;
+                event?: "session.create" | "session.revoke" | "key.create" | "key.revoke" | "key.regenerate" | "key.update" | "token.issue" | "auth.success" | "auth.failure" | "role.grant" | "key.leak" | "key.exposure" | "notification.send" | "key.limit" | "limits.update" | "webhook.update" | "access.denied";
                 keyId?: string;
                 from?: string;
                 to?: string;
-                pageSize?: string;
+                pageSize?: number | string;
                 pageToken?: string;
                 kind?: "all" | "changes";
             };

@@ -16,7 +16,7 @@ import { readCredential } from './credentials/read';
 import { KeywardError, asKeywardError, isFault, type ErrorCode } from './errors';
 import { requestContext } from './http/context';
 import type { RequestContext } from './request';
-import type { Body } from './lib/validate';
+import type { Body } from './request';
 import type { Services } from './services';
 
 /** Every error code has a callable counterpart: the compiler enforces completeness. */

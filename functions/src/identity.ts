@@ -9,6 +9,9 @@ export function isKeyType(value: unknown): value is KeyType {
   return typeof value === 'string' && (KEY_TYPES as readonly string[]).includes(value);
 }
 
+/** A Firebase uid as Keyward accepts one from a caller (`On-Behalf-Of`, the audit and usage reads). */
+export const UID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
 export type AuthMethod = 'session' | 'id_token' | 'api_key' | 'access_token' | 'signature';
 
 /** Custom claims Keyward gives meaning to; anything else a project sets is carried along. */

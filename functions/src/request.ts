@@ -5,6 +5,9 @@
  * audit trail read this, never a framework's request. (The console shares the audit vocabulary
  * that names this type, hence the explicit Node reference for `Buffer`.)
  */
+/** A request body or a callable's data: a JSON object, not yet validated. */
+export type Body = Record<string, unknown>;
+
 export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
 
 export interface RequestContext {

@@ -13,7 +13,8 @@ import type { Identity } from '../identity';
 import { KeywardError, unavailable } from '../errors';
 import { entryView, type AuditEntryView, type EntryPage, type ListEntries } from '../audit/entry';
 import { buildAuditFilter } from '../audit/filter';
-import { parseAuditQuery, type AuditQuery } from '../audit/query';
+import { auditQuery, type AuditQuery } from '../audit/query';
+import { parseRequest } from '../contract/parse';
 
 export interface AuditLogDeps {
   projectId: string;
@@ -69,6 +70,9 @@ function listError(err: unknown): KeywardError {
   }
   return auditReadError(err);
 }
+
+/** A read's parameters by the contract's schema, as the query the log runs. */
+export const parseAuditQuery = (input: unknown): AuditQuery => auditQuery(parseRequest('auditQuery', input));
 
 export function auditLog(deps: AuditLogDeps) {
   /** Best effort, from the cached user directory: an unknown or unreachable user is just a uid. */

@@ -12,8 +12,8 @@ import type { Identity } from '../identity';
 import { KeywardError } from '../errors';
 import type { ListEntries, RawEntry } from '../audit/entry';
 import { trailClause, quote } from '../audit/filter';
-import { timeField } from '../audit/query';
-import { onlyFields } from '../lib/validate';
+import { utcTime } from '../audit/query';
+import { parseRequest } from '../contract/parse';
 import { verifyTrail, type StoredCheckpoint, type TrailEntry, type VerifyReport } from '../audit/verify';
 import { auditReadError } from './audit-log';
 
@@ -60,10 +60,10 @@ const iso = (t: RawEntry['timestamp']): string | undefined => {
 
 export function auditVerifier(deps: AuditVerifyDeps) {
   function range(input: Record<string, unknown>): { from: string; to: string } {
-    onlyFields(input, ['from', 'to']);
-    // The same fields and rules as `GET /v1/audit` (audit/query.ts); by default the last day.
-    const to = timeField(input, 'to') ?? new Date(deps.now()).toISOString();
-    const from = timeField(input, 'from') ?? new Date(Date.parse(to) - DAY).toISOString();
+    // The same fields and rules as `GET /v1/audit` (contract/requests.ts); by default the last day.
+    const asked = parseRequest('range', input);
+    const to = asked.to !== undefined ? utcTime(asked.to) : new Date(deps.now()).toISOString();
+    const from = asked.from !== undefined ? utcTime(asked.from) : new Date(Date.parse(to) - DAY).toISOString();
     if (from > to) throw bad('from must not be after to.');
     return { from, to };
   }

@@ -9,11 +9,11 @@ import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import { auditedChange } from './audited-change';
 import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
-import { APP_ID_PATTERN } from '../credentials/app-check';
-import { isInteractive, isKeyType, type Identity, type KeyType } from '../identity';
+import { isInteractive, type Identity, type KeyType } from '../identity';
 import { invalidField, isKeywardError, isFault, KeywardError } from '../errors';
-import type { RequestContext } from '../request';
-import { onlyFields, optionalInt, optionalString, optionalStringList, parseIsoDate, requiredString, type Body } from '../lib/validate';
+import type { Body, RequestContext } from '../request';
+import { parseRequest } from '../contract/parse';
+import { parseIsoDate } from '../lib/iso-date';
 import type { ProviderSecret } from '../secrets/provider';
 import { revisionOf, type KeyRecord, type KeyStore, type StoredSecret } from '../keys/record';
 import { keyStatus, secretLive, secretMayWork } from '../keys/status';
@@ -23,11 +23,11 @@ import type { ChangeWriter } from '../store/changes';
 import type { UserDirectory } from '../store/users';
 import { keyDigest, signingSecret } from '../keys/digest';
 import { formatKey, isKeyId, newKeyId, newSecret, randomBase62 } from '../keys/format';
-import { NAME_PATTERN, parseIps, parseMetadata, parseOrigins, parsePatch, parseScopes, type KeyChange } from '../keys/patch';
+import { origins, parsePatch, unique, type KeyChange } from '../keys/patch';
 import { scopesBeyond } from '../keys/restrictions';
 import type { UsageTracker } from '../keys/usage';
 import { keyView } from '../keys/view';
-import { MAX_CREDITS, parseCredits, parseLimits, type UsageCeiling } from '../keys/limits';
+import { MAX_CREDITS, withinCeiling, type Credits, type UsageLimits, type UsageCeiling } from '../keys/limits';
 
 export interface KeyServiceDeps {
   config: Config;
@@ -48,7 +48,6 @@ export interface KeyServiceDeps {
 }
 
 const DAY = 86_400_000;
-const MAX_GRACE_SECONDS = 604_800;
 
 const interactiveOnly = () =>
   new KeywardError('interactive_credential_required', 'Keys are managed with a session cookie or an ID token.');
@@ -139,15 +138,10 @@ export function keyService(deps: KeyServiceDeps) {
     return { requestsPerMinute: perMinute, requestsPerDay: perMinute * 1440, credits: MAX_CREDITS };
   }
 
-  /** `limits` and `credits` of a body, as stored: credits restart their count when set. */
-  function parseUsage(body: Body, type: KeyType, now: number): Pick<KeyRecord, 'limits' | 'credits'> {
-    const ceiling = ceilingOf(type);
-    const out: Pick<KeyRecord, 'limits' | 'credits'> = {};
-    const limits = parseLimits(body.limits, ceiling);
-    const credits = parseCredits(body.credits, ceiling);
-    if (limits !== undefined) out.limits = limits && Object.keys(limits).length ? limits : null;
-    if (credits !== undefined) out.credits = credits && { ...credits, setAt: now };
-    return out;
+  /** `limits` and `credits` of a validated body, as stored: within the type's ceiling; credits restart their count when set. */
+  function usageSettings(body: { limits?: UsageLimits | null; credits?: Credits | null }, type: KeyType, now: number): Pick<KeyRecord, 'limits' | 'credits'> {
+    const { limits, credits } = withinCeiling(body, ceilingOf(type));
+    return { ...(limits !== undefined ? { limits } : {}), ...(credits !== undefined ? { credits: credits && { ...credits, setAt: now } } : {}) };
   }
 
   async function view(record: KeyRecord, now: number, lastUsedAt?: number | null) {
@@ -214,32 +208,31 @@ export function keyService(deps: KeyServiceDeps) {
     else logStanding('A key change could not be undone after its audit entry failed: a later change came first.', changed.keyId, new Error('conflict'), requestId);
   };
 
-  function parseCreate(body: Body) {
-    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata', 'limits', 'credits']);
-    const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
-    const type = body.type === undefined ? 'server' : body.type;
-    if (!isKeyType(type)) throw invalidField('type', 'type must be server, web or mobile.');
-    const scopes = parseScopes(body) ?? null;
-    const allowedOrigins = parseOrigins(body) ?? [];
-    const allowedIps = parseIps(body) ?? [];
-    const metadata = parseMetadata(body) ?? null;
-    const expiresRaw = optionalString(body, 'expiresAt', { max: 40 });
+  /** A create body, validated by its schema (contract/requests.ts); what depends on the clock and the configuration is checked here. */
+  function parseCreate(input: Body) {
+    const body = parseRequest('keyCreate', input);
+    const type = body.type ?? 'server';
     const now = deps.now();
     let expiresAt = now + config.keys.defaultTtlDays * DAY;
-    if (expiresRaw !== undefined) {
-      const parsed = parseIsoDate(expiresRaw);
-      if (parsed === undefined) throw invalidField('expiresAt', 'expiresAt must be an ISO 8601 date that exists, such as 2027-02-28 or 2027-02-28T12:00:00Z.');
-      expiresAt = parsed;
+    if (body.expiresAt !== undefined) {
+      expiresAt = parseIsoDate(body.expiresAt)!;
       if (expiresAt <= now) throw invalidField('expiresAt', 'expiresAt must be in the future.');
       if (expiresAt > now + config.keys.maxTtlDays * DAY) {
         throw invalidField('expiresAt', `expiresAt may be at most ${config.keys.maxTtlDays} days away.`);
       }
     }
-    if (type === 'web' && allowedOrigins.length === 0) throw invalidField('allowedOrigins', 'A web key needs at least one allowed origin.');
-    const appCheck = parseAppCheck(body.appCheck);
-    if (appCheck && type === 'server') throw invalidField('appCheck', 'App Check applies to web and mobile keys only.');
-    const usage = parseUsage(body, type, now);
-    return { name, type, scopes, allowedOrigins, allowedIps, metadata, expiresAt, now, appCheck, usage };
+    return {
+      name: body.name,
+      type,
+      scopes: body.scopes ? unique(body.scopes) : null,
+      allowedOrigins: origins(body.allowedOrigins ?? []),
+      allowedIps: unique(body.allowedIps ?? []),
+      metadata: body.metadata ?? null,
+      expiresAt,
+      now,
+      appCheck: body.appCheck ? { appIds: unique(body.appCheck.appIds), consume: body.appCheck.consume === true } : undefined,
+      usage: usageSettings(body, type, now),
+    };
   }
 
   return {
@@ -349,8 +342,7 @@ export function keyService(deps: KeyServiceDeps) {
     regenerate: (identity: Identity, id: string, body: Body, info?: RequestContext) => refusalsAudited('key.regenerate', identity, { keyId: id }, info, async () => {
       if (!isInteractive(identity)) throw interactiveOnly();
       const record = await ownKey(identity, id); // someone else's key is 404 whatever the body says
-      onlyFields(body, ['gracePeriod']);
-      const grace = optionalInt(body, 'gracePeriod', 0, MAX_GRACE_SECONDS) ?? 0;
+      const grace = parseRequest('regenerate', body).gracePeriod ?? 0;
       const now = deps.now();
       const status = keyStatus(record, now);
       if (status === 'revoked' || status === 'expired') {
@@ -391,9 +383,9 @@ export function keyService(deps: KeyServiceDeps) {
       // Scopes are checked against the owner's grants (an admin editing another's key included).
       const owner = record.ownerUid === identity.uid ? { claims: identity.claims } : await deps.users.get(record.ownerUid);
       // `limits` and `credits` are usage settings within the project's ceiling (keys/limits.ts); the rest narrows only.
-      const { limits, credits, ...rest } = body;
-      const usage = parseUsage({ ...(limits !== undefined ? { limits } : {}), ...(credits !== undefined ? { credits } : {}) }, record.type, now);
-      const narrowing = Object.keys(rest).length || !Object.keys(usage).length ? parsePatch(rest, record, { now, claims: owner?.claims ?? {} }) : {};
+      const { limits, credits, ...rest } = parseRequest('keyPatch', body);
+      const usage = usageSettings({ limits, credits }, record.type, now);
+      const narrowing = parsePatch(rest, record, { now, claims: owner?.claims ?? {} });
       const change: KeyChange & Pick<KeyRecord, 'limits' | 'credits'> = { ...narrowing, ...usage };
       const fields = Object.keys(change) as Array<keyof typeof change>;
       const before = Object.fromEntries(fields.map((f) => [f, record[f] ?? null])) as typeof change;
@@ -422,18 +414,6 @@ export function keyService(deps: KeyServiceDeps) {
 }
 
 export type KeyService = ReturnType<typeof keyService>;
-
-/** `appCheck: {appIds: [Firebase app ids], consume?: boolean}` on creation; undefined when absent. */
-function parseAppCheck(value: unknown): { appIds: string[]; consume: boolean } | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidField('appCheck', 'appCheck must be an object {appIds, consume?}.');
-  const body = value as Body;
-  onlyFields(body, ['appIds', 'consume']);
-  const appIds = optionalStringList(body, 'appIds', { maxItems: 20, maxLength: 100, check: (id) => APP_ID_PATTERN.test(id) });
-  if (!appIds?.length) throw invalidField('appCheck.appIds', 'appCheck.appIds must list at least one Firebase app id (1:<project number>:<platform>:<hex>).');
-  if (body.consume !== undefined && typeof body.consume !== 'boolean') throw invalidField('appCheck.consume', 'appCheck.consume must be true or false.');
-  return { appIds, consume: body.consume === true };
-}
 
 /** Secrets a key keeps at once: the current one and up to four still in their grace periods (each costs an HMAC per check). */
 export const MAX_SECRETS = 5;

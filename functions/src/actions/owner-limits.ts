@@ -9,8 +9,9 @@ import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import { auditedChange } from './audited-change';
 import { isFault, isKeywardError, KeywardError } from '../errors';
 import { isInteractive, type Identity } from '../identity';
-import { creditsView, MAX_CREDITS, parseCredits, parseLimits, type StoredCredits, type UsageCeiling } from '../keys/limits';
-import { onlyFields, type Body } from '../lib/validate';
+import { creditsView, MAX_CREDITS, withinCeiling, type StoredCredits, type UsageCeiling } from '../keys/limits';
+import { parseRequest } from '../contract/parse';
+import type { Body } from '../request';
 import type { OutagePolicy } from '../limits/limiter';
 import type { RequestContext } from '../request';
 import type { OwnerLimits, OwnerLimitsStore } from '../store/owner-limits';
@@ -63,12 +64,9 @@ export function ownerLimits(deps: OwnerLimitsDeps) {
   }
 
   function parse(body: Body, current: OwnerLimits, now: number): OwnerLimits {
-    onlyFields(body, ['limits', 'credits']);
-    if (body.limits === undefined && body.credits === undefined) throw new KeywardError('invalid_request', 'Send limits, credits or both (null removes them).');
-    const limits = parseLimits(body.limits, deps.ceiling);
-    const credits = parseCredits(body.credits, deps.ceiling);
+    const { limits, credits } = withinCeiling(parseRequest('ownerLimits', body), deps.ceiling);
     return {
-      limits: limits === undefined ? current.limits : limits && Object.keys(limits).length ? limits : null,
+      limits: limits === undefined ? current.limits : limits,
       // New credits start a fresh count (as on keys).
       credits: credits === undefined ? current.credits : credits && { ...credits, setAt: now },
       updatedAt: now,

@@ -11,13 +11,16 @@ import { isInteractive, type Identity } from '../identity';
 import { sessionCookies } from '../credentials/read';
 import { assertSameSite } from '../sessions/csrf';
 import { KeywardError, asKeywardError, isFault } from '../errors';
-import type { RequestContext } from '../request';
-import type { Body } from '../lib/validate';
+import type { Body, RequestContext } from '../request';
 import type { AuthPort, UserDirectory } from '../store/users';
-import { assertRecentSignIn, clearedSessionCookie, parseAllFlag, parseSessionRequest, sessionSetCookie, type SessionRules } from '../sessions/cookie';
+import { assertRecentSignIn, clearedSessionCookie, parseAllFlag, sessionRequest, sessionSetCookie, type SessionRules } from '../sessions/cookie';
+import { parseRequest } from '../contract/parse';
 import { revokeAllSessions, systemClock, type Clock } from '../sessions/revoke';
 import type { SignedOutSessions } from '../store/signed-out';
 import type { ChangeWriter } from '../store/changes';
+
+/** The body of `POST /v1/auth/session`: `{idToken, expiresIn?}` by its schema, the lifetime within the rules. */
+export const parseSessionRequest = (body: Body, rules: SessionRules) => sessionRequest(parseRequest('session', body), rules);
 
 export interface SessionServiceDeps {
   rules: SessionRules;

@@ -22,7 +22,7 @@ import type { RequestContext } from '../request';
 import { parseKey, type ParsedKey } from '../keys/format';
 import { scopesBeyond } from '../keys/restrictions';
 import type { IssueLimiter } from '../limits/issue-limiter';
-import type { Body } from '../lib/validate';
+import type { Body } from '../request';
 import { KEY_ID_TOKEN, NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN } from '../signing/grammar';
 import { normalizedParameters, parameterText } from '../signing/params';
 import { parseScope, privateClaims, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from '../tokens/claims';

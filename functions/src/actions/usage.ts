@@ -7,13 +7,13 @@
 import { hasClaims } from '../credentials/guard';
 import { isInteractive, type Identity } from '../identity';
 import { invalidField, KeywardError } from '../errors';
-import { isKeyId } from '../keys/format';
 import { utcDay, type UsageCounts } from '../keys/usage';
 import type { UsageReport } from '../keys/usage-report';
 
 export type { UsageReport };
-import { ISO_DATE_HINT, parseIsoDate } from '../lib/iso-date';
-import { onlyFields, type Body } from '../lib/validate';
+import { parseIsoDate } from '../lib/iso-date';
+import { parseRequest } from '../contract/parse';
+import type { Body } from '../request';
 import type { KeyStore } from '../keys/record';
 import type { UsageStore } from '../store/usage';
 
@@ -29,17 +29,11 @@ export interface UsageReportDeps {
 export const DEFAULT_USAGE_DAYS = 30;
 export const MAX_USAGE_DAYS = 366;
 const DAY_MS = 86_400_000;
-const UID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 const bad = (message: string) => new KeywardError('invalid_request', message);
 
-/** A date (`yyyy-mm-dd`) or a date-time with a zone (its UTC day); undefined when absent. */
-export function parseDay(value: unknown, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  const ms = typeof value === 'string' ? parseIsoDate(value) : undefined;
-  if (ms === undefined) throw invalidField(field, `${field} must be ${ISO_DATE_HINT}.`);
-  return utcDay(ms);
-}
+/** A validated date (`yyyy-mm-dd`) or date-time with a zone, as its UTC day. */
+export const dayOf = (value: string): string => utcDay(parseIsoDate(value)!);
 
 /** The days `from`..`to` inclusive. */
 export function daysBetween(from: string, to: string): string[] {
@@ -51,19 +45,14 @@ export function daysBetween(from: string, to: string): string[] {
 export function usageReport(deps: UsageReportDeps) {
   return {
     async query(identity: Identity, input: Body): Promise<UsageReport> {
-      onlyFields(input, ['keyId', 'uid', 'from', 'to']);
-      const today = utcDay(deps.now());
-      const to = parseDay(input.to, 'to') ?? today;
-      const from = parseDay(input.from, 'from') ?? utcDay(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_USAGE_DAYS - 1) * DAY_MS);
-      if (from > to) throw bad('from must not be after to.');
+      const { keyId, uid, ...range } = parseRequest('usageQuery', input);
+      const to = range.to !== undefined ? dayOf(range.to) : utcDay(deps.now());
+      const from = range.from !== undefined ? dayOf(range.from) : utcDay(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_USAGE_DAYS - 1) * DAY_MS);
+      if (from > to) throw invalidField('from', 'from must not be after to.');
       const span = daysBetween(from, to);
       if (span.length > MAX_USAGE_DAYS) throw bad(`The range may span at most ${MAX_USAGE_DAYS} days.`);
 
       const everyone = hasClaims(identity, { role: 'auditor' });
-      const keyId = input.keyId;
-      const uid = input.uid;
-      if (keyId !== undefined && (typeof keyId !== 'string' || !isKeyId(keyId))) throw bad('keyId must be a key id (16 letters and digits).');
-      if (uid !== undefined && (typeof uid !== 'string' || !UID.test(uid))) throw bad('uid must be a user id.');
       if (!isInteractive(identity) && (keyId === undefined || keyId !== identity.keyId)) {
         throw new KeywardError('interactive_credential_required', 'Usage is read with a session cookie or an ID token; a key may read only its own.');
       }

@@ -12,7 +12,7 @@ import type { RequestContext } from '../request';
 import type { ParsedKey } from '../keys/format';
 import { intersectClaims } from '../keys/restrictions';
 import type { UserDirectory, UserRecordLite } from '../store/users';
-import type { Identity } from '../identity';
+import { UID_PATTERN, type Identity } from '../identity';
 import { countFailedVerification } from './failed-verification';
 import type { VerifyOptions } from './key-credential';
 import { credentialsInQuery, readCredential, triedKeyId, type Credential } from './read';
@@ -50,8 +50,6 @@ export interface AuthenticateOptions {
 }
 
 export type Authenticate = (info: RequestContext, options?: AuthenticateOptions) => Promise<Identity>;
-
-const UID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 /** Reads `iss` without verifying anything: only to choose which verifier gets the token. */
 function unverifiedIssuer(token: string): string | undefined {

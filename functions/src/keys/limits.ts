@@ -1,6 +1,6 @@
 /**
- * Per-key usage settings: request limits and credits. Pure parsing and validation, shared by
- * key creation, updates and the owner's own limits; never above what the project allows.
+ * Per-key usage settings: request limits and credits, and how credits are counted. Pure; shared
+ * by key creation, updates and the owner's own limits; never above what the project allows.
  */
 import { invalidField } from '../errors';
 
@@ -30,45 +30,26 @@ export interface UsageCeiling {
 
 export const MAX_CREDITS = 1_000_000_000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function only(value: Record<string, unknown>, field: string, allowed: string[]): void {
-  const extra = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (extra.length) throw invalidField(field, `${field} has unknown fields: ${extra.slice(0, 5).map((f) => f.slice(0, 40)).join(', ')}.`);
-}
-
-function count(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidField(field, `${field} must be a whole number from ${min} to ${max}.`);
+/**
+ * Limits and credits as a request sets them (their shape checked by the contract's schema,
+ * contract/requests.ts), held to the ceiling: undefined when absent, null to remove them.
+ * Empty limits are no limits (null).
+ */
+export function withinCeiling(
+  settings: { limits?: UsageLimits | null; credits?: Credits | null },
+  ceiling: UsageCeiling,
+): { limits?: UsageLimits | null; credits?: Credits | null } {
+  const { limits, credits } = settings;
+  for (const field of ['requestsPerMinute', 'requestsPerDay'] as const) {
+    const value = limits?.[field];
+    if (value !== undefined && value > ceiling[field]) throw invalidField(`limits.${field}`, `limits.${field} must be a whole number from 1 to ${ceiling[field]}.`);
   }
-  return value;
-}
-
-/** `limits` from a request body: undefined when absent, null to remove them. */
-export function parseLimits(value: unknown, ceiling: UsageCeiling): UsageLimits | null | undefined {
-  if (value === undefined || value === null) return value;
-  if (!isObject(value)) throw invalidField('limits', 'limits must be an object: {requestsPerMinute?, requestsPerDay?}.');
-  only(value, 'limits', ['requestsPerMinute', 'requestsPerDay']);
-  const out: UsageLimits = {};
-  if (value.requestsPerMinute !== undefined) out.requestsPerMinute = count(value.requestsPerMinute, 'limits.requestsPerMinute', 1, ceiling.requestsPerMinute);
-  if (value.requestsPerDay !== undefined) out.requestsPerDay = count(value.requestsPerDay, 'limits.requestsPerDay', 1, ceiling.requestsPerDay);
-  return out;
-}
-
-/** `credits` from a request body: undefined when absent, null to remove them (unmetered). */
-export function parseCredits(value: unknown, ceiling: UsageCeiling): Credits | null | undefined {
-  if (value === undefined || value === null) return value;
-  if (!isObject(value)) throw invalidField('credits', 'credits must be an object: {remaining, refill?: {amount, interval}}.');
-  only(value, 'credits', ['remaining', 'refill']);
-  const out: Credits = { remaining: count(value.remaining, 'credits.remaining', 0, ceiling.credits) };
-  if (value.refill !== undefined) {
-    const refill = value.refill;
-    if (!isObject(refill)) throw invalidField('credits.refill', 'credits.refill must be an object: {amount, interval}.');
-    only(refill, 'credits.refill', ['amount', 'interval']);
-    if (refill.interval !== 'day' && refill.interval !== 'month') throw invalidField('credits.refill.interval', 'credits.refill.interval must be day or month.');
-    out.refill = { amount: count(refill.amount, 'credits.refill.amount', 1, ceiling.credits), interval: refill.interval };
-  }
-  return out;
+  if (credits && credits.remaining > ceiling.credits) throw invalidField('credits.remaining', `credits.remaining must be a whole number from 0 to ${ceiling.credits}.`);
+  if (credits?.refill && credits.refill.amount > ceiling.credits) throw invalidField('credits.refill.amount', `credits.refill.amount must be a whole number from 1 to ${ceiling.credits}.`);
+  return {
+    ...(limits !== undefined ? { limits: limits && Object.keys(limits).length ? limits : null } : {}),
+    ...(credits !== undefined ? { credits } : {}),
+  };
 }
 
 const DAY = 86_400_000;

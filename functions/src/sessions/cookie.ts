@@ -4,8 +4,7 @@
  * (no script reads it), SameSite=Strict (no other site's page makes the browser send it), valid
  * for the whole site (Path=/) and Secure everywhere but the local emulators (plain http).
  */
-import { KeywardError } from '../errors';
-import { onlyFields, optionalInt, requiredString, type Body } from '../lib/validate';
+import { invalidField, KeywardError } from '../errors';
 
 export const SESSION_COOKIE = '__session';
 
@@ -19,8 +18,6 @@ export interface SessionRules {
 
 /** Session cookies and ID tokens are JWTs: three base64url parts. Anything else never reaches a header. */
 const COOKIE_VALUE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-/** Longer than any Firebase ID token; the same cap the credential reader applies. */
-const MAX_ID_TOKEN_LENGTH = 8192;
 
 /**
  * Every response that sets or clears the cookie. `no-store` as on every authenticated response;
@@ -44,12 +41,13 @@ export function clearedSessionCookie(secure: boolean): string {
   return `${SESSION_COOKIE}=; ${attributes(0, secure)}`;
 }
 
-/** The body of `POST /v1/auth/session`: `{idToken, expiresIn?}` and nothing else. */
-export function parseSessionRequest(body: Body, rules: SessionRules): { idToken: string; expiresIn: number } {
-  onlyFields(body, ['idToken', 'expiresIn']);
-  const idToken = requiredString(body, 'idToken', { max: MAX_ID_TOKEN_LENGTH });
-  const expiresIn = optionalInt(body, 'expiresIn', rules.minExpiresIn, rules.maxExpiresIn) ?? rules.defaultExpiresIn;
-  return { idToken, expiresIn };
+/** A validated `POST /v1/auth/session` body (contract/requests.ts `SessionBody`) with the lifetime the rules allow. */
+export function sessionRequest(body: { idToken: string; expiresIn?: number }, rules: SessionRules): { idToken: string; expiresIn: number } {
+  const expiresIn = body.expiresIn ?? rules.defaultExpiresIn;
+  if (expiresIn < rules.minExpiresIn || expiresIn > rules.maxExpiresIn) {
+    throw invalidField('expiresIn', `expiresIn must be a whole number from ${rules.minExpiresIn} to ${rules.maxExpiresIn}.`);
+  }
+  return { idToken: body.idToken, expiresIn };
 }
 
 /** Whether a sign-in at `authTime` (unix seconds) is recent enough at `nowMs` to start a session. */

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { statusOf } from '../../../functions/src/http/errors';
 import { parseFilter, type FilterNode } from '../../../emulators/logging';
 import { buildAuditFilter, quote } from '../../../functions/src/audit/filter';
-import { parseAuditQuery, queryInput, type AuditQuery } from '../../../functions/src/audit/query';
+import { queryInput, type AuditQuery } from '../../../functions/src/audit/query';
+import { parseAuditQuery } from '../../../functions/src/actions/audit-log';
 import { KeywardError } from '../../../functions/src/errors';
 
 const LOG = 'projects/demo-keyward/logs/keyward-audit';

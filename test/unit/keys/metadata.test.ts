@@ -1,7 +1,13 @@
-// Key metadata (keys/metadata.ts), shared by create and PATCH: what Firestore would refuse (a
+// Key metadata (keys/metadata.ts, asked by the contract's schemas), shared by create and PATCH: what Firestore would refuse (a
 // failed write, 500) is refused first as the contract's 400.
-import { MAX_METADATA_DEPTH, parseMetadata } from '../../../functions/src/keys/metadata';
-import { parsePatch } from '../../../functions/src/keys/patch';
+import { MAX_METADATA_DEPTH } from '../../../functions/src/keys/metadata';
+import { parsePatch as narrowing, type PatchContext } from '../../../functions/src/keys/patch';
+import type { KeyRecord } from '../../../functions/src/keys/record';
+import { parseRequest } from '../../../functions/src/contract/parse';
+
+/** Metadata as a create body's schema reads it (contract/requests.ts). */
+const parseMetadata = (body: Record<string, unknown>) => parseRequest('keyCreate', { name: 'x', ...body }).metadata;
+const parsePatch = (body: Record<string, unknown>, rec: KeyRecord, c: PatchContext) => narrowing(parseRequest('keyPatch', body), rec, c);
 import { record } from '../../harness/memory';
 
 /** `{"a":{"a":…{"a":1}}}` with `levels` objects. */

@@ -1,10 +1,13 @@
-import { parsePatch } from '../../../functions/src/keys/patch';
+import { parsePatch as narrowing, type PatchContext } from '../../../functions/src/keys/patch';
+import { parseRequest } from '../../../functions/src/contract/parse';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import { record } from '../../harness/memory';
 
 const NOW = Date.parse('2026-11-30T00:00:00Z');
 const owner = { permissions: ['read', 'write'] };
 const ctx = { now: NOW, claims: owner };
+/** As the action runs it: the contract's schema, then the never-widen rules. */
+const parsePatch = (body: Record<string, unknown>, rec: KeyRecord, c: PatchContext) => narrowing(parseRequest('keyPatch', body), rec, c);
 const key = (over: Partial<KeyRecord> = {}) => record({ expiresAt: NOW + 10 * 86_400_000, ...over });
 
 function refusal(body: Record<string, unknown>, rec: KeyRecord = key()): { code: string; message: string } {

@@ -1,8 +1,12 @@
 // The one parser of dates a caller sends (lib/iso-date.ts): key expiry on create and PATCH, the
 // audit and usage ranges. One table of rules, so no endpoint accepts what another refuses.
 import { parseIsoDate } from '../../../functions/src/lib/iso-date';
-import { parseTime } from '../../../functions/src/audit/query';
-import { parseDay } from '../../../functions/src/actions/usage';
+import { parseAuditQuery } from '../../../functions/src/actions/audit-log';
+import { dayOf } from '../../../functions/src/actions/usage';
+import { parseRequest } from '../../../functions/src/contract/parse';
+
+const parseTime = (text: string, field: 'from' | 'to') => parseAuditQuery({ [field]: text })[field]!;
+const parseDay = (text: string, field: 'from' | 'to') => dayOf(parseRequest('usageQuery', { [field]: text })[field]!);
 
 const at = (iso: string) => new Date(iso).getTime();
 

@@ -6,7 +6,13 @@ import { statusOf } from '../../../functions/src/http/errors';
 import { parseFilter, type FilterNode } from '../../../emulators/logging';
 import { AUDIT_EVENTS } from '../../../functions/src/audit/events';
 import { buildAuditFilter, quote } from '../../../functions/src/audit/filter';
-import { AUDIT_QUERY_FIELDS, parseAuditQuery, parseTime, queryInput, type AuditQuery } from '../../../functions/src/audit/query';
+import { queryInput, type AuditQuery } from '../../../functions/src/audit/query';
+import { parseAuditQuery } from '../../../functions/src/actions/audit-log';
+import { AuditQuery as AUDIT_QUERY_PARAMS } from '../../../functions/src/contract/requests';
+
+const AUDIT_QUERY_FIELDS = Object.keys(AUDIT_QUERY_PARAMS);
+/** A range bound as the audit read takes it: validated by the schema, in UTC. */
+const parseTime = (text: string, field: 'from' | 'to') => parseAuditQuery({ [field]: text })[field]!;
 import { auditLog } from '../../../functions/src/actions/audit-log';
 import type { Identity } from '../../../functions/src/identity';
 import { base62, hostileString, resultOrApiError, resultOrApiErrorAsync } from './arbitraries';

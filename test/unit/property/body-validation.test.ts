@@ -1,9 +1,11 @@
-// Properties of the request-body parsers: JSON bodies (functions/src/http/body.ts), the allow-list
-// validators (functions/src/lib/validate.ts) and the session endpoints' inputs (functions/src/sessions/cookie.ts).
+// Properties of the request-body parsers: JSON bodies (functions/src/http/body.ts), the contract's
+// request schemas (functions/src/contract/requests.ts) and the session endpoints' inputs (actions/sessions.ts).
 import fc from 'fast-check';
 import { parseJsonObject } from '../../../functions/src/http/body';
-import { onlyFields, optionalInt, optionalString, optionalStringList, requiredString, type Body } from '../../../functions/src/lib/validate';
-import { parseAllFlag, parseSessionRequest, sessionSetCookie } from '../../../functions/src/sessions/cookie';
+import { parseRequest } from '../../../functions/src/contract/parse';
+import type { Body } from '../../../functions/src/request';
+import { parseAllFlag, sessionSetCookie } from '../../../functions/src/sessions/cookie';
+import { parseSessionRequest } from '../../../functions/src/actions/sessions';
 import { BASE64URL, hostileString, resultOrApiError } from './arbitraries';
 
 /** Bodies as JSON.parse can make them (own `__proto__` keys included), and odder values besides. */
@@ -15,50 +17,56 @@ const body: fc.Arbitrary<Body> = fc.oneof(
   fc.constantFrom('{"__proto__": {"admin": true}}', '{"constructor": {"prototype": {}}}', '{"name": "x", "name": "y"}').map((t) => JSON.parse(t) as Body),
 );
 
-describe('validate.ts (property)', () => {
-  it('onlyFields refuses exactly the bodies with a field outside the list', () => {
-    const allowed = fc.subarray(['name', 'idToken', 'expiresIn', 'scopes', '__proto__', 'toString']);
+describe('contract request schemas (property)', () => {
+  const CREATE_FIELDS = ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata', 'limits', 'credits'];
+  const createBody: fc.Arbitrary<Body> = fc.oneof(
+    body,
+    fc.record(
+      {
+        name: fc.oneof(fc.string({ maxLength: 120 }), hostileString(20), fc.jsonValue()),
+        type: fc.oneof(fc.constantFrom('server', 'web', 'mobile', 'admin'), fc.jsonValue()),
+        scopes: fc.oneof(fc.array(fc.oneof(fc.stringMatching(/^[a-z:]{1,10}$/), hostileString(8)), { maxLength: 60 }), fc.jsonValue()),
+        allowedIps: fc.oneof(fc.array(fc.constantFrom('10.0.0.0/8', '192.0.2.1', '10.1', '::1', ''), { maxLength: 3 }), fc.jsonValue()),
+        gracePeriod: fc.integer(),
+      },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('a create body is refused with 400 and the JSON pointer of a field it holds, or read within every limit', () => {
     fc.assert(
-      fc.property(body, allowed, (b, list) => {
-        const extra = Object.keys(b).filter((k) => !list.includes(k));
-        const r = resultOrApiError(() => onlyFields(b, list));
-        expect(r.ok).toBe(extra.length === 0);
+      fc.property(createBody, (b) => {
+        const r = resultOrApiError(() => parseRequest('keyCreate', b));
         if (!r.ok) {
           expect(r.error.code).toBe('invalid_request');
-          expect(r.error.message.length).toBeLessThan(300); // field names are cut, however long
+          expect(r.error.message.length).toBeLessThan(300); // field names and entries are cut, however long
+          const top = r.error.details.field?.split('/')[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
+          // The field named is one the body holds, or the one it lacks (name), or what a web key needs.
+          expect(top === undefined || Object.prototype.hasOwnProperty.call(b, top) || top === 'name' || top === 'allowedOrigins').toBe(true);
+          if (Object.keys(b).some((k) => !CREATE_FIELDS.includes(k))) expect(CREATE_FIELDS).not.toContain(top); // unknown fields first
+          return;
         }
+        const v = r.value;
+        expect(Object.keys(b).every((k) => CREATE_FIELDS.includes(k))).toBe(true);
+        expect(typeof v.name === 'string' && v.name.length >= 1 && v.name.length <= 100).toBe(true);
+        expect(v.type === undefined || ['server', 'web', 'mobile'].includes(v.type)).toBe(true);
+        if (v.scopes) for (const x of v.scopes) expect(x).toMatch(/^[A-Za-z0-9_.:-]{1,64}$/);
+        expect((v.scopes ?? []).length).toBeLessThanOrEqual(50);
+        // Nothing comes out that was not sent (no defaults, no prototype keys).
+        for (const k of Object.keys(v)) expect(Object.prototype.hasOwnProperty.call(b, k)).toBe(true);
       }),
       { numRuns: 500 },
     );
   });
 
-  it('string, integer and list readers return a value within their limits or refuse with 400, whatever the body holds', () => {
-    const limits = fc.record({ min: fc.integer({ min: 0, max: 5 }), max: fc.integer({ min: 5, max: 30 }), pattern: fc.constantFrom(undefined, /^[a-z ]*$/) });
+  it('a regeneration takes only a grace period of 0 to 604800 seconds', () => {
     fc.assert(
-      fc.property(body, fc.constantFrom('name', 'idToken', 'scopes', '__proto__'), limits, (b, field, { min, max, pattern }) => {
-        const s = resultOrApiError(() => optionalString(b, field, { min, max, pattern }));
-        if (s.ok && s.value !== undefined) {
-          expect(typeof s.value).toBe('string');
-          expect(s.value.length >= min && s.value.length <= max).toBe(true);
-          if (pattern) expect(s.value).toMatch(pattern);
-        }
-        if (!s.ok) expect(s.error.code).toBe('invalid_request');
-
-        const req = resultOrApiError(() => requiredString(b, field, { max }));
-        if (req.ok) expect(typeof req.value === 'string' && req.value.length >= 1 && req.value.length <= max).toBe(true);
-        else expect(req.error.code).toBe('invalid_request');
-
-        const n = resultOrApiError(() => optionalInt(b, field, min, max));
-        if (n.ok && n.value !== undefined) expect(Number.isInteger(n.value) && n.value >= min && n.value <= max).toBe(true);
-        if (!n.ok) expect(n.error.code).toBe('invalid_request');
-
-        const list = resultOrApiError(() => optionalStringList(b, field, { maxItems: 3, maxLength: max, check: (x) => !x.includes('"') }));
-        if (list.ok && list.value !== undefined) {
-          expect(list.value.length).toBeLessThanOrEqual(3);
-          expect(new Set(list.value).size).toBe(list.value.length);
-          for (const x of list.value) expect(typeof x === 'string' && x.length >= 1 && x.length <= max && !x.includes('"')).toBe(true);
-        }
-        if (!list.ok) expect(list.error.code).toBe('invalid_request');
+      fc.property(createBody, (b) => {
+        const r = resultOrApiError(() => parseRequest('regenerate', b));
+        const grace = (b as { gracePeriod?: unknown }).gracePeriod;
+        const fine = Object.keys(b).every((k) => k === 'gracePeriod') && (grace === undefined || (Number.isInteger(grace) && (grace as number) >= 0 && (grace as number) <= 604_800));
+        expect(r.ok).toBe(fine);
+        if (!r.ok) expect([r.error.code, r.error.details.field?.length ? 'field' : 'none']).toEqual(['invalid_request', 'field']);
       }),
       { numRuns: 500 },
     );

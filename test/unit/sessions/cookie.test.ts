@@ -6,9 +6,9 @@ import {
   clearedSessionCookie,
   isRecentSignIn,
   parseAllFlag,
-  parseSessionRequest,
   sessionSetCookie,
 } from '../../../functions/src/sessions/cookie';
+import { parseSessionRequest } from '../../../functions/src/actions/sessions';
 import { msUntilNextSecond, revokeAllSessions } from '../../../functions/src/sessions/revoke';
 import { thrownCode } from '../../harness/outcomes';
 
