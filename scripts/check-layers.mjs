@@ -1,14 +1,36 @@
 // The dependency rules of functions/src (docs/architecture.md), checked in `npm run lint`:
-// 1. Domain modules never see the HTTP edge: nothing under the domain folders imports `http/`,
+// 1. The layer order: every folder and top-level file has a rank in LAYERS (below), and imports
+//    only its own rank or lower ones. A new folder or file without a rank fails, so its place in
+//    the house is decided when it is made.
+// 2. Domain modules never see the HTTP edge: nothing under the domain folders imports `http/`,
 //    `express` or the framework's request types.
-// 2. No import cycle between folders (a folder is one layer), nor between files.
-// Imports are read with a regular expression: enough for this codebase's plain import statements.
+// 3. No import cycle between folders (a folder is one layer), nor between files; within a rank,
+//    folders may use each other one way only.
+// Imports are read with a regular expression: enough for this codebase's plain import statements
+// and its lazy `require('…')` calls, which count like imports.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(process.argv[2] ?? 'functions/src');
-const DOMAIN = ['actions', 'audit', 'credentials', 'keys', 'limits', 'lib', 'notifications', 'oauth', 'secret-scanning', 'secrets', 'sessions', 'signing', 'store', 'tokens'];
+const DOMAIN = ['actions', 'audit', 'contract', 'credentials', 'keys', 'limits', 'lib', 'notifications', 'oauth', 'secret-scanning', 'secrets', 'sessions', 'signing', 'store', 'tokens'];
 const EDGE_IMPORTS = [/^express$/, /^firebase-functions(\/|$)/];
+
+/** The house from the bottom up, as docs/architecture.md draws it: folders end in `/`. */
+export const LAYERS = [
+  ['identity.ts', 'errors.ts', 'decision.ts', 'request.ts', 'lib/'], // the shared vocabulary
+  ['secrets/'], // the provider-secret port and its Secret Manager source
+  ['keys/', 'tokens/', 'signing/'], // pure rules and formats of each credential kind
+  ['config.ts', 'params.ts'], // settings, typed and validated once
+  ['audit/', 'limits/', 'store/', 'sessions/'], // adapters and the rules that need them
+  ['credentials/'], // the pipeline: credential → identity
+  ['contract/', 'oauth/', 'platform/', 'client/', 'guard.ts', 'jwks.ts'], // the public contract, and what sits beside the pipeline
+  ['actions/'], // what a caller can do
+  ['notifications/', 'secret-scanning/'], // services built on the actions
+  ['services.ts'], // the composition root
+  ['http/', 'app.ts', 'callables.ts', 'middleware.ts', 'public.ts'], // the edge
+  ['index.ts'], // the exported functions
+];
+const RANK = new Map(LAYERS.flatMap((names, rank) => names.map((name) => [name.replace(/\/$/, ''), rank])));
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -24,6 +46,7 @@ const folderOf = (file) => {
   const rel = relative(ROOT, file).split(sep);
   return rel.length > 1 ? rel[0] : `(root)/${rel[0]}`;
 };
+const rankOf = (folder) => RANK.get(folder.replace(/^\(root\)\//, ''));
 
 for (const file of files(ROOT)) {
   const text = readFileSync(file, 'utf8');
@@ -37,9 +60,16 @@ for (const file of files(ROOT)) {
     }
     const target = resolve(dirname(file), spec) + '.ts';
     targets.push(target);
+    const [from, to] = [rankOf(folder), rankOf(folderOf(target))];
+    if (from !== undefined && to !== undefined && to > from) {
+      problems.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}: layer ${from} (${folder}) may not import layer ${to} (${folderOf(target)})`);
+    }
     if (DOMAIN.includes(folder) && folderOf(target) === 'http') problems.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}: domain code must not depend on http/`);
   }
   graph.set(file, targets);
+}
+for (const folder of new Set([...graph.keys()].map(folderOf))) {
+  if (rankOf(folder) === undefined) problems.push(`${folder} has no place in the layer order: add it to LAYERS in scripts/check-layers.mjs and to docs/architecture.md`);
 }
 
 function cycles(edges) {
@@ -74,4 +104,4 @@ if (problems.length) {
   for (const p of problems) console.error(`  ${p}`);
   process.exit(1);
 }
-console.log(`check-layers: ${graph.size} modules, ${folders.size} folders, no cycles, domain free of http/`);
+console.log(`check-layers: ${graph.size} modules, ${folders.size} folders in ${LAYERS.length} layers, every import downward, no cycles, domain free of http/`);
