@@ -7,7 +7,8 @@
  */
 import type { components } from './openapi';
 import type { UsageReport } from '../../functions/src/keys/usage-report';
-import { auditData, type AuditFilters, type ExportEntry, type UsageSettings, type VerifyReport } from './format';
+import { auditData, type AuditFilters, type ExportEntry, type VerifyReport } from './format/audit';
+import { type UsageSettings } from './format/limits';
 
 export class ApiError extends Error {
   constructor(

@@ -17,7 +17,7 @@ import {
 } from 'firebase/auth';
 import { api } from './api';
 import type { FirebaseWebConfig } from './config';
-import { signInErrorMessage } from './format';
+import { signInErrorMessage } from './format/words';
 
 export class SignInError extends Error {}
 

@@ -7,7 +7,7 @@ import { api, whenSignedOut, type Me } from './api';
 import { setUpAuth } from './auth';
 import { authEmulatorUrl, type BuildConfig } from './config';
 import { announce, clearMessages, focusOn, h, showError } from './dom';
-import { auditStateFromQuery } from './format';
+import { auditStateFromQuery } from './format/audit';
 import { renderAudit } from './views/audit';
 import { renderKeyDetail } from './views/key-detail';
 import { renderKeys } from './views/keys';

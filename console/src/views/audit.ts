@@ -12,19 +12,8 @@
  */
 import { api, type AuditEntry, type Me } from '../api';
 import { announce, busy, clearMessages, field, focusOn, h, showError } from '../dom';
-import {
-  AUDIT_EVENTS,
-  auditCsv,
-  auditFiltersOf,
-  auditStateToQuery,
-  localDateTimeIso,
-  verificationSummary,
-  verifyRange,
-  when,
-  type AuditFilters,
-  type AuditUrlState,
-  type VerifyReport,
-} from '../format';
+import { AUDIT_EVENTS, auditCsv, auditFiltersOf, auditStateToQuery, verificationSummary, verifyRange, type AuditFilters, type AuditUrlState, type VerifyReport } from '../format/audit';
+import { localDateTimeIso, when } from '../format/words';
 
 const PAGE_SIZES = [10, 25, 50, 100];
 const DEFAULT_PAGE_SIZE = 25;

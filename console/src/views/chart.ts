@@ -4,7 +4,7 @@
  * a real table behind "Show the numbers", for screen readers and keyboards.
  */
 import type { UsageReport } from '../api';
-import { count, dayLabel } from '../format';
+import { count, dayLabel } from '../format/words';
 import { h } from '../dom';
 
 const SVG = 'http://www.w3.org/2000/svg';

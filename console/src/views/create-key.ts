@@ -5,7 +5,8 @@
  */
 import { api, type KeyWithSecret, type Me } from '../api';
 import { busy, clearFieldErrors, clearMessages, field, h, setFieldError, showError, announce } from '../dom';
-import { createKeyBody, fieldOfError, heldScopes, tomorrow } from '../format';
+import { createKeyBody, fieldOfError, heldScopes } from '../format/keys';
+import { tomorrow } from '../format/words';
 
 const TYPE_HINT = 'Server keys are for your backend; web keys work only from their allowed origins; mobile keys are for apps.';
 

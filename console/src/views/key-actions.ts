@@ -4,7 +4,7 @@
  */
 import { api, type KeyView, type KeyWithSecret } from '../api';
 import { announce, ask, field, h, showError } from '../dom';
-import { GRACE_PERIODS } from '../format';
+import { GRACE_PERIODS } from '../format/keys';
 
 /** The cross-instance bound the API documents (KEYWARD_CACHE_TTL_MS, 10 s by default). */
 export const REVOCATION_BOUND = 'within 10 seconds everywhere else';

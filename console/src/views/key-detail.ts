@@ -6,7 +6,8 @@
  */
 import { api, type AuditEntry, type KeyView, type Me } from '../api';
 import { announce, busy, clearFieldErrors, clearMessages, field, focusOn, h, setFieldError, showError } from '../dom';
-import { endOfDayIso, fieldOfError, heldScopes, splitList, when } from '../format';
+import { fieldOfError, heldScopes } from '../format/keys';
+import { endOfDayIso, splitList, when } from '../format/words';
 import { usageChart, usageTotals } from './chart';
 import { scopePicker } from './create-key';
 import { keyActions } from './key-actions';

@@ -1,7 +1,7 @@
 /** The keys page: usage of all keys at a glance, the list, creating a key, and the person's own limits over all of them. */
 import { api, type KeyView, type KeyWithSecret, type Me, type UsageReport } from '../api';
 import { focusOn, h, showError } from '../dom';
-import { count, when, whenDay } from '../format';
+import { count, when, whenDay } from '../format/words';
 import { usageChart, usageTotals } from './chart';
 import { createForm } from './create-key';
 import { keyActions } from './key-actions';

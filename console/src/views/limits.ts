@@ -5,7 +5,8 @@
  * credits start a fresh count.
  */
 import { announce, busy, clearFieldErrors, clearMessages, field, h, setFieldError, showError } from '../dom';
-import { count, limitsChange, limitsFormOf, when, type LimitsForm, type UsageSettings } from '../format';
+import { limitsChange, limitsFormOf, type LimitsForm, type UsageSettings } from '../format/limits';
+import { count, when } from '../format/words';
 
 /** What is set and what is left, as a definition list (`data-limit` names each value for tests and styles). */
 export function limitsSummary(s: UsageSettings, noLimit = 'No limit of its own'): HTMLElement {

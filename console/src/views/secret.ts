@@ -4,7 +4,7 @@
  * view, sign-out, leaving the page), after which nothing on the page holds them.
  */
 import { announce, field, focusOn, h } from '../dom';
-import { usageSnippets } from '../format';
+import { usageSnippets } from '../format/keys';
 
 let current: HTMLElement | undefined;
 

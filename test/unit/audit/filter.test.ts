@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { statusOf } from '../../../functions/src/http/errors';
-import { parseFilter, type FilterNode } from '../../../emulators/logging';
+import { parseFilter, type FilterNode } from '../../../emulators/logging-filter';
 import { buildAuditFilter, quote } from '../../../functions/src/audit/filter';
 import { queryInput, type AuditQuery } from '../../../functions/src/audit/query';
 import { parseAuditQuery } from '../../../functions/src/actions/audit-log';

@@ -1,4 +1,5 @@
-import { auditCsv, auditFiltersOf, auditStateFromQuery, auditStateToQuery, csvCell, fieldOfError, heldScopes, problemPlace, usageSnippets, verificationSummary, verifyRange } from '../../../console/src/format';
+import { auditCsv, auditFiltersOf, auditStateFromQuery, auditStateToQuery, csvCell, problemPlace, verificationSummary, verifyRange } from '../../../console/src/format/audit';
+import { fieldOfError, heldScopes, usageSnippets } from '../../../console/src/format/keys';
 
 describe('console: audit filters in the URL, export, field errors', () => {
   it('round-trips the filters through the URL, and defaults to changes and refusals', () => {

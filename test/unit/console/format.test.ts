@@ -1,4 +1,6 @@
-import { auditData, createKeyBody, endOfDayIso, localDateTimeIso, signInErrorMessage, splitList, tomorrow } from '../../../console/src/format';
+import { auditData } from '../../../console/src/format/audit';
+import { createKeyBody } from '../../../console/src/format/keys';
+import { endOfDayIso, localDateTimeIso, signInErrorMessage, splitList, tomorrow } from '../../../console/src/format/words';
 
 describe('console form input', () => {
   it('splits lists typed one per line, or with commas or spaces, dropping blanks and repeats', () => {

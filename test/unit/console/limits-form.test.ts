@@ -1,4 +1,4 @@
-import { limitsChange, limitsFormOf, type LimitsForm } from '../../../console/src/format';
+import { limitsChange, limitsFormOf, type LimitsForm } from '../../../console/src/format/limits';
 
 const none = limitsFormOf({ limits: null, credits: null });
 const form = (over: Partial<LimitsForm>, base: LimitsForm = none): LimitsForm => ({ ...base, ...over });

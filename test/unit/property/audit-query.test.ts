@@ -3,7 +3,7 @@
 // 400, and nothing a caller sends can add, widen or escape a clause of the filter.
 import fc from 'fast-check';
 import { statusOf } from '../../../functions/src/http/errors';
-import { parseFilter, type FilterNode } from '../../../emulators/logging';
+import { parseFilter, type FilterNode } from '../../../emulators/logging-filter';
 import { AUDIT_EVENTS } from '../../../functions/src/audit/events';
 import { buildAuditFilter, quote } from '../../../functions/src/audit/filter';
 import { queryInput, type AuditQuery } from '../../../functions/src/audit/query';
