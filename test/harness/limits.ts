@@ -1,7 +1,7 @@
 // The one limiter over in-memory counters, for unit tests of code that takes limits.
-import { memoryCounters } from '../../functions/src/limits/counters';
 import { failureLimiter, type FailureLimiter } from '../../functions/src/limits/failure-limiter';
 import { leasedLimiter } from '../../functions/src/limits/limiter';
+import { memoryCounters } from './memory-stores';
 
 /** Failed verifications limited to `perMinute` per address and `perKeyHour` per key id, in memory. */
 export function memoryFailureLimiter(perMinute: number, perKeyHour = 100, now: () => number = Date.now): FailureLimiter {

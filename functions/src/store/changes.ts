@@ -16,7 +16,8 @@ export const CHANGES_COLLECTION = 'changes';
 const RETAIN_MS = 86_400_000;
 const KINDS: readonly string[] = ['key', 'user', 'owner-limits', 'session'] satisfies ChangeKind[];
 
-const seqOf = (at: number) => `${String(Math.max(0, Math.floor(at))).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
+/** An entry's id: its time, then randomness; ids sort in time order (the in-memory twin uses it too). */
+export const seqOf = (at: number) => `${String(Math.max(0, Math.floor(at))).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
 
 export interface ChangeWriter {
   /** Adds the entry to `batch` (committed with the change it records); `revision`: the subject's after it. */
@@ -52,25 +53,6 @@ export function firestoreChanges(db: () => Firestore, timeoutMs = DEFAULT_DATAST
         out.push({ id: doc.id, kind: d.kind, subject: d.subject, at: d.at, ...(typeof d.revision === 'number' ? { revision: d.revision } : {}) });
       }
       return out;
-    },
-  };
-}
-
-/** In memory, for unit tests and twins: the same ordering as the Firestore one. */
-export function memoryChanges(now: () => number = Date.now): ChangeWriter & ChangeSource & { entries: Change[] } {
-  const entries: Change[] = [];
-  const push = (kind: ChangeKind, subject: string, revision?: number) => {
-    const at = now();
-    entries.push({ id: seqOf(at), kind, subject, at, ...(revision !== undefined ? { revision } : {}) });
-    entries.sort((a, b) => (a.id < b.id ? -1 : 1));
-  };
-  return {
-    entries,
-    add: (_batch, kind, subject, revision) => push(kind, subject, revision),
-    publish: async (kind, subject) => push(kind, subject),
-    async since(fromAt, limit, afterId) {
-      const after = afterId ?? seqOf(fromAt).slice(0, 13);
-      return entries.filter((e) => e.id > after).slice(0, limit);
     },
   };
 }

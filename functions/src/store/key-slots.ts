@@ -55,28 +55,3 @@ export function firestoreKeySlots(db: () => Firestore, timeoutMs = DEFAULT_DATAS
     },
   };
 }
-
-/** In memory, with `create()` semantics: for unit tests of the cap. */
-export function memoryKeySlots(): KeySlotStore & { docs: Map<string, SlotDoc & { ownerUid: string }> } {
-  const docs = new Map<string, SlotDoc & { ownerUid: string }>();
-  return {
-    docs,
-    async list(ownerUid) {
-      return [...docs.values()].filter((d) => d.ownerUid === ownerUid).map(({ ownerUid: _o, ...d }) => d);
-    },
-    async claim(ownerUid, candidate, keyId, expiresAt) {
-      const id = slotDocId(ownerUid, candidate);
-      if (docs.has(id)) return undefined;
-      docs.set(id, { ownerUid, ...candidate, keyId, expiresAt, released: false });
-      return id;
-    },
-    async release(slotId) {
-      const d = docs.get(slotId);
-      if (d) d.released = true;
-    },
-    async shorten(slotId, expiresAt) {
-      const d = docs.get(slotId);
-      if (d) d.expiresAt = expiresAt;
-    },
-  };
-}

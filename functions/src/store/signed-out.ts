@@ -61,12 +61,3 @@ export function firestoreSignedOutSessions(db: () => Firestore, ttlMs: number, t
     },
   };
 }
-
-/** In memory, for unit tests. */
-export function memorySignedOutSessions(): SignedOutSessions {
-  const ended = new Set<string>();
-  return {
-    has: async (cookie, hash = cookieHash(cookie)) => ended.has(hash),
-    add: async (cookie) => void ended.add(cookieHash(cookie)),
-  };
-}

@@ -5,10 +5,10 @@ import type { AuditEvent } from '../../../functions/src/audit/events';
 import { loadConfig } from '../../../functions/src/config';
 import type { Identity } from '../../../functions/src/identity';
 import { keyService, rotatedSecrets } from '../../../functions/src/actions/keys';
-import { memoryKeySlots } from '../../../functions/src/store/key-slots';
 import type { KeyRecord, KeyStore } from '../../../functions/src/keys/record';
 import { clock, hmacMaterial, info, keyCache, memorySecret, noUsage, users, memoryAuditSink } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
+import { memoryKeySlots } from '../../harness/memory-stores';
 
 function memoryKeyStore(): KeyStore & { records: Map<string, KeyRecord> } {
   const records = new Map<string, KeyRecord>();

@@ -1,6 +1,5 @@
 // Key management with in-memory ports and a frozen clock: who may do what to which key, the
 // limits on what a key may hold, and that nothing changes unless it was audited.
-import { memoryKeySlots } from '../../../functions/src/store/key-slots';
 import { keyService } from '../../../functions/src/actions/keys';
 import { loadConfig } from '../../../functions/src/config';
 import type { KeyCache } from '../../../functions/src/credentials/key-credential';
@@ -10,6 +9,7 @@ import { parseKey } from '../../../functions/src/keys/format';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
 import { clock, hmacMaterial, info, memoryAuditSink, memoryKeyStore, memorySecret, noUsage, users } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
+import { memoryKeySlots } from '../../harness/memory-stores';
 
 const DAY = 86_400_000;
 const alice: Identity = { uid: 'alice', claims: { permissions: ['reports'] }, method: 'session' };

@@ -5,7 +5,6 @@ import type { Identity } from '../../../functions/src/identity';
 import { isKeywardError, unavailable, type KeywardError } from '../../../functions/src/errors';
 import { ownerCeiling, ownerLimits, type OwnerLimitsDeps } from '../../../functions/src/actions/owner-limits';
 import { callLimiter } from '../../../functions/src/limits/call-limiter';
-import { memoryCounters } from '../../../functions/src/limits/counters';
 import { leasedLimiter } from '../../../functions/src/limits/limiter';
 import { creditsCounter } from '../../../functions/src/limits/plan';
 import type { OwnerLimits, OwnerLimitsStore } from '../../../functions/src/store/owner-limits';
@@ -18,6 +17,7 @@ import { registerMe } from '../../../functions/src/http/routes/me';
 import { registerOwnerLimits } from '../../../functions/src/http/routes/owner-limits';
 import { parseTrustedProxies } from '../../../functions/src/lib/client-address';
 import type { Services } from '../../../functions/src/services';
+import { memoryCounters } from '../../harness/memory-stores';
 
 const owner: Identity = { uid: 'owner-1', claims: {}, method: 'session' };
 const viaKey: Identity = { uid: 'owner-1', claims: {}, method: 'api_key', keyId: 'Key0000000000001', keyType: 'server' };

@@ -1,6 +1,5 @@
 // Sign-in and sign-out with in-memory Auth and audit, a frozen clock: the cross-site rule, the
 // recent sign-in rule, revocation everywhere, and no cookie unless the audit log has the event.
-import { memorySignedOutSessions } from '../../../functions/src/store/signed-out';
 import { sessionService } from '../../../functions/src/actions/sessions';
 import { loadConfig } from '../../../functions/src/config';
 import { idTokenChecker } from '../../../functions/src/credentials/firebase-tokens';
@@ -10,6 +9,7 @@ import type { Identity } from '../../../functions/src/identity';
 import { userDirectory } from '../../../functions/src/store/users';
 import { clock, info, memoryAuditSink, memoryAuth } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
+import { memorySignedOutSessions } from '../../harness/memory-stores';
 
 const SITE = { host: 'app.example.com', 'x-forwarded-proto': 'https', origin: 'https://app.example.com', 'sec-fetch-site': 'same-origin' };
 

@@ -1,10 +1,10 @@
 // The verified-token cache and the cookie and ID-token verifiers that use it, with in-memory twins
 // of firebase-admin's Auth and the user directory.
-import { memorySignedOutSessions } from '../../../functions/src/store/signed-out';
 import type { DecodedIdToken } from 'firebase-admin/auth';
 import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from '../../../functions/src/credentials/firebase-tokens';
 import { verifiedTokens } from '../../../functions/src/credentials/verified-tokens';
 import type { AuthPort, UserDirectory, UserRecordLite } from '../../../functions/src/store/users';
+import { memorySignedOutSessions } from '../../harness/memory-stores';
 
 const T0 = 1_800_000_000; // seconds
 const decoded = (uid: string, exp: number, authTime = T0 - 60): DecodedIdToken => ({ uid, sub: uid, exp, auth_time: authTime, iat: authTime, aud: 'p', iss: 'i', firebase: { identities: {}, sign_in_provider: 'password' } }) as DecodedIdToken;

@@ -1,8 +1,8 @@
 // The change-feed follower (lib/change-feed.ts) and the cache it vouches for (lib/refreshing-cache.ts),
-// with an in-memory feed (store/changes.ts memoryChanges) and a hand-moved clock.
+// with an in-memory feed (test/harness/memory-stores.ts memoryChanges) and a hand-moved clock.
 import { ChangeFollower, type ChangeSource } from '../../../functions/src/lib/change-feed';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
-import { memoryChanges } from '../../../functions/src/store/changes';
+import { memoryChanges } from '../../harness/memory-stores';
 
 const BOUND = 10_000;
 const LONG = 3_600_000;

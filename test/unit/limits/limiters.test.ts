@@ -4,12 +4,13 @@ import type { Identity } from '../../../functions/src/identity';
 import { KeywardError, unavailable } from '../../../functions/src/errors';
 import { errorHeaders } from '../../../functions/src/http/errors';
 import { callLimiter } from '../../../functions/src/limits/call-limiter';
-import { memoryCounters, type CounterStore } from '../../../functions/src/limits/counters';
+import { type CounterStore } from '../../../functions/src/limits/counters';
 import { failureLimiter } from '../../../functions/src/limits/failure-limiter';
 import { issueLimiter } from '../../../functions/src/limits/issue-limiter';
 import { leasedLimiter, type Allowance, type Limiter } from '../../../functions/src/limits/limiter';
 import type { RequestContext } from '../../../functions/src/request';
 import type { KeyRecord } from '../../../functions/src/keys/record';
+import { memoryCounters } from '../../harness/memory-stores';
 
 const T = Date.UTC(2026, 0, 1, 12, 0, 0);
 const minute = (id: string, limit: number, now = T): Allowance => ({ id, limit, resetAt: now - (now % 60_000) + 60_000 });
