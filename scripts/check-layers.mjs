@@ -20,7 +20,7 @@ export const LAYERS = [
   ['identity.ts', 'errors.ts', 'decision.ts', 'request.ts', 'lib/'], // the shared vocabulary
   ['secrets/'], // the provider-secret port and its Secret Manager source
   ['keys/', 'tokens/', 'signing/'], // pure rules and formats of each credential kind
-  ['config.ts', 'params.ts'], // settings, typed and validated once
+  ['settings.ts', 'config.ts', 'params.ts'], // settings: declared once, typed and validated once
   ['audit/', 'limits/', 'store/', 'sessions/'], // adapters and the rules that need them
   ['credentials/'], // the pipeline: credential → identity
   ['contract/', 'oauth/', 'platform/', 'client/', 'guard.ts', 'jwks.ts'], // the public contract, and what sits beside the pipeline

@@ -1,13 +1,14 @@
 /**
  * Typed configuration, read from the environment once and validated; modules receive the values
  * they need. The deployed functions load it as an instance starts (index.ts), so a wrong value
- * stops the instance, and the deploy, with a message naming the setting. The settings are
- * declared as firebase-functions params in params.ts. Besides this, the environment tells
+ * stops the instance, and the deploy, with a message naming the setting. Each setting's default
+ * and range are declared once, in settings.ts (params.ts makes the deploy's params from it). Besides this, the environment tells
  * services.ts and audit/cloud-logging.ts where the Secret Manager and Cloud Logging emulators are
  * (firebase-admin finds the Auth and Firestore emulators itself), and index.ts which function an
  * instance serves (FUNCTION_TARGET).
  */
 import type { KeyType } from './identity';
+import { SETTINGS, type Setting, type SettingName } from './settings';
 import { isKeyPrefix } from './keys/format';
 import { parseTrustedProxies, type TrustedProxies } from './lib/client-address';
 
@@ -108,19 +109,33 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+/**
+ * A whole-number setting within its declared range (settings.ts); `derived` replaces the declared
+ * default when that is empty (a lifetime that follows another setting).
+ */
+function int(env: Env, name: SettingName, derived?: number): number {
+  const s: Setting = SETTINGS[name];
+  const range = s.type === 'int' ? s : s.type === 'string' ? s.int : undefined;
+  if (range?.min === undefined || range.max === undefined) throw new Error(`${name} is not a whole-number setting`);
+  const fallback = derived ?? (s.type === 'int' ? s.default : NaN);
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    throw new Error(`${name} must be an integer between ${range.min} and ${range.max}, got "${raw}"`);
   }
   return value;
 }
 
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+/** A text setting, or its declared default when unset or empty. */
+function text(env: Env, name: SettingName): string {
+  const s: Setting = SETTINGS[name];
+  return env[name] || String(s.default);
+}
+
+function oneOf<T extends string>(env: Env, name: SettingName, values: readonly T[]): T {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') return SETTINGS[name].default as T;
   if (!(values as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
 }
@@ -188,74 +203,74 @@ export function loadConfig(env: Env = process.env): Config {
   const instance = kitInstance(env);
   const named = (name: string) => instanceName(instance, name);
   const emulated = Boolean(env.FIREBASE_AUTH_EMULATOR_HOST) || env.FUNCTIONS_EMULATOR === 'true';
-  const tokenTtl = int(env, 'KEYWARD_TOKEN_TTL_SECONDS', 86400, 60, 7 * 86400);
+  const tokenTtl = int(env, 'KEYWARD_TOKEN_TTL_SECONDS');
   const publicUrl = siteUrl(env, 'KEYWARD_PUBLIC_URL');
   return {
     projectId,
     instance,
     emulated,
-    bodyLimitBytes: int(env, 'KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
+    bodyLimitBytes: int(env, 'KEYWARD_BODY_LIMIT_BYTES'),
     trustedProxies: trustedProxies(env),
-    cacheTtlMs: int(env, 'KEYWARD_CACHE_TTL_MS', 10_000, 100, 10_000),
-    recordTtlMs: int(env, 'KEYWARD_RECORD_TTL_MS', 3_600_000, 100, 86_400_000),
+    cacheTtlMs: int(env, 'KEYWARD_CACHE_TTL_MS'),
+    recordTtlMs: int(env, 'KEYWARD_RECORD_TTL_MS'),
     // At least four reads per bound, or the view would keep lapsing past it between reads (docs/cache.md).
-    feedIntervalMs: Math.min(int(env, 'KEYWARD_FEED_INTERVAL_MS', 1000, 50, 10_000), Math.max(25, Math.floor(int(env, 'KEYWARD_CACHE_TTL_MS', 10_000, 100, 10_000) / 4))),
-    secretsTtlMs: int(env, 'KEYWARD_SECRETS_TTL_MS', 300_000, 100, 3_600_000),
-    dependencyTimeoutMs: int(env, 'KEYWARD_DEPENDENCY_TIMEOUT_MS', 5000, 100, 60_000),
+    feedIntervalMs: Math.min(int(env, 'KEYWARD_FEED_INTERVAL_MS'), Math.max(25, Math.floor(int(env, 'KEYWARD_CACHE_TTL_MS') / 4))),
+    secretsTtlMs: int(env, 'KEYWARD_SECRETS_TTL_MS'),
+    dependencyTimeoutMs: int(env, 'KEYWARD_DEPENDENCY_TIMEOUT_MS'),
     secrets: {
-      hmacSecretId: named(env.KEYWARD_HMAC_SECRET || 'keyward-api-key-hmac'),
-      tokenSigningSecretId: named(env.KEYWARD_TOKEN_SIGNING_SECRET || 'keyward-token-signing'),
+      hmacSecretId: named(text(env, 'KEYWARD_HMAC_SECRET')),
+      tokenSigningSecretId: named(text(env, 'KEYWARD_TOKEN_SIGNING_SECRET')),
       // Signs the audit chains' checkpoints (docs/audit.md#checkpoints): its own secret, not the tokens'.
-      auditSigningSecretId: named(env.KEYWARD_AUDIT_SIGNING_SECRET || 'keyward-audit-signing'),
+      auditSigningSecretId: named(text(env, 'KEYWARD_AUDIT_SIGNING_SECRET')),
     },
-    keys: { ...keyLifetimes(env), maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000), prefix: keyPrefix(env) },
+    keys: { ...keyLifetimes(env), maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER'), prefix: keyPrefix(env) },
     tokens: {
       // An instance's tokens name it: a token of one instance is never meant for another's API.
       issuer: env.KEYWARD_TOKEN_ISSUER || publicUrl || (instance ? `https://keyward.${projectId}/${instance}` : `https://keyward.${projectId}`),
       audience: env.KEYWARD_TOKEN_AUDIENCE || (instance ? `${projectId}-${instance}-api` : `${projectId}-api`),
       ttlSeconds: {
-        server: int(env, 'KEYWARD_TOKEN_TTL_SERVER', tokenTtl, 60, 7 * 86400),
-        web: int(env, 'KEYWARD_TOKEN_TTL_WEB', Math.min(tokenTtl, 3600), 60, 7 * 86400),
-        mobile: int(env, 'KEYWARD_TOKEN_TTL_MOBILE', tokenTtl, 60, 7 * 86400),
+        server: int(env, 'KEYWARD_TOKEN_TTL_SERVER', tokenTtl),
+        web: int(env, 'KEYWARD_TOKEN_TTL_WEB', Math.min(tokenTtl, 3600)),
+        mobile: int(env, 'KEYWARD_TOKEN_TTL_MOBILE', tokenTtl),
       },
     },
     publicUrl,
     sessions: { defaultExpiresIn: 604800, minExpiresIn: 300, maxExpiresIn: 1209600, recentSignInSeconds: 300 },
     signing: { windowSeconds: 300 },
     rateLimits: {
-      server: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_SERVER', 10, 1, 1e6), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_SERVER', 100_000, 1, 1e9) },
-      web: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_WEB', 5, 1, 1e6), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_WEB', 600, 1, 1e9) },
-      mobile: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_MOBILE', 20, 1, 1e6), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_MOBILE', 6000, 1, 1e9) },
+      server: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_SERVER'), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_SERVER') },
+      web: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_WEB'), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_WEB') },
+      mobile: { issuePerMinute: int(env, 'KEYWARD_ISSUE_LIMIT_MOBILE'), callsPerMinute: int(env, 'KEYWARD_CALL_LIMIT_MOBILE') },
     },
-    failureLimitPerMinute: int(env, 'KEYWARD_FAILURE_LIMIT', 60, 1, 1e6),
-    failureLimitPerKeyHour: int(env, 'KEYWARD_KEY_FAILURE_LIMIT', 100, 1, 100),
-    sessionLimitPerMinute: int(env, 'KEYWARD_SESSION_LIMIT', 30, 1, 1e6),
-    keyCreateLimitPerHour: int(env, 'KEYWARD_KEY_CREATE_LIMIT', 30, 1, 1e6),
-    limitsOnOutage: oneOf(env, 'KEYWARD_LIMITS_ON_OUTAGE', ['closed', 'open'] as const, 'closed'),
+    failureLimitPerMinute: int(env, 'KEYWARD_FAILURE_LIMIT'),
+    failureLimitPerKeyHour: int(env, 'KEYWARD_KEY_FAILURE_LIMIT'),
+    sessionLimitPerMinute: int(env, 'KEYWARD_SESSION_LIMIT'),
+    keyCreateLimitPerHour: int(env, 'KEYWARD_KEY_CREATE_LIMIT'),
+    limitsOnOutage: oneOf(env, 'KEYWARD_LIMITS_ON_OUTAGE', ['closed', 'open'] as const),
     allowedOrigins: origins(env, 'KEYWARD_ALLOWED_ORIGINS'),
-    auditLogName: named(env.KEYWARD_AUDIT_LOG || 'keyward-audit'),
+    auditLogName: named(text(env, 'KEYWARD_AUDIT_LOG')),
     appCheck: { jwksUrl: appCheckJwks(env, emulated) },
     notifications: {
-      mailCollection: env.KEYWARD_MAIL_COLLECTION || 'mail',
-      webhookTimeoutMs: int(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 100, 30_000),
+      mailCollection: text(env, 'KEYWARD_MAIL_COLLECTION'),
+      webhookTimeoutMs: int(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS'),
     },
     secretScanning: {
-      githubKeysUrl: env.KEYWARD_GITHUB_KEYS_URL || 'https://api.github.com/meta/public_keys/secret_scanning',
-      githubKeysTtlMs: int(env, 'KEYWARD_GITHUB_KEYS_TTL_MS', 3_600_000, 0, 86_400_000),
-      githubRefetchAfterMs: int(env, 'KEYWARD_GITHUB_KEYS_REFETCH_MS', 60_000, 0, 3_600_000),
-      bodyLimitBytes: int(env, 'KEYWARD_SECRET_SCANNING_BODY_LIMIT_BYTES', 1024 * 1024, 16 * 1024, 10 * 1024 * 1024),
+      githubKeysUrl: text(env, 'KEYWARD_GITHUB_KEYS_URL'),
+      githubKeysTtlMs: int(env, 'KEYWARD_GITHUB_KEYS_TTL_MS'),
+      githubRefetchAfterMs: int(env, 'KEYWARD_GITHUB_KEYS_REFETCH_MS'),
+      bodyLimitBytes: int(env, 'KEYWARD_SECRET_SCANNING_BODY_LIMIT_BYTES'),
     },
     audit: {
-      flushDelayMs: int(env, 'KEYWARD_AUDIT_FLUSH_MS', 100, 0, 60_000),
-      batchSize: int(env, 'KEYWARD_AUDIT_BATCH', 200, 1, 1000),
-      bufferLimit: int(env, 'KEYWARD_AUDIT_BUFFER', 10_000, 1, 1_000_000),
-      writeTimeoutMs: int(env, 'KEYWARD_AUDIT_WRITE_TIMEOUT_MS', 5000, 100, 60_000),
+      flushDelayMs: int(env, 'KEYWARD_AUDIT_FLUSH_MS'),
+      batchSize: int(env, 'KEYWARD_AUDIT_BATCH'),
+      bufferLimit: int(env, 'KEYWARD_AUDIT_BUFFER'),
+      writeTimeoutMs: int(env, 'KEYWARD_AUDIT_WRITE_TIMEOUT_MS'),
       readFrom: env.KEYWARD_AUDIT_VIEW || `projects/${projectId}`,
       accessTo: accessTo(env),
       // At most this long after an entry, its chain's head is signed (audit/checkpointer.ts).
-      checkpointIntervalMs: int(env, 'KEYWARD_AUDIT_CHECKPOINT_MS', 60_000, 100, 3_600_000),
+      checkpointIntervalMs: int(env, 'KEYWARD_AUDIT_CHECKPOINT_MS'),
     },
-    usage: { flushIntervalMs: int(env, 'KEYWARD_USAGE_FLUSH_MS', 60_000, 100, 3_600_000) },
+    usage: { flushIntervalMs: int(env, 'KEYWARD_USAGE_FLUSH_MS') },
   };
 }
 
@@ -273,8 +288,8 @@ function appCheckJwks(env: Env, emulated: boolean): string | undefined {
 
 /** A key created without `expiresAt` gets the default lifetime, which must itself be allowed. */
 function keyLifetimes(env: Env): { defaultTtlDays: number; maxTtlDays: number } {
-  const defaultTtlDays = int(env, 'KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 1, 3650);
-  const maxTtlDays = int(env, 'KEYWARD_KEY_MAX_TTL_DAYS', 365, 1, 3650);
+  const defaultTtlDays = int(env, 'KEYWARD_KEY_DEFAULT_TTL_DAYS');
+  const maxTtlDays = int(env, 'KEYWARD_KEY_MAX_TTL_DAYS');
   if (defaultTtlDays > maxTtlDays) {
     throw new Error(`KEYWARD_KEY_DEFAULT_TTL_DAYS must not exceed KEYWARD_KEY_MAX_TTL_DAYS (${maxTtlDays}), got "${defaultTtlDays}"`);
   }
@@ -305,11 +320,9 @@ function siteUrl(env: Env, name: string): string | undefined {
   return url.href.replace(/\/+$/, '');
 }
 
-/** Cloud Run's front end reaches the function from an internal address; nothing else is trusted by default. */
-const DEFAULT_TRUSTED_PROXIES = 'linklocal,uniquelocal';
-
+/** Cloud Run's front end reaches the function from an internal address; nothing else is trusted by default (settings.ts). */
 function trustedProxies(env: Env): TrustedProxies {
-  const raw = env.KEYWARD_TRUSTED_PROXIES || DEFAULT_TRUSTED_PROXIES;
+  const raw = text(env, 'KEYWARD_TRUSTED_PROXIES');
   const parsed = parseTrustedProxies(list({ v: raw }, 'v'));
   if (!parsed) throw new Error(`KEYWARD_TRUSTED_PROXIES must list CIDR ranges or loopback, linklocal, uniquelocal; got "${raw}"`);
   return parsed;

@@ -1,11 +1,14 @@
-// The settings three ways: firebase-functions params (what `firebase deploy` reads from .env files
-// and checks), functions/.env (every default, so a deploy never prompts), and config.ts (what the
-// functions read and range-check as an instance starts). They must name the same settings with the
-// same defaults, and a wrong value must stop the functions naming the setting.
+// Every setting is declared once (functions/src/settings.ts); from it come the firebase-functions
+// params (what `firebase deploy` reads from .env files and checks), config.ts's defaults and range
+// checks (what the functions read as an instance starts), functions/.env (every default, so a deploy
+// never prompts) and the README's table. They must name the same settings with the same defaults,
+// and a wrong value must stop the functions naming the setting.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../../functions/src/config';
-import { DEPLOY_PARAMS, SETTINGS } from '../../../functions/src/params';
+import { DEPLOY_PARAMS, SETTINGS_PARAMS as SETTINGS } from '../../../functions/src/params';
+import { renderDotenv, SETTING_NAMES, SETTINGS as DECLARED, type Setting } from '../../../functions/src/settings';
+import { readmeWithTable, README_FILE } from '../../../scripts/settings';
 
 const DOTENV = join(__dirname, '..', '..', '..', 'functions', '.env');
 
@@ -42,6 +45,24 @@ describe('settings: params, functions/.env and config.ts agree', () => {
   it("the params' defaults are config.ts's defaults", () => {
     const fromParams = Object.fromEntries(SETTINGS.map((p) => [p.name, asEnv(defaultOf(p))]));
     expect(loadConfig({ GOOGLE_CLOUD_PROJECT: 'p', ...fromParams })).toEqual(loadConfig({ GOOGLE_CLOUD_PROJECT: 'p' }));
+  });
+
+  it('functions/.env and the README table are what the declaration writes (npm run settings)', () => {
+    expect(readFileSync(DOTENV, 'utf8')).toBe(renderDotenv());
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(readme).toBe(readmeWithTable(readme));
+  });
+
+  it('every declared range is what config.ts enforces: its ends pass, one beyond each is refused naming the setting', () => {
+    for (const name of SETTING_NAMES) {
+      const s: Setting = DECLARED[name];
+      const range = s.type === 'int' ? s : s.type === 'string' ? s.int : undefined;
+      if (s.deployOnly || range?.min === undefined || range.max === undefined) continue;
+      // A default key lifetime may not pass the longest one (checked on its own below).
+      const env: Record<string, string> = { KEYWARD_KEY_DEFAULT_TTL_DAYS: '1', KEYWARD_KEY_MAX_TTL_DAYS: '3650' };
+      for (const ok of [range.min, range.max]) expect(() => loadConfig({ ...env, [name]: String(ok) })).not.toThrow();
+      for (const bad of [range.min - 1, range.max + 1]) expect(() => loadConfig({ ...env, [name]: String(bad) })).toThrow(new RegExp(`^${name} must be an integer between ${range.min} and ${range.max}`));
+    }
   });
 
   it('functions/.env lists every param with its default (a deploy then never prompts)', () => {
