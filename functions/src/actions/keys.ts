@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import { auditedChange } from './audited-change';
+import { keyRevoker } from './revoke-key';
 import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
 import { isInteractive, type Identity, type KeyType } from '../identity';
@@ -167,31 +168,8 @@ export function keyService(deps: KeyServiceDeps) {
     }
   }
 
-  /**
-   * Revokes for good. Conditional like every change, but never refused for a race: a concurrent
-   * change is read back and the revocation tried again, so it always lands and nothing undoes it.
-   * `revoked` is false when the key was already revoked (revocation is idempotent).
-   */
-  async function revokeRecord(record: KeyRecord, at: number, requestId?: string): Promise<{ record: KeyRecord; revoked: boolean }> {
-    let current: KeyRecord | undefined = record;
-    for (let attempt = 0; current && attempt < 5; attempt++) {
-      if (current.revokedAt !== null) {
-        // Already revoked, perhaps by a write that landed after its caller gave up on it (and so
-        // possibly outside the feed's window): say it again, so every instance drops the key now.
-        await deps.changes?.publish('key', current.keyId).catch((err: unknown) => logStanding('The revoked key could not be announced on the change feed again.', current!.keyId, err, requestId));
-        return { record: current, revoked: false };
-      }
-      if (await store.change(current.keyId, revisionOf(current), { revokedAt: at })) {
-        const revoked = { ...current, revokedAt: at, revision: revisionOf(current) + 1 };
-        cache.set(revoked.keyId, revoked); // refused at once on this instance
-        // Its slot under the cap is free again; if that write fails the slot frees itself when the key would have expired.
-        if (revoked.slotId) await deps.slots.release(revoked.slotId, at).catch((err) => logStanding('The revoked key still holds its cap slot.', revoked.keyId, err, requestId));
-        return { record: revoked, revoked: true };
-      }
-      current = await store.get(record.keyId);
-    }
-    throw new KeywardError('unavailable', 'The key kept changing while it was being revoked; try again.', { retryAfterSeconds: 1 });
-  }
+  /** The one way a key is marked revoked (actions/revoke-key.ts): by its owner, itself or a leak report. */
+  const revokeRecord = keyRevoker({ store, cache, slots: deps.slots, changes: deps.changes, logStanding });
 
   /** A change made on the record as read: the loser of a race changes nothing and gets 409. */
   async function changeOrConflict(record: KeyRecord, patch: Partial<KeyRecord>): Promise<KeyRecord> {
