@@ -222,6 +222,24 @@ export function auditData(filters: AuditFilters): Record<string, string | number
   return data;
 }
 
+/** A key's status in words: `disabled` is "paused" to people, and an old secret's grace period is named. */
+export function statusText(key: { status: string; previousSecretValidUntil?: string | null }): string {
+  const base = key.status === 'disabled' ? 'paused' : key.status;
+  return key.previousSecretValidUntil ? `${base} (old secret works until ${when(key.previousSecretValidUntil)})` : base;
+}
+
+export type KeyAction = 'regenerate' | 'pause' | 'resume' | 'revoke';
+
+/** The buttons' words; each button's accessible name adds the key's name (`Revoke billing`). */
+export const ACTION_LABELS: Readonly<Record<KeyAction, string>> = { regenerate: 'Regenerate', pause: 'Pause', resume: 'Resume', revoke: 'Revoke' };
+
+/** What can still be done to a key in this status (the API refuses the rest with 409). */
+export function keyActionsFor(status: string): KeyAction[] {
+  if (status === 'revoked' || status === 'expired') return [];
+  if (status === 'disabled') return ['resume', 'revoke'];
+  return ['regenerate', 'pause', 'revoke'];
+}
+
 /** The API's closed set of audit events (one list for server and console). */
 export { AUDIT_EVENTS } from '../../functions/src/audit/events';
 

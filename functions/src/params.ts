@@ -61,8 +61,8 @@ export const SETTINGS = [
   int('KEYWARD_KEY_CREATE_LIMIT', 30, 'Keys a user may create per hour (all instances)'),
   str('KEYWARD_LIMITS_ON_OUTAGE', 'closed', 'When Firestore is unreachable: closed refuses limited requests (503), open admits them uncounted'),
   declared('KEYWARD_ALLOWED_ORIGINS')
-    ? defineList('KEYWARD_ALLOWED_ORIGINS', { default: [], description: 'Origins besides the site itself that may create sessions (comma-separated)' })
-    : undeclared<ListParam>('KEYWARD_ALLOWED_ORIGINS', [], 'Origins besides the site itself that may create sessions (comma-separated)'),
+    ? defineList('KEYWARD_ALLOWED_ORIGINS', { default: [], description: 'Origins besides the site itself that may create sessions, and call /v1 with an ID token from a browser (CORS; comma-separated)' })
+    : undeclared<ListParam>('KEYWARD_ALLOWED_ORIGINS', [], 'Origins besides the site itself that may create sessions, and call /v1 with an ID token from a browser (CORS; comma-separated)'),
   int('KEYWARD_BODY_LIMIT_BYTES', 16 * 1024, 'Largest JSON body, bytes (1024-1048576)'),
   str('KEYWARD_TRUSTED_PROXIES', 'linklocal,uniquelocal', 'Proxies whose X-Forwarded-For entries are believed: CIDR ranges, or loopback, linklocal, uniquelocal (README: the client address)'),
   str('KEYWARD_AUDIT_LOG', 'keyward-audit', 'Cloud Logging log name of the audit trail'),

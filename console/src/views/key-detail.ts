@@ -6,12 +6,12 @@
  */
 import { api, type AuditEntry, type KeyView, type Me } from '../api';
 import { announce, busy, clearFieldErrors, clearMessages, field, focusOn, h, setFieldError, showError } from '../dom';
-import { endOfDayIso, fieldOfError, heldScopes, splitList, when } from '../format';
+import { endOfDayIso, fieldOfError, heldScopes, splitList, statusText, when } from '../format';
 import { usageChart, usageTotals } from './chart';
 import { scopePicker } from './create-key';
 import { keyActions } from './key-actions';
 import { limitsForm, limitsSummary } from './limits';
-import { showNewSecret, statusText } from './keys';
+import { showNewSecret } from './keys';
 
 const localDay = (iso: string) => {
   const d = new Date(iso);
