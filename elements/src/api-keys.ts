@@ -6,8 +6,8 @@
  */
 import type { KeyView, KeyWithSecret, Me } from '../../console/src/api';
 import { ask, clearFieldErrors, field, focusOn, h, setFieldError } from '../../console/src/dom';
-import { ACTION_LABELS, count, createKeyBody, fieldOfError, GRACE_PERIODS, heldScopes, keyActionsFor, statusText, tomorrow, when, whenDay, type KeyAction } from '../../console/src/format';
-import { scopePicker } from '../../console/src/views/create-key';
+import { ACTION_LABELS, count, fieldOfError, GRACE_PERIODS, heldScopes, keyActionsFor, statusText, when, whenDay, type KeyAction } from '../../console/src/format';
+import { keyFields } from '../../console/src/views/create-key';
 import { keysApi, type IdTokenSource, type KeysApi } from './client';
 import { STYLES } from './styles';
 
@@ -156,50 +156,24 @@ export class KeywardApiKeys extends Base {
     const scopes = heldScopes(me.claims);
     if (this.#scopesShown === scopes.join(' ')) return;
     this.#scopesShown = scopes.join(' ');
-    const input = (attrs: Record<string, string | number | boolean>) => h('input', { part: 'input', autocomplete: 'off', ...attrs });
-    const name = input({ name: 'name', required: true, maxlength: 100 });
-    const type = h('select', { name: 'type', part: 'input' }, ...['server', 'web', 'mobile'].map((t) => h('option', { value: t }, t)));
-    const expiresOn = input({ name: 'expiresOn', type: 'date', min: tomorrow(new Date()) });
-    const origins = h('textarea', { name: 'allowedOrigins', part: 'input', rows: 2, spellcheck: 'false' });
-    const ips = h('textarea', { name: 'allowedIps', part: 'input', rows: 2, spellcheck: 'false' });
-    const picker = scopePicker(scopes, null, 'keyward-scopes');
-    const restrictions = h(
-      'details',
-      {},
-      h('summary', {}, 'Restrictions: expiry, scopes, origins, IP addresses'),
-      h(
-        'div',
-        { class: 'row' },
-        field('Expires on', expiresOn, 'Empty: the default expiry.'),
-        field('Allowed origins', origins, 'One per line, like https://app.example.com. Web keys need one.'),
-        field('Allowed IP addresses', ips, 'Addresses or CIDR ranges, one per line.'),
-      ),
-      picker.element,
-    );
+    const { name, nameField, typeField, restrictions, controls, body } = keyFields(scopes, 'keyward-scopes', { part: 'input' });
     const submit = h('button', { type: 'submit', class: 'primary', part: 'button primary-button' }, 'Create key');
     const form = h(
       'form',
       { part: 'form', 'aria-label': 'Create a key', novalidate: true },
       h('h2', { part: 'heading' }, 'Create a key'),
-      h('div', { class: 'row' }, field('Name', name), field('Type', type, 'Server keys for your backend, web keys for pages on their allowed origins, mobile keys for apps.')),
+      h('div', { class: 'grid' }, nameField, typeField),
       restrictions,
       h('div', {}, submit),
     );
-    type.addEventListener('change', () => {
-      if (type.value === 'web') restrictions.open = true; // a web key needs an origin: show where
-    });
-    const controls: Record<string, HTMLElement> = { name, type, expiresAt: expiresOn, allowedOrigins: origins, allowedIps: ips, scopes: picker.focusTarget };
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       clearFieldErrors(form);
       if (!name.value.trim()) return this.#fieldError(name, 'Give the key a name.');
-      const body = createKeyBody({ name: name.value, type: type.value, expiresOn: expiresOn.value, allowedOrigins: origins.value, allowedIps: ips.value, scopes: '' });
-      const chosen = picker.value();
-      if (chosen !== null) body.scopes = chosen;
       submit.disabled = true;
       form.setAttribute('aria-busy', 'true');
       this.#api()
-        .create(body)
+        .create(body())
         .then(
           (created) => {
             form.reset();
@@ -234,6 +208,9 @@ export class KeywardApiKeys extends Base {
       this.#list.replaceChildren(h('p', { class: 'muted' }, 'No keys yet.'));
       return;
     }
+    // A reload draws the rows again: a focused row button hands the focus to its successor.
+    const active = this.#root.activeElement as HTMLElement | null;
+    const had = active?.dataset.action ? { id: active.closest('tr')?.dataset.keyId, action: active.dataset.action as KeyAction } : undefined;
     const head = ['Name and ID', 'Type', 'Status', 'Requests (30 days)', 'Last used', 'Expires', 'Actions'];
     this.#list.replaceChildren(
       h(
@@ -243,6 +220,7 @@ export class KeywardApiKeys extends Base {
         h('tbody', {}, ...keys.map((key) => this.#row(key))),
       ),
     );
+    if (had?.id) focusOn(this.#button(had.id, had.action) ?? this.#listHeading);
   }
 
   #row(key: KeyView): HTMLElement {
@@ -289,9 +267,9 @@ export class KeywardApiKeys extends Base {
         if (!values) return;
         const result = await this.#api().regenerate(key.id, Number(values.get('gracePeriod')));
         this.#changed('regenerated', result);
-        await this.refresh();
         this.#showSecret(result, `New key for “${result.name}”`, returnTo);
         this.#announce(`Key “${result.name}” regenerated.`);
+        void this.refresh();
       } else if (action === 'pause' || action === 'resume') {
         const pausing = action === 'pause';
         if (pausing && !(await confirm(`Pause “${key.name}”?`, [h('p', {}, 'While paused, requests with this key are refused. Resume it any time.')], 'Pause key'))) return;

@@ -25,7 +25,7 @@ export const STYLES = `
 h2 { font-size: 1.15em; margin: 0 0 var(--_gap); }
 h3 { font-size: 1em; margin: var(--_gap) 0 4px; }
 form, section { display: grid; gap: var(--_gap); margin-bottom: calc(var(--_gap) * 2); }
-.row { display: flex; flex-wrap: wrap; gap: var(--_gap); align-items: end; }
+.row, .grid { display: flex; flex-wrap: wrap; gap: var(--_gap); align-items: end; }
 .field { display: grid; gap: 4px; min-width: 12em; flex: 1; }
 label, legend { font-weight: 600; }
 .hint, .muted { color: var(--_muted); font-size: .9em; margin: 0; }
@@ -56,5 +56,4 @@ dialog::backdrop { background: rgb(0 0 0 / .4); }
 dialog .actions { display: flex; gap: 8px; justify-content: end; margin-top: var(--_gap); }
 input.secret { width: 100%; font-family: var(--keyward-mono, ui-monospace, monospace); }
 .warning { border-left: 4px solid var(--_danger); padding-left: 8px; }
-@media (prefers-reduced-motion: no-preference) { button { transition: background-color .15s; } }
 `;
