@@ -118,7 +118,7 @@ describeInBrowser('<keyward-api-keys> in a page of its own', () => {
   }
 
   /** The journey both pages take; `user` checks every step through the API with its ID token. */
-  async function journey(page: Page, user: TestUser): Promise<void> {
+  async function journey(page: Page, user: TestUser, closeSecret: 'button' | 'Escape'): Promise<void> {
     const listed = async () => (await api('/v1/keys', { headers: bearer(user.idToken) })).json.keys as any[];
     await page.getByText('No keys yet.').waitFor({ timeout: 60_000 });
     expect(await listed()).toEqual([]);
@@ -163,10 +163,22 @@ describeInBrowser('<keyward-api-keys> in a page of its own', () => {
     expect(view).toMatchObject({ id, status: 'active', regeneratedAt: expect.any(String), previousSecretValidUntil: null });
     expect((await ok(newKey)).status).toBe(200);
     expect((await ok(key)).json).toMatchObject({ error: { code: 'revoked_credential' } });
-    await regenerated.getByRole('button', { name: 'Done: I have copied them' }).click();
+    if (closeSecret === 'Escape') await page.keyboard.press('Escape');
+    else await regenerated.getByRole('button', { name: 'Done: I have copied them' }).click();
     await dialogGone(page);
     expect(await focused(page)).toBe('button:Regenerate element key');
     expect(await elementText(page)).not.toContain(newKey);
+
+    // Pause asks first, and the key is refused while paused; Resume brings it back.
+    await row.getByRole('button', { name: 'Pause element key' }).click();
+    await page.getByRole('dialog', { name: 'Pause “element key”?' }).getByRole('button', { name: 'Pause key' }).click();
+    await row.getByText('paused').waitFor({ timeout: 60_000 });
+    expect(await listed()).toEqual([expect.objectContaining({ id, status: 'disabled', disabledAt: expect.any(String) })]);
+    expect((await ok(newKey)).json).toMatchObject({ error: { code: 'revoked_credential' } });
+    await row.getByRole('button', { name: 'Resume element key' }).click();
+    await row.getByText('active').waitFor({ timeout: 60_000 });
+    expect(await listed()).toEqual([expect.objectContaining({ id, status: 'active', disabledAt: null })]);
+    expect(await focused(page)).toBe('button:Pause element key');
 
     // Revoke: asks first (Cancel has the focus), then the key is refused and its row has no actions.
     await row.getByRole('button', { name: 'Revoke element key' }).click();
@@ -186,6 +198,8 @@ describeInBrowser('<keyward-api-keys> in a page of its own', () => {
     expect(changes.map((c: any) => [c.action, c.key.id])).toEqual([
       ['created', id],
       ['regenerated', id],
+      ['paused', id],
+      ['resumed', id],
       ['revoked', id],
     ]);
     for (const secret of [key, signingSecret, newKey]) expect(JSON.stringify(changes)).not.toContain(secret);
@@ -196,7 +210,7 @@ describeInBrowser('<keyward-api-keys> in a page of its own', () => {
     const page = await open(`${site()}/elements/`, user);
     const sent: Array<Record<string, string>> = [];
     page.on('request', (r) => void (r.url().startsWith(`${site()}/v1/`) && r.allHeaders().then((h) => sent.push(h))));
-    await journey(page, user);
+    await journey(page, user, 'button');
     expect(sent.length).toBeGreaterThan(0);
     for (const headers of sent) {
       expect(headers.cookie).toMatch(/__session=/);
@@ -204,12 +218,27 @@ describeInBrowser('<keyward-api-keys> in a page of its own', () => {
     }
   });
 
+  it('without a session says so, and tells the page', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    await context.addInitScript(() => {
+      window.errors = [];
+      window.addEventListener('keyward-error', (e: any) => window.errors.push(e.detail));
+    });
+    const page = await context.newPage();
+    await page.goto(`${site()}/elements/`);
+    await page.getByText('Sign in to manage your API keys.').waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('alert').textContent()).not.toBe('');
+    expect(await page.evaluate(() => window.errors.map((e: any) => [e.status, e.code]))).toContainEqual([401, 'unauthenticated']);
+    expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+  });
+
   it('(b) on another origin, with getIdToken, never with the cookie', async () => {
     const user = await createUser();
     const page = await open(`${OTHER_ORIGIN}/`, user);
     const sent: Array<Record<string, string>> = [];
     page.on('request', (r) => void (r.url().startsWith(`${site()}/v1/`) && r.allHeaders().then((h) => sent.push(h))));
-    await journey(page, user);
+    await journey(page, user, 'Escape');
     expect(sent.length).toBeGreaterThan(0);
     for (const headers of sent) {
       expect(headers.authorization).toMatch(/^Bearer ey/);
