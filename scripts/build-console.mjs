@@ -1,6 +1,7 @@
 // Builds the console into console/dist (Firebase Hosting's public folder): esbuild bundles
 // console/src/main.ts (with the Firebase JS SDK) and styles.css under content-hashed names, and
-// index.html is written to point at them. Nothing is loaded from a CDN.
+// index.html is written to point at them. Nothing is loaded from a CDN. The custom element
+// <keyward-api-keys> goes beside them as elements/keyward.js (scripts/build-elements.mjs).
 //
 // KEYWARD_FIREBASE_CONFIG: the web app's config as JSON, {"apiKey","authDomain","projectId"}
 // (Firebase console → Project settings → Your apps). Without it: the local stack's demo-keyward.
@@ -10,6 +11,7 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildElements } from './build-elements.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'console', 'src');
@@ -84,8 +86,12 @@ async function main() {
   const html = readFileSync(join(src, 'index.html'), 'utf8').replace('%SCRIPT%', script).replace('%STYLES%', styles);
   writeFileSync(join(dist, 'index.html'), html);
   copyFileSync(join(src, 'favicon.svg'), join(dist, 'favicon.svg'));
+  // <keyward-api-keys> for pages of this site and others (docs/elements.md): /elements/keyward.js.
+  const element = await buildElements(join(dist, 'elements', 'keyward.js'));
+  // A page of its own that embeds it with the site's session, for trying it locally (the browser tests use it too).
+  if (!deploy) copyFileSync(join(root, 'elements', 'index.html'), join(dist, 'elements', 'index.html'));
   const size = (f) => (result.metafile.outputs[Object.keys(result.metafile.outputs).find((p) => p.endsWith(f))].bytes / 1024).toFixed(0);
-  console.log(`console: built ${deploy ? 'for deploy ' : ''}${relative(root, dist)} (${script} ${size(script)} KiB, ${styles} ${size(styles)} KiB) for project ${config.firebase.projectId}`);
+  console.log(`console: built ${deploy ? 'for deploy ' : ''}${relative(root, dist)} (${script} ${size(script)} KiB, ${styles} ${size(styles)} KiB) for project ${config.firebase.projectId}, and elements/keyward.js (${(element.gzipBytes / 1024).toFixed(1)} KiB gzipped)`);
 }
 
 main().catch((err) => {

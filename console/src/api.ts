@@ -123,12 +123,15 @@ async function send(method: string, path: string, body: unknown, opts: CallOptio
 
 const fallbackMessage = (status: number) => `Keyward answered with HTTP ${status}.`;
 
+/** The ApiError a REST error body describes: `{"error": {"code", "message", "field"?}}` (also `<keyward-api-keys>`'s). */
+export function restError(json: unknown, status: number): ApiError {
+  const error = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
+  return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status), error?.field);
+}
+
 /** A REST call: errors are `{"error": {"code", "message"}}`. */
 async function rest<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
-  return (await send(method, path, body, opts, (json, status) => {
-    const error = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-    return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status), error?.field);
-  })) as T;
+  return (await send(method, path, body, opts, restError)) as T;
 }
 
 /** The callable functions the console uses (functions/src/index.ts). */

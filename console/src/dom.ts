@@ -31,9 +31,9 @@ export function field(label: string, control: HTMLInputElement | HTMLSelectEleme
   return h('div', { class: 'field' }, h('label', { for: id }, label), control, hintEl, errorEl);
 }
 
-/** Shows an error under a field (and marks it invalid); focus goes to the field. */
-export function setFieldError(control: HTMLElement, message: string): void {
-  const slot = document.getElementById(`${control.id}-error`);
+/** Shows an error under a field (and marks it invalid); focus goes to the field. `root`: a shadow root holding the form. */
+export function setFieldError(control: HTMLElement, message: string, root: Pick<Document, 'getElementById'> = document): void {
+  const slot = root.getElementById(`${control.id}-error`);
   if (slot) slot.textContent = message;
   control.setAttribute('aria-invalid', 'true');
   control.focus();
@@ -82,6 +82,10 @@ export function ask(opts: {
   confirm: string;
   danger?: boolean;
   returnTo: () => HTMLElement | null;
+  /** Where the dialog goes: the page, or a shadow root (`<keyward-api-keys>`). */
+  parent?: Node & ParentNode;
+  /** Its `part` name, for a page styling the element's dialogs with `::part()`. */
+  part?: string;
 }): Promise<FormData | undefined> {
   return new Promise((resolve) => {
     const titleId = `dialog-title-${++fieldCount}`;
@@ -98,8 +102,8 @@ export function ask(opts: {
         h('button', { type: 'submit', value: 'cancel', formnovalidate: true, autofocus: opts.danger }, 'Cancel'),
       ),
     );
-    const dialog = h('dialog', { 'aria-labelledby': titleId }, form);
-    document.body.append(dialog);
+    const dialog = h('dialog', { 'aria-labelledby': titleId, part: opts.part }, form);
+    (opts.parent ?? document.body).append(dialog);
     dialog.addEventListener('close', () => {
       const confirmed = dialog.returnValue === 'confirm';
       const values = new FormData(form);

@@ -4,6 +4,7 @@
  */
 import express from 'express';
 import { KeywardError } from './errors';
+import { cors } from './http/cors';
 import { routesOf } from './http/endpoint';
 import { sendError, type HttpDeps } from './http/handler';
 import type { RouteContext } from './http/route-context';
@@ -42,6 +43,8 @@ export function buildApp(services: Services): express.Express {
   for (const register of [...ROUTES, ...OAUTH_ROUTES]) register({ router, http, services });
   // Every endpoint, for the shared security battery (test/integration/security): none can skip it.
   app.locals.routes = routesOf(router);
+  // Pages on the origins of KEYWARD_ALLOWED_ORIGINS may call /v1 with a bearer token (http/cors.ts).
+  app.use(cors(services.config.allowedOrigins));
   app.use(router);
   app.use((_req, res) => sendError(res, new KeywardError('not_found', 'There is nothing at this path.')));
   // Errors raised before a route runs (a malformed URL, a body the platform could not parse).

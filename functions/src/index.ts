@@ -23,7 +23,10 @@ const config = loadConfig();
  * Keyward needs.
  */
 const common: HttpsOptions = { region: 'us-central1', cpu: 1, concurrency: 80, timeoutSeconds: 60, ...instanceCounts(), serviceAccount };
-const apiOptions: HttpsOptions = { ...common, memory: '512MiB', invoker: 'public' };
+// `cors: false`: the app answers CORS itself (http/cors.ts). Without it the Functions emulator
+// wraps the function in a CORS layer that reflects every origin and answers every preflight, so
+// what a browser may do locally would not be what it may do deployed.
+const apiOptions: HttpsOptions = { ...common, memory: '512MiB', invoker: 'public', cors: false };
 const callableOptions: HttpsOptions = { ...common, memory: '256MiB' };
 
 // The REST API reads and checks its own request bodies: in its instances the runtime's body

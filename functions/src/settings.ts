@@ -68,7 +68,7 @@ export const SETTINGS = {
   KEYWARD_SESSION_LIMIT: { type: 'int', default: 30, min: 1, max: 1e6, description: 'Session sign-ins per minute per client address (all instances)' },
   KEYWARD_KEY_CREATE_LIMIT: { type: 'int', default: 30, min: 1, max: 1e6, description: 'Keys a user may create per hour (all instances)' },
   KEYWARD_LIMITS_ON_OUTAGE: { type: 'string', default: 'closed', description: 'When Firestore is unreachable and a limit needs a new block: closed refuses limited requests (503), open admits them uncounted' },
-  KEYWARD_ALLOWED_ORIGINS: { type: 'list', default: [], description: "Origins besides the site's own that may create sessions and send cookie-authenticated changes (comma-separated)" },
+  KEYWARD_ALLOWED_ORIGINS: { type: 'list', default: [], description: "Origins besides the site's own that may create sessions and send cookie-authenticated changes, and whose pages may call /v1 with an ID token (CORS, never with cookies; comma-separated)", docs: '[elements](docs/elements.md#authentication)' },
   KEYWARD_BODY_LIMIT_BYTES: { type: 'int', default: 16 * 1024, min: 1024, max: 1024 * 1024, description: 'Largest JSON body, bytes' },
   KEYWARD_TRUSTED_PROXIES: { type: 'string', default: 'linklocal,uniquelocal', description: 'Proxies whose X-Forwarded-For entries are believed: CIDR ranges, or loopback, linklocal (169.254.0.0/16, fe80::/10), uniquelocal (10/8, 172.16/12, 192.168/16, fc00::/7)', docs: '[the client address](#security-model)' },
   KEYWARD_AUDIT_LOG: { type: 'string', default: 'keyward-audit', description: 'Cloud Logging log name of the audit trail' },

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = join(__dirname, '..', '..');
@@ -24,8 +24,12 @@ describe('production builds', () => {
       await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs'), '--deploy', '--outdir', out], {
         env: { ...process.env, GCLOUD_PROJECT: 'acme-prod', KEYWARD_FIREBASE_CONFIG: JSON.stringify({ apiKey: 'AIzaTest', authDomain: 'acme-prod.firebaseapp.com', projectId: 'acme-prod' }) },
       });
-      const files = readdirSync(out);
+      const files = readdirSync(out, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(out, join(e.parentPath, e.name)));
       expect(files.some((f) => /^main-.*\.js$/.test(f))).toBe(true);
+      expect(files).toContain(join('elements', 'keyward.js'));
+      expect(files).not.toContain(join('elements', 'index.html')); // the local demo page stays local
       for (const f of files) expect(`${f}: ${readFileSync(join(out, f), 'utf8').match(LOCAL_ADDRESS)?.[0] ?? 'none'}`).toBe(`${f}: none`);
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -1,7 +1,7 @@
-// The console in a real browser (Debian's chromium driven by playwright-core), against the whole
+// The console in a real browser (chromium driven by playwright-core, test/harness/browser.ts), against the whole
 // local stack: the journeys a person takes, checked the way they would check them, plus the key
 // used from outside the browser as a client would (fetch from Node against /v1/me).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
@@ -9,23 +9,11 @@ import { adminAuth } from '../harness/admin';
 import { api, createUser } from '../harness/auth';
 import { AUTH_EMULATOR_URL, BASE_URL } from '../harness/ports';
 import { passes, reached } from '../harness/eventually';
+import { describeInBrowser, launchBrowser } from '../harness/browser';
 
 // Browser globals for the functions page.evaluate runs in the page (this file compiles without the DOM lib).
 declare const window: any, document: any, navigator: any, location: any, localStorage: any, sessionStorage: any, getComputedStyle: any;
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-const haveChromium = existsSync(CHROMIUM);
 /**
  * The README links docs/screenshots: the console as a reader sees it before running anything.
  * `npm run screenshots` refreshes them; a plain test run writes to a temporary folder, so it
@@ -37,8 +25,6 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => document.activeElement?.blur?.()); // no focus ring in the picture
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
-if (!haveChromium) console.warn(`browser tests skipped: ${CHROMIUM} not found (Debian: apt-get install -y chromium)`);
-const describeInBrowser = haveChromium ? describe : describe.skip;
 
 const site = () => process.env.KEYWARD_BASE_URL ?? BASE_URL;
 const authEmulator = () => process.env.FIREBASE_AUTH_EMULATOR_HOST ?? new URL(AUTH_EMULATOR_URL).host;
@@ -75,9 +61,7 @@ describeInBrowser('the console in a browser', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    // A non-persistent launch runs on a fresh temporary profile (user-data-dir) removed at close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

@@ -6,6 +6,13 @@ export { TEST_PORTS };
 
 export const TEST_PROJECT_ID = 'demo-keyward';
 
+export const HOST = '127.0.0.1';
+/**
+ * Another origin than the site, for pages that embed `<keyward-api-keys>` with a `getIdToken`
+ * callback (test/e2e/elements.test.ts serves one there): listed in KEYWARD_ALLOWED_ORIGINS below.
+ */
+export const OTHER_ORIGIN = `http://${HOST}:${TEST_PORTS.hosting + 13}`;
+
 /** Environment of the functions under test (passed through by the Functions emulator). */
 export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   // Revocation and other cached lookups expire after 1 s instead of the production default.
@@ -29,9 +36,10 @@ export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   KEYWARD_KEY_CREATE_LIMIT: '1000000',
   // Audit chains are signed every 5 s instead of every minute, so a test sees its entries covered (test/integration/audit/chain.test.ts).
   KEYWARD_AUDIT_CHECKPOINT_MS: '5000',
+  // The API answers CORS for this origin's pages (functions/src/http/cors.ts).
+  KEYWARD_ALLOWED_ORIGINS: OTHER_ORIGIN,
 };
 
-export const HOST = '127.0.0.1';
 /** Hosting: the console and the REST API under /v1 (same origin as in production). */
 export const BASE_URL = `http://${HOST}:${TEST_PORTS.hosting}`;
 export const AUTH_EMULATOR_URL = `http://${HOST}:${TEST_PORTS.auth}`;

@@ -1,5 +1,5 @@
 /** Keys in the console: the create form as an API request, the field an error names, the scopes a person may give, how to use a new key. Pure. */
-import { endOfDayIso, splitList } from './words';
+import { endOfDayIso, splitList, when } from './words';
 
 export interface KeyForm {
   name: string;
@@ -59,3 +59,21 @@ export const GRACE_PERIODS: ReadonlyArray<{ seconds: number; label: string }> = 
   { seconds: 86_400, label: '1 day' },
   { seconds: 604_800, label: '7 days' },
 ];
+
+/** A key's status in words: `disabled` is "paused" to people, and an old secret's grace period is named. */
+export function statusText(key: { status: string; previousSecretValidUntil?: string | null }): string {
+  const base = key.status === 'disabled' ? 'paused' : key.status;
+  return key.previousSecretValidUntil ? `${base} (old secret works until ${when(key.previousSecretValidUntil)})` : base;
+}
+
+export type KeyAction = 'regenerate' | 'pause' | 'resume' | 'revoke';
+
+/** The buttons' words; each button's accessible name adds the key's name (`Revoke billing`). */
+export const ACTION_LABELS: Readonly<Record<KeyAction, string>> = { regenerate: 'Regenerate', pause: 'Pause', resume: 'Resume', revoke: 'Revoke' };
+
+/** What can still be done to a key in this status (the API refuses the rest with 409). */
+export function keyActionsFor(status: string): KeyAction[] {
+  if (status === 'revoked' || status === 'expired') return [];
+  if (status === 'disabled') return ['resume', 'revoke'];
+  return ['regenerate', 'pause', 'revoke'];
+}

@@ -36,13 +36,19 @@ export function scopePicker(
   return { element, value: () => (allowAll && all.checked ? null : boxes.filter((b) => b.checked).map((b) => b.value)), focusTarget: element };
 }
 
-export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void>): HTMLElement {
-  const name = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off' });
-  const type = h('select', { name: 'type' }, h('option', { value: 'server' }, 'server'), h('option', { value: 'web' }, 'web'), h('option', { value: 'mobile' }, 'mobile'));
-  const expiresOn = h('input', { name: 'expiresOn', type: 'date', min: tomorrow(new Date()) });
-  const origins = h('textarea', { name: 'allowedOrigins', rows: 2, autocomplete: 'off', spellcheck: 'false' });
-  const ips = h('textarea', { name: 'allowedIps', rows: 2, autocomplete: 'off', spellcheck: 'false' });
-  const scopes = scopePicker(heldScopes(me.claims), null, 'create-scopes');
+/**
+ * The fields of a new key, shared with `<keyward-api-keys>`: name and type, and expiry, origins,
+ * addresses and scopes behind "Restrictions" (opened for a web key, which needs an origin).
+ * `attrs` go on every control (the element's `part`). `body()` is what to send, `controls` maps
+ * the API's field names to the control an error about them belongs to.
+ */
+export function keyFields(choices: string[], scopeName: string, attrs: Record<string, string> = {}) {
+  const name = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', ...attrs });
+  const type = h('select', { name: 'type', ...attrs }, ...['server', 'web', 'mobile'].map((t) => h('option', { value: t }, t)));
+  const expiresOn = h('input', { name: 'expiresOn', type: 'date', min: tomorrow(new Date()), ...attrs });
+  const origins = h('textarea', { name: 'allowedOrigins', rows: 2, autocomplete: 'off', spellcheck: 'false', ...attrs });
+  const ips = h('textarea', { name: 'allowedIps', rows: 2, autocomplete: 'off', spellcheck: 'false', ...attrs });
+  const scopes = scopePicker(choices, null, scopeName);
   const restrictions = h(
     'details',
     { class: 'restrictions' },
@@ -60,11 +66,24 @@ export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void
   type.addEventListener('change', () => {
     if (type.value === 'web') restrictions.open = true; // a web key needs an origin: show where
   });
+  const body = (): Record<string, unknown> => {
+    const out = createKeyBody({ name: name.value, type: type.value, expiresOn: expiresOn.value, allowedOrigins: origins.value, allowedIps: ips.value, scopes: '' });
+    const chosen = scopes.value();
+    if (chosen !== null) out.scopes = chosen;
+    return out;
+  };
+  const nameField = field('Name', name, 'For you to recognise it, like “billing backend”.');
+  const typeField = field('Type', type, TYPE_HINT);
+  return { name, nameField, typeField, restrictions, controls, body };
+}
+
+export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void>): HTMLElement {
+  const { name, nameField, typeField, restrictions, controls, body } = keyFields(heldScopes(me.claims), 'create-scopes');
   const form = h(
     'form',
     { class: 'create-key', 'aria-labelledby': 'create-heading', novalidate: true },
     h('h2', { id: 'create-heading' }, 'Create a key'),
-    h('div', { class: 'grid' }, field('Name', name, 'For you to recognise it, like “billing backend”.'), field('Type', type, TYPE_HINT)),
+    h('div', { class: 'grid' }, nameField, typeField),
     restrictions,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create key')),
   );
@@ -79,10 +98,7 @@ export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void
     }
     void busy(form, async () => {
       try {
-        const body = createKeyBody({ name: name.value, type: type.value, expiresOn: expiresOn.value, allowedOrigins: origins.value, allowedIps: ips.value, scopes: '' });
-        const chosen = scopes.value();
-        if (chosen !== null) body.scopes = chosen;
-        const key = await api.createKey(body);
+        const key = await api.createKey(body());
         form.reset();
         restrictions.open = false;
         await created(key);

@@ -4,7 +4,7 @@
  */
 import { api, type KeyView, type KeyWithSecret } from '../api';
 import { announce, ask, field, h, showError } from '../dom';
-import { GRACE_PERIODS } from '../format/keys';
+import { ACTION_LABELS, GRACE_PERIODS, keyActionsFor, type KeyAction } from '../format/keys';
 
 /** The cross-instance bound the API documents (KEYWARD_CACHE_TTL_MS, 10 s by default). */
 export const REVOCATION_BOUND = 'within 10 seconds everywhere else';
@@ -19,17 +19,16 @@ export interface KeyActionHooks {
 }
 
 export function keyActions(key: KeyView, hooks: KeyActionHooks): HTMLElement[] {
-  if (key.status === 'revoked' || key.status === 'expired') return [];
-  const buttons: HTMLElement[] = [];
-  if (key.status === 'active') {
-    buttons.push(h('button', { type: 'button', 'aria-label': `Regenerate ${key.name}`, onclick: (e) => void regenerate(key, e.currentTarget as HTMLElement, hooks) }, 'Regenerate'));
-  }
-  const paused = key.status === 'disabled';
-  buttons.push(
-    h('button', { type: 'button', 'aria-label': `${paused ? 'Resume' : 'Pause'} ${key.name}`, onclick: (e) => void pause(key, !paused, e.currentTarget as HTMLElement, hooks) }, paused ? 'Resume' : 'Pause'),
-    h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${key.name}`, onclick: (e) => void revoke(key, e.currentTarget as HTMLElement, hooks) }, 'Revoke'),
-  );
-  return buttons;
+  const run: Record<KeyAction, (trigger: HTMLElement) => Promise<void>> = {
+    regenerate: (trigger) => regenerate(key, trigger, hooks),
+    pause: (trigger) => pause(key, true, trigger, hooks),
+    resume: (trigger) => pause(key, false, trigger, hooks),
+    revoke: (trigger) => revoke(key, trigger, hooks),
+  };
+  return keyActionsFor(key.status).map((action) => {
+    const label = ACTION_LABELS[action];
+    return h('button', { type: 'button', class: action === 'revoke' ? 'danger' : undefined, 'aria-label': `${label} ${key.name}`, onclick: (e) => void run[action](e.currentTarget as HTMLElement) }, label);
+  });
 }
 
 async function revoke(key: KeyView, trigger: HTMLElement, hooks: KeyActionHooks): Promise<void> {

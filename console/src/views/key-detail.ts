@@ -6,13 +6,13 @@
  */
 import { api, type AuditEntry, type KeyView, type Me } from '../api';
 import { announce, busy, clearFieldErrors, clearMessages, field, focusOn, h, setFieldError, showError } from '../dom';
-import { fieldOfError, heldScopes } from '../format/keys';
+import { fieldOfError, heldScopes, statusText } from '../format/keys';
 import { endOfDayIso, splitList, when } from '../format/words';
 import { usageChart, usageTotals } from './chart';
 import { scopePicker } from './create-key';
 import { keyActions } from './key-actions';
 import { limitsForm, limitsSummary } from './limits';
-import { showNewSecret, statusText } from './keys';
+import { showNewSecret } from './keys';
 
 const localDay = (iso: string) => {
   const d = new Date(iso);

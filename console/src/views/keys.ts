@@ -1,6 +1,7 @@
 /** The keys page: usage of all keys at a glance, the list, creating a key, and the person's own limits over all of them. */
 import { api, type KeyView, type KeyWithSecret, type Me, type UsageReport } from '../api';
 import { focusOn, h, showError } from '../dom';
+import { statusText } from '../format/keys';
 import { count, when, whenDay } from '../format/words';
 import { usageChart, usageTotals } from './chart';
 import { createForm } from './create-key';
@@ -8,11 +9,6 @@ import { keyActions } from './key-actions';
 import { limitsForm, limitsSummary } from './limits';
 import { showSecret } from './secret';
 
-/** Status words for people; the badge class carries the colour. */
-export function statusText(key: KeyView): string {
-  const base = key.status === 'disabled' ? 'paused' : key.status;
-  return key.previousSecretValidUntil ? `${base} (old secret works until ${when(key.previousSecretValidUntil)})` : base;
-}
 
 export function showNewSecret(slot: HTMLElement, result: KeyWithSecret, regenerated = false): void {
   showSecret(slot, {
