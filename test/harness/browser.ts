@@ -1,8 +1,8 @@
 // The browser of the browser tests, on every machine: Debian's chromium where /usr/bin/chromium
 // exists (CI installs it), otherwise the Chromium that `npm install` brings in @sparticuz/chromium.
 // KEYWARD_BROWSER=debian|sparticuz picks one (sparticuz: prove the fallback on a machine that has
-// Debian's). Under CI (env CI set) a browser that cannot start fails the tests; elsewhere the
-// tests say plainly that they were skipped, and why.
+// Debian's). A missing browser fails the tests, on CI and everywhere else: `npm install` always
+// brings one, so a machine without any has a broken install, and a skip would hide it.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,23 +52,15 @@ export function browserChoice(): { kind: BrowserKind } | { kind: 'none'; why: st
   return { kind: 'none', why: `${DEBIAN_CHROMIUM} is missing and @sparticuz/chromium is not installed (npm install, or apt-get install -y chromium)` };
 }
 
-/**
- * `describe` when a browser is there; otherwise a skip that says why, except under CI, where a
- * missing browser is a failure of the suite, never a skip.
- */
+/** `describe` when a browser is there; otherwise one failing test that says why (never a skip). */
 export function describeInBrowser(name: string, body: () => void): void {
   const choice = browserChoice();
   if (choice.kind !== 'none') return describe(`${name} (${choice.kind} chromium)`, body);
-  if (process.env.CI) {
-    describe(name, () => {
-      it('has a browser to run in (CI never skips the browser tests)', () => {
-        throw new Error(`no browser for the browser tests: ${choice.why}`);
-      });
+  describe(name, () => {
+    it('has a browser to run in (the browser tests never skip)', () => {
+      throw new Error(`no browser for the browser tests: ${choice.why}`);
     });
-    return;
-  }
-  console.warn(`browser tests skipped (${name}): ${choice.why}`);
-  describe.skip(name, body);
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 // Which browser the browser tests use (test/harness/browser.ts): KEYWARD_BROWSER picks one, and a
-// name it does not know is no browser at all (under CI, a failure), never a silent default.
+// name it does not know is no browser at all (a failing test), never a silent default.
 import { existsSync } from 'node:fs';
 import { browserChoice } from '../../harness/browser';
 
