@@ -8,6 +8,8 @@ import type { Firestore } from 'firebase-admin/firestore';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { managedSink, type AuditSink, type ManagedAuditSink } from './audit/events';
 import { auditLog, type AuditLog } from './actions/audit-log';
+import { auditReads } from './audit/read-cache';
+import { auditReadLimiter } from './limits/audit-read-limiter';
 import { collectionName, type Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/key-credential';
 import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
@@ -226,21 +228,30 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
         },
       });
   const auditJwks = () => auditKeyring.publicJwks();
+  const rateCounters = firestoreCounters(firestore, config.dependencyTimeoutMs);
+  const limiter = leasedLimiter(rateCounters, { onOutage: config.limitsOnOutage, now });
+  // Every entries.list call of an audit read, budgeted below Cloud Logging's quota and cached briefly.
+  const auditReadBudget = auditReadLimiter(
+    limiter,
+    { perUser: { limit: config.auditReads.perUserPerMinute, period: 'minute' }, perProject: { limit: config.auditReads.perProjectPerMinute, period: 'minute' } },
+    config.audit.readFrom,
+    now,
+  );
+  const reads = auditReads({ spend: (uid) => auditReadBudget.take(uid), ttlMs: config.auditReads.cacheMs, now });
   const auditVerify = auditVerifier({
     projectId: config.projectId,
     logName: config.auditLogName,
     instance: config.instance,
     checkpointLogName: checkpointLogName(config.auditLogName),
     list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs),
+    reads,
     firestoreCheckpoints: (from, to, limit) => auditCheckpoints.reader.between(from, to, limit),
     jwks: auditJwks,
     flush: () => audit.flush(),
     intervalMs: config.audit.checkpointIntervalMs,
     now,
   });
-  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, instance: config.instance, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
-  const rateCounters = firestoreCounters(firestore, config.dependencyTimeoutMs);
-  const limiter = leasedLimiter(rateCounters, { onOutage: config.limitsOnOutage, now });
+  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, instance: config.instance, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), reads, flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
   const createLimit = (uid: string) =>
     enforce(limiter, 'key-create', uid, { limit: config.keyCreateLimitPerHour, period: 'hour' }, now(), 'Too many keys created; try again later.');
   const creditsSpent = (record: KeyRecord) => (record.credits ? rateCounters.read(creditsCounter('credits', record.keyId, record.credits, now())) : Promise.resolve(0));

@@ -29,6 +29,13 @@ export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   KEYWARD_KEY_CREATE_LIMIT: '1000000',
   // Audit chains are signed every 5 s instead of every minute, so a test sees its entries covered (test/integration/audit/chain.test.ts).
   KEYWARD_AUDIT_CHECKPOINT_MS: '5000',
+  // Audit reads poll the log until entries arrive (test/integration/audit/support.ts): the read
+  // budgets would refuse a suite's worth of them, and the short cache would answer each poll with
+  // the page before. The budgets and the cache are tested with their own settings
+  // (test/integration/audit/read-budget.test.ts).
+  KEYWARD_AUDIT_READS_PER_MINUTE: '1000000',
+  KEYWARD_AUDIT_USER_READS_PER_MINUTE: '1000000',
+  KEYWARD_AUDIT_READ_CACHE_MS: '0',
 };
 
 export const HOST = '127.0.0.1';

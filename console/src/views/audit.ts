@@ -12,6 +12,7 @@
  */
 import { api, type AuditEntry, type Me } from '../api';
 import { announce, busy, clearMessages, field, focusOn, h, showError } from '../dom';
+import { auditWaitOf, showAuditWait } from './audit-wait';
 import {
   AUDIT_EVENTS,
   auditCsv,
@@ -101,7 +102,11 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
   let pages: (string | undefined)[] = [undefined];
   let nextToken: string | undefined;
 
+  /** Stops the countdown of a read that waits for its budget (audit-wait.ts), when another read replaces it. */
+  let stopWaiting: () => void = () => undefined;
+
   async function load(index: number, moveFocus: boolean): Promise<void> {
+    stopWaiting();
     try {
       const page = await api.audit({ ...filters, pageToken: pages[index] });
       pages = pages.slice(0, index + 1);
@@ -113,7 +118,9 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
       announce(`${page.entries.length} ${page.entries.length === 1 ? 'entry' : 'entries'} on page ${index + 1}.`);
       if (moveFocus) focusOn(resultsHeading);
     } catch (err) {
-      showError((err as Error).message);
+      const wait = auditWaitOf(err);
+      if (wait !== undefined) stopWaiting = showAuditWait(results, wait, () => void load(index, moveFocus));
+      else showError((err as Error).message);
     }
   }
 

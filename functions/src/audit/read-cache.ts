@@ -1,0 +1,58 @@
+/**
+ * The one way audit reads reach Cloud Logging: each `entries.list` call spends the caller's and the
+ * project's budget (limits/audit-read-limiter.ts), except an identical one made within `ttlMs`
+ * (same view, filter, page size, page token and order), which gets the page already read on this
+ * instance. A console that refreshes, or two tabs, then cost one call, not one each. A page is
+ * shared only between callers with the same view: a user's own (keyed by uid) or the auditors'
+ * (everyone's), never across. Failures are not kept. In memory only, per instance.
+ */
+import type { EntryPage, ListEntries } from './entry';
+
+/** Whose view a read is made for: `everyone` for auditors, else only `uid`'s entries. */
+export interface ReadView {
+  uid: string;
+  everyone: boolean;
+}
+
+/** The caller's `list`, gated for one view. */
+export type AuditReads = (view: ReadView, list: ListEntries) => ListEntries;
+
+export interface AuditReadCacheOptions {
+  /** Spends one call of `uid`'s budget, or throws the refusal. */
+  spend: (uid: string) => Promise<void>;
+  /** How long an identical read is answered from memory; 0: never. */
+  ttlMs: number;
+  now: () => number;
+  maxEntries?: number;
+}
+
+interface Kept {
+  at: number;
+  page: Promise<EntryPage>;
+}
+
+export function auditReads(opts: AuditReadCacheOptions): AuditReads {
+  const maxEntries = opts.maxEntries ?? 500;
+  const kept = new Map<string, Kept>();
+  return (view, list) => async (request) => {
+    const key = JSON.stringify([view.everyone ? '*' : view.uid, view.everyone, request.filter, request.pageSize, request.pageToken ?? null, request.order ?? 'desc']);
+    const now = opts.now();
+    const hit = kept.get(key);
+    if (hit && now - hit.at < opts.ttlMs) return hit.page;
+    await opts.spend(view.uid);
+    const page = list(request);
+    if (opts.ttlMs > 0) {
+      kept.delete(key);
+      // Oldest first: a Map iterates in insertion order.
+      for (const old of kept.keys()) {
+        if (kept.size < maxEntries) break;
+        kept.delete(old);
+      }
+      kept.set(key, { at: now, page });
+      page.catch(() => {
+        if (kept.get(key)?.page === page) kept.delete(key);
+      });
+    }
+    return page;
+  };
+}
