@@ -9,6 +9,7 @@ import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { managedSink, type AuditSink, type ManagedAuditSink } from './audit/events';
 import { auditLog, type AuditLog } from './actions/audit-log';
 import { auditReads } from './audit/read-cache';
+import { verifiedKeyOf } from './credentials/verified-key';
 import { auditReadLimiter } from './limits/audit-read-limiter';
 import { collectionName, type Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/key-credential';
@@ -205,8 +206,9 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   changeFeed.subscribe('key', keyCache);
   const usage = usageTracker(
     async (flush) => {
-      const record = keyCache.peek(flush.keyId) ?? (await keyCache.get(flush.keyId));
-      if (record) await keyStore.recordUse(record.ownerUid, flush);
+      // The owner came with the use (the verified record's); a lookup only for a use recorded without one.
+      const ownerUid = flush.ownerUid ?? (keyCache.peek(flush.keyId) ?? (await keyCache.get(flush.keyId)))?.ownerUid;
+      if (ownerUid) await keyStore.recordUse(ownerUid, flush);
     },
     { intervalMs: config.usage.flushIntervalMs, now },
   );
@@ -313,7 +315,8 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     limiter,
     counters: rateCounters,
     typeLimits: config.rateLimits,
-    keyOf: (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
+    // The record the credential verified with; the cache only for an identity made without one.
+    keyOf: (identity) => verifiedKeyOf(identity) ?? keyCache.peek(identity.keyId) ?? keyCache.get(identity.keyId),
     ownerOf: (uid) => owners.of(uid),
     audit,
     now,
