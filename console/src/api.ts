@@ -122,6 +122,11 @@ async function send(method: string, path: string, body: unknown, opts: CallOptio
   return json;
 }
 
+/** The seconds to wait when `err` is a 429 `rate_limited` that says how long (an audit read over its budget); otherwise undefined. */
+export function rateLimitWait(err: unknown): number | undefined {
+  return err instanceof ApiError && err.code === 'rate_limited' ? err.retryAfter : undefined;
+}
+
 const fallbackMessage = (status: number) => `Keyward answered with HTTP ${status}.`;
 
 /** A wait in whole seconds (1 to a day), from a `Retry-After` header or a callable's details; else undefined. */

@@ -4,13 +4,9 @@
  * once. Cloud Logging allows a project only so many reads a minute, so a wait is the normal answer
  * under load, not an error.
  */
-import { ApiError } from '../api';
 import { h } from '../dom';
 
-/** The seconds to wait when `err` is a budget refusal with a wait; otherwise undefined. */
-export function auditWaitOf(err: unknown): number | undefined {
-  return err instanceof ApiError && err.code === 'rate_limited' ? err.retryAfter : undefined;
-}
+export { rateLimitWait as auditWaitOf } from '../api';
 
 /**
  * Shows the countdown in `container` and calls `retry` when it ends or on "Try now". Returns a

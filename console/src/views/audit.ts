@@ -128,8 +128,11 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
   let verifying = 0;
 
   /** Verifies the search's time range (auditors) and shows the report in the verification section. */
+  let stopVerifyWait: () => void = () => undefined;
+
   async function verify(): Promise<void> {
     if (!verification) return;
+    stopVerifyWait();
     const mine = ++verifying;
     const range = verifyRange(current, new Date());
     const heading = h('h2', { id: 'audit-verify-heading' }, 'Verification');
@@ -142,6 +145,14 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
       verification.replaceChildren(heading, scope, ...verificationView(report));
     } catch (err) {
       if (mine !== verifying) return;
+      const wait = auditWaitOf(err);
+      if (wait !== undefined) {
+        // Over the read budget: the wait, counted down, then the verification again (audit-wait.ts).
+        const holder = h('div', {});
+        verification.replaceChildren(heading, scope, holder);
+        stopVerifyWait = showAuditWait(holder, wait, () => void verify());
+        return;
+      }
       verification.replaceChildren(heading, scope, h('p', { class: 'verify-result verify-error', 'aria-live': 'polite' }, `Could not verify this range: ${(err as Error).message}`));
     } finally {
       if (mine === verifying) verification.removeAttribute('aria-busy');
