@@ -23,17 +23,33 @@ export interface AuditReadCacheOptions {
   /** How long an identical read is answered from memory; 0: never. */
   ttlMs: number;
   now: () => number;
+  /** Most log entries kept in all pages together (a page holds up to 1,000). */
   maxEntries?: number;
 }
 
 interface Kept {
   at: number;
   page: Promise<EntryPage>;
+  /** Entries in the page once it arrived (0 before). */
+  size: number;
 }
 
 export function auditReads(opts: AuditReadCacheOptions): AuditReads {
-  const maxEntries = opts.maxEntries ?? 500;
+  const maxEntries = opts.maxEntries ?? 20_000;
+  // In the order they were read (a Map iterates in insertion order): the oldest first.
   const kept = new Map<string, Kept>();
+  let size = 0;
+  const drop = (key: string, k: Kept) => {
+    kept.delete(key);
+    size -= k.size;
+  };
+  /** Drops what has expired, then the oldest while the pages hold too many entries. */
+  const trim = (now: number) => {
+    for (const [key, k] of kept) {
+      if (now - k.at < opts.ttlMs && size <= maxEntries) break;
+      drop(key, k);
+    }
+  };
   return (view, list) => async (request) => {
     const key = JSON.stringify([view.everyone ? '*' : view.uid, view.everyone, request.filter, request.pageSize, request.pageToken ?? null, request.order ?? 'desc']);
     const now = opts.now();
@@ -42,16 +58,21 @@ export function auditReads(opts: AuditReadCacheOptions): AuditReads {
     await opts.spend(view.uid);
     const page = list(request);
     if (opts.ttlMs > 0) {
-      kept.delete(key);
-      // Oldest first: a Map iterates in insertion order.
-      for (const old of kept.keys()) {
-        if (kept.size < maxEntries) break;
-        kept.delete(old);
-      }
-      kept.set(key, { at: now, page });
-      page.catch(() => {
-        if (kept.get(key)?.page === page) kept.delete(key);
-      });
+      if (hit) drop(key, hit);
+      trim(now);
+      const entry: Kept = { at: now, page, size: 0 };
+      kept.set(key, entry);
+      page.then(
+        (p) => {
+          if (kept.get(key) !== entry) return;
+          entry.size = p.entries.length;
+          size += entry.size;
+          trim(opts.now());
+        },
+        () => {
+          if (kept.get(key) === entry) kept.delete(key);
+        },
+      );
     }
     return page;
   };

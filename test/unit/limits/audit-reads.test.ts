@@ -122,6 +122,21 @@ describe('audit read cache', () => {
     expect([off.spent, off.calls()]).toEqual([['bob', 'bob'], 2]);
   });
 
+  it('keeps at most maxEntries log entries: the oldest pages go first', async () => {
+    const clock = { now: T };
+    const spent: string[] = [];
+    let calls = 0;
+    const reads = auditReads({ spend: async (uid) => void spent.push(uid), ttlMs: 5000, now: () => clock.now, maxEntries: 2 });
+    const alice = reads({ uid: 'alice', everyone: false }, async () => page(++calls)); // one entry a page
+    for (const filter of ['a', 'b', 'c']) await alice({ filter, pageSize: 1 });
+    await new Promise((r) => setImmediate(r));
+    await alice({ filter: 'c', pageSize: 1 }); // kept
+    await alice({ filter: 'b', pageSize: 1 }); // kept
+    expect(calls).toBe(3);
+    await alice({ filter: 'a', pageSize: 1 }); // dropped for room: read again
+    expect([calls, spent.length]).toEqual([4, 4]);
+  });
+
   it('a refused budget reads nothing', async () => {
     let calls = 0;
     const reads = auditReads({ spend: async () => Promise.reject(new KeywardError('rate_limited', 'no')), ttlMs: 5000, now: () => T });
