@@ -239,7 +239,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     config.audit.readFrom,
     now,
   );
-  const reads = auditReads({ spend: (uid) => auditReadBudget.take(uid), ttlMs: config.auditReads.cacheMs, now });
+  const reads = auditReads({ spend: (view) => (view.callerCharged ? auditReadBudget.takeProject() : auditReadBudget.take(view.uid)), ttlMs: config.auditReads.cacheMs, now });
   const auditVerify = auditVerifier({
     projectId: config.projectId,
     logName: config.auditLogName,
@@ -247,6 +247,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     checkpointLogName: checkpointLogName(config.auditLogName),
     list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs),
     reads,
+    chargeCaller: (uid) => auditReadBudget.takeUser(uid),
     firestoreCheckpoints: (from, to, limit) => auditCheckpoints.reader.between(from, to, limit),
     jwks: auditJwks,
     flush: () => audit.flush(),

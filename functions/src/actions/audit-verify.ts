@@ -25,8 +25,10 @@ export interface AuditVerifyDeps {
   instance?: string;
   checkpointLogName: string;
   list: ListEntries;
-  /** Budgets and caches every `list` call, each page counting as one (audit/read-cache.ts). */
+  /** Budgets and caches every `list` call, each page one of the project's (audit/read-cache.ts). */
   reads?: AuditReads;
+  /** Charges the caller's own read budget once per verification or export (limits/audit-read-limiter.ts). */
+  chargeCaller?: (uid: string) => Promise<void>;
   /** Checkpoints in Firestore (store/audit-checkpoints.ts). */
   firestoreCheckpoints: (from: string, to: string, limit: number) => Promise<string[]>;
   jwks: () => Promise<JWK[]>;
@@ -72,7 +74,7 @@ export function auditVerifier(deps: AuditVerifyDeps) {
   }
 
   async function all(uid: string, filter: string, max: number, what: string): Promise<RawEntry[]> {
-    const list = deps.reads ? deps.reads({ uid, everyone: true }, deps.list) : deps.list;
+    const list = deps.reads ? deps.reads({ uid, everyone: true, callerCharged: deps.chargeCaller !== undefined }, deps.list) : deps.list;
     const out: RawEntry[] = [];
     let pageToken: string | undefined;
     do {
@@ -87,6 +89,7 @@ export function auditVerifier(deps: AuditVerifyDeps) {
   }
 
   async function collect(uid: string, from: string, to: string): Promise<Omit<AuditExport, 'format' | 'verification'>> {
+    await deps.chargeCaller?.(uid);
     await deps.flush?.().catch(() => undefined);
     const cpFrom = new Date(Date.parse(from) - HOUR).toISOString();
     const cpTo = new Date(Date.parse(to) + HOUR).toISOString();

@@ -1,6 +1,7 @@
 /**
  * The one way audit reads reach Cloud Logging: each `entries.list` call spends the caller's and the
- * project's budget (limits/audit-read-limiter.ts), except an identical one made within `ttlMs`
+ * project's budget, or the project's alone for a request that charged the caller once
+ * (limits/audit-read-limiter.ts), except an identical one made within `ttlMs`
  * (same view, filter, page size, page token and order), which gets the page already read on this
  * instance. A console that refreshes, or two tabs, then cost one call, not one each. A page is
  * shared only between callers with the same view: a user's own (keyed by uid) or the auditors'
@@ -12,14 +13,16 @@ import type { EntryPage, ListEntries } from './entry';
 export interface ReadView {
   uid: string;
   everyone: boolean;
+  /** The caller's budget was charged once for the whole request (a verification, an export): each call spends the project's only. */
+  callerCharged?: boolean;
 }
 
 /** The caller's `list`, gated for one view. */
 export type AuditReads = (view: ReadView, list: ListEntries) => ListEntries;
 
 export interface AuditReadCacheOptions {
-  /** Spends one call of `uid`'s budget, or throws the refusal. */
-  spend: (uid: string) => Promise<void>;
+  /** Spends one call for this view (the caller's budget and the project's, or the project's alone), or throws the refusal. */
+  spend: (view: ReadView) => Promise<void>;
   /** How long an identical read is answered from memory; 0: never. */
   ttlMs: number;
   now: () => number;
@@ -55,7 +58,7 @@ export function auditReads(opts: AuditReadCacheOptions): AuditReads {
     const now = opts.now();
     const hit = kept.get(key);
     if (hit && now - hit.at < opts.ttlMs) return hit.page;
-    await opts.spend(view.uid);
+    await opts.spend(view);
     const page = list(request);
     if (opts.ttlMs > 0) {
       if (hit) drop(key, hit);

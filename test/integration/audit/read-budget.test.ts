@@ -52,7 +52,7 @@ describe('audit read budgets', () => {
     expectSpent(await read(two, bob), 3);
   });
 
-  it("verification and export spend one read per Logging call: an auditor's verification (two lists) spends a budget of two", async () => {
+  it("a verification or an export is one read of the auditor's budget, whatever pages it reads (each page is one of the project's)", async () => {
     // The deployment's own instance (verification needs its signing keys); the auditor's budget is theirs alone.
     const app = await startInProcessApp({ KEYWARD_AUDIT_USER_READS_PER_MINUTE: '2', KEYWARD_AUDIT_READ_CACHE_MS: '0' });
     apps.push(app);
@@ -61,7 +61,9 @@ describe('audit read budgets', () => {
     const range = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() };
     const verified = await read(app, auditor, '/v1/audit/verify', range);
     expect([verified.status, typeof verified.json.ok, typeof verified.json.entries]).toEqual([200, 'boolean', 'number']);
-    expectSpent(await read(app, auditor, '/v1/audit/export', range), 2);
+    const exported = await read(app, auditor, '/v1/audit/export', range);
+    expect([exported.status, exported.json.format]).toEqual([200, 'keyward-audit-export/1']);
+    expectSpent(await read(app, auditor, '/v1/audit/verify', range), 2);
     expectSpent(await read(app, auditor), 2);
   });
 });

@@ -55,6 +55,19 @@ describe('audit read budget', () => {
     expect([err.code, err.details.retryAfterSeconds, err.details.rateLimit?.limit]).toEqual(['rate_limited', 45, 5]);
   });
 
+  it('a verification charges the caller once and the project per page', async () => {
+    const { a, counters } = instances();
+    await a.takeUser('auditor');
+    for (let page = 0; page < 5; page++) await a.takeProject();
+    expect(counters.values.get(`audit-read-project:${encodeURIComponent('projects/p')}:${T - 15_000}`)).toBe(5);
+    // The project's five are spent: another page, or anyone's read, is refused; the auditor's own budget still has two.
+    const err = await refusal(a.takeProject());
+    expect([err.code, err.details.rateLimit?.limit]).toEqual(['rate_limited', 5]);
+    await a.takeUser('auditor');
+    await a.takeUser('auditor');
+    expect((await refusal(a.takeUser('auditor'))).details.rateLimit?.limit).toBe(3);
+  });
+
   it('starts over in the next minute', async () => {
     const { a, clock } = instances();
     for (let i = 0; i < 3; i++) await a.take('alice');
@@ -72,7 +85,7 @@ describe('audit read cache', () => {
     const spent: string[] = [];
     let calls = 0;
     const list: ListEntries = async () => page(++calls);
-    const reads = auditReads({ spend: async (uid) => void spent.push(uid), ttlMs, now: () => clock.now });
+    const reads = auditReads({ spend: async (view) => void spent.push(view.callerCharged ? `project:${view.uid}` : view.uid), ttlMs, now: () => clock.now });
     return { clock, spent, reads, list, calls: () => calls };
   }
   const q = { filter: 'logName = "x"', pageSize: 50 };
@@ -99,6 +112,9 @@ describe('audit read cache', () => {
     await reads({ uid: 'alice', everyone: true }, list)(q);
     await reads({ uid: 'auditor2', everyone: true }, list)(q); // auditors share everyone's view
     expect([spent, calls()]).toEqual([['alice', 'alice', 'alice', 'alice', 'bob', 'alice'], 6]);
+    // A page of a verification (the caller charged once for it) spends the project's budget only.
+    await reads({ uid: 'auditor2', everyone: true, callerCharged: true }, list)({ ...q, order: 'asc' });
+    expect(spent[spent.length - 1]).toBe('project:auditor2');
   });
 
   it('keeps no failure, and spends on every read when the window is 0', async () => {
@@ -126,7 +142,7 @@ describe('audit read cache', () => {
     const clock = { now: T };
     const spent: string[] = [];
     let calls = 0;
-    const reads = auditReads({ spend: async (uid) => void spent.push(uid), ttlMs: 5000, now: () => clock.now, maxEntries: 2 });
+    const reads = auditReads({ spend: async (view) => void spent.push(view.callerCharged ? `project:${view.uid}` : view.uid), ttlMs: 5000, now: () => clock.now, maxEntries: 2 });
     const alice = reads({ uid: 'alice', everyone: false }, async () => page(++calls)); // one entry a page
     for (const filter of ['a', 'b', 'c']) await alice({ filter, pageSize: 1 });
     await new Promise((r) => setImmediate(r));
