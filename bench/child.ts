@@ -1,13 +1,16 @@
 // A forked helper process (the server, the load generator) spoken to over IPC: request/response by
 // id, the child's first message says it is ready. fork() inherits tsx's loader (process.execArgv).
 import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface Child {
   readonly pid: number;
   call<T>(msg: object, timeoutMs?: number): Promise<T>;
   /** The last part of the child's stderr. */
   stderr(): string;
-  /** With `stdout: 'pipe'`: the lines and bytes the child wrote to stdout (read and dropped here). */
+  /** With `stdout: 'pipe'` or `'file'`: the lines and bytes the child wrote to stdout. */
   stdout(): { lines: number; bytes: number };
   stop(): Promise<void>;
 }
@@ -17,11 +20,24 @@ type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
 export async function startChild<Ready>(
   file: string,
   env: NodeJS.ProcessEnv,
-  opts: { execArgv?: string[]; readyTimeoutMs?: number; stdout?: 'pipe' | 'inherit' } = {},
+  opts: { execArgv?: string[]; readyTimeoutMs?: number; stdout?: 'pipe' | 'file' | 'inherit' } = {},
 ): Promise<{ child: Child; ready: Ready }> {
   const execArgv = [...process.execArgv, ...(opts.execArgv ?? [])];
-  const proc: ChildProcess = fork(file, [], { env, execArgv, stdio: ['ignore', opts.stdout ?? 'inherit', 'pipe', 'ipc'] });
+  // `file`: stdout is a file, counted when asked (no reader on this machine's cores, bench/http.ts).
+  const outFile = opts.stdout === 'file' ? join(tmpdir(), `keyward-bench-stdout-${process.pid}-${Date.now()}`) : undefined;
+  const outFd = outFile ? openSync(outFile, 'w+') : undefined;
+  const proc: ChildProcess = fork(file, [], { env, execArgv, stdio: ['ignore', outFd ?? (opts.stdout === 'pipe' ? 'pipe' : 'inherit'), 'pipe', 'ipc'] });
   const out = { lines: 0, bytes: 0 };
+  /** Counts what the child appended to its stdout file since the last call. */
+  let fileOpen = outFd !== undefined;
+  const readFile = () => {
+    if (outFd === undefined || !fileOpen) return;
+    const buf = Buffer.alloc(1 << 20);
+    for (let n; out.bytes < fstatSync(outFd).size && (n = readSync(outFd, buf, 0, buf.length, out.bytes)) > 0; ) {
+      out.bytes += n;
+      for (let i = buf.indexOf(10); i !== -1 && i < n; i = buf.indexOf(10, i + 1)) out.lines++;
+    }
+  };
   // A pipe, as Cloud Run gives a function's stdout; drained here so the child never blocks on it.
   proc.stdout?.on('data', (b: Buffer) => {
     out.bytes += b.length;
@@ -42,6 +58,11 @@ export async function startChild<Ready>(
     else p.reject(new Error(m.error));
   });
   void exit.then(() => {
+    if (outFd !== undefined && fileOpen) {
+      fileOpen = false;
+      closeSync(outFd);
+      unlinkSync(outFile!);
+    }
     for (const p of pending.values()) p.reject(new Error(`${file} exited\n${err.slice(-2000)}`));
     pending.clear();
   });
@@ -66,7 +87,7 @@ export async function startChild<Ready>(
       return answer;
     },
     stderr: () => err,
-    stdout: () => ({ ...out }),
+    stdout: () => (readFile(), { ...out }),
     async stop() {
       if (exited) return;
       proc.kill('SIGTERM');

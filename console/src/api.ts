@@ -17,6 +17,8 @@ export class ApiError extends Error {
     message: string,
     /** For a malformed request: the JSON pointer of the field that was wrong (`/name`), as the API says. */
     readonly field?: string,
+    /** For a 429: the seconds to wait (`Retry-After`, or a callable's `details.retryAfter`). */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -87,7 +89,7 @@ let session = 0;
 const dropped = () => new Promise<never>(() => undefined);
 
 /** One same-origin request: the JSON it answers, or the ApiError its error body describes. */
-async function send(method: string, path: string, body: unknown, opts: CallOptions, errorOf: (json: unknown, status: number) => ApiError): Promise<unknown> {
+async function send(method: string, path: string, body: unknown, opts: CallOptions, errorOf: (json: unknown, status: number, headers: Headers) => ApiError): Promise<unknown> {
   const sentIn = session;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -114,19 +116,30 @@ async function send(method: string, path: string, body: unknown, opts: CallOptio
     json = undefined;
   }
   if (!res.ok) {
-    const err = errorOf(json, res.status);
+    const err = errorOf(json, res.status, res.headers);
     if (res.status === 401 && !opts.quietAuth) onSignedOut(err.message);
     throw err;
   }
   return json;
 }
 
+/** The seconds to wait when `err` is a 429 `rate_limited` that says how long (an audit read over its budget); otherwise undefined. */
+export function rateLimitWait(err: unknown): number | undefined {
+  return err instanceof ApiError && err.code === 'rate_limited' ? err.retryAfter : undefined;
+}
+
 const fallbackMessage = (status: number) => `Keyward answered with HTTP ${status}.`;
 
-/** The ApiError a REST error body describes: `{"error": {"code", "message", "field"?}}` (also `<keyward-api-keys>`'s). */
-export function restError(json: unknown, status: number): ApiError {
+/** A wait in whole seconds (1 to a day), from a `Retry-After` header or a callable's details; else undefined. */
+function seconds(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 86_400 ? n : undefined;
+}
+
+/** The ApiError a REST error body describes: `{"error": {"code", "message", "field"?}}` and `Retry-After` (also `<keyward-api-keys>`'s). */
+export function restError(json: unknown, status: number, headers?: Headers): ApiError {
   const error = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-  return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status), error?.field);
+  return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status), error?.field, seconds(headers?.get('retry-after')));
 }
 
 /** A REST call: errors are `{"error": {"code", "message"}}`. */
@@ -144,9 +157,9 @@ type CallableName = 'createApiKey' | 'listApiKeys' | 'revokeApiKey' | 'regenerat
  */
 async function callable<T>(name: CallableName, data: Record<string, unknown> = {}): Promise<T> {
   const json = await send('POST', `/v1/rpc/${name}`, { data }, {}, (json, status) => {
-    const error = (json as { error?: { status?: string; message?: string; details?: { code?: string; field?: string } } } | undefined)?.error;
+    const error = (json as { error?: { status?: string; message?: string; details?: { code?: string; field?: string; retryAfter?: unknown } } } | undefined)?.error;
     const code = error?.details?.code ?? error?.status?.toLowerCase() ?? 'http_error';
-    return new ApiError(status, code, error?.message ?? fallbackMessage(status), error?.details?.field);
+    return new ApiError(status, code, error?.message ?? fallbackMessage(status), error?.details?.field, seconds(error?.details?.retryAfter));
   });
   return (json as { result: T }).result;
 }

@@ -106,7 +106,13 @@ export async function runCallable<T>(services: Services, request: CallableReques
     }
   } catch (err) {
     const apiError = asKeywardError(err);
-    throw new HttpsError(CALLABLE_CODE[apiError.code], apiError.message, { code: apiError.code, ...(apiError.details.field ? { field: apiError.details.field } : {}) });
+    // A 429's wait travels in the details (the callable protocol has no headers of its own): the console counts it down.
+    const retryAfter = CALLABLE_CODE[apiError.code] === 'resource-exhausted' ? apiError.details.retryAfterSeconds : undefined;
+    throw new HttpsError(CALLABLE_CODE[apiError.code], apiError.message, {
+      code: apiError.code,
+      ...(apiError.details.field ? { field: apiError.details.field } : {}),
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+    });
   }
 }
 

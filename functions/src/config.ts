@@ -103,6 +103,12 @@ export interface Config {
    * which batches them to the Logging emulator by `flushDelayMs`, `batchSize` and `bufferLimit`.
    */
   audit: { flushDelayMs: number; batchSize: number; bufferLimit: number; writeTimeoutMs: number; readFrom: string; accessTo: 'stdout' | 'emulator'; checkpointIntervalMs: number };
+  /**
+   * Cloud Logging `entries.list` calls per minute for audit reads, counted across instances: per
+   * project (Google allows 60) and per user; an identical read within `cacheMs` is answered from
+   * memory without a call (limits/audit-read-limiter.ts, audit/read-cache.ts).
+   */
+  auditReads: { perProjectPerMinute: number; perUserPerMinute: number; cacheMs: number };
   /** A key's `lastUsedAt` and usage counts are written at most once per `flushIntervalMs` (keys/usage.ts). */
   usage: { flushIntervalMs: number };
 }
@@ -269,6 +275,11 @@ export function loadConfig(env: Env = process.env): Config {
       accessTo: accessTo(env),
       // At most this long after an entry, its chain's head is signed (audit/checkpointer.ts).
       checkpointIntervalMs: int(env, 'KEYWARD_AUDIT_CHECKPOINT_MS'),
+    },
+    auditReads: {
+      perProjectPerMinute: int(env, 'KEYWARD_AUDIT_READS_PER_MINUTE'),
+      perUserPerMinute: int(env, 'KEYWARD_AUDIT_USER_READS_PER_MINUTE'),
+      cacheMs: int(env, 'KEYWARD_AUDIT_READ_CACHE_MS'),
     },
     usage: { flushIntervalMs: int(env, 'KEYWARD_USAGE_FLUSH_MS') },
   };

@@ -8,6 +8,9 @@ import type { Firestore } from 'firebase-admin/firestore';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { managedSink, type AuditSink, type ManagedAuditSink } from './audit/events';
 import { auditLog, type AuditLog } from './actions/audit-log';
+import { auditReads } from './audit/read-cache';
+import { verifiedKeyOf } from './credentials/verified-key';
+import { auditReadLimiter } from './limits/audit-read-limiter';
 import { collectionName, type Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/key-credential';
 import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
@@ -203,8 +206,9 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   changeFeed.subscribe('key', keyCache);
   const usage = usageTracker(
     async (flush) => {
-      const record = keyCache.peek(flush.keyId) ?? (await keyCache.get(flush.keyId));
-      if (record) await keyStore.recordUse(record.ownerUid, flush);
+      // The owner came with the use (the verified record's); a lookup only for a use recorded without one.
+      const ownerUid = flush.ownerUid ?? (keyCache.peek(flush.keyId) ?? (await keyCache.get(flush.keyId)))?.ownerUid;
+      if (ownerUid) await keyStore.recordUse(ownerUid, flush);
     },
     { intervalMs: config.usage.flushIntervalMs, now },
   );
@@ -226,21 +230,31 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
         },
       });
   const auditJwks = () => auditKeyring.publicJwks();
+  const rateCounters = firestoreCounters(firestore, config.dependencyTimeoutMs);
+  const limiter = leasedLimiter(rateCounters, { onOutage: config.limitsOnOutage, now });
+  // Every entries.list call of an audit read, budgeted below Cloud Logging's quota and cached briefly.
+  const auditReadBudget = auditReadLimiter(
+    limiter,
+    { perUser: { limit: config.auditReads.perUserPerMinute, period: 'minute' }, perProject: { limit: config.auditReads.perProjectPerMinute, period: 'minute' } },
+    config.audit.readFrom,
+    now,
+  );
+  const reads = auditReads({ spend: (view) => (view.callerCharged ? auditReadBudget.takeProject() : auditReadBudget.take(view.uid)), ttlMs: config.auditReads.cacheMs, now });
   const auditVerify = auditVerifier({
     projectId: config.projectId,
     logName: config.auditLogName,
     instance: config.instance,
     checkpointLogName: checkpointLogName(config.auditLogName),
     list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs),
+    reads,
+    chargeCaller: (uid) => auditReadBudget.takeUser(uid),
     firestoreCheckpoints: (from, to, limit) => auditCheckpoints.reader.between(from, to, limit),
     jwks: auditJwks,
     flush: () => audit.flush(),
     intervalMs: config.audit.checkpointIntervalMs,
     now,
   });
-  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, instance: config.instance, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
-  const rateCounters = firestoreCounters(firestore, config.dependencyTimeoutMs);
-  const limiter = leasedLimiter(rateCounters, { onOutage: config.limitsOnOutage, now });
+  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, instance: config.instance, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), reads, flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
   const createLimit = (uid: string) =>
     enforce(limiter, 'key-create', uid, { limit: config.keyCreateLimitPerHour, period: 'hour' }, now(), 'Too many keys created; try again later.');
   const creditsSpent = (record: KeyRecord) => (record.credits ? rateCounters.read(creditsCounter('credits', record.keyId, record.credits, now())) : Promise.resolve(0));
@@ -302,7 +316,8 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     limiter,
     counters: rateCounters,
     typeLimits: config.rateLimits,
-    keyOf: (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
+    // The record the credential verified with; the cache only for an identity made without one.
+    keyOf: (identity) => verifiedKeyOf(identity) ?? keyCache.peek(identity.keyId) ?? keyCache.get(identity.keyId),
     ownerOf: (uid) => owners.of(uid),
     audit,
     now,

@@ -38,6 +38,13 @@ export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   KEYWARD_AUDIT_CHECKPOINT_MS: '5000',
   // The API answers CORS for this origin's pages (functions/src/http/cors.ts).
   KEYWARD_ALLOWED_ORIGINS: OTHER_ORIGIN,
+  // Audit reads poll the log until entries arrive (test/integration/audit/support.ts): the read
+  // budgets would refuse a suite's worth of them, and the short cache would answer each poll with
+  // the page before. The budgets and the cache are tested with their own settings
+  // (test/integration/audit/read-budget.test.ts).
+  KEYWARD_AUDIT_READS_PER_MINUTE: '1000000',
+  KEYWARD_AUDIT_USER_READS_PER_MINUTE: '1000000',
+  KEYWARD_AUDIT_READ_CACHE_MS: '0',
 };
 
 /** Hosting: the console and the REST API under /v1 (same origin as in production). */

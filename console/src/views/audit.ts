@@ -12,6 +12,7 @@
  */
 import { api, type AuditEntry, type Me } from '../api';
 import { announce, busy, clearMessages, field, focusOn, h, showError } from '../dom';
+import { auditWaitOf, showAuditWait } from './audit-wait';
 import { AUDIT_EVENTS, auditCsv, auditFiltersOf, auditStateToQuery, verificationSummary, verifyRange, type AuditFilters, type AuditUrlState, type VerifyReport } from '../format/audit';
 import { localDateTimeIso, when } from '../format/words';
 
@@ -90,7 +91,11 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
   let pages: (string | undefined)[] = [undefined];
   let nextToken: string | undefined;
 
+  /** Stops the countdown of a read that waits for its budget (audit-wait.ts), when another read replaces it. */
+  let stopWaiting: () => void = () => undefined;
+
   async function load(index: number, moveFocus: boolean): Promise<void> {
+    stopWaiting();
     try {
       const page = await api.audit({ ...filters, pageToken: pages[index] });
       pages = pages.slice(0, index + 1);
@@ -102,7 +107,9 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
       announce(`${page.entries.length} ${page.entries.length === 1 ? 'entry' : 'entries'} on page ${index + 1}.`);
       if (moveFocus) focusOn(resultsHeading);
     } catch (err) {
-      showError((err as Error).message);
+      const wait = auditWaitOf(err);
+      if (wait !== undefined) stopWaiting = showAuditWait(results, wait, () => void load(index, moveFocus));
+      else showError((err as Error).message);
     }
   }
 
@@ -110,8 +117,11 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
   let verifying = 0;
 
   /** Verifies the search's time range (auditors) and shows the report in the verification section. */
+  let stopVerifyWait: () => void = () => undefined;
+
   async function verify(): Promise<void> {
     if (!verification) return;
+    stopVerifyWait();
     const mine = ++verifying;
     const range = verifyRange(current, new Date());
     const heading = h('h2', { id: 'audit-verify-heading' }, 'Verification');
@@ -124,6 +134,14 @@ export function renderAudit(root: HTMLElement, me: Me, state: AuditUrlState): vo
       verification.replaceChildren(heading, scope, ...verificationView(report));
     } catch (err) {
       if (mine !== verifying) return;
+      const wait = auditWaitOf(err);
+      if (wait !== undefined) {
+        // Over the read budget: the wait, counted down, then the verification again (audit-wait.ts).
+        const holder = h('div', {});
+        verification.replaceChildren(heading, scope, holder);
+        stopVerifyWait = showAuditWait(holder, wait, () => void verify());
+        return;
+      }
       verification.replaceChildren(heading, scope, h('p', { class: 'verify-result verify-error', 'aria-live': 'polite' }, `Could not verify this range: ${(err as Error).message}`));
     } finally {
       if (mine === verifying) verification.removeAttribute('aria-busy');

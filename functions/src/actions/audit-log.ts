@@ -10,8 +10,9 @@
  */
 import { hasClaims } from '../credentials/guard';
 import type { Identity } from '../identity';
-import { KeywardError, unavailable } from '../errors';
+import { isKeywardError, KeywardError, unavailable } from '../errors';
 import { entryView, type AuditEntryView, type EntryPage, type ListEntries } from '../audit/entry';
+import type { AuditReads } from '../audit/read-cache';
 import { buildAuditFilter } from '../audit/filter';
 import { auditQuery, type AuditQuery } from '../audit/query';
 import { parseRequest } from '../contract/parse';
@@ -22,6 +23,8 @@ export interface AuditLogDeps {
   /** The function-kit instance (config.ts), whose access lines are its own. */
   instance?: string;
   list: ListEntries;
+  /** Budgets and caches every `list` call (audit/read-cache.ts); without it, calls go straight to `list`. */
+  reads?: AuditReads;
   /** The local stack: waits for this instance's pending access lines first, so a caller sees their own latest requests. */
   flush?: () => Promise<void>;
   /** A user's email, where known (the console shows it next to the uid). */
@@ -46,6 +49,8 @@ const QUOTA_RETRY_SECONDS = 60;
  * a 429 with `Retry-After`, never a 503. Shared with the verify and export reads (actions/audit-verify.ts).
  */
 export function auditReadError(err: unknown): KeywardError {
+  // Keyward's own refusals (the read budget's 429, the limiter's 503) stand as they are.
+  if (isKeywardError(err)) return err;
   if ((err as { code?: unknown }).code === RESOURCE_EXHAUSTED) {
     return new KeywardError('rate_limited', "The project's audit log read quota is spent for now; try again in a minute.", { retryAfterSeconds: QUOTA_RETRY_SECONDS });
   }
@@ -106,7 +111,8 @@ export function auditLog(deps: AuditLogDeps) {
       await deps.flush?.().catch(() => undefined);
       let page: EntryPage;
       try {
-        page = await deps.list({ filter, pageSize: query.pageSize, pageToken: query.pageToken });
+        const list = deps.reads ? deps.reads({ uid: identity.uid, everyone }, deps.list) : deps.list;
+        page = await list({ filter, pageSize: query.pageSize, pageToken: query.pageToken });
       } catch (err) {
         throw listError(err);
       }

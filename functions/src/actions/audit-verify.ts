@@ -11,6 +11,7 @@ import { hasClaims } from '../credentials/guard';
 import type { Identity } from '../identity';
 import { KeywardError } from '../errors';
 import type { ListEntries, RawEntry } from '../audit/entry';
+import type { AuditReads } from '../audit/read-cache';
 import { trailClause, quote } from '../audit/filter';
 import { utcTime } from '../audit/query';
 import { parseRequest } from '../contract/parse';
@@ -24,6 +25,10 @@ export interface AuditVerifyDeps {
   instance?: string;
   checkpointLogName: string;
   list: ListEntries;
+  /** Budgets and caches every `list` call, each page one of the project's (audit/read-cache.ts). */
+  reads?: AuditReads;
+  /** Charges the caller's own read budget once per verification or export (limits/audit-read-limiter.ts). */
+  chargeCaller?: (uid: string) => Promise<void>;
   /** Checkpoints in Firestore (store/audit-checkpoints.ts). */
   firestoreCheckpoints: (from: string, to: string, limit: number) => Promise<string[]>;
   jwks: () => Promise<JWK[]>;
@@ -68,11 +73,12 @@ export function auditVerifier(deps: AuditVerifyDeps) {
     return { from, to };
   }
 
-  async function all(filter: string, max: number, what: string): Promise<RawEntry[]> {
+  async function all(uid: string, filter: string, max: number, what: string): Promise<RawEntry[]> {
+    const list = deps.reads ? deps.reads({ uid, everyone: true, callerCharged: deps.chargeCaller !== undefined }, deps.list) : deps.list;
     const out: RawEntry[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await deps.list({ filter, pageSize: PAGE, pageToken, order: 'asc' }).catch((err: unknown) => {
+      const page = await list({ filter, pageSize: PAGE, pageToken, order: 'asc' }).catch((err: unknown) => {
         throw auditReadError(err);
       });
       out.push(...page.entries);
@@ -82,14 +88,15 @@ export function auditVerifier(deps: AuditVerifyDeps) {
     return out;
   }
 
-  async function collect(from: string, to: string): Promise<Omit<AuditExport, 'format' | 'verification'>> {
+  async function collect(uid: string, from: string, to: string): Promise<Omit<AuditExport, 'format' | 'verification'>> {
+    await deps.chargeCaller?.(uid);
     await deps.flush?.().catch(() => undefined);
     const cpFrom = new Date(Date.parse(from) - HOUR).toISOString();
     const cpTo = new Date(Date.parse(to) + HOUR).toISOString();
     const cpLog = `projects/${deps.projectId}/logs/${encodeURIComponent(deps.checkpointLogName)}`;
     const [raw, cpRaw, fsJws] = await Promise.all([
-      all(`${trailClause(deps.projectId, deps.logName, deps.instance)} AND timestamp >= ${quote(from)} AND timestamp <= ${quote(to)}`, MAX_ENTRIES, 'entries'),
-      all(`logName = ${quote(cpLog)} AND timestamp >= ${quote(cpFrom)} AND timestamp <= ${quote(cpTo)}`, MAX_CHECKPOINTS, 'checkpoints'),
+      all(uid, `${trailClause(deps.projectId, deps.logName, deps.instance)} AND timestamp >= ${quote(from)} AND timestamp <= ${quote(to)}`, MAX_ENTRIES, 'entries'),
+      all(uid, `logName = ${quote(cpLog)} AND timestamp >= ${quote(cpFrom)} AND timestamp <= ${quote(cpTo)}`, MAX_CHECKPOINTS, 'checkpoints'),
       deps.firestoreCheckpoints(cpFrom, cpTo, MAX_CHECKPOINTS + 1),
     ]);
     const entries: TrailEntry[] = [];
@@ -116,12 +123,12 @@ export function auditVerifier(deps: AuditVerifyDeps) {
     async verify(identity: Identity, input: Record<string, unknown>): Promise<VerifyReport> {
       auditorOnly(identity);
       const { from, to } = range(input);
-      return check(await collect(from, to));
+      return check(await collect(identity.uid, from, to));
     },
     async export(identity: Identity, input: Record<string, unknown>): Promise<AuditExport> {
       auditorOnly(identity);
       const { from, to } = range(input);
-      const data = await collect(from, to);
+      const data = await collect(identity.uid, from, to);
       return { format: 'keyward-audit-export/1', ...data, verification: await check(data) };
     },
   };

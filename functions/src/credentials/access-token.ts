@@ -118,8 +118,8 @@ export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier 
     const now = deps.now();
     const { subject, record, secret } = await tokenAndKey(token);
     const scopes = intersectScopes(record.scopes, subject.scopes);
-    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes, secret }));
-    deps.usage.touch(record.keyId, now);
+    const identity = await counted(deps.usage, record, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes, secret }));
+    deps.usage.touch(record.keyId, now, record.ownerUid);
     return identity;
   };
 

@@ -20,6 +20,7 @@ import type { RefreshingCache } from '../lib/refreshing-cache';
 import { catchUpVersions, namesNewerVersion } from '../secrets/catch-up';
 import type { ProviderSecret, VersionSet } from '../secrets/provider';
 import type { KeyRecord, StoredSecret } from '../keys/record';
+import { withKey } from './verified-key';
 import { decideKeyStatus, type Presented } from '../keys/status';
 import type { UserDirectory, UserRecordLite } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
@@ -143,15 +144,15 @@ export function decideOwner(record: KeyRecord, owner: UserRecordLite | undefined
 export async function keyIdentity(record: KeyRecord, users: UserDirectory, info: Pick<RequestContext, 'origin' | 'ip' | 'headers'>, now: number, as: KeyCredential): Promise<Identity> {
   enforce(decideKey(record, { secret: as.secret, prefix: as.prefix, deployment: as.deployment }, info, now, as.challenge, as.what));
   enforce(decideBrowserUse(record, info, as.method));
-  return enforce(decideOwner(record, await users.get(record.ownerUid), as));
+  return withKey(enforce(decideOwner(record, await users.get(record.ownerUid), as)), record);
 }
 
 /** A request whose key verified but that is refused (paused, revoked, origin, address…) counts as a failure of that key. */
-export async function counted(usage: UsageTracker, keyId: string, now: number, identity: Promise<Identity>): Promise<Identity> {
+export async function counted(usage: UsageTracker, record: KeyRecord, now: number, identity: Promise<Identity>): Promise<Identity> {
   try {
     return await identity;
   } catch (err) {
-    usage.refuse(keyId, now);
+    usage.refuse(record.keyId, now, record.ownerUid);
     throw err;
   }
 }
@@ -207,9 +208,9 @@ export function apiKeyVerifier(deps: ApiKeyDeps) {
     const now = deps.now();
     const { record, secret } = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions), refusal, options);
     if (record.type !== key.type) throw refusal();
-    const identity = await counted(deps.usage, record.keyId, now, keyIdentity(record, deps.users, info, now, { ...AS_API_KEY, secret, prefix: key.prefix ?? '', deployment: deps.keyPrefix ?? '' }));
+    const identity = await counted(deps.usage, record, now, keyIdentity(record, deps.users, info, now, { ...AS_API_KEY, secret, prefix: key.prefix ?? '', deployment: deps.keyPrefix ?? '' }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
-    deps.usage.touch(key.keyId, now);
+    deps.usage.touch(key.keyId, now, record.ownerUid);
     return identity;
   };
 }

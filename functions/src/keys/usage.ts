@@ -16,15 +16,17 @@ export interface UsageCounts {
 /** One write: a key's latest successful use (if any since the last write) and its counts per UTC day. */
 export interface UsageFlush {
   keyId: string;
+  /** The key's owner, as the verified record named it: the write needs no lookup of the record. */
+  ownerUid?: string;
   lastUsedAt: number | null;
   days: Record<string, UsageCounts>;
 }
 
 export interface UsageTracker {
-  /** A request with this key was served. */
-  touch(keyId: string, at: number): void;
+  /** A request with this key was served; `ownerUid` from the record that verified it. */
+  touch(keyId: string, at: number, ownerUid?: string): void;
   /** A request with this key (its credential verified) was refused: paused, revoked, origin, address… */
-  refuse(keyId: string, at: number): void;
+  refuse(keyId: string, at: number, ownerUid?: string): void;
   /** This instance's latest successful use (exact here; the stored value may be up to a minute behind). */
   lastUsed(keyId: string): number | null;
   /** Writes what is overdue: called at the start of every request. Cheap when nothing is. */
@@ -46,6 +48,7 @@ let lastDay = { day: NaN, text: '' };
 
 interface Entry {
   at: number | null;
+  ownerUid?: string;
   writtenAt: number;
   dirtyLastUsed: boolean;
   days: Map<string, UsageCounts>;
@@ -72,7 +75,7 @@ export function usageTracker(write: (flush: UsageFlush) => Promise<void>, opts: 
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = undefined;
     dirty.delete(keyId);
-    const flush: UsageFlush = { keyId, lastUsedAt: entry.dirtyLastUsed ? entry.at : null, days: Object.fromEntries(entry.days) };
+    const flush: UsageFlush = { keyId, ...(entry.ownerUid !== undefined ? { ownerUid: entry.ownerUid } : {}), lastUsedAt: entry.dirtyLastUsed ? entry.at : null, days: Object.fromEntries(entry.days) };
     entry.days = new Map();
     entry.dirtyLastUsed = false;
     entry.writtenAt = now();
@@ -87,6 +90,7 @@ export function usageTracker(write: (flush: UsageFlush) => Promise<void>, opts: 
    */
   function putBack(keyId: string, flush: UsageFlush, attemptedAt: number): void {
     const entry = entryFor(keyId, attemptedAt);
+    entry.ownerUid ??= flush.ownerUid;
     for (const [day, c] of Object.entries(flush.days)) add(entry, day, c.requests, c.failures);
     if (flush.lastUsedAt !== null) {
       entry.at = Math.max(entry.at ?? 0, flush.lastUsedAt);
@@ -126,8 +130,9 @@ export function usageTracker(write: (flush: UsageFlush) => Promise<void>, opts: 
     }
   }
 
-  function note(keyId: string, at: number, failed: boolean): void {
+  function note(keyId: string, at: number, failed: boolean, ownerUid: string | undefined): void {
     const entry = entryFor(keyId);
+    if (ownerUid !== undefined) entry.ownerUid = ownerUid;
     add(entry, utcDay(at), 1, failed ? 1 : 0);
     if (!failed) {
       entry.at = Math.max(entry.at ?? 0, at);
@@ -144,8 +149,8 @@ export function usageTracker(write: (flush: UsageFlush) => Promise<void>, opts: 
   }
 
   return {
-    touch: (keyId, at) => note(keyId, at, false),
-    refuse: (keyId, at) => note(keyId, at, true),
+    touch: (keyId, at, ownerUid) => note(keyId, at, false, ownerUid),
+    refuse: (keyId, at, ownerUid) => note(keyId, at, true, ownerUid),
     lastUsed: (keyId) => entries.get(keyId)?.at ?? null,
     tick() {
       const t = now();

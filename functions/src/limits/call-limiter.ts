@@ -28,8 +28,11 @@ export interface CallLimiterDeps {
   limiter: Limiter;
   counters: Pick<CounterStore, 'once' | 'read'>;
   typeLimits: Record<KeyType, { callsPerMinute: number }>;
-  /** The key's record (from the cache that verified it): synchronously when cached. */
-  keyOf: (keyId: string) => KeyRecord | null | Promise<KeyRecord | null>;
+  /**
+   * The key record of a key-based identity: the one its verification used (credentials/verified-key.ts),
+   * so the common case looks nothing up; synchronously when at hand.
+   */
+  keyOf: (identity: Identity & { keyId: string }) => KeyRecord | null | Promise<KeyRecord | null>;
   /** The owner's own limits, shared by all their keys: synchronously when cached. */
   ownerOf?: (uid: string) => OwnerUsageSettings | undefined | Promise<OwnerUsageSettings | undefined>;
   audit: AuditSink;
@@ -111,7 +114,7 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
     async admit(identity, info, cost = 1) {
       if (identity.keyId === undefined || identity.keyType === undefined) return undefined;
       // The common case (a cached key, room left in this instance's blocks) awaits nothing.
-      const found = deps.keyOf(identity.keyId);
+      const found = deps.keyOf(identity as Identity & { keyId: string });
       const record = found instanceof Promise ? await found : found;
       if (!record) return undefined;
       const planned = metersOf(record);

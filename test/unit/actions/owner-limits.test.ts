@@ -158,7 +158,7 @@ describe('owner limits', () => {
       limiter: leasedLimiter(counters, { now: time.now }),
       counters,
       typeLimits,
-      keyOf: async (id) => keys[id as 'A' | 'B'],
+      keyOf: async ({ keyId }) => keys[keyId as 'A' | 'B'],
       ownerOf: (uid) => service.of(uid),
       audit: memoryAuditSink(),
       now: time.now,

@@ -175,4 +175,14 @@ describe('runCallable', () => {
     expect(await codeOf(runCallable(svc, callable({ auth: { uid: 'alice', auth_time: 10 } }).request, async () => Promise.reject(new Error('bug')), 'whoAmI'))).toBe('internal/internal');
     expect(audit.events.filter((e) => e.event === 'auth.failure').map((e) => e.reason)).toEqual(['unauthenticated', 'invalid_credential']);
   });
+
+  it("carries a 429's wait in the details (the callable protocol has no Retry-After), and no other error's", async () => {
+    const { svc } = services();
+    const caller = () => callable({ auth: { uid: 'alice', auth_time: 10 } }).request;
+    const failWith = (err: KeywardError) => runCallable(svc, caller(), async () => Promise.reject(err), 'queryAuditLog').then(() => undefined, (e: unknown) => e);
+    const limited = (await failWith(new KeywardError('rate_limited', 'Too many audit reads; try again in 42 s.', { retryAfterSeconds: 42 }))) as { code: string; message: string; details: unknown };
+    expect([limited.code, limited.message, limited.details]).toEqual(['resource-exhausted', 'Too many audit reads; try again in 42 s.', { code: 'rate_limited', retryAfter: 42 }]);
+    const down = (await failWith(new KeywardError('unavailable', 'The audit log is unavailable.', { retryAfterSeconds: 5 }))) as { code: string; details: unknown };
+    expect([down.code, down.details]).toEqual(['unavailable', { code: 'unavailable' }]);
+  });
 });

@@ -224,7 +224,7 @@ describe('call limiter', () => {
     const counters = memoryCounters();
     const limiter = leasedLimiter(counters, { now: () => T });
     const keys: Record<string, KeyRecord> = { A: record({ keyId: 'A' }), B: record({ keyId: 'B' }) };
-    const calls = callLimiter({ limiter, counters, typeLimits, keyOf: async (id) => keys[id]!, ownerOf: async () => ({ limits: { requestsPerMinute: 3 } }), audit: auditTrail(), now: () => T });
+    const calls = callLimiter({ limiter, counters, typeLimits, keyOf: async ({ keyId }) => keys[keyId]!, ownerOf: async () => ({ limits: { requestsPerMinute: 3 } }), audit: auditTrail(), now: () => T });
     await calls.admit({ ...identity, keyId: 'A' }, info);
     await calls.admit({ ...identity, keyId: 'B' }, info);
     await calls.admit({ ...identity, keyId: 'A' }, info);
