@@ -4,6 +4,7 @@ import { adminAuth, adminDb } from '../../harness/admin';
 import { createUser, signIn, type ApiResponse, type TestUser } from '../../harness/auth';
 import { bearer } from '../../harness/keys';
 import { appWithAudit, fetchAt } from '../security/support';
+import type { InProcessApp } from '../../harness/in-process';
 
 export type App = Awaited<ReturnType<typeof appWithAudit>>;
 export type Role = 'owner' | 'admin' | 'developer' | 'auditor';
@@ -24,14 +25,14 @@ export async function verifiedUser(claims?: Record<string, unknown>): Promise<Te
   return signIn(user.email, user.password);
 }
 
-export async function createTeam(app: App, owner: TestUser, name = 'Acme'): Promise<string> {
+export async function createTeam(app: InProcessApp, owner: TestUser, name = 'Acme'): Promise<string> {
   const res = await as(app, owner, 'POST', '/v1/teams', { name });
   if (res.status !== 201) throw new Error(`create team: ${res.status} ${res.text}`);
   return res.json.id as string;
 }
 
 /** The token in the invitation mail's link (the Trigger Email document), read as the extension would. */
-export async function mailedToken(app: App, invitationId: string): Promise<{ to: string; link: string; token: string }> {
+export async function mailedToken(app: InProcessApp, invitationId: string): Promise<{ to: string; link: string; token: string }> {
   const snap = await adminDb().collection(app.services.config.notifications.mailCollection).doc(`invitation-${invitationId}`).get();
   const mail = snap.data() as { to: string; message: { text: string } };
   const link = /https?:\/\/\S+/.exec(mail.message.text)![0];
@@ -39,7 +40,7 @@ export async function mailedToken(app: App, invitationId: string): Promise<{ to:
 }
 
 /** Invites `user` as `role` (by `by`) and has them accept: they are then a member. */
-export async function join(app: App, teamId: string, by: TestUser, user: TestUser, role: Role): Promise<void> {
+export async function join(app: InProcessApp, teamId: string, by: TestUser, user: TestUser, role: Role): Promise<void> {
   const invited = await as(app, by, 'POST', `/v1/teams/${teamId}/invitations`, { email: user.email, role });
   if (invited.status !== 201) throw new Error(`invite: ${invited.status} ${invited.text}`);
   const { token } = await mailedToken(app, invited.json.id);
@@ -56,7 +57,7 @@ export async function teamWithRoles(app: App) {
 }
 
 /** The team's members as `{uid: role}`. */
-export async function rolesOf(app: App, teamId: string, reader: TestUser): Promise<Record<string, string>> {
+export async function rolesOf(app: InProcessApp, teamId: string, reader: TestUser): Promise<Record<string, string>> {
   const res = await as(app, reader, 'GET', `/v1/teams/${teamId}/members`);
   if (res.status !== 200) throw new Error(`members: ${res.status} ${res.text}`);
   return Object.fromEntries((res.json.members as { uid: string; role: string }[]).map((m) => [m.uid, m.role]));
