@@ -37,7 +37,7 @@ export interface TeamServiceDeps {
 }
 
 const MAX_MEMBERS = 1000;
-const MAX_TEAMS = 200;
+const MAX_TEAMS = 1000;
 export const TEAM_NAME = /^[^\u0000-\u001f\u007f]{1,100}$/;
 /** Grants are permission names, as scopes are. */
 const PERMISSION = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -193,8 +193,8 @@ export function teamService(deps: TeamServiceDeps) {
     /** Sets what the team's keys may do: project admins only (a team cannot grant itself more). */
     async setGrants(identity: Identity, teamId: string, body: Body, info?: RequestContext) {
       interactive(identity);
+      const { team, role } = await access.standing(identity, teamId, true); // another team is 404 first
       if (identity.claims.admin !== true) throw new KeywardError('forbidden', 'Only a project admin sets what a team may do.');
-      const { team, role } = await access.standing(identity, teamId, true);
       onlyFields(body, ['permissions']);
       const permissions = body.permissions;
       if (!Array.isArray(permissions) || permissions.length > 50 || !permissions.every((p) => typeof p === 'string' && PERMISSION.test(p))) {
