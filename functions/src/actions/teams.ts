@@ -137,7 +137,10 @@ export function teamService(deps: TeamServiceDeps) {
       const { team } = await access.allowed(identity, teamId, (r) => decideTeamChange(r, 'delete'), true);
       const members = await store.members(teamId, MAX_MEMBERS);
       const now = deps.now();
-      await change(team, { team: { deletedAt: now }, remove: members.map((m) => m.uid) });
+      // A batch holds at most 500 writes, and each removal is two (the membership, its feed entry): 200 per change.
+      const uids = members.map((m) => m.uid);
+      let current = await change(team, { team: { deletedAt: now }, remove: uids.slice(0, 200) });
+      for (let at = 200; at < uids.length; at += 200) current = await change(current, { remove: uids.slice(at, at + 200) });
       // Deleted first, so no new key can be made; then its keys are revoked. A revocation stands even if the log fails.
       const revoked = await deps.keys.revokeCreatedBy(teamId, undefined, identity, info);
       await auditedAfter(audit, teamEvent('team.delete', identity, teamId, info, { reason: `revoked ${revoked.length} keys` }));

@@ -33,6 +33,19 @@ describe('team roles', () => {
   });
 
 
+  it('two owners demoting each other at once cannot leave the team without an owner: one wins, the other is 409', async () => {
+    const t = await teamWithRoles(app);
+    const promoted = await as(app, t.owner, 'PATCH', `/v1/teams/${t.teamId}/members/${t.admin.uid}`, { role: 'owner' });
+    expect(promoted.status).toBe(200);
+    const [a, b] = await Promise.all([
+      as(app, t.owner, 'PATCH', `/v1/teams/${t.teamId}/members/${t.admin.uid}`, { role: 'developer' }),
+      as(app, t.admin, 'PATCH', `/v1/teams/${t.teamId}/members/${t.owner.uid}`, { role: 'developer' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const roles = await rolesOf(app, t.teamId, t.auditor);
+    expect(Object.values(roles).filter((r) => r === 'owner')).toEqual(['owner']);
+  });
+
   it('refuses bad input with the contract error and changes nothing', async () => {
     const t = await teamWithRoles(app);
     const before = await rolesOf(app, t.teamId, t.owner);
