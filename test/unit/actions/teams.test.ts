@@ -10,6 +10,7 @@ import { invitationService } from '../../../functions/src/actions/invitations';
 import { userDirectory } from '../../../functions/src/store/users';
 import type { Identity } from '../../../functions/src/identity';
 import type { MemberRecord, TeamRecord } from '../../../functions/src/teams/record';
+import { noticeRecipient } from '../../../functions/src/notifications/expiry';
 
 const person = (uid: string, claims = {}): Identity => ({ uid, claims, method: 'id_token' });
 
@@ -81,5 +82,9 @@ describe('team orchestrators', () => {
     await s.teams.update(person('ann'), id, { revokeKeysOnLeave: true });
     expect(await s.teams.remove(person('ann'), id, 'bob')).toEqual({ uid: 'bob', removed: true, revokedKeys: ['KeyOfBob00000001'] });
     expect([s.revoked, s.store.memberships.has(`${id}/bob`)]).toEqual([[['KeyOfBob00000001']], false]);
+  });
+
+  it('tells the member who made a team key about it (a team has no mailbox), and a person about their own', () => {
+    expect([noticeRecipient({ ownerUid: 'team:AbCdEfGh12345678', createdBy: 'bob' }), noticeRecipient({ ownerUid: 'ann' })]).toEqual(['bob', 'ann']);
   });
 });
