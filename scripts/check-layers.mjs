@@ -12,14 +12,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(process.argv[2] ?? 'functions/src');
-const DOMAIN = ['actions', 'audit', 'contract', 'credentials', 'keys', 'limits', 'lib', 'notifications', 'oauth', 'secret-scanning', 'secrets', 'sessions', 'signing', 'store', 'tokens'];
+const DOMAIN = ['actions', 'audit', 'contract', 'credentials', 'keys', 'limits', 'lib', 'notifications', 'oauth', 'secret-scanning', 'secrets', 'sessions', 'signing', 'store', 'teams', 'tokens'];
 const EDGE_IMPORTS = [/^express$/, /^firebase-functions(\/|$)/];
 
 /** The house from the bottom up, as docs/architecture.md draws it: folders end in `/`. */
 export const LAYERS = [
   ['identity.ts', 'errors.ts', 'decision.ts', 'request.ts', 'lib/'], // the shared vocabulary
   ['secrets/'], // the provider-secret port and its Secret Manager source
-  ['keys/', 'tokens/', 'signing/'], // pure rules and formats of each credential kind
+  ['keys/', 'tokens/', 'signing/', 'teams/'], // pure rules and formats of each credential kind, and a team's roles
   ['settings.ts', 'config.ts', 'params.ts'], // settings: declared once, typed and validated once
   ['audit/', 'limits/', 'store/', 'sessions/'], // adapters and the rules that need them
   ['credentials/'], // the pipeline: credential → identity

@@ -50,6 +50,7 @@ export const SETTINGS = {
   KEYWARD_KEY_DEFAULT_TTL_DAYS: { type: 'int', default: 180, min: 1, max: 3650, description: 'Default key lifetime, days; at most KEYWARD_KEY_MAX_TTL_DAYS (a default above it stops the instance at start)' },
   KEYWARD_KEY_MAX_TTL_DAYS: { type: 'int', default: 365, min: 1, max: 3650, description: 'Longest key lifetime, days' },
   KEYWARD_KEYS_PER_USER: { type: 'int', default: 100, min: 1, max: 10_000, description: 'Active keys per user' },
+  KEYWARD_TEAM_KEY_CAP: { type: 'int', default: 500, min: 1, max: 10_000, description: 'Active keys per team', docs: '[teams](docs/teams.md)' },
   KEYWARD_PUBLIC_URL: { type: 'string', default: '', description: 'Where the site answers (https://auth.example.com): the base of the discovery endpoints and the default token issuer; npm start sets the Hosting URL' },
   KEYWARD_TOKEN_ISSUER: { type: 'string', default: '', description: 'iss of access tokens; empty: KEYWARD_PUBLIC_URL, else https://keyward.<project id>' },
   KEYWARD_TOKEN_AUDIENCE: { type: 'string', default: '', description: 'aud of access tokens; empty: <project id>-api' },

@@ -22,6 +22,8 @@ export interface AuditQuery {
    * successful access entries (`auth.success`), which are most of the trail.
    */
   kind?: 'all' | 'changes';
+  /** A team's entries (label `team_id`): readable by its owners, admins and auditors (actions/audit-log.ts). */
+  team?: string;
 }
 
 /** The query's parameters as the schema let them through: strings, and a callable's number of entries. */

@@ -18,6 +18,8 @@ import { metadataProblem } from '../keys/metadata';
 import { normalizeOrigin, parseCidr, SCOPE_PATTERN } from '../keys/restrictions';
 import { ISO_DATE_HINT, ISO_DATE_TIME_HINT, parseIsoDate } from '../lib/iso-date';
 import { hasLoneSurrogate } from '../lib/strict-json';
+import { TEAM_ID_PATTERN } from '../teams/record';
+import { TEAM_ROLES } from '../teams/roles';
 
 /** A key's name: any printable text. */
 export const NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
@@ -108,6 +110,9 @@ const AppCheckInput = z
   })
   .strict();
 
+/** A team's id (16 letters and digits). */
+const TeamIdInput = z.string({ error: 'must be a team id (16 letters and digits).' }).regex(TEAM_ID_PATTERN, { error: 'must be a team id (16 letters and digits).' });
+
 export const KeyCreateBody = z
   .object({
     name: text(100, { pattern: NAME_PATTERN }),
@@ -120,6 +125,7 @@ export const KeyCreateBody = z
     metadata: Metadata.optional(),
     limits: LimitsInput.nullable().optional(),
     credits: CreditsInput.nullable().optional(),
+    team: TeamIdInput.optional().meta({ description: "Make a team key: owned by this team, acting with the team's grants." }),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -184,6 +190,7 @@ export const AuditQuery = {
     .meta({ description: `1–${MAX_PAGE_SIZE}, default 50.` }),
   pageToken: text(2048, { pattern: PAGE_TOKEN, error: 'is not a page token this API returned.' }).optional(),
   kind: z.enum(['all', 'changes'], { error: 'must be all or changes.' }).optional(),
+  team: TeamIdInput.optional().meta({ description: "A team's trail (its owners, admins and auditors, and project auditors)." }),
 };
 export const AuditQueryInput = z
   .object(AuditQuery)
@@ -191,7 +198,7 @@ export const AuditQueryInput = z
   .superRefine((q, ctx) => ordered(q, ctx, 'required'));
 
 /** `GET /v1/usage` (and `getUsage`): days, or date-times read as their UTC day. */
-export const UsageQuery = { keyId: KeyIdInput.optional(), uid: Uid.optional(), from: isoDate().optional(), to: isoDate().optional() };
+export const UsageQuery = { keyId: KeyIdInput.optional(), uid: Uid.optional(), team: TeamIdInput.optional(), from: isoDate().optional(), to: isoDate().optional() };
 export const UsageQueryInput = z.object(UsageQuery).strict();
 
 /** `GET /v1/audit/verify` and `/v1/audit/export`. */
@@ -200,6 +207,26 @@ export const RangeQueryInput = z
   .object(RangeQuery)
   .strict()
   .superRefine((q, ctx) => ordered(q, ctx, 'required'));
+
+export const TeamRole = z
+  .enum(TEAM_ROLES, { error: `must be one of ${TEAM_ROLES.join(', ')}.` })
+  .meta({ id: 'TeamRole', description: '`owner` (everything), `admin` (members below owner, every team key, limits), `developer` (team keys they create), `auditor` (reads).' });
+const EMAIL = /^[^\s@\u0000-\u001f]{1,64}@[^\s@\u0000-\u001f]{1,255}$/;
+const PERMISSION = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export const TeamCreateBody = z.object({ name: text(100, { pattern: NAME_PATTERN }) }).strict().meta({ id: 'TeamCreate' });
+export const TeamPatchBody = z
+  .object({ name: text(100, { pattern: NAME_PATTERN }).optional(), revokeKeysOnLeave: z.boolean({ error: 'must be true or false.' }).optional() })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { error: 'Send name or revokeKeysOnLeave.' })
+  .meta({ id: 'TeamPatch' });
+export const MemberPatchBody = z.object({ role: TeamRole }).strict().meta({ id: 'TeamMemberPatch' });
+export const InviteBody = z.object({ email: text(320, { pattern: EMAIL, error: 'must be an email address.' }), role: TeamRole }).strict().meta({ id: 'TeamInvite' });
+export const AcceptBody = z.object({ token: text(100).meta({ description: 'The token from the mail link (`kwi_…`).' }) }).strict().meta({ id: 'InvitationAccept' });
+export const GrantsBody = z
+  .object({ permissions: list(50, 64, (p) => PERMISSION.test(p)).meta({ description: 'Permission names ([A-Za-z0-9_.:-], up to 64 characters).' }) })
+  .strict()
+  .meta({ id: 'TeamGrants' });
 
 /** Every validated request, by the name contract/parse.ts knows it by. */
 export const REQUESTS = {
@@ -211,4 +238,10 @@ export const REQUESTS = {
   auditQuery: AuditQueryInput,
   usageQuery: UsageQueryInput,
   range: RangeQueryInput,
+  teamCreate: TeamCreateBody,
+  teamPatch: TeamPatchBody,
+  memberRole: MemberPatchBody,
+  invite: InviteBody,
+  accept: AcceptBody,
+  grants: GrantsBody,
 };

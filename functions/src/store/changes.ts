@@ -14,7 +14,7 @@ import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 export const CHANGES_COLLECTION = 'changes';
 const RETAIN_MS = 86_400_000;
-const KINDS: readonly string[] = ['key', 'user', 'owner-limits', 'session'] satisfies ChangeKind[];
+const KINDS: readonly string[] = ['key', 'user', 'owner-limits', 'session', 'team', 'member'] satisfies ChangeKind[];
 
 /** An entry's id: its time, then randomness; ids sort in time order (the in-memory twin uses it too). */
 export const seqOf = (at: number) => `${String(Math.max(0, Math.floor(at))).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
