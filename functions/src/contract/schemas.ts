@@ -7,6 +7,7 @@
  * Loaded only where it is needed (the OpenAPI route, validation): never at instance start.
  */
 import { z } from 'zod';
+import { TeamRole } from './requests';
 
 const iso = z.string().meta({ format: 'date-time', example: '2027-06-04T16:47:54.038Z' });
 const isoOrNull = iso.nullable();
@@ -221,7 +222,6 @@ export const OpenApiDocument = z.object({ openapi: z.string() }).passthrough();
 // are documented here and read by hand on purpose: the raw signed parameters of a token request,
 // GitHub's signed report, and OAuth's forms (their errors are OAuth's, not the contract's).
 export { AcceptBody, AuditQuery, GrantsBody, InviteBody, KeyCreateBody, KeyPatchBody, MemberPatchBody, OwnerLimitsBody, RangeQuery, RegenerateBody, SessionBody, TeamCreateBody, TeamPatchBody, UsageQuery } from './requests';
-import { TeamRole } from './requests';
 
 export const IssueBody = z
   .object({
