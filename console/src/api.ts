@@ -122,8 +122,8 @@ async function send(method: string, path: string, body: unknown, opts: CallOptio
 
 const fallbackMessage = (status: number) => `Keyward answered with HTTP ${status}.`;
 
-/** A REST call: errors are `{"error": {"code", "message"}}`. */
-async function rest<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
+/** A REST call: errors are `{"error": {"code", "message"}}`. Teams use it too (teams-api.ts). */
+export async function rest<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
   return (await send(method, path, body, opts, (json, status) => {
     const error = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
     return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status), error?.field);

@@ -35,13 +35,20 @@ export function scopePicker(
   return { element, value: () => (allowAll && all.checked ? null : boxes.filter((b) => b.checked).map((b) => b.value)), focusTarget: element };
 }
 
-export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void>): HTMLElement {
+/** For a team key: where it is sent and which scopes it may narrow to (the team's grants). */
+export interface CreateTarget {
+  send: (body: Record<string, unknown>) => Promise<KeyWithSecret>;
+  scopes: string[];
+  heading: string;
+}
+
+export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void>, target?: CreateTarget): HTMLElement {
   const name = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off' });
   const type = h('select', { name: 'type' }, h('option', { value: 'server' }, 'server'), h('option', { value: 'web' }, 'web'), h('option', { value: 'mobile' }, 'mobile'));
   const expiresOn = h('input', { name: 'expiresOn', type: 'date', min: tomorrow(new Date()) });
   const origins = h('textarea', { name: 'allowedOrigins', rows: 2, autocomplete: 'off', spellcheck: 'false' });
   const ips = h('textarea', { name: 'allowedIps', rows: 2, autocomplete: 'off', spellcheck: 'false' });
-  const scopes = scopePicker(heldScopes(me.claims), null, 'create-scopes');
+  const scopes = scopePicker(target?.scopes ?? heldScopes(me.claims), null, 'create-scopes');
   const restrictions = h(
     'details',
     { class: 'restrictions' },
@@ -62,7 +69,7 @@ export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void
   const form = h(
     'form',
     { class: 'create-key', 'aria-labelledby': 'create-heading', novalidate: true },
-    h('h2', { id: 'create-heading' }, 'Create a key'),
+    h('h2', { id: 'create-heading' }, target?.heading ?? 'Create a key'),
     h('div', { class: 'grid' }, field('Name', name, 'For you to recognise it, like “billing backend”.'), field('Type', type, TYPE_HINT)),
     restrictions,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create key')),
@@ -81,7 +88,7 @@ export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void
         const body = createKeyBody({ name: name.value, type: type.value, expiresOn: expiresOn.value, allowedOrigins: origins.value, allowedIps: ips.value, scopes: '' });
         const chosen = scopes.value();
         if (chosen !== null) body.scopes = chosen;
-        const key = await api.createKey(body);
+        const key = await (target?.send ?? api.createKey)(body);
         form.reset();
         restrictions.open = false;
         await created(key);
