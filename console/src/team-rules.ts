@@ -86,18 +86,21 @@ export function teamRouteOf(hash: string): { teamId: string; page: TeamPage } | 
 
 export const teamHref = (teamId: string, page: TeamPage = 'keys'): string => `#team/${encodeURIComponent(teamId)}/${page}`;
 
-/** An invitation token: URL-safe characters only (anything else is not one of Keyward's). */
+/** An invitation token (`kwi_<invitation id>_<secret>`, as the API mails it): URL-safe characters only. */
 const TOKEN = /^[A-Za-z0-9_.~-]{16,512}$/;
-/** The names an invitation link may give its token, in the hash (`#invitation?token=…`) or the query. */
+/** The names an invitation link may give its token, in the hash or the query. */
 const TOKEN_PARAMS = ['token', 'invitation', 'invite'];
+/** The path of the mail's link (`<site>/invitations/accept#token=…`): Hosting serves the console there. */
+const ACCEPT_PATH = /\/invitations\/accept\/?$/;
 
 /**
- * The invitation token of a link, and the address to show instead (the same page without the
- * token, so it stays out of the history, bookmarks and screenshots). Accepts the token in the hash
- * (`#invitation?token=…`, `#accept?token=…`, `#invitations/accept?token=…`) or in the query.
+ * The invitation token of a link, and the address to show instead: the console's own, without the
+ * token, so it stays out of the history, bookmarks and screenshots. The API's link carries it in
+ * the hash (`/invitations/accept#token=…`), which never reaches a server or a Referer; the hash
+ * forms `#invitation?token=…` and a query parameter are accepted too.
  */
 export function invitationFromUrl(url: { pathname: string; search: string; hash: string }): { token: string; cleanUrl: string } | undefined {
-  const hashMatch = /^#(?:invitation|invite|accept|invitations\/accept|accept-invitation)\?(.*)$/.exec(url.hash);
+  const hashMatch = /^#(?:(?:invitation|invite|accept|invitations\/accept|accept-invitation)\?)?(.*)$/.exec(url.hash);
   const fromHash = hashMatch ? tokenIn(new URLSearchParams(hashMatch[1])) : undefined;
   const query = new URLSearchParams(url.search);
   const fromQuery = tokenIn(query);
@@ -105,7 +108,8 @@ export function invitationFromUrl(url: { pathname: string; search: string; hash:
   if (!token) return undefined;
   for (const name of TOKEN_PARAMS) query.delete(name);
   const search = query.toString();
-  return { token, cleanUrl: `${url.pathname}${search ? `?${search}` : ''}#invitation` };
+  const path = url.pathname.replace(ACCEPT_PATH, '/');
+  return { token, cleanUrl: `${path}${search ? `?${search}` : ''}#invitation` };
 }
 
 function tokenIn(params: URLSearchParams): string | undefined {

@@ -15,6 +15,7 @@ export function scopePicker(
   selected: string[] | null,
   name: string,
   allowAll = true,
+  everything = 'Everything I may do, now and later',
 ): { element: HTMLElement; value: () => string[] | null; focusTarget: HTMLElement } {
   const all = h('input', { type: 'radio', name: `${name}-mode`, value: 'all', checked: selected === null });
   const some = h('input', { type: 'radio', name: `${name}-mode`, value: 'some', checked: selected !== null });
@@ -24,7 +25,7 @@ export function scopePicker(
     'fieldset',
     { class: 'scopes', id: `${name}-fieldset`, tabindex: -1, 'aria-describedby': `${name}-fieldset-error` },
     h('legend', { id: legendId }, 'What the key may do'),
-    allowAll ? h('label', { class: 'choice' }, all, ' Everything I may do, now and later') : null,
+    allowAll ? h('label', { class: 'choice' }, all, ` ${everything}`) : null,
     allowAll ? h('label', { class: 'choice' }, some, ' Only these scopes:') : h('p', { class: 'hint' }, 'Scopes can only be narrowed: untick what the key should no longer do.'),
     choices.length
       ? h('div', { class: 'choices' }, ...boxes.map((box) => h('label', { class: 'choice' }, box, ` ${box.value}`)))
@@ -48,7 +49,9 @@ export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void
   const expiresOn = h('input', { name: 'expiresOn', type: 'date', min: tomorrow(new Date()) });
   const origins = h('textarea', { name: 'allowedOrigins', rows: 2, autocomplete: 'off', spellcheck: 'false' });
   const ips = h('textarea', { name: 'allowedIps', rows: 2, autocomplete: 'off', spellcheck: 'false' });
-  const scopes = scopePicker(target?.scopes ?? heldScopes(me.claims), null, 'create-scopes');
+  const scopes = target
+    ? scopePicker(target.scopes, null, 'create-scopes', true, 'Everything the team may do, now and later')
+    : scopePicker(heldScopes(me.claims), null, 'create-scopes');
   const restrictions = h(
     'details',
     { class: 'restrictions' },

@@ -107,6 +107,13 @@ describe('console: team routes', () => {
 describe('console: the invitation link', () => {
   const url = (search: string, hash: string) => ({ pathname: '/', search, hash });
 
+  it('reads the API’s link (/invitations/accept#token=…) and sends the page back to the console without the token', () => {
+    const link = new URL(`http://127.0.0.1:5050/invitations/accept?authEmulator=127.0.0.1:9199#token=kwi_${TOKEN}`);
+    expect(invitationFromUrl(link)).toEqual({ token: `kwi_${TOKEN}`, cleanUrl: '/?authEmulator=127.0.0.1%3A9199#invitation' });
+    expect(invitationFromUrl({ pathname: '/invitations/accept/', search: '', hash: `#token=kwi_${TOKEN}` })).toEqual({ token: `kwi_${TOKEN}`, cleanUrl: '/#invitation' });
+    expect(invitationFromUrl({ pathname: '/invitations/accept', search: '', hash: '' })).toBeUndefined();
+  });
+
   it('takes the token from the hash and gives the address back without it', () => {
     expect(invitationFromUrl(url('', `#invitation?token=${TOKEN}`))).toEqual({ token: TOKEN, cleanUrl: '/#invitation' });
     expect(invitationFromUrl(url('?authEmulator=127.0.0.1:9199', `#accept?token=${TOKEN}`))).toEqual({ token: TOKEN, cleanUrl: '/?authEmulator=127.0.0.1%3A9199#invitation' });
@@ -122,6 +129,8 @@ describe('console: the invitation link', () => {
     expect(invitationFromUrl(url('', '#invitation?token=short'))).toBeUndefined();
     expect(invitationFromUrl(url('', `#invitation?token=${TOKEN}<script>`))).toBeUndefined();
     expect(invitationFromUrl(url('', `#keys?token=${TOKEN}`))).toBeUndefined();
+    expect(invitationFromUrl(url('', `#team/abc/keys`))).toBeUndefined();
+    expect(invitationFromUrl(url('', `#audit?keyId=${TOKEN}`))).toBeUndefined();
     expect(invitationFromUrl(url('?authEmulator=127.0.0.1:9199', '#keys'))).toBeUndefined();
     expect(invitationFromUrl(url('', ''))).toBeUndefined();
   });
