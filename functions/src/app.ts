@@ -22,9 +22,10 @@ import { registerOwnerLimits } from './http/routes/owner-limits';
 import { registerSecretScanning } from './http/routes/secret-scanning';
 import { registerSession } from './http/routes/session';
 import { registerUsage } from './http/routes/usage';
+import { registerTeams } from './http/routes/teams';
 import type { Services } from './services';
 
-const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerAuditJwks, registerSecretScanning, registerNotifications, registerUsage, registerOwnerLimits, registerOpenApi];
+const ROUTES: Array<(ctx: RouteContext) => void> = [registerHealth, registerMe, registerKeys, registerSession, registerAudit, registerAuthIssue, registerJwks, registerAuditJwks, registerSecretScanning, registerNotifications, registerUsage, registerOwnerLimits, registerTeams, registerOpenApi];
 /** Standard OAuth 2.0 and OpenID endpoints; their errors are OAuth's shape (http/oauth.ts). */
 const OAUTH_ROUTES: Array<(ctx: RouteContext) => void> = [registerDiscovery, registerOAuthToken, registerOAuthIntrospect];
 

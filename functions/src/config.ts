@@ -51,7 +51,7 @@ export interface Config {
    * `prefix`: the deployment's key prefix (KEYWARD_KEY_PREFIX, '' for none), in every key and
    * signing secret made from now on, so secret scanners can recognise them (docs/secret-scanning.md).
    */
-  keys: { defaultTtlDays: number; maxTtlDays: number; maxPerUser: number; prefix: string };
+  keys: { defaultTtlDays: number; maxTtlDays: number; maxPerUser: number; maxPerTeam: number; prefix: string };
   tokens: { issuer: string; audience: string; ttlSeconds: Record<KeyType, number> };
   /**
    * Where the site answers (`KEYWARD_PUBLIC_URL`, e.g. `https://auth.example.com`): the base of the
@@ -208,7 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
       // Signs the audit chains' checkpoints (docs/audit.md#checkpoints): its own secret, not the tokens'.
       auditSigningSecretId: named(env.KEYWARD_AUDIT_SIGNING_SECRET || 'keyward-audit-signing'),
     },
-    keys: { ...keyLifetimes(env), maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000), prefix: keyPrefix(env) },
+    keys: { ...keyLifetimes(env), maxPerUser: int(env, 'KEYWARD_KEYS_PER_USER', 100, 1, 10_000), maxPerTeam: int(env, 'KEYWARD_TEAM_KEY_CAP', 500, 1, 10_000), prefix: keyPrefix(env) },
     tokens: {
       // An instance's tokens name it: a token of one instance is never meant for another's API.
       issuer: env.KEYWARD_TOKEN_ISSUER || publicUrl || (instance ? `https://keyward.${projectId}/${instance}` : `https://keyward.${projectId}`),

@@ -32,6 +32,8 @@ export interface Identity {
   actor?: string;
   /** Key-based credentials: the generation of the key secret the request proved (keys/digest.ts `secretGeneration`). */
   secretGeneration?: string;
+  /** A team key's credentials: the team that owns the key (`uid` is then `team:<id>`). */
+  team?: string;
   /** Key-based credentials: what the key has left after this request (limits/call-limiter.ts). */
   usage?: KeyUsage;
 }

@@ -66,7 +66,7 @@ function callable<T>(name: string, handler: CallableHandler<T>) {
 const idOf = (data: Record<string, unknown>) => (require('./callables') as typeof import('./callables')).idOf(data);
 
 export const createApiKey = callable('createApiKey', (identity, data, info) => services().keys.create(identity, data, info));
-export const listApiKeys = callable('listApiKeys', async (identity) => ({ keys: await services().keys.list(identity) }));
+export const listApiKeys = callable('listApiKeys', async (identity, data) => ({ keys: await services().keys.list(identity, typeof data.team === 'string' ? data.team : undefined) }));
 export const revokeApiKey = callable('revokeApiKey', (identity, data, info) => services().keys.revoke(identity, idOf(data), info));
 export const regenerateApiKey = callable('regenerateApiKey', (identity, data, info) => {
   const { id: _id, ...body } = data;

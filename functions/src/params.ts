@@ -42,6 +42,7 @@ export const SETTINGS = [
   int('KEYWARD_KEY_DEFAULT_TTL_DAYS', 180, 'Default key lifetime, days (1-3650, at most KEYWARD_KEY_MAX_TTL_DAYS)'),
   int('KEYWARD_KEY_MAX_TTL_DAYS', 365, 'Longest key lifetime, days (1-3650)'),
   int('KEYWARD_KEYS_PER_USER', 100, 'Active keys per user (1-10000)'),
+  int('KEYWARD_TEAM_KEY_CAP', 500, 'Active keys per team (1-10000)'),
   str('KEYWARD_PUBLIC_URL', '', 'Where the site answers (https://auth.example.com): the base of the discovery endpoints and the default token issuer'),
   str('KEYWARD_TOKEN_ISSUER', '', 'iss of access tokens; empty: https://keyward.<project id>'),
   str('KEYWARD_TOKEN_AUDIENCE', '', 'aud of access tokens; empty: <project id>-api'),

@@ -63,6 +63,13 @@ import { webhookSettings, type WebhookSettings } from './notifications/webhooks'
 import { firestoreNotificationStore } from './store/notifications';
 import { ownerCeiling, ownerLimits, type OwnerLimitsService } from './actions/owner-limits';
 import { firestoreOwnerLimits, type OwnerLimits } from './store/owner-limits';
+import { firestoreTeamStore } from './store/teams';
+import type { MemberRecord, TeamRecord } from './teams/record';
+import { keyOwners, teamAccess as teamAccessOf, type TeamAccess } from './actions/team-access';
+import { teamService, type TeamService } from './actions/teams';
+import { invitationService, type InvitationService } from './actions/invitations';
+import { decideTeamRead } from './teams/roles';
+import { teamPrincipal } from './teams/record';
 
 export interface Services {
   config: Config;
@@ -110,6 +117,10 @@ export interface Services {
   ownerLimits: OwnerLimitsService;
   /** This instance's reader of the change feed (lib/change-feed.ts, docs/cache.md). */
   changeFeed: ChangeFollower;
+  /** Teams, their members and invitations (actions/teams.ts, actions/invitations.ts), and who a caller is to a team. */
+  teams: TeamService;
+  invitations: InvitationService;
+  teamAccess: TeamAccess;
 }
 
 export interface ServiceOverrides {
@@ -201,6 +212,24 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     load: async (id) => (await keyStore.get(id)) ?? null,
   });
   changeFeed.subscribe('key', keyCache);
+  // Teams and memberships: cached long, dropped by the feed's `team` and `member` entries (a removed member loses the team within the bound).
+  const teamStore = firestoreTeamStore(firestore, config.dependencyTimeoutMs, changes);
+  const teamCache = new RefreshingCache<string, TeamRecord | null>({ ttlMs: config.cacheTtlMs, maxEntries: 10_000, now, ...longLived, load: async (id) => (await teamStore.get(id)) ?? null });
+  const memberCache = new RefreshingCache<string, MemberRecord | null>({
+    ttlMs: config.cacheTtlMs,
+    maxEntries: 50_000,
+    now,
+    ...longLived,
+    load: async (key) => {
+      const slash = key.indexOf('/');
+      return (await teamStore.member(key.slice(0, slash), key.slice(slash + 1))) ?? null;
+    },
+  });
+  changeFeed.subscribe('team', teamCache);
+  changeFeed.subscribe('member', memberCache);
+  const teamAccess = teamAccessOf({ store: teamStore, teams: teamCache, members: memberCache });
+  // Whose grants a key acts with: its owner's, or its team's (never the claims of the member who made it).
+  const owners = keyOwners(users, teamAccess);
   const usage = usageTracker(
     async (flush) => {
       const record = keyCache.peek(flush.keyId) ?? (await keyCache.get(flush.keyId));
@@ -208,7 +237,13 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     },
     { intervalMs: config.usage.flushIntervalMs, now },
   );
-  const usageReader = usageReport({ store: firestoreUsageStore(firestore, config.dependencyTimeoutMs), keys: keyStore, flush: () => usage.flush(), now });
+  const usageReader = usageReport({
+    store: firestoreUsageStore(firestore, config.dependencyTimeoutMs),
+    keys: keyStore,
+    flush: () => usage.flush(),
+    teamOwner: async (identity, teamId) => (await teamAccess.standing(identity, teamId)) && teamPrincipal(teamId),
+    now,
+  });
   const logging = loggingClient(config.projectId, env);
   // The audit chains' checkpoints are signed with their own secret, not the tokens' (docs/audit.md#checkpoints).
   const auditKeyring = tokenKeyring(providerSecret(secrets, config.secrets.auditSigningSecretId, config.secretsTtlMs, now), now);
@@ -238,13 +273,13 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     intervalMs: config.audit.checkpointIntervalMs,
     now,
   });
-  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, instance: config.instance, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email });
+  const auditReader = auditLog({ projectId: config.projectId, logName: config.auditLogName, instance: config.instance, list: cloudLoggingEntries(config.audit.readFrom, logging, 2 * config.audit.writeTimeoutMs), flush: () => audit.flush(), emailOf: async (uid) => (await users.get(uid))?.email, teamReader: async (identity, teamId) => void (await teamAccess.allowed(identity, teamId, (role) => decideTeamRead(role, 'audit'))) });
   const rateCounters = firestoreCounters(firestore, config.dependencyTimeoutMs);
   const limiter = leasedLimiter(rateCounters, { onOutage: config.limitsOnOutage, now });
   const createLimit = (uid: string) =>
     enforce(limiter, 'key-create', uid, { limit: config.keyCreateLimitPerHour, period: 'hour' }, now(), 'Too many keys created; try again later.');
   const creditsSpent = (record: KeyRecord) => (record.credits ? rateCounters.read(creditsCounter('credits', record.keyId, record.credits, now())) : Promise.resolve(0));
-  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, changes, hmacSecret, users, audit, usage, now, createLimit, creditsSpent });
+  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, changes, hmacSecret, users: owners, audit, usage, now, createLimit, creditsSpent, teams: teamAccess });
   const failures = failureLimiter(limiter, {
     perAddress: { limit: config.failureLimitPerMinute, period: 'minute' },
     perKey: { limit: config.failureLimitPerKeyHour, period: 'hour' },
@@ -254,13 +289,13 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const appCheck =
     overrides.appCheck ??
     (config.appCheck.jwksUrl ? jwksAppCheckVerifier({ jwksUrl: config.appCheck.jwksUrl, projectId: config.projectId, now }) : firebaseAppCheckVerifier(app));
-  const signatureDeps = { appCheck, cache: keyCache, hmacSecret, users, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
+  const signatureDeps = { appCheck, cache: keyCache, hmacSecret, users: owners, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
   const checkIdToken = idTokenChecker(auth, users);
   const signedOut = firestoreSignedOutSessions(firestore, config.cacheTtlMs, config.dependencyTimeoutMs, now, { changes, follower: changeFeed, longTtlMs: config.recordTtlMs });
   const accessToken = accessTokenVerifier({
     keyring,
     cache: keyCache,
-    users,
+    users: owners,
     usage,
     issuer: config.tokens.issuer,
     audience: config.tokens.audience,
@@ -271,7 +306,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const verifiers: Verifiers = {
     idToken: idTokenVerifier(checkIdToken),
     session: sessionCookieVerifier(auth, users, signedOut, config.allowedOrigins),
-    apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users, usage, failures, keyPrefix: config.keys.prefix, now }),
+    apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users: owners, usage, failures, keyPrefix: config.keys.prefix, now }),
     accessToken,
     signature: signatureVerifier(signatureDeps),
     knownAccessToken: accessToken.remembers,
@@ -289,7 +324,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   // Read on every key-based request: cached like key records, a miss (no settings) included.
   const ownerLimitsCache = new RefreshingCache<string, OwnerLimits | null>({ ttlMs: config.cacheTtlMs, maxEntries: 50_000, now, ...longLived, load: (uid) => ownerLimitsStore.get(uid) });
   changeFeed.subscribe('owner-limits', ownerLimitsCache);
-  const owners = ownerLimits({
+  const ownerLimitsService = ownerLimits({
     store: ownerLimitsStore,
     cache: ownerLimitsCache,
     audit,
@@ -303,7 +338,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     counters: rateCounters,
     typeLimits: config.rateLimits,
     keyOf: (keyId) => keyCache.peek(keyId) ?? keyCache.get(keyId),
-    ownerOf: (uid) => owners.of(uid),
+    ownerOf: (uid) => ownerLimitsService.of(uid),
     audit,
     now,
   });
@@ -345,6 +380,26 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
       { type: 'key.leaked', ownerUid: record.ownerUid, keyId: record.keyId, keyName: record.name, at: now(), credential: report.credential, url: report.url, source: report.source },
       { method: 'secret_scanning' },
     );
+  const teams = teamService({
+    store: teamStore,
+    access: teamAccess,
+    keys: {
+      createdBy: async (teamId, uid) => (await keys.teamKeys(teamId, uid)).map((r) => ({ id: r.keyId, name: r.name })),
+      revokeCreatedBy: async (teamId, uid, identity, info) => keys.revokeForTeam(await keys.teamKeys(teamId, uid), identity, uid === undefined ? 'team deleted' : 'creator left the team', info),
+    },
+    users,
+    audit,
+    now,
+  });
+  const invitations = invitationService({
+    store: teamStore,
+    access: teamAccess,
+    users,
+    audit,
+    mail: (id, to, message) => notificationStore.enqueueMail(id, to, message),
+    site: config.publicUrl ?? config.tokens.issuer,
+    now,
+  });
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, auditVerify, auditJwks, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: owners, changeFeed };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, auditVerify, auditJwks, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: ownerLimitsService, changeFeed, teams, invitations, teamAccess };
 }

@@ -25,6 +25,8 @@ export interface AuditLogDeps {
   flush?: () => Promise<void>;
   /** A user's email, where known (the console shows it next to the uid). */
   emailOf?: (uid: string) => Promise<string | undefined>;
+  /** Refuses (404, 403) a caller who may not read the team's trail (actions/team-access.ts); without it, `team` is 404. */
+  teamReader?: (identity: Identity, teamId: string) => Promise<void>;
 }
 
 export interface AuditPage {
@@ -57,6 +59,7 @@ function matches(e: AuditEntryView, q: AuditQuery, onlyUid: string | undefined):
   if (q.uid !== undefined && !involves(q.uid)) return false;
   if (q.event !== undefined && e.event !== q.event) return false;
   if (q.kind === 'changes' && e.event === 'auth.success') return false;
+  if (q.team !== undefined && e.target.team !== q.team) return false;
   if (q.keyId !== undefined && e.target.keyId !== q.keyId && e.actor.keyId !== q.keyId) return false;
   if (q.from !== undefined && e.timestamp < q.from) return false;
   return q.to === undefined || e.timestamp <= q.to;
@@ -88,7 +91,12 @@ export function auditLog(deps: AuditLogDeps) {
   return {
     async query(identity: Identity, input: Record<string, unknown>): Promise<AuditPage> {
       const query = parseAuditQuery(input);
-      const everyone = hasClaims(identity, { role: 'auditor' });
+      // A team's trail is the team's readers' (its owners, admins, auditors; project auditors): all of its entries.
+      if (query.team !== undefined) {
+        if (!deps.teamReader) throw new KeywardError('not_found', 'No such team.');
+        await deps.teamReader(identity, query.team);
+      }
+      const everyone = query.team !== undefined || hasClaims(identity, { role: 'auditor' });
       if (!everyone && query.uid !== undefined && query.uid !== identity.uid) {
         throw new KeywardError('forbidden', "You can read only your own audit entries; reading other users' needs the auditor role.");
       }

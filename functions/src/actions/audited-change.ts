@@ -15,3 +15,16 @@ export async function auditedChange(audit: Pick<AuditSink, 'record'>, event: Aud
     throw new KeywardError('unavailable', 'The audit log is unavailable, so nothing was changed; try again shortly.', { retryAfterSeconds: 5 });
   }
 }
+
+/**
+ * Writes the audit entry of a change that must stand (a removal, a deletion, a revocation): a
+ * failed write is logged for operators with the request id, never undoes the change.
+ */
+export async function auditedAfter(audit: Pick<AuditSink, 'record'>, event: AuditEvent): Promise<void> {
+  try {
+    await audit.record(event);
+  } catch (err) {
+    const cause = err instanceof Error ? err.message : String(err);
+    console.error(JSON.stringify({ severity: 'ERROR', message: `The audit entry ${event.event} could not be written; the change stands.`, event: event.event, requestId: event.request?.requestId, cause }));
+  }
+}

@@ -9,14 +9,19 @@ import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import { auditedChange } from './audited-change';
 import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
-import { APP_ID_PATTERN } from '../credentials/app-check';
 import { isInteractive, isKeyType, type Identity, type KeyType } from '../identity';
 import { invalidField, isKeywardError, isFault, KeywardError } from '../errors';
 import type { RequestContext } from '../request';
-import { onlyFields, optionalInt, optionalString, optionalStringList, parseIsoDate, requiredString, type Body } from '../lib/validate';
+import { onlyFields, optionalInt, optionalString, parseIsoDate, requiredString, type Body } from '../lib/validate';
+import { enforce } from '../decision';
+import { isTeamId, teamPrincipal } from '../teams/record';
+import { decideTeamKey } from '../teams/roles';
+import type { TeamAccess } from './team-access';
 import type { ProviderSecret } from '../secrets/provider';
 import { revisionOf, type KeyRecord, type KeyStore, type StoredSecret } from '../keys/record';
-import { keyStatus, secretLive, secretMayWork } from '../keys/status';
+import { keyStatus, secretMayWork } from '../keys/status';
+import { parseAppCheck, rotatedSecrets } from './key-settings';
+export { MAX_SECRETS, rotatedSecrets } from './key-settings';
 import { slotState } from '../keys/slots';
 import type { KeySlotStore } from '../store/key-slots';
 import type { ChangeWriter } from '../store/changes';
@@ -45,6 +50,8 @@ export interface KeyServiceDeps {
   createLimit?: (uid: string) => Promise<unknown>;
   /** Credits this key has spent in their current period (limits/plan.ts); 0 when not wired. */
   creditsSpent?: (record: KeyRecord) => Promise<number>;
+  /** Teams (actions/team-access.ts): who may make and manage a team's keys. Without it there are no team keys. */
+  teams?: Pick<TeamAccess, 'standing'>;
 }
 
 const DAY = 86_400_000;
@@ -53,6 +60,8 @@ const MAX_GRACE_SECONDS = 604_800;
 const interactiveOnly = () =>
   new KeywardError('interactive_credential_required', 'Keys are managed with a session cookie or an ID token.');
 const notFound = () => new KeywardError('not_found', 'No such key.');
+/** Who a key event is about: the key's owner, and its team for a team key (`GET /v1/audit?team=`). */
+const keyTarget = (record: KeyRecord) => ({ uid: record.ownerUid, keyId: record.keyId, ...(record.team !== undefined ? { team: record.team } : {}) });
 
 export function keyService(deps: KeyServiceDeps) {
   const { config, store, cache, audit } = deps;
@@ -80,8 +89,7 @@ export function keyService(deps: KeyServiceDeps) {
    * One of the owner's `maxPerUser` slots for a new key (keys/slots.ts), or 409. A slot another
    * create took first is skipped; one fresh look settles a race, then the cap stands.
    */
-  async function takeSlot(ownerUid: string, keyId: string, expiresAt: number, now: number): Promise<string> {
-    const cap = config.keys.maxPerUser;
+  async function takeSlot(ownerUid: string, keyId: string, expiresAt: number, now: number, cap: number): Promise<string> {
     for (let look = 0; look < 2; look++) {
       const { free } = slotState(await deps.slots.list(ownerUid), cap, now);
       if (free.length === 0) break;
@@ -92,7 +100,7 @@ export function keyService(deps: KeyServiceDeps) {
         if (slotId) return slotId;
       }
     }
-    throw new KeywardError('conflict', `You already have ${cap} active keys; revoke one first.`);
+    throw new KeywardError('conflict', `${ownerUid.startsWith('team:') ? 'The team has' : 'You already have'} ${cap} active keys; revoke one first.`);
   }
 
   /** Logs, for operators, a follow-up write that failed after the change itself stood. */
@@ -123,14 +131,32 @@ export function keyService(deps: KeyServiceDeps) {
    * entrench itself or map its owner's other keys: the one exception is a key reading or
    * revoking itself (`self`).
    */
-  async function ownKey(identity: Identity, id: string, self: 'self' | 'interactive' = 'interactive'): Promise<KeyRecord> {
+  async function ownKey(identity: Identity, id: string, self: 'self' | 'interactive' = 'interactive', action: 'read' | 'manage' = 'manage'): Promise<KeyRecord> {
     const itself = self === 'self' && identity.keyId === id;
     if (!itself && !isInteractive(identity)) throw interactiveOnly();
     if (!isKeyId(id)) throw notFound();
     const record = await store.get(id);
+    if (record && !itself && record.team !== undefined) return teamKey(identity, record, action);
     const mayAct = record && (itself || record.ownerUid === identity.uid || (identity.claims.admin === true && isInteractive(identity)));
     if (!record || !mayAct) throw notFound();
     return record;
+  }
+
+  /** A team's key: every member reads it, managing it follows the role (teams/roles.ts); to anyone else it does not exist. */
+  async function teamKey(identity: Identity, record: KeyRecord, action: 'read' | 'manage'): Promise<KeyRecord> {
+    const standing = deps.teams && (await deps.teams.standing(identity, record.team!).catch(() => undefined));
+    if (!standing) throw notFound();
+    if (action === 'manage') enforce(decideTeamKey(standing.role, 'manage', record.createdBy === identity.uid));
+    return record;
+  }
+
+  /** Whose key a create makes: the caller's, or a team's (`team`), with the grants its scopes must stay within and its cap. */
+  async function ownerFor(identity: Identity, team: unknown) {
+    if (team === undefined) return { ownerUid: identity.uid, claims: identity.claims, cap: config.keys.maxPerUser };
+    if (!deps.teams || !isTeamId(team)) throw new KeywardError('not_found', 'No such team.', { field: '/team' });
+    const standing = await deps.teams.standing(identity, team, true);
+    enforce(decideTeamKey(standing.role, 'create', false));
+    return { ownerUid: teamPrincipal(team), claims: { permissions: standing.team.grants }, cap: config.keys.maxPerTeam, team: { team, createdBy: identity.uid } };
   }
 
   /** The most a key of `type` may be given: its type's calls per minute, and a day of them. */
@@ -215,7 +241,7 @@ export function keyService(deps: KeyServiceDeps) {
   };
 
   function parseCreate(body: Body) {
-    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata', 'limits', 'credits']);
+    onlyFields(body, ['name', 'type', 'scopes', 'expiresAt', 'allowedOrigins', 'allowedIps', 'appCheck', 'metadata', 'limits', 'credits', 'team']);
     const name = requiredString(body, 'name', { max: 100, pattern: NAME_PATTERN });
     const type = body.type === undefined ? 'server' : body.type;
     if (!isKeyType(type)) throw invalidField('type', 'type must be server, web or mobile.');
@@ -246,18 +272,21 @@ export function keyService(deps: KeyServiceDeps) {
     create: (identity: Identity, body: Body, info?: RequestContext) => refusalsAudited('key.create', identity, { uid: identity.uid }, info, async () => {
       if (!isInteractive(identity)) throw interactiveOnly();
       const input = parseCreate(body);
+      const owner = await ownerFor(identity, body.team);
       if (input.scopes) {
-        const beyond = scopesBeyond(identity.claims, input.scopes);
-        if (beyond.length) throw new KeywardError('insufficient_scope', `You do not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`, { field: '/scopes' });
+        // A team key's scopes stay within the team's grants, never the creator's own claims.
+        const beyond = scopesBeyond(owner.claims, input.scopes);
+        if (beyond.length) throw new KeywardError('insufficient_scope', `${owner.team ? 'The team does' : 'You do'} not hold these scopes: ${beyond.slice(0, 5).join(', ')}.`, { field: '/scopes' });
       }
       await deps.createLimit?.(identity.uid);
       for (let attempt = 0; attempt < 3; attempt++) {
         const keyId = newKeyId();
         const minted = await mintSecret(input.type, keyId);
-        const slotId = await takeSlot(identity.uid, keyId, input.expiresAt, input.now);
+        const slotId = await takeSlot(owner.ownerUid, keyId, input.expiresAt, input.now, owner.cap);
         const record: KeyRecord = {
           keyId,
-          ownerUid: identity.uid,
+          ownerUid: owner.ownerUid,
+          ...owner.team,
           name: input.name,
           type: input.type,
           scopes: input.scopes,
@@ -287,7 +316,7 @@ export function keyService(deps: KeyServiceDeps) {
           continue; // a 95-bit id collided: draw again
         }
         await audited(
-          { event: 'key.create', outcome: 'success', actor: actorOf(identity), target: { uid: identity.uid, keyId }, request: info && auditRequest(info) },
+          { event: 'key.create', outcome: 'success', actor: actorOf(identity), target: keyTarget(record), request: info && auditRequest(info) },
           // Never shown, never usable: as if it was never created.
           () => Promise.all([store.delete(keyId), deps.slots.release(slotId, input.now)]),
         );
@@ -297,15 +326,18 @@ export function keyService(deps: KeyServiceDeps) {
       throw new KeywardError('unavailable', 'Could not allocate a key id; try again.');
     }),
 
-    async list(identity: Identity) {
+    /** The caller's keys, or a team's (`team`: every member reads them). */
+    async list(identity: Identity, team?: string) {
       if (!isInteractive(identity)) throw interactiveOnly();
       const now = deps.now();
-      const records = await store.listByOwner(identity.uid, 1000);
+      if (team !== undefined && (!deps.teams || !isTeamId(team))) throw new KeywardError('not_found', 'No such team.');
+      if (team !== undefined) await deps.teams!.standing(identity, team);
+      const records = await store.listByOwner(team === undefined ? identity.uid : teamPrincipal(team), 1000);
       return Promise.all(records.map((r) => view(r, now, deps.usage.lastUsed(r.keyId))));
     },
 
     async get(identity: Identity, id: string) {
-      const record = await ownKey(identity, id, 'self');
+      const record = await ownKey(identity, id, 'self', 'read');
       return view(record, deps.now(), deps.usage.lastUsed(id));
     },
 
@@ -316,9 +348,28 @@ export function keyService(deps: KeyServiceDeps) {
       const { record: revoked, revoked: changed } = await revokeRecord(record, now, info?.requestId);
       if (!changed) return keyView(revoked, now); // already revoked: idempotent, audited once
       // Revoke first, then audit: a revocation is never undone, even when the log is down.
-      await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: { uid: record.ownerUid, keyId: id }, request: info && auditRequest(info) });
+      await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: keyTarget(record), request: info && auditRequest(info) });
       return keyView(revoked, now);
     }),
+
+    /** A team's live keys, or those `createdBy` made: what leaving or deleting the team revokes. */
+    async teamKeys(teamId: string, createdBy?: string) {
+      const now = deps.now();
+      const records = await store.listByOwner(teamPrincipal(teamId), 1000);
+      return records.filter((r) => (createdBy === undefined || r.createdBy === createdBy) && ['active', 'disabled'].includes(keyStatus(r, now)));
+    },
+
+    /** Revokes keys for a team event (a member left, the team was deleted): each stands and is audited as `key.revoke`. */
+    async revokeForTeam(records: KeyRecord[], identity: Identity, why: string, info?: RequestContext): Promise<string[]> {
+      const now = deps.now();
+      const revoked: string[] = [];
+      for (const record of records) {
+        if (!(await revokeRecord(record, now, info?.requestId)).revoked) continue;
+        revoked.push(record.keyId);
+        await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: keyTarget(record), request: info && auditRequest(info), reason: why });
+      }
+      return revoked;
+    },
 
     /**
      * Revokes a key reported leaked by a secret scanner (secret-scanning/): the confirmed report is
@@ -337,7 +388,7 @@ export function keyService(deps: KeyServiceDeps) {
           event: 'key.leak',
           outcome: 'success',
           actor: { method: 'secret_scanning' },
-          target: { uid: record.ownerUid, keyId: record.keyId },
+          target: keyTarget(record),
           reason: `${report.credential} reported by ${report.scanner}; ${outcome}`,
           location: { url: report.url, source: report.source },
         },
@@ -366,7 +417,7 @@ export function keyService(deps: KeyServiceDeps) {
           event: 'key.regenerate',
           outcome: 'success',
           actor: actorOf(identity),
-          target: { uid: record.ownerUid, keyId: id },
+          target: keyTarget(record),
           request: info && auditRequest(info),
           reason: `grace period ${grace}s`,
         },
@@ -375,7 +426,8 @@ export function keyService(deps: KeyServiceDeps) {
       cache.set(id, updated);
       // An admin who regenerates another user's key (say, on a leak report) stops its secret but
       // does not learn the new one: only the owner may hold their key.
-      if (record.ownerUid !== identity.uid) return { ...keyView(updated, now), key: undefined, signingSecret: undefined };
+      // A team key's members who may manage it share it: they get the new secret.
+      if (record.ownerUid !== identity.uid && record.team === undefined) return { ...keyView(updated, now), key: undefined, signingSecret: undefined };
       return { ...keyView(updated, now), key: minted.key, signingSecret: minted.signingSecret };
     }),
 
@@ -405,7 +457,7 @@ export function keyService(deps: KeyServiceDeps) {
           event: 'key.update',
           outcome: 'success',
           actor: actorOf(identity),
-          target: { uid: record.ownerUid, keyId: id },
+          target: keyTarget(record),
           request: info && auditRequest(info),
           reason: `changed ${fields.join(', ')}${pause}`,
         },
@@ -422,40 +474,6 @@ export function keyService(deps: KeyServiceDeps) {
 }
 
 export type KeyService = ReturnType<typeof keyService>;
-
-/** `appCheck: {appIds: [Firebase app ids], consume?: boolean}` on creation; undefined when absent. */
-function parseAppCheck(value: unknown): { appIds: string[]; consume: boolean } | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidField('appCheck', 'appCheck must be an object {appIds, consume?}.');
-  const body = value as Body;
-  onlyFields(body, ['appIds', 'consume']);
-  const appIds = optionalStringList(body, 'appIds', { maxItems: 20, maxLength: 100, check: (id) => APP_ID_PATTERN.test(id) });
-  if (!appIds?.length) throw invalidField('appCheck.appIds', 'appCheck.appIds must list at least one Firebase app id (1:<project number>:<platform>:<hex>).');
-  if (body.consume !== undefined && typeof body.consume !== 'boolean') throw invalidField('appCheck.consume', 'appCheck.consume must be true or false.');
-  return { appIds, consume: body.consume === true };
-}
-
-/** Secrets a key keeps at once: the current one and up to four still in their grace periods (each costs an HMAC per check). */
-export const MAX_SECRETS = 5;
-
-/**
- * The secrets a key keeps beside a new one. The current secret ends with the grace period, and
- * each earlier one keeps its own end, so every secret ever handed out works until the end it was
- * given: two regenerations in a row (a double click) cut no one's grace period. Without a grace
- * period (0) every earlier secret ends at once: the answer to a leak. Ended secrets are kept so
- * they, and their tokens, are refused as replaced (keys/status.ts) rather than unknown; the
- * oldest ended ones go first. More than MAX_SECRETS - 1 secrets still working: 409.
- */
-export function rotatedSecrets(secrets: readonly StoredSecret[], graceSeconds: number, now: number): StoredSecret[] {
-  const ends = (s: StoredSecret, i: number) => (graceSeconds === 0 ? now : i === 0 ? now + graceSeconds * 1000 : s.notAfter);
-  const kept = secrets.map((s, i) => ({ ...s, notAfter: ends(s, i) }));
-  const working = kept.filter((s) => secretLive(s, now));
-  if (working.length >= MAX_SECRETS) {
-    throw new KeywardError('conflict', `This key already has ${MAX_SECRETS - 1} earlier secrets in their grace periods; wait for one to end, or regenerate with gracePeriod 0.`);
-  }
-  const ended = kept.filter((s) => !secretLive(s, now)).sort((a, b) => (b.notAfter ?? 0) - (a.notAfter ?? 0));
-  return [...working, ...ended].slice(0, MAX_SECRETS - 1);
-}
 
 /** A scanner's report of one of a key's secrets: which kind, by whom, where it was found. */
 export interface LeakReport {

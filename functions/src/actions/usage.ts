@@ -22,6 +22,8 @@ export interface UsageReportDeps {
   keys: Pick<KeyStore, 'get'>;
   /** Writes this instance's pending counts first, so a caller sees their latest requests. */
   flush?: () => Promise<void>;
+  /** The owner id (`team:<id>`) of a team the caller may read the usage of (any member), or 404 (actions/team-access.ts). */
+  teamOwner?: (identity: Identity, teamId: string) => Promise<string>;
   now: () => number;
 }
 
@@ -51,7 +53,7 @@ export function daysBetween(from: string, to: string): string[] {
 export function usageReport(deps: UsageReportDeps) {
   return {
     async query(identity: Identity, input: Body): Promise<UsageReport> {
-      onlyFields(input, ['keyId', 'uid', 'from', 'to']);
+      onlyFields(input, ['keyId', 'uid', 'team', 'from', 'to']);
       const today = utcDay(deps.now());
       const to = parseDay(input.to, 'to') ?? today;
       const from = parseDay(input.from, 'from') ?? utcDay(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_USAGE_DAYS - 1) * DAY_MS);
@@ -68,11 +70,16 @@ export function usageReport(deps: UsageReportDeps) {
         throw new KeywardError('interactive_credential_required', 'Usage is read with a session cookie or an ID token; a key may read only its own.');
       }
 
+      if (input.team !== undefined && uid !== undefined) throw bad('Send uid or team, not both.');
+      if (input.team !== undefined && (typeof input.team !== 'string' || !deps.teamOwner)) throw new KeywardError('not_found', 'No such team.');
+      const team = input.team === undefined ? undefined : await deps.teamOwner!(identity, input.team as string);
       let owner: string;
       if (keyId !== undefined) {
         const record = await deps.keys.get(keyId);
-        if (!record || (record.ownerUid !== identity.uid && !everyone)) throw new KeywardError('not_found', 'No such key.');
+        if (!record || (record.ownerUid !== identity.uid && record.ownerUid !== team && !everyone)) throw new KeywardError('not_found', 'No such key.');
         owner = record.ownerUid;
+      } else if (team !== undefined) {
+        owner = team;
       } else {
         owner = uid ?? identity.uid;
         if (owner !== identity.uid && !everyone) throw new KeywardError('forbidden', "You can read only your own keys' usage; other users' needs the auditor role.");

@@ -5,7 +5,7 @@
  * - severity by outcome: success INFO, failure WARNING, error ERROR;
  * - labels for what auditors filter on (indexed by Cloud Logging, and what `GET /v1/audit`
  *   filters on): `event`, `outcome`, `actor_uid`, `actor_method`, `actor_key_id`, `target_uid`,
- *   `key_id` (the key acted on, else the key used), `request_id`;
+ *   `key_id` (the key acted on, else the key used), `team_id` (the team acted on or owning the key), `request_id`;
  * - the timestamp is the event's own time (access entries are written later, in batches), and
  *   the insertId is fixed when the entry is made, so a retried write cannot duplicate it.
  */
@@ -56,6 +56,7 @@ export function labelsOf(e: AuditEvent): Record<string, string> {
     actor_key_id: e.actor.keyId,
     target_uid: e.target?.uid,
     key_id: e.target?.keyId ?? e.actor.keyId,
+    team_id: e.target?.team,
     request_id: e.request?.requestId,
   };
   const out: Record<string, string> = {};

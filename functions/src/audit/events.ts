@@ -32,6 +32,17 @@ export const AUDIT_EVENTS = [
   'webhook.update',
   // A request refused after it authenticated (403, or 404 on someone else's resource): reason is the code.
   'access.denied',
+  // Teams (actions/teams.ts, actions/invitations.ts): target.team names the team, target.uid and role the member.
+  'team.create',
+  'team.update',
+  'team.delete',
+  'team.member.add',
+  'team.member.remove',
+  'team.member.role',
+  'team.invite',
+  'team.accept',
+  'team.withdraw',
+  'team.grants',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
@@ -63,6 +74,8 @@ export interface AuditTarget {
   role?: string;
   /** An access token's `jti` (token.issue). */
   tokenId?: string;
+  /** The team acted on, or that owns the key acted on (label `team_id`, `GET /v1/audit?team=`). */
+  team?: string;
 }
 
 /** Where from. Never headers that carry credentials, never the query string (`?token=`). */

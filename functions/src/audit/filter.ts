@@ -46,6 +46,7 @@ export function buildAuditFilter({ projectId, logName, instance, query, onlyUid 
   if (query.uid !== undefined) clauses.push(involves(query.uid));
   if (query.event !== undefined) clauses.push(`labels.event = ${quote(query.event)}`);
   if (query.kind === 'changes') clauses.push(`NOT labels.event = ${quote('auth.success')}`);
+  if (query.team !== undefined) clauses.push(`labels.team_id = ${quote(query.team)}`);
   if (query.keyId !== undefined) clauses.push(`(labels.key_id = ${quote(query.keyId)} OR labels.actor_key_id = ${quote(query.keyId)})`);
   clauses.push(`timestamp >= ${quote(query.from ?? BEGINNING)}`);
   if (query.to !== undefined) clauses.push(`timestamp <= ${quote(query.to)}`);

@@ -23,9 +23,11 @@ export interface AuditQuery {
    * successful access entries (`auth.success`), which are most of the trail.
    */
   kind?: 'all' | 'changes';
+  /** A team's entries (label `team_id`): readable by its owners, admins and auditors (actions/audit-log.ts). */
+  team?: string;
 }
 
-export const AUDIT_QUERY_FIELDS = ['uid', 'event', 'keyId', 'from', 'to', 'pageSize', 'pageToken', 'kind'] as const;
+export const AUDIT_QUERY_FIELDS = ['uid', 'event', 'keyId', 'from', 'to', 'pageSize', 'pageToken', 'kind', 'team'] as const;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 const MAX_PAGE_TOKEN = 2048;
@@ -90,6 +92,11 @@ export function parseAuditQuery(input: Record<string, unknown>): AuditQuery {
   if (kind !== undefined) {
     if (kind !== 'all' && kind !== 'changes') throw bad('kind must be all or changes.');
     if (kind === 'changes') query.kind = kind;
+  }
+  const team = text(input, 'team');
+  if (team !== undefined) {
+    if (!/^[A-Za-z0-9]{16}$/.test(team)) throw bad('team must be a team id (16 letters and digits).');
+    query.team = team;
   }
   const token = text(input, 'pageToken');
   if (token !== undefined) {

@@ -159,7 +159,7 @@ export function safeEvent(e: AuditEvent): AuditEvent {
     event: e.event,
     outcome: e.outcome,
     actor: defined({ uid: id(actor.uid, LIMITS.uid), method: id(actor.method, LIMITS.authMethod), keyId: id(actor.keyId, LIMITS.keyId) }),
-    target: e.target && defined({ uid: id(e.target.uid, LIMITS.uid), keyId: id(e.target.keyId, LIMITS.keyId), role: id(e.target.role, LIMITS.role), tokenId: id(e.target.tokenId, LIMITS.requestId) }),
+    target: e.target && defined({ uid: id(e.target.uid, LIMITS.uid), keyId: id(e.target.keyId, LIMITS.keyId), role: id(e.target.role, LIMITS.role), tokenId: id(e.target.tokenId, LIMITS.requestId), team: id(e.target.team, LIMITS.keyId) }),
     request:
       e.request &&
       defined({

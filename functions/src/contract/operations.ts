@@ -24,6 +24,7 @@ export const TAGS = {
   oauth: 'OAuth 2.0 client credentials and token introspection, for off-the-shelf clients and gateways.',
   audit: 'The audit trail in Cloud Logging, and its proof of completeness.',
   usage: 'Requests and refusals per key and day.',
+  teams: 'Teams: keys owned by an organization, its members and their roles, invitations.',
   notifications: "The owner's notification webhook.",
   'secret scanning': "GitHub's reports of keys found in public code.",
   discovery: 'Public documents: JWKS, OpenID and OAuth metadata, this document.',
@@ -52,6 +53,30 @@ export interface Operation {
 const ok = (description: string, schema?: ZodType) => ({ 200: { description, schema } });
 const AUTH_ERRORS = [401, 403];
 
+/** Teams (actions/teams.ts, actions/invitations.ts): reads take any credential of a member, changes an interactive one. */
+function TEAM_OPERATIONS(): Record<string, Operation> {
+  const team = (summary: string, extra: Partial<Operation> & Pick<Operation, 'responses'>): Operation => ({ summary, tag: 'teams', security: INTERACTIVE, errors: [...AUTH_ERRORS, 404], ...extra });
+  const changes = (schema: ZodType, errors = [409, 415]) => ({ body: { schema }, errors: [...AUTH_ERRORS, 404, ...errors] });
+  return {
+    'GET /v1/teams': team('Your teams, with your role in each', { security: ANY_GET, responses: ok('Your teams.', S.TeamList), errors: AUTH_ERRORS }),
+    'POST /v1/teams': team('Create a team (you are its owner)', { body: { schema: S.TeamCreateBody }, responses: { 201: { description: 'The team.', schema: S.TeamView } }, errors: [...AUTH_ERRORS, 415] }),
+    'GET /v1/teams/:id': team('One of your teams', { security: ANY_GET, responses: ok('The team.', S.TeamView) }),
+    'PATCH /v1/teams/:id': team('Rename a team, or set revokeKeysOnLeave (owners and admins)', { ...changes(S.TeamPatchBody), responses: ok('The team as changed.', S.TeamView) }),
+    'DELETE /v1/teams/:id': team('Delete a team and revoke all its keys (owners)', { responses: ok('Deleted.', S.TeamDeleted), errors: [...AUTH_ERRORS, 404, 409] }),
+    'GET /v1/teams/:id/members': team("A team's members", { security: ANY_GET, responses: ok('The members.', S.MemberList) }),
+    'PATCH /v1/teams/:id/members/:uid': team("Change a member's role (the last owner cannot be demoted: 409)", { ...changes(S.MemberPatchBody), responses: ok('The member.', S.MemberView) }),
+    'DELETE /v1/teams/:id/members/:uid': team('Remove a member, or leave (your own uid); the last owner stays (409)', { responses: ok('Removed.', S.MemberRemoved), errors: [...AUTH_ERRORS, 404, 409] }),
+    'GET /v1/teams/:id/members/:uid/departure': team('What removing the member would do to team keys', { security: ANY_GET, responses: ok('The keys concerned.', S.Departure) }),
+    'POST /v1/teams/:id/invitations': team('Invite an email address to a role no higher than yours (owners and admins)', { ...changes(S.InviteBody, [415]), responses: { 201: { description: 'The invitation (its token is only in the mail).', schema: S.InvitationView } } }),
+    'GET /v1/teams/:id/invitations': team("A team's invitations (owners and admins)", { security: ANY_GET, responses: ok('The invitations.', S.InvitationList) }),
+    'DELETE /v1/teams/:id/invitations/:invitationId': team('Withdraw an invitation', { responses: ok('The withdrawn invitation.', S.InvitationView), errors: [...AUTH_ERRORS, 404, 409] }),
+    'POST /v1/invitations/accept': team('Accept an invitation (signed in with its verified email address)', { ...changes(S.AcceptBody), responses: ok('The team joined.', S.Accepted) }),
+    'PUT /v1/teams/:id/grants': team("Set what the team's keys may do (project admins)", { ...changes(S.GrantsBody), responses: ok('The team.', S.TeamView) }),
+    'GET /v1/teams/:id/limits': team("The team's limits and credits, shared by its keys", { security: ANY_GET, responses: ok('The limits.', S.OwnerLimitsView) }),
+    'PATCH /v1/teams/:id/limits': team("Set the team's limits and credits (owners and admins)", { ...changes(S.OwnerLimitsBody, [415]), responses: ok('The limits as set.', S.OwnerLimitsView) }),
+  };
+}
+
 export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/health': { summary: 'Liveness', tag: 'health', security: [], responses: ok('Keyward answers.', S.Health), errors: [] },
   'GET /v1/me': { summary: 'Who the request acts for, and how it authenticated', tag: 'me', security: ANY_GET, responses: ok('The caller.', S.Me), errors: AUTH_ERRORS },
@@ -64,14 +89,14 @@ export const OPERATIONS: Record<string, Operation> = {
     responses: ok('Your limits as set.', S.OwnerLimitsView),
     errors: [...AUTH_ERRORS, 415],
   },
-  'GET /v1/keys': { summary: 'Your keys, newest first', tag: 'keys', security: INTERACTIVE, responses: ok('Your keys.', S.KeyList), errors: AUTH_ERRORS },
+  'GET /v1/keys': { summary: "Your keys, or a team's (team=<id>), newest first", tag: 'keys', security: INTERACTIVE, query: S.KeyListQuery, responses: ok('The keys.', S.KeyList), errors: [...AUTH_ERRORS, 404] },
   'POST /v1/keys': {
     summary: 'Create a key (the key and its signing secret are shown this once)',
     tag: 'keys',
     security: INTERACTIVE,
     body: { schema: S.KeyCreateBody },
     responses: { 201: { description: 'The new key, with its secrets.', schema: S.CreatedKey } },
-    errors: [...AUTH_ERRORS, 409, 415],
+    errors: [...AUTH_ERRORS, 404, 409, 415],
   },
   'GET /v1/keys/:id': { summary: 'One key', tag: 'keys', security: KEY_SELF, responses: ok('The key.', S.KeyView), errors: [...AUTH_ERRORS, 404] },
   'PATCH /v1/keys/:id': {
@@ -124,7 +149,8 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/audit': { summary: 'The audit trail, newest first (yours; everyone’s for auditors)', tag: 'audit', security: ANY_GET, query: S.AuditQuery, responses: ok('A page of entries.', S.AuditPage), errors: AUTH_ERRORS },
   'GET /v1/audit/verify': { summary: 'Check a range against its hash chains and signed checkpoints (auditors)', tag: 'audit', security: ANY_GET, query: S.RangeQuery, responses: ok('The verification.', S.AuditVerification), errors: AUTH_ERRORS },
   'GET /v1/audit/export': { summary: 'A range as a file to verify offline (auditors)', tag: 'audit', security: ANY_GET, query: S.RangeQuery, responses: ok('The export.', S.AuditExport), errors: AUTH_ERRORS },
-  'GET /v1/usage': { summary: 'Requests and refusals per day', tag: 'usage', security: ANY_GET, query: S.UsageQuery, responses: ok('The report.', S.UsageReport), errors: [...AUTH_ERRORS, 404] },
+  'GET /v1/usage': { summary: "Requests and refusals per day (yours, a key's, or a team's)", tag: 'usage', security: ANY_GET, query: S.UsageQuery, responses: ok('The report.', S.UsageReport), errors: [...AUTH_ERRORS, 404] },
+  ...TEAM_OPERATIONS(),
   'GET /v1/notifications/webhook': { summary: 'Your notification webhook', tag: 'notifications', security: INTERACTIVE, responses: ok('The webhook.', S.Webhook), errors: [...AUTH_ERRORS, 404] },
   'PUT /v1/notifications/webhook': {
     summary: 'Set your notification webhook (its signing secret is shown this once)',

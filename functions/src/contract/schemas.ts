@@ -63,6 +63,8 @@ export const KeyView = z
     metadata: z.record(z.string(), z.unknown()).nullable(),
     limits: Limits.nullable(),
     credits: CreditsView.nullable(),
+    team: z.string().optional().meta({ description: 'Team keys only: the id of the team that owns the key.' }),
+    createdBy: z.string().nullable().optional().meta({ description: 'Team keys only: the uid of the member who created it.' }),
   })
   .strict()
   .meta({ id: 'Key', description: 'A key as the API shows it: metadata and status, never a secret or a digest.' });
@@ -102,9 +104,59 @@ export const Me = z
       .strict(),
     usage: KeyUsage.optional(),
     limits: OwnerLimitsView.optional(),
+    team: z.object({ id: z.string(), name: z.string() }).strict().optional().meta({ description: 'A team key: the team it acts for (`uid` is then `team:<id>`).' }),
   })
   .strict()
   .meta({ id: 'Me' });
+
+// ---- teams ------------------------------------------------------------------------------------
+
+const TeamRole = z.enum(['owner', 'admin', 'developer', 'auditor']).meta({ id: 'TeamRole', description: '`owner` (everything), `admin` (members below owner, every team key, limits), `developer` (team keys they create), `auditor` (reads).' });
+const TeamId = z.string().regex(/^[A-Za-z0-9]{16}$/).meta({ description: 'The team id: 16 base62 characters.' });
+export const TeamView = z
+  .object({
+    id: TeamId,
+    name: z.string(),
+    role: TeamRole.optional().meta({ description: "The caller's role in the team (a project admin acts as an owner, a project auditor as an auditor)." }),
+    revokeKeysOnLeave: z.boolean().meta({ description: 'Revoke the keys a member created when they leave or are removed (otherwise the keys stay).' }),
+    grants: z.array(z.string()).meta({ description: "What the team's keys may do (permissions), set by a project admin." }),
+    createdAt: iso,
+  })
+  .strict()
+  .meta({ id: 'Team' });
+export const TeamList = z.object({ teams: z.array(TeamView) }).strict().meta({ id: 'TeamList' });
+export const TeamDeleted = z.object({ id: TeamId, deletedAt: iso, revokedKeys: z.array(KeyId) }).strict().meta({ id: 'TeamDeleted' });
+export const MemberView = z.object({ uid: z.string(), email: z.string().nullable(), role: TeamRole, addedAt: iso }).strict().meta({ id: 'TeamMember' });
+export const MemberList = z.object({ members: z.array(MemberView) }).strict().meta({ id: 'TeamMemberList' });
+export const MemberRemoved = z.object({ uid: z.string(), removed: z.literal(true), revokedKeys: z.array(KeyId) }).strict().meta({ id: 'TeamMemberRemoved' });
+const KeyRef = z.object({ id: KeyId, name: z.string() }).strict();
+export const Departure = z
+  .object({ uid: z.string(), revokeKeysOnLeave: z.boolean(), keys: z.array(KeyRef).meta({ description: 'The live team keys the member created.' }), revokes: z.array(KeyRef).meta({ description: 'Those a removal would revoke (none unless revokeKeysOnLeave).' }) })
+  .strict()
+  .meta({ id: 'TeamDeparture', description: 'What removing the member would do to team keys, before it is done.' });
+export const InvitationView = z
+  .object({
+    id: z.string(),
+    teamId: TeamId,
+    email: z.string(),
+    role: TeamRole,
+    status: z.enum(['pending', 'accepted', 'withdrawn', 'expired']),
+    createdAt: iso,
+    expiresAt: iso,
+    acceptedAt: isoOrNull,
+    withdrawnAt: isoOrNull,
+  })
+  .strict()
+  .meta({ id: 'TeamInvitation', description: 'An invitation; its token is only ever in the mail.' });
+export const InvitationList = z.object({ invitations: z.array(InvitationView) }).strict().meta({ id: 'TeamInvitationList' });
+export const Accepted = z.object({ team: z.object({ id: TeamId, name: z.string(), role: TeamRole }).strict() }).strict().meta({ id: 'InvitationAccepted' });
+export const TeamCreateBody = z.object({ name: z.string().min(1).max(100) }).strict().meta({ id: 'TeamCreate' });
+export const TeamPatchBody = z.object({ name: z.string().min(1).max(100).optional(), revokeKeysOnLeave: z.boolean().optional() }).strict().meta({ id: 'TeamPatch' });
+export const MemberPatchBody = z.object({ role: TeamRole }).strict().meta({ id: 'TeamMemberPatch' });
+export const InviteBody = z.object({ email: z.string().max(320), role: TeamRole }).strict().meta({ id: 'TeamInvite' });
+export const AcceptBody = z.object({ token: z.string().max(100).meta({ description: 'The token from the mail link (`kwi_…`).' }) }).strict().meta({ id: 'InvitationAccept' });
+export const GrantsBody = z.object({ permissions: z.array(z.string()).max(50) }).strict().meta({ id: 'TeamGrants' });
+export const KeyListQuery = { team: z.string().optional().meta({ description: "A team's keys instead of yours (every member reads them)." }) };
 
 const Jwk = z.object({ kty: z.string(), kid: z.string() }).passthrough();
 export const Jwks = z.object({ keys: z.array(Jwk) }).strict().meta({ id: 'JWKS' });
@@ -185,6 +237,7 @@ export const KeyCreateBody = z
     metadata: z.record(z.string(), z.unknown()).nullable().optional(),
     limits: Limits.nullable().optional(),
     credits: z.record(z.string(), z.unknown()).nullable().optional(),
+    team: z.string().optional().meta({ description: "Make a team key: owned by this team, acting with the team's grants." }),
   })
   .strict()
   .meta({ id: 'KeyCreate', example: { name: 'reports job', type: 'server', scopes: ['reports:read'] } });
@@ -235,7 +288,8 @@ export const AuditQuery = {
   pageSize: z.string().optional().meta({ description: '1–1000, default 50.' }),
   pageToken: z.string().optional(),
   kind: z.enum(['all', 'changes']).optional(),
+  team: z.string().optional().meta({ description: "A team's trail (its owners, admins and auditors, and project auditors)." }),
 };
-export const UsageQuery = { keyId: z.string().optional(), uid: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
+export const UsageQuery = { keyId: z.string().optional(), uid: z.string().optional(), team: z.string().optional(), from: z.string().optional(), to: z.string().optional() };
 export const RangeQuery = { from: z.string().optional(), to: z.string().optional() };
 export const SignOutQuery = { all: z.enum(['true', 'false']).optional() };

@@ -133,6 +133,7 @@ export function decideOwner(record: KeyRecord, owner: UserRecordLite | undefined
     keyType: record.type,
     scopes: scopes ?? undefined,
     secretGeneration: secretGeneration(as.secret.salt),
+    ...(record.team !== undefined ? { team: record.team } : {}),
   });
 }
 

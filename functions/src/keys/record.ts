@@ -48,6 +48,9 @@ export interface KeyRecord {
   credits?: StoredCredits | null;
   /** The active-key cap slot this key holds (store/key-slots.ts); absent on keys made before slots. */
   slotId?: string;
+  /** A team key: the team that owns it (`ownerUid` is then `team:<id>`) and the member who created it. */
+  team?: string;
+  createdBy?: string;
   /** Counts the changes made through `KeyStore.change` (absent: 0): what a conditional write is conditional on. */
   revision?: number;
 }

@@ -27,5 +27,7 @@ export function keyView(record: KeyRecord, now: number, lastUsedAt: number | nul
     metadata: record.metadata ?? null,
     limits: record.limits ?? null,
     credits: record.credits ? creditsView(record.credits, creditsSpent, now) : null,
+    // Team keys only: which team owns the key and who made it (personal keys' views are unchanged).
+    ...(record.team !== undefined ? { team: record.team, createdBy: record.createdBy ?? null } : {}),
   };
 }

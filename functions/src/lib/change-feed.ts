@@ -17,7 +17,7 @@
  * says no, and the caches fall back to their short lifetime (the bound): records are read fresh.
  */
 
-export type ChangeKind = 'key' | 'user' | 'owner-limits' | 'session';
+export type ChangeKind = 'key' | 'user' | 'owner-limits' | 'session' | 'team' | 'member';
 
 export interface Change {
   /** The entry's document id: unique, sorts by `at`. */

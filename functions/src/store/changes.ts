@@ -14,7 +14,7 @@ import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 export const CHANGES_COLLECTION = 'changes';
 const RETAIN_MS = 86_400_000;
-const KINDS: readonly string[] = ['key', 'user', 'owner-limits', 'session'] satisfies ChangeKind[];
+const KINDS: readonly string[] = ['key', 'user', 'owner-limits', 'session', 'team', 'member'] satisfies ChangeKind[];
 
 const seqOf = (at: number) => `${String(Math.max(0, Math.floor(at))).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
 

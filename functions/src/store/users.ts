@@ -20,6 +20,8 @@ export type AuthPort = Pick<
 export interface UserRecordLite {
   uid: string;
   email?: string;
+  /** Whether Firebase Auth has verified `email` (accepting a team invitation needs it). */
+  emailVerified?: boolean;
   claims: Claims;
   disabled: boolean;
   /** Tokens issued (auth_time / iat) before this instant, in seconds, are revoked. */
@@ -47,6 +49,7 @@ export function userDirectory(auth: () => AuthPort, ttlMs: number, feed?: Change
         return {
           uid: user.uid,
           email: user.email,
+          emailVerified: user.emailVerified,
           claims: (user.customClaims ?? {}) as Claims,
           disabled: user.disabled,
           validSince: user.tokensValidAfterTime ? Math.floor(Date.parse(user.tokensValidAfterTime) / 1000) : 0,

@@ -20,7 +20,7 @@ import { codeOf } from '../../harness/outcomes';
 const ISSUER = 'https://keyward.test';
 const AUDIENCE = 'test-api';
 const TTL = { server: 86_400, web: 3600, mobile: 86_400 };
-const KEYS = { defaultTtlDays: 180, maxTtlDays: 365, maxPerUser: 100, prefix: '' };
+const KEYS = { defaultTtlDays: 180, maxTtlDays: 365, maxPerUser: 100, maxPerTeam: 500, prefix: '' };
 
 function setup(opts: { rec?: Partial<KeyRecord>; limit?: number } = {}) {
   const time = clock();

@@ -14,6 +14,7 @@ const unlessUnavailable = (err: unknown) => {
  * their own limits shared by all their keys (`limits`, as `GET /v1/me/limits`).
  */
 export function registerMe({ router, http, services }: RouteContext): void {
+  const teamOf = async (id: string) => ({ id, name: (await services.teamAccess.team(id))?.name ?? '' });
   endpoint(router, http, '/v1/me', {
     GET: async ({ identity }) => ({
       body: {
@@ -23,6 +24,8 @@ export function registerMe({ router, http, services }: RouteContext): void {
         claims: identity.claims,
         auth: { method: identity.method, keyId: identity.keyId, keyType: identity.keyType, scopes: identity.scopes, actor: identity.actor },
         ...(identity.usage ? { usage: identity.usage } : {}),
+        // A team key acts for its team: named here, as the access tokens it mints name it in `sub`.
+        ...(identity.team !== undefined ? { team: await teamOf(identity.team) } : {}),
         // Interactive only: key-based requests already see their owner's limits within `usage`, at no extra read.
         // Shown when they can be read: who the caller is does not depend on them (Firestore down: left out).
         ...(isInteractive(identity) ? { limits: await services.ownerLimits.get(identity).catch(unlessUnavailable) } : {}),
