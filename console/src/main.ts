@@ -70,7 +70,14 @@ function routeOf(hash: string): Route | undefined {
 /** The header's navigation: the personal pages, or the pages of the team on screen. */
 function renderNav(links: ReadonlyArray<[string, string]>, current: string): void {
   nav.setAttribute('aria-label', current.startsWith('#team/') ? 'Team' : 'Console');
-  nav.replaceChildren(...links.map(([href, text]) => h('a', { href, 'aria-current': href === current ? 'page' : undefined }, text)));
+  // The current page's link shows it afresh (the hash does not change, so no hashchange would).
+  const again = (event: Event) => {
+    if ((event.currentTarget as HTMLAnchorElement).getAttribute('href') !== location.hash) return;
+    event.preventDefault();
+    clearMessages();
+    void show(true);
+  };
+  nav.replaceChildren(...links.map(([href, text]) => h('a', { href, 'aria-current': href === current ? 'page' : undefined, onclick: again }, text)));
 }
 
 async function loadTeams(): Promise<void> {

@@ -171,7 +171,13 @@ describeInBrowser('teams in the console', () => {
     // The owner sees the new member and removes them; the dialog says first that their key stays.
     await owner.getByRole('navigation', { name: 'Team' }).getByRole('link', { name: 'Members' }).click();
     const memberRow = owner.locator(`tr[data-uid="${created.uid}"]`);
-    await visible(memberRow.getByText('developer'));
+    const roleOfMember = memberRow.getByRole('combobox', { name: `Role of ${member.email}` });
+    await visible(roleOfMember);
+    expect(await roleOfMember.inputValue()).toBe('developer');
+    // A role changes on the spot (and is read back from the API).
+    await roleOfMember.selectOption('admin');
+    await visible(owner.getByRole('status').getByText(`${member.email} is now an admin.`));
+    expect(await roleOfMember.inputValue()).toBe('admin');
     expect(await owner.locator('table.invitations').count()).toBe(0); // accepted: no longer pending
     await screenshot(owner, 'team-members');
     await memberRow.getByRole('button', { name: `Remove ${member.email}` }).click();

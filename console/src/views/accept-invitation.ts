@@ -4,7 +4,7 @@
  * and sent once in a request body. Accepting is a button, never automatic: opening a link must not
  * join anyone to a team by itself.
  */
-import { announce, busy, h, showError } from '../dom';
+import { busy, h, navigateThenAnnounce, showError } from '../dom';
 import { teamHref } from '../team-rules';
 import { teamsApi } from '../teams-api';
 
@@ -27,8 +27,7 @@ export function renderAcceptInvitation(root: HTMLElement, email: string | undefi
       try {
         const joined = await teamsApi.accept(token);
         await accepted(joined.team.id);
-        announce(`You joined “${joined.team.name}” as ${joined.role}.`);
-        location.hash = teamHref(joined.team.id);
+        navigateThenAnnounce(teamHref(joined.team.id), `You joined “${joined.team.name}” as ${joined.team.role}.`);
       } catch (err) {
         showError((err as Error).message);
       }

@@ -53,7 +53,8 @@ export function renderInvitations(root: HTMLElement, team: Team): void {
 
   async function refresh(): Promise<void> {
     try {
-      const { invitations } = await teamsApi.invitations(team.id);
+      // The API lists answered, withdrawn and expired invitations too: only pending ones can still be withdrawn.
+      const invitations = (await teamsApi.invitations(team.id)).invitations.filter((inv) => inv.status === 'pending');
       pending.replaceChildren(invitations.length ? table(invitations) : h('p', {}, 'No invitation is waiting for an answer.'));
     } catch (err) {
       pending.replaceChildren(h('p', {}, `Invitations are not available: ${(err as Error).message}`));

@@ -5,7 +5,7 @@
  * and the pending invitations. Anyone may leave, except the last owner.
  */
 import type { Me } from '../api';
-import { announce, ask, focusOn, h, showError } from '../dom';
+import { announce, ask, focusOn, h, navigateThenAnnounce, showError } from '../dom';
 import { whenDay } from '../format';
 import { assignableRoles, canChangeMember, canManageMembers, departureText, isLastOwner, roleOf, type TeamRole } from '../team-rules';
 import { teamsApi, type Member, type Team } from '../teams-api';
@@ -49,7 +49,7 @@ export function renderTeamMembers(root: HTMLElement, me: Me, team: Team, teamsCh
       { 'data-uid': member.uid },
       h('th', { scope: 'row' }, who, mine ? ' (you)' : '', member.email ? h('br') : null, member.email ? h('code', { class: 'uid' }, member.uid) : null),
       h('td', { 'data-label': 'Role' }, changeable && !mine ? roleSelect(member, who) : h('span', {}, member.role, last ? ' (the last owner)' : '')),
-      h('td', { 'data-label': 'Joined' }, whenDay(member.joinedAt, '—')),
+      h('td', { 'data-label': 'Joined' }, whenDay(member.addedAt, '—')),
       h('td', { class: 'row-actions', 'data-label': 'Actions' }, ...(actions.length ? actions : ['—'])),
     );
   }
@@ -84,14 +84,19 @@ export function renderTeamMembers(root: HTMLElement, me: Me, team: Team, teamsCh
   async function remove(member: Member, trigger: HTMLElement): Promise<void> {
     const mine = member.uid === me.uid;
     const who = mine ? 'you' : (member.email ?? member.uid);
-    let effect: HTMLElement[];
+    let effect: Array<HTMLElement | null>;
     try {
       const departure = await teamsApi.departure(team.id, member.uid);
+      // `revokes` is what the API will revoke; the rest of `keys` stays active.
+      const revoked = new Set(departure.revokes.map((k) => k.id));
+      const kept = departure.keys.filter((k) => !revoked.has(k.id));
+      const list = (label: string, keys: Array<{ id: string; name: string }>) =>
+        keys.length ? h('ul', { class: 'plain', 'aria-label': label }, ...keys.map((k) => h('li', {}, `${k.name} `, h('code', {}, k.id)))) : null;
       effect = [
-        h('p', { class: 'departure' }, departureText(departure.keys, departure.revokeKeysOnLeave, who === 'you' ? 'you' : who)),
-        departure.keys.length
-          ? h('ul', { class: 'plain', 'aria-label': departure.revokeKeysOnLeave ? 'Keys that will be revoked' : 'Keys that stay active' }, ...departure.keys.map((k) => h('li', {}, `${k.name} `, h('code', {}, k.id))))
-          : h('span'),
+        h('p', { class: 'departure' }, departureText(departure.revokes.length ? departure.revokes : kept, departure.revokes.length > 0, who)),
+        list('Keys that will be revoked', departure.revokes),
+        departure.revokes.length && kept.length ? h('p', {}, departureText(kept, false, who)) : null,
+        list('Keys that stay active', kept),
       ];
     } catch (err) {
       showError(`What removal does to keys could not be read: ${(err as Error).message}`);
@@ -107,12 +112,12 @@ export function renderTeamMembers(root: HTMLElement, me: Me, team: Team, teamsCh
     if (!confirmed) return;
     try {
       await teamsApi.removeMember(team.id, member.uid);
-      announce(mine ? `You left “${team.name}”.` : `${who} is no longer a member of “${team.name}”.`);
       if (mine) {
         await teamsChanged();
-        location.hash = '#keys';
+        navigateThenAnnounce('#keys', `You left “${team.name}”.`);
         return;
       }
+      announce(`${who} is no longer a member of “${team.name}”.`);
       await refresh();
       focusOn(heading);
     } catch (err) {

@@ -2,7 +2,7 @@
  * A team's settings (`#team/<id>/settings`, owners and admins): its name and whether a leaver's
  * keys are revoked (`revokeKeysOnLeave`); for owners, deleting the team, which revokes all its keys.
  */
-import { announce, ask, busy, clearFieldErrors, clearMessages, field, h, setFieldError, showError } from '../dom';
+import { announce, ask, busy, clearFieldErrors, clearMessages, field, h, navigateThenAnnounce, setFieldError, showError } from '../dom';
 import { canDeleteTeam, canEditSettings } from '../team-rules';
 import { teamsApi, type Team } from '../teams-api';
 
@@ -81,8 +81,7 @@ export function renderTeamSettings(root: HTMLElement, team: Team, teamsChanged: 
     try {
       await teamsApi.remove(team.id);
       await teamsChanged();
-      announce(`Team “${team.name}” deleted; its keys are revoked.`);
-      location.hash = '#teams';
+      navigateThenAnnounce('#teams', `Team “${team.name}” deleted; its keys are revoked.`);
     } catch (err) {
       showError((err as Error).message);
     }

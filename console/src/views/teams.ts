@@ -1,5 +1,5 @@
 /** `#teams`: the teams I belong to, with my role in each, and creating a team (I become its owner). */
-import { announce, busy, clearFieldErrors, clearMessages, field, h, setFieldError, showError } from '../dom';
+import { busy, clearFieldErrors, clearMessages, field, h, navigateThenAnnounce, setFieldError, showError } from '../dom';
 import { teamHref } from '../team-rules';
 import { teamsApi, type Team } from '../teams-api';
 
@@ -29,8 +29,7 @@ export function renderTeams(root: HTMLElement, teamsChanged: () => Promise<void>
         const team = await teamsApi.create(name.value.trim());
         form.reset();
         await teamsChanged();
-        announce(`Team “${team.name}” created. You are its owner.`);
-        location.hash = teamHref(team.id);
+        navigateThenAnnounce(teamHref(team.id), `Team “${team.name}” created. You are its owner.`);
         return undefined;
       } catch (err) {
         return err as Error & { field?: string };
