@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
 import { adminAuth, adminDb } from '../harness/admin';
-import { api } from '../harness/auth';
+import { api, signIn } from '../harness/auth';
 import { AUTH_EMULATOR_URL, BASE_URL } from '../harness/ports';
 import { passes } from '../harness/eventually';
 
@@ -86,8 +86,8 @@ describeInBrowser('teams in the console', () => {
     return entries;
   }
 
-  it('an owner invites a second person, who accepts from the mail, creates a team key and is removed: the key stays, the team leaves their switcher', async () => {
-    // The owner signs up and creates the team.
+  /** A person signs up in the console and creates a team there: its page, id and name. */
+  async function ownerWithTeam(): Promise<{ owner: Page; teamId: string; teamName: string }> {
     const owner = await newPage();
     await owner.goto(consoleUrl());
     await signInWith(owner, newEmail('owner'), password(), 'Create an account');
@@ -99,37 +99,49 @@ describeInBrowser('teams in the console', () => {
     await owner.getByLabel('Team name').fill(teamName);
     await owner.getByRole('button', { name: 'Create team' }).click();
     await visible(owner.getByRole('heading', { name: `${teamName}: keys`, level: 1 }));
+    await visible(owner.getByRole('status').getByText(`Team “${teamName}” created. You are its owner.`));
     const teamId = /#team\/([^/]+)\/keys$/.exec(owner.url())![1]!;
     expect(await switcherEntries(owner)).toEqual(['Personal', `Team: ${teamName}`, 'Create or list teams…']);
+    return { owner, teamId, teamName };
+  }
 
-    // The owner invites the second person as a developer.
-    const member = { email: newEmail('member'), password: password() };
-    await owner.getByRole('navigation', { name: 'Team' }).getByRole('link', { name: 'Members' }).click();
+  const teamLink = (page: Page, name: string) => page.getByRole('navigation', { name: 'Team' }).getByRole('link', { name, exact: true });
+
+  /** The owner invites `email` from the members page; resolves with the link of the mail it wrote. */
+  async function invite(owner: Page, teamName: string, email: string, role: string): Promise<string> {
+    await teamLink(owner, 'Members').click();
     await owner.getByRole('heading', { name: `${teamName}: members`, level: 1 }).waitFor();
-    await owner.getByLabel('Email').fill(member.email);
-    await owner.getByLabel('Role').selectOption('developer');
+    await owner.getByLabel('Email').fill(email);
+    await owner.getByLabel('Role').selectOption(role);
     await owner.getByRole('button', { name: 'Send invitation' }).click();
-    await visible(owner.getByRole('status').getByText(`Invitation sent to ${member.email} as developer.`));
-    const pending = owner.locator('table.invitations tbody tr');
-    await visible(pending.getByText(member.email));
-    expect(await pending.count()).toBe(1);
-
+    await visible(owner.getByRole('status').getByText(`Invitation sent to ${email} as ${role}.`));
+    await visible(owner.locator('table.invitations tbody tr').getByText(email));
     // The mail, as the Trigger Email extension reads it: a link to the console with the token in its hash.
     const [mail] = await eventually(async () => {
-      const mails = await mailsTo(member.email);
+      const mails = await mailsTo(email);
       expect(mails).toHaveLength(1);
       return mails;
     });
     const link = /(https?:\/\/\S+\/invitations\/accept#token=[A-Za-z0-9_-]+)/.exec(mail!.message.text)?.[1];
     expect(link?.startsWith(`${site()}/invitations/accept#token=`)).toBe(true);
     expect(mail!.message.html).toContain(link!);
+    return link!;
+  }
+
+  it('an owner invites a second person, who accepts from the mail, creates a team key and is removed: the key stays, the team leaves their switcher', async () => {
+    const { owner, teamId, teamName } = await ownerWithTeam();
+
+    // The owner invites the second person as a developer.
+    const member = { email: newEmail('member'), password: password() };
+    const link = await invite(owner, teamName, member.email, 'developer');
+    expect(await owner.locator('table.invitations tbody tr').count()).toBe(1);
 
     // The second person: an account with that (verified) email, on a phone, opens the link.
     const created = await adminAuth().createUser({ email: member.email, password: member.password, emailVerified: true });
     const phone = await newPage({ width: 375, height: 800 });
     const requests: Request[] = [];
     phone.on('request', (r) => requests.push(r));
-    const opened = new URL(link!);
+    const opened = new URL(link);
     opened.searchParams.set('authEmulator', authEmulator()); // the test stack's Auth emulator
     await phone.goto(opened.toString());
     await visible(phone.getByText('to accept your team invitation'));
@@ -169,7 +181,7 @@ describeInBrowser('teams in the console', () => {
     expect(before.json).toMatchObject({ team: { id: teamId, name: teamName }, auth: { method: 'api_key', keyId: keyIdOf(key) } });
 
     // The owner sees the new member and removes them; the dialog says first that their key stays.
-    await owner.getByRole('navigation', { name: 'Team' }).getByRole('link', { name: 'Members' }).click();
+    await teamLink(owner, 'Members').click();
     const memberRow = owner.locator(`tr[data-uid="${created.uid}"]`);
     const roleOfMember = memberRow.getByRole('combobox', { name: `Role of ${member.email}` });
     await visible(roleOfMember);
@@ -203,5 +215,68 @@ describeInBrowser('teams in the console', () => {
     await visible(phone.getByRole('heading', { name: 'No such team', level: 1 }));
 
     for (const page of [owner, phone]) expect(await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+  });
+
+  it('a team that revokes a leaver’s keys says so before the removal, names the key, and the key is then refused; an invitation is withdrawn; the team trail shows it all', async () => {
+    const { owner, teamId, teamName } = await ownerWithTeam();
+    const member = { email: newEmail('leaver'), password: password() };
+    const link = await invite(owner, teamName, member.email, 'developer');
+    const other = newEmail('other');
+    await invite(owner, teamName, other, 'auditor');
+
+    // The member joins and makes a team key outside the browser (REST with an ID token), as a script would.
+    await adminAuth().createUser({ email: member.email, password: member.password, emailVerified: true });
+    const signedIn = await signIn(member.email, member.password);
+    const bearer = { authorization: `Bearer ${signedIn.idToken}`, 'content-type': 'application/json' };
+    const token = new URLSearchParams(new URL(link).hash.slice(1)).get('token');
+    const joined = await api('/v1/invitations/accept', { method: 'POST', headers: bearer, body: JSON.stringify({ token }) });
+    expect(joined.status).toBe(200);
+    expect(joined.json).toEqual({ team: { id: teamId, name: teamName, role: 'developer' } });
+    const made = await api('/v1/keys', { method: 'POST', headers: bearer, body: JSON.stringify({ name: 'leaver ci', team: teamId }) });
+    expect(made.status).toBe(201);
+    const key = made.json.key as string;
+    expect((await meWithKey(key)).status).toBe(200);
+
+    // Settings: the owner turns on revoking a leaver's keys.
+    await teamLink(owner, 'Settings').click();
+    await owner.getByRole('heading', { name: `${teamName}: settings`, level: 1 }).waitFor();
+    const revokeOnLeave = owner.getByLabel('Revoke the keys a member created when they leave or are removed');
+    expect(await revokeOnLeave.isChecked()).toBe(false);
+    await revokeOnLeave.check();
+    await owner.getByRole('button', { name: 'Save settings' }).click();
+    await visible(owner.getByRole('status').getByText('The team’s settings are saved.'));
+
+    // The pending invitation of the other address is withdrawn, after a question.
+    await teamLink(owner, 'Members').click();
+    const pending = owner.locator('table.invitations tbody tr');
+    await visible(pending.getByText(other));
+    expect(await pending.allTextContents()).toEqual([expect.stringContaining(other)]); // the accepted one is no longer pending
+    await owner.getByRole('button', { name: `Withdraw the invitation of ${other}` }).click();
+    await owner.getByRole('dialog').getByRole('button', { name: 'Withdraw invitation' }).click();
+    await visible(owner.getByRole('status').getByText(`The invitation of ${other} is withdrawn.`));
+    await visible(owner.getByText('No invitation is waiting for an answer.'));
+
+    // Removal: the dialog names the key that will be revoked; afterwards the key is refused.
+    const row = owner.locator(`tr[data-uid="${signedIn.uid}"]`);
+    await row.getByRole('button', { name: `Remove ${member.email}` }).click();
+    const dialog = owner.getByRole('dialog');
+    await visible(dialog.getByText(`This team revokes a leaver's keys: the 1 team key ${member.email} created will be revoked, and clients using them will be refused.`));
+    expect(await dialog.getByRole('list', { name: 'Keys that will be revoked' }).textContent()).toBe(`leaver ci ${made.json.id}`);
+    expect(await dialog.getByRole('list', { name: 'Keys that stay active' }).count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Remove member' }).click();
+    await visible(owner.getByRole('status').getByText(`${member.email} is no longer a member of “${teamName}”.`));
+    await eventually(async () => expect((await meWithKey(key)).status).toBe(401));
+
+    // The team's trail, newest first: every one of these changes.
+    await teamLink(owner, 'Team audit').click();
+    await owner.getByRole('heading', { name: `${teamName}: audit`, level: 1 }).waitFor();
+    await eventually(async () => {
+      await teamLink(owner, 'Team audit').click(); // the current page's link reads it again
+      await owner.locator('table.audit, main p').first().waitFor();
+      const events = await owner.locator('table.audit tbody tr').evaluateAll((rows: any[]) => rows.map((r) => r.dataset.event));
+      for (const event of ['team.create', 'team.invite', 'team.accept', 'key.create', 'team.update', 'team.withdraw', 'team.member.remove', 'key.revoke']) expect(events).toContain(event);
+      expect(events).not.toContain('auth.success');
+    }, 30_000);
+    await screenshot(owner, 'team-audit');
   });
 });
