@@ -202,7 +202,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit trail, newest first (yours; everyone’s for auditors) */
+        /** The audit trail, newest first (yours; everyone’s for auditors; a team’s for its readers) */
         get: operations["getV1Audit"];
         put?: never;
         post?: never;
@@ -3065,6 +3065,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (scope, origin, role, CSRF) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (someone else’s resource too) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

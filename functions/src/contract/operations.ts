@@ -146,7 +146,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /.well-known/openid-configuration': { summary: 'OpenID Connect Discovery metadata', tag: 'discovery', security: [], responses: ok('Metadata.', S.Discovery), errors: [], cacheable: true },
   'GET /.well-known/oauth-authorization-server': { summary: 'RFC 8414 metadata', tag: 'discovery', security: [], responses: ok('Metadata.', S.Discovery), errors: [], cacheable: true },
   'GET /openapi.json': { summary: 'This document', tag: 'discovery', security: [], responses: ok('OpenAPI 3.1.', S.OpenApiDocument), errors: [], cacheable: true },
-  'GET /v1/audit': { summary: 'The audit trail, newest first (yours; everyone’s for auditors)', tag: 'audit', security: ANY_GET, query: S.AuditQuery, responses: ok('A page of entries.', S.AuditPage), errors: AUTH_ERRORS },
+  'GET /v1/audit': { summary: 'The audit trail, newest first (yours; everyone’s for auditors; a team’s for its readers)', tag: 'audit', security: ANY_GET, query: S.AuditQuery, responses: ok('A page of entries.', S.AuditPage), errors: [...AUTH_ERRORS, 404] },
   'GET /v1/audit/verify': { summary: 'Check a range against its hash chains and signed checkpoints (auditors)', tag: 'audit', security: ANY_GET, query: S.RangeQuery, responses: ok('The verification.', S.AuditVerification), errors: AUTH_ERRORS },
   'GET /v1/audit/export': { summary: 'A range as a file to verify offline (auditors)', tag: 'audit', security: ANY_GET, query: S.RangeQuery, responses: ok('The export.', S.AuditExport), errors: AUTH_ERRORS },
   'GET /v1/usage': { summary: "Requests and refusals per day (yours, a key's, or a team's)", tag: 'usage', security: ANY_GET, query: S.UsageQuery, responses: ok('The report.', S.UsageReport), errors: [...AUTH_ERRORS, 404] },
