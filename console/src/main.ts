@@ -88,18 +88,26 @@ async function loadTeams(): Promise<void> {
   }
 }
 
-/** Each page change reads my teams again: a team I left or was removed from disappears from the switcher. */
+/**
+ * Each page change reads my teams again, so a team I left or was removed from leaves the switcher
+ * at my next click. A personal page does not wait for that read; a team's page does (it needs my
+ * role), showing "Loading" meanwhile so that nothing of the previous page can be used.
+ */
 let shown = 0;
 async function show(moveFocus: boolean): Promise<void> {
   clearSecret();
   if (!me) return;
   const seq = ++shown;
   const route = routeOf(location.hash) ?? { view: 'keys' };
-  await loadTeams();
-  if (seq !== shown || !me) return; // another page change, or a sign-out, came first
   const teamId = route.team?.teamId;
-  renderSwitcher(switcher, teams, teamId);
+  const current = () => seq === shown && me !== undefined; // no later page change or sign-out came first
+  const loaded = loadTeams().then(() => {
+    if (current()) renderSwitcher(switcher, teams, teamId);
+  });
   if (route.view === 'team') {
+    main.replaceChildren(h('p', {}, 'Loading the team…'));
+    await loaded;
+    if (!current()) return;
     const team = teams?.find((t) => t.id === teamId);
     renderNav(team ? teamNav(team, me) : PERSONAL_NAV, location.hash);
     document.title = `${team?.name ?? 'Team'} · Keyward`;
