@@ -3,7 +3,7 @@
  * and `/v1/keys`, `/v1/usage`, `/v1/audit` with `team`). Ids go into paths encoded; the invitation
  * token only ever travels in a request body.
  */
-import { rest, type AuditPage, type KeyView, type KeyWithSecret, type UsageReport } from './api';
+import { rest, type AuditPage, type KeyView, type KeyWithSecret, type OwnerLimits, type UsageReport } from './api';
 import type { components } from './openapi';
 import type { TeamRole } from './team-rules';
 
@@ -40,6 +40,9 @@ export const teamsApi = {
   accept: (token: string) => rest<Schemas['InvitationAccepted']>('POST', '/v1/invitations/accept', { token }),
   keys: (id: string) => rest<Schemas['KeyList']>('GET', `/v1/keys?${new URLSearchParams({ team: id })}`),
   createKey: (id: string, body: Record<string, unknown>) => rest<KeyWithSecret>('POST', '/v1/keys', { ...body, team: id }),
+  /** The team's own limits and credits, shared by all its keys (as a person's are by theirs). */
+  limits: (id: string) => rest<OwnerLimits>('GET', `${t(id)}/limits`),
+  updateLimits: (id: string, change: Record<string, unknown>) => rest<OwnerLimits>('PATCH', `${t(id)}/limits`, change),
   usage: (id: string) => rest<UsageReport>('GET', `/v1/usage?${new URLSearchParams({ team: id })}`),
   audit: (id: string, pageToken?: string) =>
     rest<AuditPage>('GET', `/v1/audit?${new URLSearchParams({ team: id, kind: 'changes', pageSize: '50', ...(pageToken ? { pageToken } : {}) })}`),

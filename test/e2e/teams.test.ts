@@ -223,7 +223,7 @@ describeInBrowser('teams in the console', () => {
     for (const page of [owner, phone]) expect(await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
   });
 
-  it('a team that revokes a leaver’s keys says so before the removal, names the key, and the key is then refused; an invitation is withdrawn; the team trail shows it all', async () => {
+  it('a team that revokes a leaver’s keys says so before the removal, names the key, and the key is then refused; team credits, a withdrawn invitation, and the team trail', async () => {
     const { owner, teamId, teamName } = await ownerWithTeam();
     const member = { email: newEmail('leaver'), password: password() };
     const link = await invite(owner, teamName, member.email, 'developer');
@@ -251,6 +251,19 @@ describeInBrowser('teams in the console', () => {
     await revokeOnLeave.check();
     await owner.getByRole('button', { name: 'Save settings' }).click();
     await visible(owner.getByRole('status').getByText('The team’s settings are saved.'));
+
+    // The team's own credits, shared by its keys: set here, spent by the member's key until quota_exceeded.
+    const teamLimit = (name: string) => owner.locator(`dl.limits dd[data-limit="${name}"]`);
+    await visible(teamLimit('credits'));
+    expect(await teamLimit('credits').textContent()).toBe('Unmetered');
+    await owner.getByLabel('Credits', { exact: true }).fill('1');
+    await owner.getByRole('button', { name: 'Save limits' }).click();
+    await visible(owner.getByRole('status').getByText('The team’s limits are saved.'));
+    expect(await teamLimit('credits').textContent()).toBe('1');
+    await eventually(async () => {
+      const spent = await meWithKey(key);
+      expect([spent.status, spent.json?.error?.code]).toEqual([429, 'quota_exceeded']);
+    });
 
     // The pending invitation of the other address is withdrawn, after a question.
     await teamLink(owner, 'Members').click();

@@ -5,6 +5,7 @@
 import { announce, ask, busy, clearFieldErrors, clearMessages, field, h, navigateThenAnnounce, setFieldError, showError } from '../dom';
 import { canDeleteTeam, canEditSettings } from '../team-rules';
 import { teamsApi, type Team } from '../teams-api';
+import { limitsForm, limitsSummary } from './limits';
 
 export function renderTeamSettings(root: HTMLElement, team: Team, teamsChanged: () => Promise<void>): void {
   if (!canEditSettings(team.role)) {
@@ -59,7 +60,12 @@ export function renderTeamSettings(root: HTMLElement, team: Team, teamsChanged: 
     });
   });
 
-  const children: HTMLElement[] = [h('h1', {}, `${team.name}: settings`), form];
+  const limits = h('div', {}, h('p', {}, 'Loading the team’s limits…'));
+  const children: HTMLElement[] = [
+    h('h1', {}, `${team.name}: settings`),
+    form,
+    h('section', { 'aria-labelledby': 'team-limits-heading' }, h('h2', { id: 'team-limits-heading' }, 'Limits for all the team’s keys'), limits),
+  ];
   if (canDeleteTeam(team.role)) {
     const del = h('button', { type: 'button', class: 'danger' }, 'Delete the team');
     del.addEventListener('click', () => void deleteTeam(del));
@@ -68,6 +74,30 @@ export function renderTeamSettings(root: HTMLElement, team: Team, teamsChanged: 
     );
   }
   root.replaceChildren(...children);
+  void showLimits();
+
+  /** Shared by every key of the team, on top of each key's own: the tighter limit wins. */
+  async function showLimits(): Promise<void> {
+    try {
+      const current = await teamsApi.limits(team.id);
+      limits.replaceChildren(
+        limitsSummary(current, 'No limit'),
+        limitsForm({
+          id: 'team-limits',
+          title: 'Change the team’s limits',
+          hint: 'Shared by all the team’s keys, on top of each key’s own.',
+          current,
+          save: async (change) => {
+            await teamsApi.updateLimits(team.id, change);
+            await showLimits();
+          },
+          saved: 'The team’s limits are saved.',
+        }),
+      );
+    } catch (err) {
+      limits.replaceChildren(h('p', {}, `The team’s limits are not available: ${(err as Error).message}`));
+    }
+  }
 
   async function deleteTeam(trigger: HTMLElement): Promise<void> {
     const confirmed = await ask({

@@ -16,6 +16,9 @@ import {
   teamRouteOf,
 } from '../../../console/src/team-rules';
 
+import { decideInvite, decideRemoval, decideRoleChange, decideTeamChange, decideTeamKey, decideTeamRead, TEAM_ROLES as API_ROLES } from '../../../functions/src/teams/roles';
+import { TEAM_ROLES } from '../../../console/src/team-rules';
+
 const TOKEN = 'AbCdEf0123456789_-xyzXYZ';
 
 describe('console: what a team role may do', () => {
@@ -85,6 +88,39 @@ describe('console: what a team role may do', () => {
     expect(roleOf('Owner')).toBeUndefined();
     expect(roleOf('superuser')).toBeUndefined();
     expect(roleOf(3)).toBeUndefined();
+  });
+});
+
+describe('console: the team rules offer exactly what the API accepts (functions/src/teams/roles.ts)', () => {
+  const ok = (d: { accepted: boolean }) => d.accepted;
+  const many = 2; // owners in the team: nobody is the last owner here
+
+  it('the same roles, in the same order', () => {
+    expect([...TEAM_ROLES]).toEqual([...API_ROLES]);
+  });
+
+  it('inviting and changing roles: offered where the API accepts, for every pair of roles', () => {
+    for (const actor of TEAM_ROLES) {
+      expect(assignableRoles(actor)).toEqual(TEAM_ROLES.filter((role) => ok(decideInvite(actor, role))));
+      for (const from of TEAM_ROLES) {
+        // The console offers a member's role select when it may change them at all, with the roles it may give.
+        const anyChange = TEAM_ROLES.some((to) => to !== from && ok(decideRoleChange({ actor, from, to, owners: many })));
+        expect([actor, from, canChangeMember(actor, from)]).toEqual([actor, from, anyChange]);
+        for (const to of assignableRoles(actor)) if (canChangeMember(actor, from)) expect([actor, from, to, ok(decideRoleChange({ actor, from, to, owners: many }))]).toEqual([actor, from, to, true]);
+        expect([actor, from, canChangeMember(actor, from)]).toEqual([actor, from, ok(decideRemoval({ actor, target: from, self: false, owners: many }))]);
+      }
+    }
+  });
+
+  it('settings, deletion, team keys and the audit trail: as the API decides, for every role', () => {
+    for (const role of TEAM_ROLES) {
+      expect([role, canEditSettings(role)]).toEqual([role, ok(decideTeamChange(role, 'update'))]);
+      expect([role, canDeleteTeam(role)]).toEqual([role, ok(decideTeamChange(role, 'delete'))]);
+      expect([role, canCreateTeamKeys(role)]).toEqual([role, ok(decideTeamKey(role, 'create', false))]);
+      expect([role, canManageTeamKey(role, 'me', 'me')]).toEqual([role, ok(decideTeamKey(role, 'manage', true))]);
+      expect([role, canManageTeamKey(role, 'me', 'someone else')]).toEqual([role, ok(decideTeamKey(role, 'manage', false))]);
+      expect([role, canReadTeamAudit(role, {})]).toEqual([role, ok(decideTeamRead(role, 'audit'))]);
+    }
   });
 });
 
