@@ -14,7 +14,7 @@ import { renderKeyDetail } from './views/key-detail';
 import { renderKeys } from './views/keys';
 import { clearSecret } from './views/secret';
 import { renderSignIn } from './views/sign-in';
-import { invitationFromUrl, teamRouteOf } from './team-rules';
+import { invitationFromUrl, teamHref, teamRouteOf } from './team-rules';
 import { teamsApi, type Team } from './teams-api';
 import { renderAcceptInvitation } from './views/accept-invitation';
 import { renderSwitcher } from './views/team-switcher';
@@ -109,9 +109,9 @@ async function show(moveFocus: boolean): Promise<void> {
     await loaded;
     if (!current()) return;
     const team = teams?.find((t) => t.id === teamId);
-    renderNav(team ? teamNav(team, me) : PERSONAL_NAV, location.hash);
+    renderNav(team ? teamNav(team, me) : PERSONAL_NAV, team ? teamHref(team.id, route.team!.page) : location.hash);
     document.title = `${team?.name ?? 'Team'} · Keyward`;
-    renderTeamPage(main, me, team, route.team!.page, refreshTeams);
+    renderTeamPage(main, me, team, route.team!.page, refreshTeams, route.team!.keyId);
   } else {
     // The list's link stays current on a key's own page: it is where the person is.
     renderNav(PERSONAL_NAV, `#${route.view}`);

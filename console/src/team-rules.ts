@@ -78,13 +78,16 @@ export function teamPagesFor(role: TeamRole, claims: Claims): TeamPage[] {
 /** Team ids are public, like key ids; anything else in the hash is not a team route. */
 const TEAM_ID = '[A-Za-z0-9_-]{1,128}';
 
-/** `#team/<id>` or `#team/<id>/<page>` → the team and page (keys by default); undefined otherwise. */
-export function teamRouteOf(hash: string): { teamId: string; page: TeamPage } | undefined {
+/** `#team/<id>`, `#team/<id>/<page>` or `#team/<id>/keys/<key id>` → the team, page (keys by default) and key; undefined otherwise. */
+export function teamRouteOf(hash: string): { teamId: string; page: TeamPage; keyId?: string } | undefined {
+  const key = new RegExp(`^#team/(${TEAM_ID})/keys/([A-Za-z0-9]{1,64})$`).exec(hash);
+  if (key) return { teamId: key[1]!, page: 'keys', keyId: key[2]! };
   const m = new RegExp(`^#team/(${TEAM_ID})(?:/(keys|members|audit|settings))?$`).exec(hash);
   return m ? { teamId: m[1]!, page: (m[2] as TeamPage | undefined) ?? 'keys' } : undefined;
 }
 
 export const teamHref = (teamId: string, page: TeamPage = 'keys'): string => `#team/${encodeURIComponent(teamId)}/${page}`;
+export const teamKeyHref = (teamId: string, keyId: string): string => `${teamHref(teamId)}/${encodeURIComponent(keyId)}`;
 
 /** An invitation token (`kwi_<invitation id>_<secret>`, as the API mails it): URL-safe characters only. */
 const TOKEN = /^[A-Za-z0-9_.~-]{16,512}$/;

@@ -179,6 +179,12 @@ describeInBrowser('teams in the console', () => {
     await visible(row.getByText('active'));
     expect((await row.locator('td[data-label="Created by"]').textContent())?.trim()).toBe('you');
     await screenshot(phone, 'team-keys-phone');
+    // The key's own page, from its name, as for a personal key; back to the team's keys.
+    await row.getByRole('link', { name: 'acme ci' }).click();
+    await visible(phone.getByRole('heading', { name: /^acme ci/, level: 1 }));
+    expect(phone.url().endsWith(`#team/${teamId}/keys/${keyIdOf(key)}`)).toBe(true);
+    await phone.getByRole('link', { name: `← All keys of ${teamName}` }).click();
+    await visible(phone.getByRole('heading', { name: `${teamName}: keys`, level: 1 }));
     await switcherShows(phone, ['Personal', `Team: ${teamName}`, 'Create or list teams…']);
 
     // A program uses the key: it acts for the team.

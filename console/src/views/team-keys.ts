@@ -6,7 +6,7 @@
 import type { Me } from '../api';
 import { focusOn, h, showError } from '../dom';
 import { count, when, whenDay } from '../format';
-import { canCreateTeamKeys, canManageTeamKey } from '../team-rules';
+import { canCreateTeamKeys, canManageTeamKey, teamKeyHref } from '../team-rules';
 import { teamKeyOps, teamsApi, type Team, type TeamKey } from '../teams-api';
 import { usageChart, usageTotals } from './chart';
 import { createForm } from './create-key';
@@ -75,7 +75,7 @@ export function renderTeamKeys(root: HTMLElement, me: Me, team: Team): void {
     return h(
       'tr',
       { 'data-key-id': key.id },
-      h('th', { scope: 'row' }, key.name, h('br'), h('code', { class: 'uid' }, key.id)),
+      h('th', { scope: 'row' }, h('a', { href: teamKeyHref(team.id, key.id) }, key.name), h('br'), h('code', { class: 'uid' }, key.id)),
       cell('Type', key.type),
       cell('Status', h('span', { class: `badge badge-${key.status}` }, statusText(key))),
       h('td', { 'data-label': 'Created by', 'data-created-by': key.createdBy ?? '' }, creator(key.createdBy)),

@@ -12,6 +12,7 @@ import {
   isLastOwner,
   roleOf,
   teamHref,
+  teamKeyHref,
   teamPagesFor,
   teamRouteOf,
 } from '../../../console/src/team-rules';
@@ -137,6 +138,10 @@ describe('console: team routes', () => {
     expect(teamHref('abc')).toBe('#team/abc/keys');
     expect(teamHref('abc', 'members')).toBe('#team/abc/members');
     expect(teamRouteOf(teamHref('x-1', 'audit'))).toEqual({ teamId: 'x-1', page: 'audit' });
+    expect(teamRouteOf('#team/abc/keys/K3y1d')).toEqual({ teamId: 'abc', page: 'keys', keyId: 'K3y1d' });
+    expect(teamRouteOf(teamKeyHref('abc', 'K3y1d'))).toEqual({ teamId: 'abc', page: 'keys', keyId: 'K3y1d' });
+    expect(teamRouteOf('#team/abc/members/K3y1d')).toBeUndefined();
+    expect(teamRouteOf('#team/abc/keys/k_1')).toBeUndefined();
   });
 });
 
