@@ -14,8 +14,11 @@ import type { Claims } from '../functions/src/identity';
 import { editClaims, type ClaimChange } from '../functions/src/sessions/claims';
 import { revokeAllSessions, systemClock, type Clock } from '../functions/src/sessions/revoke';
 import { firestoreChanges, type ChangeWriter } from '../functions/src/store/changes';
+import { firestoreTeamStore } from '../functions/src/store/teams';
+import { changeTeamGrants, parseTeamCommand, type TeamGrantCommand } from './admin-team';
 
 const USAGE = `usage: npm run admin -- <grant|revoke> <admin|auditor|permission> --email <email>
+       npm run admin -- team <grant|revoke> <permission> --team <team id>
          [--project <id>] [--auth-emulator <host:port>] [--logging-emulator <host:port>]
          [--firestore-emulator <host:port>] [--secret-manager-emulator <host:port>]
 
@@ -32,6 +35,8 @@ const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 class UsageError extends Error {}
 
 export interface Command {
+  /** `team grant|revoke <permission> --team <id>`: a team's grants instead of a user's claims (scripts/admin-team.ts). */
+  team?: TeamGrantCommand;
   change: ClaimChange;
   name: string;
   email: string;
@@ -53,6 +58,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command {
       allowPositionals: true,
       options: {
         email: { type: 'string' },
+        team: { type: 'string' },
         project: { type: 'string' },
         'auth-emulator': { type: 'string' },
         'logging-emulator': { type: 'string' },
@@ -66,22 +72,26 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command {
   }
   const { values, positionals } = parsed;
   if (values.help) throw new UsageError('');
-  const [verb, name, ...extra] = positionals;
+  const teamCommand = positionals[0] === 'team' ? parseTeamCommand(positionals, values.team) : undefined;
+  if (typeof teamCommand === 'string') throw new UsageError(teamCommand);
+  const [verb, name, ...extra] = teamCommand ? [teamCommand.change, teamCommand.permission] : positionals;
   if (verb !== 'grant' && verb !== 'revoke') throw new UsageError(`the first word must be grant or revoke${verb ? `, not "${verb}"` : ''}`);
   if (!name) throw new UsageError(`${verb} what? a role (admin, auditor) or a permission`);
   if (extra.length) throw new UsageError(`unexpected: ${extra.join(' ')}`);
-  if (!values.email || !values.email.includes('@')) throw new UsageError('--email <email> is required');
+  if (!teamCommand && (!values.email || !values.email.includes('@'))) throw new UsageError('--email <email> is required');
   for (const flag of EMULATOR_FLAGS) {
     const value = values[flag];
     if (value !== undefined && !HOST_PORT.test(value)) throw new UsageError(`--${flag} must be host:port`);
   }
   const explicitEmulator = EMULATOR_FLAGS.some((flag) => values[flag] !== undefined);
   const real = values.project !== undefined && !values.project.startsWith('demo-') && !explicitEmulator;
-  if (real) return { change: verb, name, email: values.email, projectId: values.project! };
+  const email = values.email ?? '';
+  if (real) return { team: teamCommand, change: verb, name, email, projectId: values.project! };
   return {
+    team: teamCommand,
     change: verb,
     name,
-    email: values.email,
+    email,
     projectId: values.project ?? LOCAL.projectId,
     authEmulator: values['auth-emulator'] ?? env.FIREBASE_AUTH_EMULATOR_HOST ?? LOCAL.auth,
     loggingEmulator: values['logging-emulator'] ?? env.CLOUD_LOGGING_EMULATOR_HOST ?? LOCAL.logging,
@@ -175,6 +185,12 @@ async function main(): Promise<number> {
   // The change feed is in Firestore: the real one, or the local stand-in when the stack is running.
   const feed = !cmd.authEmulator || env.FIRESTORE_EMULATOR_HOST ? firestoreChanges(lazyFirestore(app)) : undefined;
   try {
+    if (cmd.team) {
+      const db = lazyFirestore(app);
+      const grants = await changeTeamGrants(firestoreTeamStore(db, undefined, firestoreChanges(db)), audit, cmd.team);
+      console.log(`team ${cmd.team.team} now grants: ${grants.join(' ') || '(nothing)'}\n(${where})`);
+      return 0;
+    }
     const message = await changeClaims(getAuth(app), audit, cmd, systemClock, feed);
     console.log(`${message}\n(${where})`);
     return 0;

@@ -37,7 +37,7 @@ export interface TeamServiceDeps {
 }
 
 const MAX_MEMBERS = 1000;
-const MAX_TEAMS = 200;
+const MAX_TEAMS = 1000;
 export const TEAM_NAME = /^[^\u0000-\u001f\u007f]{1,100}$/;
 /** Grants are permission names, as scopes are. */
 const PERMISSION = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -137,7 +137,10 @@ export function teamService(deps: TeamServiceDeps) {
       const { team } = await access.allowed(identity, teamId, (r) => decideTeamChange(r, 'delete'), true);
       const members = await store.members(teamId, MAX_MEMBERS);
       const now = deps.now();
-      await change(team, { team: { deletedAt: now }, remove: members.map((m) => m.uid) });
+      // A batch holds at most 500 writes, and each removal is two (the membership, its feed entry): 200 per change.
+      const uids = members.map((m) => m.uid);
+      let current = await change(team, { team: { deletedAt: now }, remove: uids.slice(0, 200) });
+      for (let at = 200; at < uids.length; at += 200) current = await change(current, { remove: uids.slice(at, at + 200) });
       // Deleted first, so no new key can be made; then its keys are revoked. A revocation stands even if the log fails.
       const revoked = await deps.keys.revokeCreatedBy(teamId, undefined, identity, info);
       await auditedAfter(audit, teamEvent('team.delete', identity, teamId, info, { reason: `revoked ${revoked.length} keys` }));
@@ -193,8 +196,8 @@ export function teamService(deps: TeamServiceDeps) {
     /** Sets what the team's keys may do: project admins only (a team cannot grant itself more). */
     async setGrants(identity: Identity, teamId: string, body: Body, info?: RequestContext) {
       interactive(identity);
+      const { team, role } = await access.standing(identity, teamId, true); // another team is 404 first
       if (identity.claims.admin !== true) throw new KeywardError('forbidden', 'Only a project admin sets what a team may do.');
-      const { team, role } = await access.standing(identity, teamId, true);
       onlyFields(body, ['permissions']);
       const permissions = body.permissions;
       if (!Array.isArray(permissions) || permissions.length > 50 || !permissions.every((p) => typeof p === 'string' && PERMISSION.test(p))) {

@@ -15,6 +15,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { signRequest } from '../../../client/src';
 import { buildApp } from '../../../functions/src/app';
 import type { RegisteredRoute } from '../../../functions/src/http/endpoint';
+import { adminAuth, adminDb } from '../../harness/admin';
 import { createUser, type ApiResponse, type TestUser } from '../../harness/auth';
 import { bearer, jsonHeaders, type CreatedKey } from '../../harness/keys';
 import { sessionFor } from '../sessions/support';
@@ -32,6 +33,8 @@ interface Snapshot {
   webhook: { status: number; body: unknown };
   /** Whether the battery's shared session cookie still signs the owner in. */
   session?: number;
+  /** The owner's teams (`GET /v1/teams`). */
+  teams: Record<string, unknown>[];
 }
 
 /** One request of the battery, for an endpoint's expectations. */
@@ -39,6 +42,9 @@ interface Call {
   kind?: Kind;
   /** The key the path names: a fresh one of the owner's. */
   key?: CreatedKey;
+  /** The team the path names (a fresh one of the owner's for changes), and its invitation. */
+  team?: string;
+  invitation?: string;
   /** The body sent, parsed. */
   sent?: any;
   headers: Record<string, string>;
@@ -59,6 +65,8 @@ interface EndpointRules {
   body?: () => Record<string, unknown> | URLSearchParams;
   /** The `:id` is a key: another user's answers 404. */
   ownsKey?: boolean;
+  /** The `:id` is a team: another team's answers 404. */
+  ownsTeam?: boolean;
   /** A request ends the credential it carries (sign-out): use a fresh one each time. */
   consumes?: boolean;
   /** A cookie never authenticates here: sent along, it is a second credential (400). */
@@ -105,6 +113,17 @@ let token: string;
 const made = new Set<string>();
 const used = new Set<string>();
 let limitsSet = 0;
+/** The owner's team for reads, a stranger's team, and invitations of the owner into other teams (one per accept). */
+let ownerTeam: string;
+let strangerTeam: string;
+const acceptTokens: { token: string; team: string }[] = [];
+let acceptsDone = 0;
+const INVITEE = 'invitee@example.com';
+const ID16 = expect.stringMatching(/^[A-Za-z0-9]{16}$/);
+const FORBIDDEN = { status: 403, body: { error: { code: 'forbidden', message: expect.any(String) } } };
+const ownerMember = () => ({ uid: owner.uid, email: owner.email, role: 'owner', addedAt: ISO });
+const teamIn = (before: Snapshot, id?: string) => before.teams.find((t) => t.id === id);
+const invitationView = (team: string | undefined, status: string) => ({ id: ID16, teamId: team, email: INVITEE, role: 'developer', status, createdAt: ISO, expiresAt: ISO, acceptedAt: null, withdrawnAt: status === 'withdrawn' ? ISO : null });
 
 const config = () => app.services.config;
 const discovery = () => {
@@ -342,6 +361,72 @@ const ENDPOINTS: Record<string, EndpointRules> = {
     ok: () => ({ status: 200, body: introspected(token) }),
   },
   'GET /v1/me/limits': { auth: 'pipeline', kinds: ALL, ok: ({ before }) => ({ status: 200, body: before.limits }) },
+  // Teams: reads take any of a member's credentials (a personal key acts as its owner), changes an interactive one.
+  'GET /v1/teams': { auth: 'pipeline', kinds: ALL, ok: ({ before }) => ({ status: 200, body: { teams: before.teams } }) },
+  'POST /v1/teams': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    body: () => ({ name: 'battery team' }),
+    ok: () => ({ status: 201, body: { id: ID16, name: 'battery team', role: 'owner', revokeKeysOnLeave: false, grants: [], createdAt: ISO } }),
+    changed: (before, { res }) => ({ ...before, teams: [res.json, ...before.teams] }),
+  },
+  'GET /v1/teams/:id': { auth: 'pipeline', kinds: ALL, ownsTeam: true, ok: ({ before, team }) => ({ status: 200, body: teamIn(before, team) }) },
+  'PATCH /v1/teams/:id': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    ownsTeam: true,
+    body: () => ({ name: 'renamed team' }),
+    ok: ({ before, team }) => ({ status: 200, body: { ...teamIn(before, team), name: 'renamed team' } }),
+    changed: (before, { team }) => ({ ...before, teams: before.teams.map((t) => (t.id === team ? { ...t, name: 'renamed team' } : t)) }),
+  },
+  'DELETE /v1/teams/:id': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    ownsTeam: true,
+    ok: ({ team }) => ({ status: 200, body: { id: team, deletedAt: ISO, revokedKeys: [] } }),
+    changed: (before, { team }) => ({ ...before, teams: before.teams.filter((t) => t.id !== team) }),
+  },
+  'GET /v1/teams/:id/members': { auth: 'pipeline', kinds: ALL, ownsTeam: true, ok: () => ({ status: 200, body: { members: [ownerMember()] } }) },
+  // The owner asks to stay owner: allowed, and nothing to change.
+  'PATCH /v1/teams/:id/members/:uid': { auth: 'pipeline', kinds: INTERACTIVE, ownsTeam: true, body: () => ({ role: 'owner' }), ok: () => ({ status: 200, body: ownerMember() }) },
+  // The battery's owner is the team's only owner: the last owner stays.
+  'DELETE /v1/teams/:id/members/:uid': { auth: 'pipeline', kinds: INTERACTIVE, ownsTeam: true, ok: () => ({ status: 409, body: { error: { code: 'conflict', message: expect.any(String) } } }) },
+  'GET /v1/teams/:id/members/:uid/departure': { auth: 'pipeline', kinds: ALL, ownsTeam: true, ok: () => ({ status: 200, body: { uid: owner.uid, revokeKeysOnLeave: false, keys: [], revokes: [] } }) },
+  'POST /v1/teams/:id/invitations': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    ownsTeam: true,
+    body: () => ({ email: INVITEE, role: 'developer' }),
+    ok: ({ team }) => ({ status: 201, body: invitationView(team, 'pending') }),
+  },
+  'GET /v1/teams/:id/invitations': { auth: 'pipeline', kinds: ALL, ownsTeam: true, ok: () => ({ status: 200, body: { invitations: [] } }) },
+  'DELETE /v1/teams/:id/invitations/:invitationId': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    ownsTeam: true,
+    ok: ({ team, invitation }) => ({ status: 200, body: { ...invitationView(team, 'withdrawn'), id: invitation } }),
+  },
+  // The owner (verified email) accepts an invitation into another user's team: it joins the owner's teams.
+  'POST /v1/invitations/accept': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    body: () => ({ token: acceptTokens[acceptsDone]!.token }),
+    ok: () => ({ status: 200, body: { team: { id: acceptTokens[acceptsDone]!.team, name: 'host team', role: 'developer' } } }),
+    changed: (before) => {
+      const team = acceptTokens[acceptsDone++]!.team;
+      return { ...before, teams: [{ id: team, name: 'host team', role: 'developer', revokeKeysOnLeave: false, grants: [], createdAt: ISO }, ...before.teams] };
+    },
+  },
+  // Project admins only: the battery's owner is not one.
+  'PUT /v1/teams/:id/grants': { auth: 'pipeline', kinds: INTERACTIVE, ownsTeam: true, body: () => ({ permissions: ['reports:read'] }), ok: () => FORBIDDEN },
+  'GET /v1/teams/:id/limits': { auth: 'pipeline', kinds: ALL, ownsTeam: true, ok: () => ({ status: 200, body: { limits: null, credits: null, updatedAt: null } }) },
+  'PATCH /v1/teams/:id/limits': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    ownsTeam: true,
+    body: () => ({ limits: { requestsPerDay: 5000 } }),
+    ok: () => ({ status: 200, body: { limits: { requestsPerDay: 5000 }, credits: null, updatedAt: ISO } }),
+  },
   'PATCH /v1/me/limits': {
     auth: 'pipeline',
     kinds: INTERACTIVE,
@@ -403,14 +488,15 @@ const create = async (user: TestUser, name = 'battery'): Promise<CreatedKey> => 
 /** The user's state through the API: keys (in the API's order), own limits, webhook; for the owner, the shared session. */
 async function snapshot(user: TestUser = owner): Promise<Snapshot> {
   const read = (path: string, headers: Record<string, string> = bearer(user.idToken)) => fetchAt(`${app.url}${path}`, { headers });
-  const [keys, limits, webhook, session] = await Promise.all([
+  const [keys, limits, webhook, session, teams] = await Promise.all([
     read('/v1/keys'),
     read('/v1/me/limits'),
     read('/v1/notifications/webhook'),
     user === owner ? read('/v1/me', { cookie: `__session=${cookie}` }) : undefined,
+    read('/v1/teams'),
   ]);
-  if (keys.status !== 200 || limits.status !== 200) throw new Error(`snapshot: ${keys.status} ${limits.status}`);
-  const state: Snapshot = { keys: keys.json.keys.map(unused), limits: limits.json, webhook: { status: webhook.status, body: webhook.json } };
+  if (keys.status !== 200 || limits.status !== 200 || teams.status !== 200) throw new Error(`snapshot: ${keys.status} ${limits.status} ${teams.status}`);
+  const state: Snapshot = { keys: keys.json.keys.map(unused), limits: limits.json, webhook: { status: webhook.status, body: webhook.json }, teams: teams.json.teams };
   if (session) state.session = session.status;
   return state;
 }
@@ -419,6 +505,18 @@ beforeAll(async () => {
   app = await appWithAudit();
   routes = buildApp(app.services).locals.routes as readonly RegisteredRoute[];
   [owner, stranger] = await Promise.all([createUser(), createUser()]);
+  // Accepting an invitation needs a verified email; set before the app first reads the owner.
+  await adminAuth().updateUser(owner.uid, { emailVerified: true });
+  [ownerTeam, strangerTeam] = await Promise.all([newTeam(owner), newTeam(stranger)]);
+  // One invitation of the owner into another user's team for each accept the battery makes (the
+  // interactive kinds), and one more that the refused requests carry and never use.
+  const host = await createUser();
+  for (let i = 0; i <= INTERACTIVE.length; i++) {
+    const team = await newTeam(host, 'host team');
+    const { id } = await invite(host, team, owner.email);
+    const mail = await adminDb().collection(app.services.config.notifications.mailCollection).doc(`invitation-${id}`).get();
+    acceptTokens.push({ team, token: /#token=(kwi_\w+)/.exec(mail.data()!.message.text)![1]! });
+  }
   ownerKey = await create(owner, 'battery caller');
   used.add(ownerKey.id);
   strangerKey = await create(stranger, 'stranger');
@@ -427,8 +525,29 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => app.close());
 
-/** The path with `:id` filled: a fresh key of the owner's (the request may change it), or the given one. */
-async function pathFor(route: RegisteredRoute, id?: string): Promise<{ path: string; key?: CreatedKey }> {
+async function newTeam(user: TestUser, name = 'battery team'): Promise<string> {
+  const res = await fetchAt(`${app.url}/v1/teams`, { method: 'POST', headers: jsonHeaders(user.idToken), body: JSON.stringify({ name }) });
+  if (res.status !== 201) throw new Error(`create team: ${res.status} ${res.text}`);
+  return res.json.id;
+}
+
+async function invite(user: TestUser, team: string, email = INVITEE): Promise<{ id: string }> {
+  const res = await fetchAt(`${app.url}/v1/teams/${team}/invitations`, { method: 'POST', headers: jsonHeaders(user.idToken), body: JSON.stringify({ email, role: 'developer' }) });
+  if (res.status !== 201) throw new Error(`invite: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+/**
+ * The path with `:id` filled: a fresh key of the owner's (the request may change it), or the given
+ * one. A team path: the owner's team for reads, a fresh one for changes (`:uid` the owner, an
+ * invitation made for it), or the given one.
+ */
+async function pathFor(route: RegisteredRoute, id?: string): Promise<{ path: string; key?: CreatedKey; team?: string; invitation?: string }> {
+  if (route.path.startsWith('/v1/teams/:id')) {
+    const team = id ?? (route.method === 'GET' ? ownerTeam : await newTeam(owner));
+    const invitation = route.path.includes(':invitationId') ? (id === undefined ? (await invite(owner, team)).id : 'AAAAAAAAAAAAAAAA') : undefined;
+    return { path: route.path.replace(':id', team).replace(':uid', owner.uid).replace(':invitationId', invitation ?? ''), team, invitation };
+  }
   if (!route.path.includes(':id')) return { path: route.path };
   const made = id === undefined ? await create(owner) : undefined;
   return { path: route.path.replace(':id', id ?? made!.id), key: made };
@@ -490,7 +609,7 @@ describe('the shared security battery', () => {
   it('answers a request without a credential as the endpoint declares, and changes nothing', async () => {
     for (const route of routes) {
       const rules = rulesOf(route);
-      const { path, key: pathKey } = await pathFor(route);
+      const { path, key: pathKey, team, invitation } = await pathFor(route);
       await rules.setup?.();
       const before = await snapshot();
       // A `body` endpoint without the credential in its body.
@@ -498,7 +617,7 @@ describe('the shared security battery', () => {
       const res = await send(route, path, {}, text);
       const label = [key(route), 'no credential'];
       if (rules.auth === 'none' || rules.auth === 'optional') {
-        await expectAllowed(route, label, { key: pathKey, sent, headers: {}, res, before });
+        await expectAllowed(route, label, { key: pathKey, team, invitation, sent, headers: {}, res, before });
         continue;
       }
       const expected = {
@@ -530,13 +649,13 @@ describe('the shared security battery', () => {
       };
       // Each allowed kind on its own: what it changes is compared to the state just before it.
       for (const kind of ALL.filter(allowed)) {
-        const { path, key: pathKey } = await pathFor(route);
+        const { path, key: pathKey, team, invitation } = await pathFor(route);
         const { text, sent } = bodyOf(route);
         const headers = await credential(kind, route, `${app.url}${path}`, text, rules.consumes === true);
         await rules.setup?.();
         const before = await snapshot();
         const res = await send(route, path, headers, text);
-        await expectAllowed(route, [key(route), kind], { kind, key: pathKey, sent, headers, res, before });
+        await expectAllowed(route, [key(route), kind], { kind, key: pathKey, team, invitation, sent, headers, res, before });
         noStore([key(route), kind], res);
       }
       // The refused kinds at once (each on its own key): each refused exactly, and nothing at all changed.
@@ -566,7 +685,7 @@ describe('the shared security battery', () => {
     }
     // Every key the owner has, the battery made.
     expect((await snapshot()).keys.map((k) => k.id).sort()).toEqual([...made].sort());
-  });
+  }, 180_000); // every endpoint, each kind, with state read before and after: about a minute on a busy machine
 
   it('answers 404 for another user’s resource, whatever the credential, and changes nothing of theirs or the caller’s', async () => {
     const [theirs, mine] = await Promise.all([snapshot(stranger), snapshot()]);
@@ -577,6 +696,20 @@ describe('the shared security battery', () => {
       for (const headers of interactive) {
         const res = await send(route, path, headers, text);
         expect([key(route), res.status, res.json]).toEqual([key(route), 404, { error: { code: 'not_found', message: 'No such key.' } }]);
+      }
+    }
+    expect(await Promise.all([snapshot(stranger), snapshot()])).toEqual([theirs, mine]);
+  });
+
+  it('answers 404 for another team, whatever the credential, and changes nothing of theirs or the caller’s', async () => {
+    const [theirs, mine] = await Promise.all([snapshot(stranger), snapshot()]);
+    for (const route of routes.filter((r) => rulesOf(r).ownsTeam)) {
+      const { path } = await pathFor(route, strangerTeam);
+      const { text } = bodyOf(route);
+      const interactive: Record<string, string>[] = [{ authorization: `Bearer ${owner.idToken}` }, { cookie: `__session=${cookie}`, origin: app.url, 'sec-fetch-site': 'same-origin' }];
+      for (const headers of interactive) {
+        const res = await send(route, path, headers, text);
+        expect([key(route), res.status, res.json]).toEqual([key(route), 404, { error: { code: 'not_found', message: 'No such team.' } }]);
       }
     }
     expect(await Promise.all([snapshot(stranger), snapshot()])).toEqual([theirs, mine]);

@@ -1,5 +1,5 @@
-// Roles and the last owner: who may change whose role, remove whom, and that the last owner can
-// neither leave nor be demoted (409, nothing changed).
+// Roles and the last owner: the creator owns the team, members see it with their role, and the
+// last owner can neither leave nor be demoted (409, nothing changed). Bad input changes nothing.
 import { as, appWithAudit, error, rolesOf, teamWithRoles, type App } from './support';
 
 let app: App;
@@ -17,6 +17,7 @@ describe('team roles', () => {
     expect(app.events.filter((e) => e.target?.team === t.teamId).map((e) => e.event)).toEqual(expect.arrayContaining(['team.create', 'team.invite', 'team.accept', 'team.member.add']));
   });
 
+
   it('the last owner can neither leave nor be demoted (409), until there is another owner', async () => {
     const t = await teamWithRoles(app);
     const before = await rolesOf(app, t.teamId, t.owner);
@@ -31,39 +32,18 @@ describe('team roles', () => {
     expect(await rolesOf(app, t.teamId, t.admin)).toEqual({ [t.admin.uid]: 'owner', [t.developer.uid]: 'developer', [t.auditor.uid]: 'auditor' });
   });
 
-  it('a developer cannot promote themselves or invite anyone (an admin included); an auditor changes nothing', async () => {
-    const t = await teamWithRoles(app);
-    const before = await rolesOf(app, t.teamId, t.owner);
-    const answers = await Promise.all([
-      as(app, t.developer, 'PATCH', `/v1/teams/${t.teamId}/members/${t.developer.uid}`, { role: 'admin' }),
-      as(app, t.developer, 'POST', `/v1/teams/${t.teamId}/invitations`, { email: 'new@example.com', role: 'admin' }),
-      as(app, t.developer, 'POST', `/v1/teams/${t.teamId}/invitations`, { email: 'new@example.com', role: 'developer' }),
-      as(app, t.auditor, 'PATCH', `/v1/teams/${t.teamId}/members/${t.auditor.uid}`, { role: 'developer' }),
-      as(app, t.auditor, 'DELETE', `/v1/teams/${t.teamId}/members/${t.developer.uid}`),
-      as(app, t.developer, 'PATCH', `/v1/teams/${t.teamId}`, { name: 'mine now' }),
-    ]);
-    expect(answers.map((r) => [r.status, r.json])).toEqual(answers.map(() => [403, error('forbidden')]));
-    expect(await rolesOf(app, t.teamId, t.owner)).toEqual(before);
-    const invitations = await as(app, t.owner, 'GET', `/v1/teams/${t.teamId}/invitations`);
-    expect(invitations.json.invitations.filter((i: { email: string }) => i.email === 'new@example.com')).toEqual([]);
-  });
 
-  it('an admin cannot touch owners: not demote, remove or make one, nor invite one', async () => {
+  it('two owners demoting each other at once cannot leave the team without an owner: one wins, the other is 409', async () => {
     const t = await teamWithRoles(app);
-    const before = await rolesOf(app, t.teamId, t.owner);
-    const answers = await Promise.all([
+    const promoted = await as(app, t.owner, 'PATCH', `/v1/teams/${t.teamId}/members/${t.admin.uid}`, { role: 'owner' });
+    expect(promoted.status).toBe(200);
+    const [a, b] = await Promise.all([
+      as(app, t.owner, 'PATCH', `/v1/teams/${t.teamId}/members/${t.admin.uid}`, { role: 'developer' }),
       as(app, t.admin, 'PATCH', `/v1/teams/${t.teamId}/members/${t.owner.uid}`, { role: 'developer' }),
-      as(app, t.admin, 'DELETE', `/v1/teams/${t.teamId}/members/${t.owner.uid}`),
-      as(app, t.admin, 'PATCH', `/v1/teams/${t.teamId}/members/${t.developer.uid}`, { role: 'owner' }),
-      as(app, t.admin, 'PATCH', `/v1/teams/${t.teamId}/members/${t.admin.uid}`, { role: 'owner' }),
-      as(app, t.admin, 'POST', `/v1/teams/${t.teamId}/invitations`, { email: 'boss@example.com', role: 'owner' }),
-      as(app, t.admin, 'DELETE', `/v1/teams/${t.teamId}`),
     ]);
-    expect(answers.map((r) => [r.status, r.json])).toEqual(answers.map(() => [403, error('forbidden')]));
-    expect(await rolesOf(app, t.teamId, t.owner)).toEqual(before);
-    // What an admin may do: members below owner.
-    const demote = await as(app, t.admin, 'PATCH', `/v1/teams/${t.teamId}/members/${t.developer.uid}`, { role: 'auditor' });
-    expect([demote.status, demote.json.role]).toEqual([200, 'auditor']);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const roles = await rolesOf(app, t.teamId, t.auditor);
+    expect(Object.values(roles).filter((r) => r === 'owner')).toEqual(['owner']);
   });
 
   it('refuses bad input with the contract error and changes nothing', async () => {
