@@ -57,7 +57,7 @@ import type { AppCheckVerifier } from './credentials/app-check';
 import { firebaseAppCheckVerifier, jwksAppCheckVerifier } from './platform/app-check';
 import { addressAllowed } from './notifications/address';
 import { systemResolver, type DestinationPolicy, type Resolver } from './notifications/destination';
-import { sendExpiryNotices } from './notifications/expiry';
+import { noticeRecipient, sendExpiryNotices } from './notifications/expiry';
 import { notifier, type Notifier } from './notifications/notifier';
 import { webhookSettings, type WebhookSettings } from './notifications/webhooks';
 import { firestoreNotificationStore } from './store/notifications';
@@ -377,7 +377,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   };
   const onRevoked = (record: KeyRecord, report: LeakReport) =>
     tell.send(
-      { type: 'key.leaked', ownerUid: record.ownerUid, keyId: record.keyId, keyName: record.name, at: now(), credential: report.credential, url: report.url, source: report.source },
+      { type: 'key.leaked', ownerUid: noticeRecipient(record), keyId: record.keyId, keyName: record.name, at: now(), credential: report.credential, url: report.url, source: report.source },
       { method: 'secret_scanning' },
     );
   const teams = teamService({

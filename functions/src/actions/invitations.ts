@@ -19,7 +19,7 @@ import type { RequestContext } from '../request';
 import type { MailMessage } from '../store/notifications';
 import type { UserDirectory } from '../store/users';
 import type { InvitationRecord, TeamStore } from '../teams/record';
-import { atLeast, decideInvite, isTeamRole, TEAM_ROLES } from '../teams/roles';
+import { decideInvitations, decideInvite, isTeamRole, TEAM_ROLES } from '../teams/roles';
 import { auditedAfter, auditedChange } from './audited-change';
 import type { TeamAccess } from './team-access';
 import { teamEvent } from './teams';
@@ -77,7 +77,6 @@ function invitationMail(teamName: string, role: string, link: string): MailMessa
 
 export function invitationService(deps: InvitationDeps) {
   const { store, access, audit } = deps;
-  const manages = (role: Parameters<typeof atLeast>[0]) => (atLeast(role, 'admin') ? { accepted: true as const, value: undefined } : { accepted: false as const, code: 'forbidden' as const, message: 'Only owners and admins manage invitations.' });
 
   return {
     async invite(identity: Identity, teamId: string, body: Body, info?: RequestContext) {
@@ -117,14 +116,14 @@ export function invitationService(deps: InvitationDeps) {
     },
 
     async list(identity: Identity, teamId: string) {
-      await access.allowed(identity, teamId, manages);
+      await access.allowed(identity, teamId, decideInvitations);
       const now = deps.now();
       return { invitations: (await store.invitations(teamId, MAX_INVITATIONS)).map((inv) => invitationView(inv, now)) };
     },
 
     async withdraw(identity: Identity, teamId: string, invitationId: string, info?: RequestContext) {
       if (!isInteractive(identity)) throw interactiveOnly();
-      await access.allowed(identity, teamId, manages, true);
+      await access.allowed(identity, teamId, decideInvitations, true);
       const invitation = isKeyId(invitationId) ? await store.invitation(invitationId) : undefined;
       if (!invitation || invitation.teamId !== teamId) throw noSuchInvitation();
       const now = deps.now();

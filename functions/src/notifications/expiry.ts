@@ -8,6 +8,9 @@ import type { NotificationStore } from '../store/notifications';
 import { EXPIRY_THRESHOLDS_DAYS, expiryThreshold } from './notice';
 import type { Notifier } from './notifier';
 
+/** Who is told about a key: its owner, or for a team key (owned by `team:<id>`, which has no mailbox) the member who made it. */
+export const noticeRecipient = (key: Pick<KeyRecord, 'ownerUid' | 'createdBy'>): string => key.createdBy ?? key.ownerUid;
+
 const DAY = 86_400_000;
 const PAGE = 1000;
 
@@ -42,7 +45,7 @@ async function notify(deps: ExpiryDeps, key: KeyRecord, now: number): Promise<bo
   const daysBefore = expiryThreshold(key.expiresAt, now);
   if (key.revokedAt !== null || daysBefore === undefined) return false;
   const result = await deps.notifier.send(
-    { type: 'key.expiring', ownerUid: key.ownerUid, keyId: key.keyId, keyName: key.name, at: now, expiresAt: key.expiresAt, daysBefore },
+    { type: 'key.expiring', ownerUid: noticeRecipient(key), keyId: key.keyId, keyName: key.name, at: now, expiresAt: key.expiresAt, daysBefore },
     { method: 'scheduler' },
   );
   return result.sent;

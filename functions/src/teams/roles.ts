@@ -83,6 +83,11 @@ export function decideInvite(actor: TeamRole, role: TeamRole): Decision {
   return accept();
 }
 
+/** Listing and withdrawing invitations: owners and admins. */
+export function decideInvitations(role: TeamRole): Decision {
+  return atLeast(role, 'admin') ? accept() : forbidden('Only owners and admins manage invitations.');
+}
+
 /** Team keys: owners and admins manage every one, developers create and manage those they created, auditors none. */
 export function decideTeamKey(role: TeamRole, action: 'create' | 'manage', createdByCaller: boolean): Decision {
   if (atLeast(role, 'admin')) return accept();

@@ -10,6 +10,7 @@ import { invitationService } from '../../../functions/src/actions/invitations';
 import { userDirectory } from '../../../functions/src/store/users';
 import type { Identity } from '../../../functions/src/identity';
 import type { MemberRecord, TeamRecord } from '../../../functions/src/teams/record';
+import { noticeRecipient } from '../../../functions/src/notifications/expiry';
 
 const person = (uid: string, claims = {}): Identity => ({ uid, claims, method: 'id_token' });
 
@@ -66,7 +67,7 @@ describe('team orchestrators', () => {
     expect(s.store.teams.get(id)!.name).toBe('someone else');
   });
 
-  it('invites by mail with a token stored only as its hash, refuses an unverified email; a removal revokes the member's keys when the team says so, as its dry run said', async () => {
+  it('invites by mail with a token stored only as its hash, refuses an unverified email; a removal revokes the member’s keys when the team says so, as its dry run said', async () => {
     const s = setup();
     const { id } = await s.teams.create(person('ann'), { name: 'Acme' });
     const inv = await s.invitations.invite(person('ann'), id, { email: 'BOB@example.com', role: 'developer' });
@@ -81,5 +82,9 @@ describe('team orchestrators', () => {
     await s.teams.update(person('ann'), id, { revokeKeysOnLeave: true });
     expect(await s.teams.remove(person('ann'), id, 'bob')).toEqual({ uid: 'bob', removed: true, revokedKeys: ['KeyOfBob00000001'] });
     expect([s.revoked, s.store.memberships.has(`${id}/bob`)]).toEqual([[['KeyOfBob00000001']], false]);
+  });
+
+  it('tells the member who made a team key about it (a team has no mailbox), and a person about their own', () => {
+    expect([noticeRecipient({ ownerUid: 'team:AbCdEfGh12345678', createdBy: 'bob' }), noticeRecipient({ ownerUid: 'ann' })]).toEqual(['bob', 'ann']);
   });
 });

@@ -1,5 +1,5 @@
 // The pure role rules of teams (teams/roles.ts): every decision, exactly.
-import { decideInvite, decideRemoval, decideRoleChange, decideTeamChange, decideTeamKey, decideTeamRead, effectiveRole, TEAM_ROLES, type TeamRole } from '../../../functions/src/teams/roles';
+import { decideInvitations, decideInvite, decideRemoval, decideRoleChange, decideTeamChange, decideTeamKey, decideTeamRead, effectiveRole, TEAM_ROLES, type TeamRole } from '../../../functions/src/teams/roles';
 import type { Decision } from '../../../functions/src/decision';
 
 const code = (d: Decision) => (d.accepted ? 'ok' : d.code);
@@ -56,6 +56,10 @@ describe('team roles', () => {
       'developer>owner:forbidden', 'developer>admin:forbidden', 'developer>developer:forbidden', 'developer>auditor:forbidden',
       'auditor>owner:forbidden', 'auditor>admin:forbidden', 'auditor>developer:forbidden', 'auditor>auditor:forbidden',
     ]);
+  });
+
+  it('invitations are listed and withdrawn by owners and admins', () => {
+    expect(TEAM_ROLES.map((r) => code(decideInvitations(r)))).toEqual(['ok', 'ok', 'forbidden', 'forbidden']);
   });
 
   it('team keys, the team itself and its trail', () => {
