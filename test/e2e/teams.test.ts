@@ -200,8 +200,10 @@ describeInBrowser('teams in the console', () => {
     expect(await roleOfMember.inputValue()).toBe('developer');
     // A role changes on the spot (and is read back from the API).
     await roleOfMember.selectOption('admin');
+    await memberRow.getByRole('button', { name: `Save the role of ${member.email}` }).click();
     await visible(owner.getByRole('status').getByText(`${member.email} is now an admin.`));
     expect(await roleOfMember.inputValue()).toBe('admin');
+    expect([await roleOfMember.isEnabled(), await memberRow.getByRole('button', { name: `Save the role of ${member.email}` }).isEnabled()]).toEqual([true, true]);
     expect(await owner.locator('table.invitations').count()).toBe(0); // accepted: no longer pending
     await screenshot(owner, 'team-members');
     await memberRow.getByRole('button', { name: `Remove ${member.email}` }).click();

@@ -11,6 +11,8 @@ import { assignableRoles, canChangeMember, canManageMembers, departureText, isLa
 import { teamsApi, type Member, type Team } from '../teams-api';
 import { renderInvitations } from './team-invitations';
 
+const article = (role: TeamRole) => (role === 'developer' ? `a ${role}` : `an ${role}`);
+
 export function renderTeamMembers(root: HTMLElement, me: Me, team: Team, teamsChanged: () => Promise<void>): void {
   const heading = h('h2', { id: 'members-heading' }, 'Members');
   const list = h('div', { class: 'table-wrap' }, h('p', {}, 'Loading members…'));
@@ -54,31 +56,41 @@ export function renderTeamMembers(root: HTMLElement, me: Me, team: Team, teamsCh
     );
   }
 
-  /** The role, changed on the spot: a select labelled with the member's name, saved on change. */
+  /**
+   * The role: a select labelled with the member's name and a button that saves it. Choosing alone
+   * changes nothing (arrow keys on a closed select would otherwise send a change per press).
+   */
   function roleSelect(member: Member, who: string): HTMLElement {
     const roles = assignableRoles(team.role);
     // A role the member holds that I may not give (an owner, for an admin) never reaches here: canChangeMember.
     const select = h('select', { 'aria-label': `Role of ${who}` }, ...roles.map((r) => h('option', { value: r, selected: r === member.role }, r)));
-    select.addEventListener('change', () => {
+    const save = h('button', { type: 'submit', 'aria-label': `Save the role of ${who}` }, 'Save role');
+    const form = h('form', { class: 'role-form' }, select, save);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
       const role = roleOf(select.value);
       if (!role) return;
-      void setRole(member, who, role, select);
+      if (role === member.role) return announce(`${who} is already ${article(role)}.`);
+      void setRole(member, who, role, select, save);
     });
-    return select;
+    return form;
   }
 
-  async function setRole(member: Member, who: string, role: TeamRole, select: HTMLSelectElement): Promise<void> {
-    select.disabled = true;
+  /** While it is sent, the row's controls wait; the list read afresh then replaces them. */
+  async function setRole(member: Member, who: string, role: TeamRole, select: HTMLSelectElement, save: HTMLButtonElement): Promise<void> {
+    select.disabled = save.disabled = true;
     try {
       await teamsApi.setRole(team.id, member.uid, role);
-      announce(`${who} is now ${role === 'admin' || role === 'auditor' || role === 'owner' ? `an ${role}` : `a ${role}`}.`);
-      await refresh();
-      focusOn(list.querySelector<HTMLElement>(`tr[data-uid="${CSS.escape(member.uid)}"] select`) ?? heading);
     } catch (err) {
       select.value = member.role;
-      select.disabled = false;
+      select.disabled = save.disabled = false;
       showError((err as Error).message);
+      select.focus();
+      return;
     }
+    await refresh();
+    announce(`${who} is now ${article(role)}.`);
+    focusOn(list.querySelector<HTMLElement>(`tr[data-uid="${CSS.escape(member.uid)}"] select`) ?? heading);
   }
 
   async function remove(member: Member, trigger: HTMLElement): Promise<void> {
