@@ -142,8 +142,8 @@ export function restError(json: unknown, status: number, headers?: Headers): Api
   return new ApiError(status, error?.code ?? 'http_error', error?.message ?? fallbackMessage(status), error?.field, seconds(headers?.get('retry-after')));
 }
 
-/** A REST call: errors are `{"error": {"code", "message"}}`. */
-async function rest<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
+/** A REST call: errors are `{"error": {"code", "message"}}`. Teams use it too (teams-api.ts). */
+export async function rest<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
   return (await send(method, path, body, opts, restError)) as T;
 }
 

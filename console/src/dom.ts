@@ -130,3 +130,13 @@ export async function busy<T>(form: HTMLFormElement, work: () => Promise<T>): Pr
     if ((document.activeElement === document.body || document.activeElement === null) && focused?.isConnected) focused.focus();
   }
 }
+
+/**
+ * Goes to another view, then announces: the page clears its messages on every view change, so a
+ * confirmation said before it would be wiped (the listener runs after the page's own).
+ */
+export function navigateThenAnnounce(hash: string, message: string): void {
+  if (location.hash === hash) return announce(message);
+  window.addEventListener('hashchange', () => announce(message), { once: true });
+  location.hash = hash;
+}

@@ -16,6 +16,7 @@ export function scopePicker(
   selected: string[] | null,
   name: string,
   allowAll = true,
+  everything = 'Everything I may do, now and later',
 ): { element: HTMLElement; value: () => string[] | null; focusTarget: HTMLElement } {
   const all = h('input', { type: 'radio', name: `${name}-mode`, value: 'all', checked: selected === null });
   const some = h('input', { type: 'radio', name: `${name}-mode`, value: 'some', checked: selected !== null });
@@ -25,7 +26,7 @@ export function scopePicker(
     'fieldset',
     { class: 'scopes', id: `${name}-fieldset`, tabindex: -1, 'aria-describedby': `${name}-fieldset-error` },
     h('legend', { id: legendId }, 'What the key may do'),
-    allowAll ? h('label', { class: 'choice' }, all, ' Everything I may do, now and later') : null,
+    allowAll ? h('label', { class: 'choice' }, all, ` ${everything}`) : null,
     allowAll ? h('label', { class: 'choice' }, some, ' Only these scopes:') : h('p', { class: 'hint' }, 'Scopes can only be narrowed: untick what the key should no longer do.'),
     choices.length
       ? h('div', { class: 'choices' }, ...boxes.map((box) => h('label', { class: 'choice' }, box, ` ${box.value}`)))
@@ -42,13 +43,13 @@ export function scopePicker(
  * `attrs` go on every control (the element's `part`). `body()` is what to send, `controls` maps
  * the API's field names to the control an error about them belongs to.
  */
-export function keyFields(choices: string[], scopeName: string, attrs: Record<string, string> = {}) {
+export function keyFields(choices: string[], scopeName: string, attrs: Record<string, string> = {}, everything?: string) {
   const name = h('input', { name: 'name', required: true, maxlength: 100, autocomplete: 'off', ...attrs });
   const type = h('select', { name: 'type', ...attrs }, ...['server', 'web', 'mobile'].map((t) => h('option', { value: t }, t)));
   const expiresOn = h('input', { name: 'expiresOn', type: 'date', min: tomorrow(new Date()), ...attrs });
   const origins = h('textarea', { name: 'allowedOrigins', rows: 2, autocomplete: 'off', spellcheck: 'false', ...attrs });
   const ips = h('textarea', { name: 'allowedIps', rows: 2, autocomplete: 'off', spellcheck: 'false', ...attrs });
-  const scopes = scopePicker(choices, null, scopeName);
+  const scopes = scopePicker(choices, null, scopeName, true, everything);
   const restrictions = h(
     'details',
     { class: 'restrictions' },
@@ -77,12 +78,21 @@ export function keyFields(choices: string[], scopeName: string, attrs: Record<st
   return { name, nameField, typeField, restrictions, controls, body };
 }
 
-export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void>): HTMLElement {
-  const { name, nameField, typeField, restrictions, controls, body } = keyFields(heldScopes(me.claims), 'create-scopes');
+/** For a team key: where it is sent and which scopes it may narrow to (the team's grants). */
+export interface CreateTarget {
+  send: (body: Record<string, unknown>) => Promise<KeyWithSecret>;
+  scopes: string[];
+  heading: string;
+}
+
+export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void>, target?: CreateTarget): HTMLElement {
+  const { name, nameField, typeField, restrictions, controls, body } = target
+    ? keyFields(target.scopes, 'create-scopes', {}, 'Everything the team may do, now and later')
+    : keyFields(heldScopes(me.claims), 'create-scopes');
   const form = h(
     'form',
     { class: 'create-key', 'aria-labelledby': 'create-heading', novalidate: true },
-    h('h2', { id: 'create-heading' }, 'Create a key'),
+    h('h2', { id: 'create-heading' }, target?.heading ?? 'Create a key'),
     h('div', { class: 'grid' }, nameField, typeField),
     restrictions,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create key')),
@@ -98,7 +108,7 @@ export function createForm(me: Me, created: (key: KeyWithSecret) => Promise<void
     }
     void busy(form, async () => {
       try {
-        const key = await api.createKey(body());
+        const key = await (target?.send ?? api.createKey)(body());
         form.reset();
         restrictions.open = false;
         await created(key);

@@ -16,7 +16,17 @@ export interface KeyActionHooks {
   secret: (result: KeyWithSecret) => void;
   /** Where focus goes after a revocation (the button is gone). */
   afterRevoke: () => void;
+  /** How the change is sent: the callables for personal keys (the default), REST for team keys. */
+  ops?: KeyOps;
 }
+
+export interface KeyOps {
+  revoke: (id: string) => Promise<unknown>;
+  regenerate: (id: string, gracePeriod: number) => Promise<KeyWithSecret>;
+  update: (id: string, change: Record<string, unknown>) => Promise<unknown>;
+}
+
+const callableOps: KeyOps = { revoke: api.revokeKey, regenerate: api.regenerateKey, update: api.updateKey };
 
 export function keyActions(key: KeyView, hooks: KeyActionHooks): HTMLElement[] {
   const run: Record<KeyAction, (trigger: HTMLElement) => Promise<void>> = {
@@ -44,7 +54,7 @@ async function revoke(key: KeyView, trigger: HTMLElement, hooks: KeyActionHooks)
   });
   if (!confirmed) return;
   try {
-    await api.revokeKey(key.id);
+    await (hooks.ops ?? callableOps).revoke(key.id);
     await hooks.changed();
     announce(`Key “${key.name}” revoked.`);
     hooks.afterRevoke();
@@ -64,7 +74,7 @@ async function pause(key: KeyView, disabled: boolean, trigger: HTMLElement, hook
     if (!confirmed) return;
   }
   try {
-    await api.updateKey(key.id, { disabled });
+    await (hooks.ops ?? callableOps).update(key.id, { disabled });
     await hooks.changed();
     announce(disabled ? `Key “${key.name}” paused.` : `Key “${key.name}” resumed.`);
   } catch (err) {
@@ -82,7 +92,7 @@ async function regenerate(key: KeyView, trigger: HTMLElement, hooks: KeyActionHo
   });
   if (!values) return;
   try {
-    const result = await api.regenerateKey(key.id, Number(values.get('gracePeriod')));
+    const result = await (hooks.ops ?? callableOps).regenerate(key.id, Number(values.get('gracePeriod')));
     await hooks.changed();
     hooks.secret(result);
     announce(`Key “${result.name}” regenerated.`);

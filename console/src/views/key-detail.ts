@@ -13,6 +13,8 @@ import { scopePicker } from './create-key';
 import { keyActions } from './key-actions';
 import { limitsForm, limitsSummary } from './limits';
 import { showNewSecret } from './keys';
+import { teamHref } from '../team-rules';
+import { teamsApi } from '../teams-api';
 
 const localDay = (iso: string) => {
   const d = new Date(iso);
@@ -21,16 +23,18 @@ const localDay = (iso: string) => {
 };
 const list = (items: string[], empty: string) => (items.length ? h('ul', { class: 'plain' }, ...items.map((i) => h('li', {}, h('code', {}, i)))) : empty);
 
-export function renderKeyDetail(root: HTMLElement, me: Me, id: string): void {
+/** `team`: a team key's page (`#team/<team id>/keys/<key id>`), found among the team's keys. */
+export function renderKeyDetail(root: HTMLElement, me: Me, id: string, team?: { id: string; name: string }): void {
   const secretSlot = h('div');
   const heading = h('h1', {}, 'Key');
   const body = h('div', {}, h('p', {}, 'Loading the key…'));
-  root.replaceChildren(h('p', {}, h('a', { href: '#keys' }, '← All keys')), heading, secretSlot, body);
+  const back = team ? h('a', { href: teamHref(team.id) }, `← All keys of ${team.name}`) : h('a', { href: '#keys' }, '← All keys');
+  root.replaceChildren(h('p', {}, back), heading, secretSlot, body);
 
   async function load(): Promise<void> {
     let key: KeyView | undefined;
     try {
-      key = (await api.listKeys()).keys.find((k) => k.id === id);
+      key = (await (team ? teamsApi.keys(team.id) : api.listKeys())).keys.find((k) => k.id === id);
     } catch (err) {
       showError((err as Error).message);
       return;
@@ -55,7 +59,9 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string): void {
         { 'aria-labelledby': 'detail-events' },
         h('h2', { id: 'detail-events' }, 'Recent events'),
         events,
-        h('p', {}, h('a', { href: `#audit?keyId=${key.id}` }, 'Every entry for this key in the audit log')),
+        team
+          ? h('p', {}, h('a', { href: teamHref(team.id, 'audit') }, 'The team’s audit trail'))
+          : h('p', {}, h('a', { href: `#audit?keyId=${key.id}` }, 'Every entry for this key in the audit log')),
       ),
     );
     void api
