@@ -262,6 +262,23 @@ export interface paths {
         patch: operations["patchV1MeLimits"];
         trace?: never;
     };
+    "/v1/notifications/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook deliveries, newest first, with each attempt (yours; everyone’s for auditors) */
+        get: operations["getV1NotificationsDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -341,6 +358,23 @@ export interface paths {
         put?: never;
         /** A new secret for the same key id; the old one works until the grace period ends */
         post: operations["postV1KeysIdRegenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One more attempt of a failed or disabled delivery, now */
+        post: operations["postV1NotificationsDeliveriesIdRetry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -475,6 +509,44 @@ export interface components {
             refill?: components["schemas"]["Refill"];
             /** @description When the credits next refill; null: never (set new ones). */
             nextRefillAt: string | null;
+        };
+        Delivery: {
+            /**
+             * @description The `webhook-id` of every attempt.
+             * @example msg_2fQe9yY3b1Jv0y7yq0c3a2b1c0d
+             */
+            id: string;
+            ownerUid: string;
+            /** @enum {string} */
+            event: "key.leak" | "key.expiring" | "key.revoked" | "key.limit";
+            keyId: string;
+            /** @description The webhook's scheme and host when the delivery was made. */
+            endpoint: string;
+            /** @enum {string} */
+            state: "pending" | "delivered" | "failed" | "disabled";
+            /**
+             * Format: date-time
+             * @example 2027-06-04T16:47:54.038Z
+             */
+            createdAt: string;
+            nextRetryAt: string | null;
+            attempts: components["schemas"]["DeliveryAttempt"][];
+        };
+        DeliveryAttempt: {
+            /**
+             * Format: date-time
+             * @example 2027-06-04T16:47:54.038Z
+             */
+            at: string;
+            /** @description The receiver's HTTP status (its answer body is never read). */
+            status?: number;
+            /** @description Why there was no answer: `no answer`, `address refused`, `no webhook`, `webhook disabled`, `secret unavailable`. */
+            error?: string;
+            durationMs: number;
+        };
+        DeliveryPage: {
+            deliveries: components["schemas"]["Delivery"][];
+            nextPageToken: string | null;
         };
         /** @description Every error of `/v1` and `/.well-known`: a code to branch on and a sentence for people; never a stack trace or a secret. */
         Error: {
@@ -823,6 +895,13 @@ export interface components {
              * @example 2027-06-04T16:47:54.038Z
              */
             updatedAt: string;
+            /**
+             * Format: date-time
+             * @description Set when Keyward disabled the endpoint (a 410, or failing for 5 days); set the webhook again to enable it.
+             * @example 2027-06-04T16:47:54.038Z
+             */
+            disabledAt?: string;
+            disabledReason?: string;
         };
         WebhookCreated: {
             url: string;
@@ -831,6 +910,13 @@ export interface components {
              * @example 2027-06-04T16:47:54.038Z
              */
             updatedAt: string;
+            /**
+             * Format: date-time
+             * @description Set when Keyward disabled the endpoint (a 410, or failing for 5 days); set the webhook again to enable it.
+             * @example 2027-06-04T16:47:54.038Z
+             */
+            disabledAt?: string;
+            disabledReason?: string;
             /** @description The signing secret of deliveries, shown this once. */
             secret: string;
         };
@@ -2863,6 +2949,102 @@ export interface operations {
             };
         };
     };
+    getV1NotificationsDeliveries: {
+        parameters: {
+            query?: {
+                uid?: string;
+                pageSize?: string;
+                pageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description Malformed input (`field` names what was wrong) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential (with `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed (scope, origin, role, CSRF) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a JSON body */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A limit or the credits are spent (with `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is down; Keyward fails closed (with `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getV1Usage: {
         parameters: {
             query?: {
@@ -3261,6 +3443,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RegeneratedKey"];
+                };
+            };
+            /** @description Malformed input (`field` names what was wrong) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential (with `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed (scope, origin, role, CSRF) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (someone else’s resource too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict (a concurrent change won, a cap, a state that does not allow it) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a JSON body */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A limit or the credits are spent (with `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is down; Keyward fails closed (with `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1NotificationsDeliveriesIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attempt is queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
             /** @description Malformed input (`field` names what was wrong) */

@@ -86,9 +86,16 @@ export interface Config {
   secretScanning: { githubKeysUrl: string; githubKeysTtlMs: number; githubRefetchAfterMs: number; bodyLimitBytes: number };
   /**
    * Owner notifications (docs/notifications.md): the collection the Firebase "Trigger Email"
-   * extension watches, and how long one webhook delivery may take.
+   * extension watches, how long one webhook attempt may take, the retry schedule, and when a failing endpoint is disabled.
    */
-  notifications: { mailCollection: string; webhookTimeoutMs: number };
+  notifications: {
+    mailCollection: string;
+    webhookTimeoutMs: number;
+    /** Seconds before each webhook attempt, the first at once: an attempt and up to 7 retries by default. */
+    webhookSchedule: number[];
+    /** An endpoint failing this long since its last success is disabled and its owner mailed. */
+    webhookDisableAfterMs: number;
+  };
   /**
    * App Check (credentials/app-check.ts): firebase-admin verifies tokens against Google's keys.
    * `jwksUrl` replaces them with a local JWKS, for the emulators only (they have no App Check).
@@ -151,6 +158,19 @@ function origins(env: Env, name: string): string[] {
       origin = undefined;
     }
     if (origin !== value) throw new Error(`${name} must list origins like https://app.example.com, got "${value}"`);
+  }
+  return values;
+}
+
+/** Seconds before each webhook attempt: at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 h in all). */
+export const WEBHOOK_SCHEDULE = '0,5,300,1800,7200,18000,36000,36000';
+
+/** Seconds before each attempt, comma-separated: the first 0, each at most a day, 1 to 20 attempts. */
+function schedule(env: Env, name: string, fallback: string): number[] {
+  const raw = env[name] || fallback;
+  const values = raw.split(',').map((s) => Number(s.trim()));
+  if (values.length > 20 || values[0] !== 0 || !values.every((v) => Number.isInteger(v) && v >= 0 && v <= 86_400)) {
+    throw new Error(`${name} must list 1-20 delays in seconds (0-86400), the first 0, got "${raw}"`);
   }
   return values;
 }
@@ -237,7 +257,9 @@ export function loadConfig(env: Env = process.env): Config {
     appCheck: { jwksUrl: appCheckJwks(env, emulated) },
     notifications: {
       mailCollection: env.KEYWARD_MAIL_COLLECTION || 'mail',
-      webhookTimeoutMs: int(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 100, 30_000),
+      webhookTimeoutMs: int(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS', 15_000, 100, 30_000),
+      webhookSchedule: schedule(env, 'KEYWARD_WEBHOOK_SCHEDULE', WEBHOOK_SCHEDULE),
+      webhookDisableAfterMs: int(env, 'KEYWARD_WEBHOOK_DISABLE_AFTER_S', 432_000, 1, 30 * 86_400) * 1000,
     },
     secretScanning: {
       githubKeysUrl: env.KEYWARD_GITHUB_KEYS_URL || 'https://api.github.com/meta/public_keys/secret_scanning',

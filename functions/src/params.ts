@@ -79,7 +79,9 @@ export const SETTINGS = [
   int('KEYWARD_GITHUB_KEYS_REFETCH_MS', 60_000, "Least time between fetches of GitHub's keys on an unknown key identifier, ms (0-3600000)"),
   int('KEYWARD_SECRET_SCANNING_BODY_LIMIT_BYTES', 1024 * 1024, 'Largest secret-scanning report, bytes (16384-10485760)'),
   str('KEYWARD_MAIL_COLLECTION', 'mail', 'Firestore collection of the Trigger Email extension, for owner notices'),
-  int('KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 'Longest wait for one notification webhook delivery, ms (100-30000)'),
+  int('KEYWARD_WEBHOOK_TIMEOUT_MS', 15_000, 'Longest wait for one notification webhook attempt, ms (100-30000)'),
+  str('KEYWARD_WEBHOOK_SCHEDULE', '0,5,300,1800,7200,18000,36000,36000', 'Seconds before each webhook attempt, comma-separated, the first 0 (1-20 attempts, each delay 0-86400)'),
+  int('KEYWARD_WEBHOOK_DISABLE_AFTER_S', 432_000, 'A webhook failing this long since its last success is disabled and its owner mailed, s (1-2592000)'),
   str('KEYWARD_APP_CHECK_JWKS_URL', '', "Emulators only: a JWKS to verify App Check tokens against instead of Google's; empty in production"),
   int('KEYWARD_USAGE_FLUSH_MS', 60_000, "A key's lastUsedAt and usage counts are written at most once per this interval per key, ms (100-3600000)"),
 ] as const;

@@ -29,6 +29,8 @@ export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   KEYWARD_KEY_CREATE_LIMIT: '1000000',
   // Audit chains are signed every 5 s instead of every minute, so a test sees its entries covered (test/integration/audit/chain.test.ts).
   KEYWARD_AUDIT_CHECKPOINT_MS: '5000',
+  // Webhook retries after 1 s and 2 s instead of 5 s, 5 min, ...: a test sees a receiver's third attempt (test/integration/notifications/).
+  KEYWARD_WEBHOOK_SCHEDULE: '0,1,2',
 };
 
 export const HOST = '127.0.0.1';

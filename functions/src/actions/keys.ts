@@ -45,6 +45,8 @@ export interface KeyServiceDeps {
   createLimit?: (uid: string) => Promise<unknown>;
   /** Credits this key has spent in their current period (limits/plan.ts); 0 when not wired. */
   creditsSpent?: (record: KeyRecord) => Promise<number>;
+  /** Told of every revocation, on every path (the owner's `key.revoked` notice); its failure does not undo it. */
+  onRevoked?: (record: KeyRecord, by: 'owner' | 'key' | 'secret_scanning') => Promise<unknown>;
 }
 
 const DAY = 86_400_000;
@@ -317,6 +319,7 @@ export function keyService(deps: KeyServiceDeps) {
       if (!changed) return keyView(revoked, now); // already revoked: idempotent, audited once
       // Revoke first, then audit: a revocation is never undone, even when the log is down.
       await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: { uid: record.ownerUid, keyId: id }, request: info && auditRequest(info) });
+      await deps.onRevoked?.(revoked, identity.keyId === id ? 'key' : 'owner').catch(() => undefined);
       return keyView(revoked, now);
     }),
 
@@ -331,6 +334,7 @@ export function keyService(deps: KeyServiceDeps) {
       // Only a secret that could work now or later is a risk (a paused key can be resumed); one replaced past its grace period is not.
       const atRisk = secretMayWork(record, secret, at);
       const { revoked } = atRisk ? await revokeRecord(record, at) : { revoked: false };
+      if (revoked) await deps.onRevoked?.(record, 'secret_scanning').catch(() => undefined);
       const outcome = revoked ? 'revoked' : atRisk || keyStatus(record, at) === 'revoked' ? 'already revoked' : 'the secret no longer works; the key is left as it is';
       await audited(
         {
