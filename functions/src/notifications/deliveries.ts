@@ -67,7 +67,7 @@ export interface DeliveriesDeps {
 
 const TASK_ACTOR: AuditActor = { method: 'scheduler' };
 /** A task may arrive this much before its time (clocks, the queue's own granularity). */
-const EARLY_SLACK_MS = 1000;
+const EARLY_SLACK_MS = 250;
 
 /** The delivery of a notice has one id, the same on every attempt (`webhook-id`): receivers drop duplicates by it. */
 export function deliveryId(notice: Notice): string {
@@ -119,7 +119,7 @@ export function webhookDeliveries(deps: DeliveriesDeps) {
   async function attempt(rec: DeliveryRecord, now: number): Promise<{ attempt: DeliveryAttempt; setting?: WebhookSetting }> {
     const setting = await settings.webhook(rec.ownerUid);
     if (!setting) return { attempt: { at: now, error: 'no webhook', durationMs: 0 } };
-    if (setting.disabledAt !== undefined) return { attempt: { at: now, error: 'webhook disabled', durationMs: 0 }, setting };
+    if (setting.disabledAt != null) return { attempt: { at: now, error: 'webhook disabled', durationMs: 0 }, setting };
     const secrets = await secretsOf(rec.ownerUid, setting, now);
     if (!secrets) return { attempt: { at: now, error: 'secret unavailable', durationMs: 0 }, setting };
     const timestamp = Math.floor(now / 1000);
@@ -141,7 +141,7 @@ export function webhookDeliveries(deps: DeliveriesDeps) {
     /** Logs the notice's delivery and queues its first attempt; `disabled` when the endpoint is. Once per notice. */
     async start(notice: Notice, setting: WebhookSetting): Promise<DeliveryRecord> {
       const now = deps.now();
-      const disabled = setting.disabledAt !== undefined;
+      const disabled = setting.disabledAt != null;
       const rec: DeliveryRecord = {
         id: deliveryId(notice),
         ownerUid: notice.ownerUid,
@@ -186,21 +186,21 @@ export function webhookDeliveries(deps: DeliveriesDeps) {
       let nextRetryAt: number | null = null;
       if (ok) {
         state = 'delivered';
-        if (setting?.failingSince !== undefined) await settings.markWebhook(rec.ownerUid, setting.updatedAt, { failingSince: null }).catch(() => undefined);
-      } else if (setting?.disabledAt !== undefined) {
+        if (setting?.failingSince != null) await settings.markWebhook(rec.ownerUid, setting.updatedAt, { failingSince: null }).catch(() => undefined);
+      } else if (setting?.disabledAt != null) {
         state = 'disabled';
       } else if (setting && made.status === 410) {
         state = 'disabled';
         await disable(rec, setting, 'the receiver answered 410 Gone', now);
       } else if (setting) {
         const since = setting.failingSince ?? now;
-        if (setting.failingSince === undefined) await settings.markWebhook(rec.ownerUid, setting.updatedAt, { failingSince: now }).catch(() => undefined);
+        if (setting.failingSince == null) await settings.markWebhook(rec.ownerUid, setting.updatedAt, { failingSince: now }).catch(() => undefined);
         if (now - since >= deps.disableAfterMs) {
           state = 'disabled';
           await disable(rec, setting, `failing for ${Math.round((now - since) / 86_400_000)} days`, now);
         } else if (!rec.manual && n + 1 < deps.schedule.length) {
           state = 'pending';
-          nextRetryAt = now + deps.schedule[n + 1]! * 1000;
+          nextRetryAt = deps.now() + deps.schedule[n + 1]! * 1000; // the wait is counted from the attempt's end
         }
       }
       const next = state === 'pending' ? n + 1 : attempts.length;
@@ -216,7 +216,7 @@ export function webhookDeliveries(deps: DeliveriesDeps) {
     async retry(rec: DeliveryRecord): Promise<DeliveryRecord | 'busy' | 'no_webhook'> {
       if (rec.state === 'pending') return 'busy';
       const setting = await settings.webhook(rec.ownerUid);
-      if (!setting || setting.disabledAt !== undefined) return 'no_webhook';
+      if (!setting || setting.disabledAt != null) return 'no_webhook';
       const now = deps.now();
       const change = { state: 'pending' as const, next: rec.attempts.length, nextRetryAt: now, manual: true, endpoint: origin(setting.url) };
       await store.update(rec.id, change);

@@ -84,7 +84,7 @@ export function webhookSettings(deps: WebhookSettingsDeps) {
       if (!isInteractive(identity)) throw interactiveOnly();
       const setting = await deps.store.webhook(identity.uid);
       if (!setting) throw new KeywardError('not_found', 'No webhook is set.');
-      const disabled = setting.disabledAt === undefined ? {} : { disabledAt: new Date(setting.disabledAt).toISOString(), disabledReason: setting.disabledReason ?? '' };
+      const disabled = setting.disabledAt == null ? {} : { disabledAt: new Date(setting.disabledAt).toISOString(), disabledReason: setting.disabledReason ?? '' };
       return { url: setting.url, updatedAt: new Date(setting.updatedAt).toISOString(), ...disabled };
     },
     set: (identity: Identity, body: Body, info?: RequestContext) => refusalsAudited(identity, info, async () => {

@@ -24,12 +24,12 @@ export interface WebhookSetting {
   version: string;
   updatedAt: number;
   /** The secret this one replaced, signing beside it until `until` (a receiver is switched over without a gap). */
-  previous?: { salt: string; version: string; until: number };
+  previous?: { salt: string; version: string; until: number } | null;
   /** When the endpoint's current run of failed attempts began (none since its last success). */
-  failingSince?: number;
+  failingSince?: number | null;
   /** Disabled (a 410, or failing for too long): no attempt is made until the owner sets the webhook again. */
-  disabledAt?: number;
-  disabledReason?: string;
+  disabledAt?: number | null;
+  disabledReason?: string | null;
 }
 
 export interface NotificationStore {
@@ -40,7 +40,7 @@ export interface NotificationStore {
   setWebhook(uid: string, setting: WebhookSetting): Promise<void>;
   deleteWebhook(uid: string): Promise<void>;
   /** Changes fields of the setting whose `updatedAt` is `updatedAt` (a setting replaced meanwhile is left alone); false when it was. */
-  markWebhook(uid: string, updatedAt: number, change: Pick<WebhookSetting, 'failingSince' | 'disabledAt' | 'disabledReason'> | { failingSince: null }): Promise<boolean>;
+  markWebhook(uid: string, updatedAt: number, change: Pick<WebhookSetting, 'failingSince' | 'disabledAt' | 'disabledReason'>): Promise<boolean>;
   /** Keys whose `expiresAt` is in (from, to], soonest first, at most `limit`. */
   expiringKeys(from: number, to: number, limit: number): Promise<KeyRecord[]>;
 }
@@ -69,7 +69,10 @@ export function firestoreNotificationStore(db: () => Firestore, mailCollection: 
       return snap.exists ? (snap.data() as WebhookSetting) : undefined;
     },
     async setWebhook(uid, setting) {
-      await call(() => db().collection('webhookSettings').doc(uid).set(setting));
+      // A replaced setting keeps none of the old one's state: absent fields are written as null
+      // (the stand-in Firestore's set() keeps fields the new document does not name).
+      const cleared = { previous: null, failingSince: null, disabledAt: null, disabledReason: null };
+      await call(() => db().collection('webhookSettings').doc(uid).set({ ...cleared, ...setting }));
     },
     async deleteWebhook(uid) {
       await call(() => db().collection('webhookSettings').doc(uid).delete());
@@ -80,9 +83,7 @@ export function firestoreNotificationStore(db: () => Firestore, mailCollection: 
       // and the write is the rare case; a replaced setting starts with its own failure state anyway.
       const snap = await call(() => ref.get());
       if (!snap.exists || (snap.data() as WebhookSetting).updatedAt !== updatedAt) return false;
-      const { FieldValue } = require('firebase-admin/firestore') as typeof import('firebase-admin/firestore');
-      const fields = Object.fromEntries(Object.entries(change).map(([k, v]) => [k, v === null ? FieldValue.delete() : v]));
-      await call(() => ref.update(fields));
+      await call(() => ref.update(change));
       return true;
     },
     async expiringKeys(from, to, limit) {
