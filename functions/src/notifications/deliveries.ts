@@ -197,7 +197,7 @@ export function webhookDeliveries(deps: DeliveriesDeps) {
         if (setting.failingSince == null) await settings.markWebhook(rec.ownerUid, setting.updatedAt, { failingSince: now }).catch(() => undefined);
         if (now - since >= deps.disableAfterMs) {
           state = 'disabled';
-          await disable(rec, setting, `failing for ${Math.round((now - since) / 86_400_000)} days`, now);
+          await disable(rec, setting, `failing since ${new Date(since).toISOString()}`, now);
         } else if (!rec.manual && n + 1 < deps.schedule.length) {
           state = 'pending';
           nextRetryAt = deps.now() + deps.schedule[n + 1]! * 1000; // the wait is counted from the attempt's end
