@@ -1,5 +1,5 @@
 /**
- * The Keyward console. Views by URL hash (`#keys`, `#keys/<key id>`, `#audit?<filters>`): nothing
+ * The Keyward console. Views by URL hash (`#keys`, `#keys/<key id>`, `#audit?<filters>`, `#notifications`): nothing
  * secret ever goes in the URL (key ids and audit filters are not secrets).
  * On load it asks `GET /v1/me` whether the session cookie is valid, and shows sign-in if not.
  */
@@ -11,6 +11,7 @@ import { auditStateFromQuery } from './format';
 import { renderAudit } from './views/audit';
 import { renderKeyDetail } from './views/key-detail';
 import { renderKeys } from './views/keys';
+import { renderNotifications } from './views/notifications';
 import { clearSecret } from './views/secret';
 import { renderSignIn } from './views/sign-in';
 
@@ -22,8 +23,8 @@ const nav = document.getElementById('nav')!;
 const emulatorUrl = authEmulatorUrl(location, __KEYWARD_CONFIG__.authEmulator);
 let me: Me | undefined;
 
-type View = 'keys' | 'audit';
-const VIEWS: Record<View, string> = { keys: 'API keys', audit: 'Audit log' };
+type View = 'keys' | 'audit' | 'notifications';
+const VIEWS: Record<View, string> = { keys: 'API keys', audit: 'Audit log', notifications: 'Notifications' };
 
 interface Route {
   view: View;
@@ -35,7 +36,7 @@ interface Route {
 
 /** The route of a hash, or undefined for a hash that is not one (the skip link's `#main`). */
 function routeOf(hash: string): Route | undefined {
-  const m = /^#(keys|audit)(?:\/([A-Za-z0-9]{1,64}))?(\?.*)?$/.exec(hash);
+  const m = /^#(keys|audit|notifications)(?:\/([A-Za-z0-9]{1,64}))?(\?.*)?$/.exec(hash);
   if (!hash || hash === '#') return { view: 'keys' };
   if (!m) return undefined;
   return { view: m[1] as View, keyId: m[1] === 'keys' ? m[2] : undefined, query: m[3] };
@@ -52,6 +53,7 @@ function show(moveFocus: boolean): void {
   }
   document.title = `${VIEWS[route.view]} · Keyward`;
   if (route.view === 'audit') renderAudit(main, me, auditStateFromQuery(route.query ?? ''));
+  else if (route.view === 'notifications') renderNotifications(main);
   else if (route.keyId) renderKeyDetail(main, me, route.keyId);
   else renderKeys(main, me);
   if (moveFocus) focusOn(main.querySelector('h1'));
