@@ -66,6 +66,12 @@ export interface DeliveriesDeps {
 }
 
 const TASK_ACTOR: AuditActor = { method: 'scheduler' };
+/**
+ * A pending delivery whose attempt is this far past due is stuck (its instance died between
+ * claiming the attempt and recording it, and the queue's retry found the claim taken): the owner
+ * may retry it.
+ */
+const STUCK_MS = 15 * 60_000;
 /** A task may arrive this much before its time (clocks, the queue's own granularity). */
 const EARLY_SLACK_MS = 250;
 
@@ -210,15 +216,17 @@ export function webhookDeliveries(deps: DeliveriesDeps) {
     },
 
     /**
-     * The owner asks for one more attempt now (a delivery that failed or was disabled; the webhook
-     * must be set and enabled). Two retries at once queue the same task id and claim the same attempt.
+     * The owner asks for one more attempt now (a delivery that failed or was disabled, or is stuck;
+     * the webhook must be set and enabled). Two retries at once queue the same task id and claim
+     * the same attempt. A stuck delivery's attempt number is claimed already: the retry takes the next.
      */
     async retry(rec: DeliveryRecord): Promise<DeliveryRecord | 'busy' | 'no_webhook'> {
-      if (rec.state === 'pending') return 'busy';
+      const now = deps.now();
+      const stuck = rec.state === 'pending' && rec.nextRetryAt !== null && now - rec.nextRetryAt > STUCK_MS;
+      if (rec.state === 'pending' && !stuck) return 'busy';
       const setting = await settings.webhook(rec.ownerUid);
       if (!setting || setting.disabledAt != null) return 'no_webhook';
-      const now = deps.now();
-      const change = { state: 'pending' as const, next: rec.attempts.length, nextRetryAt: now, manual: true, endpoint: origin(setting.url) };
+      const change = { state: 'pending' as const, next: stuck ? rec.next + 1 : rec.attempts.length, nextRetryAt: now, manual: true, endpoint: origin(setting.url) };
       await store.update(rec.id, change);
       await enqueue({ id: rec.id, ...change }, now);
       return { ...rec, ...change };

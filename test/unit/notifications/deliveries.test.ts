@@ -141,6 +141,19 @@ describe('webhook deliveries', () => {
     expect(queued.map((q) => q.task.attempt)).toEqual([0, 1, 2, 3]);
   });
 
+  it('lets the owner retry a delivery stuck pending (its attempt claimed by an instance that died), with the next attempt number', async () => {
+    const { time, store, queued, deliveries, notice } = setup();
+    const rec = await deliveries.start(notice, { url, salt: 'salt', version: '1', updatedAt: T0 - 1000 });
+    await store.claimAttempt(rec.id, 0, T0); // an instance claimed attempt 0 and died before recording it
+    await deliveries.run({ deliveryId: rec.id, attempt: 0 }); // the queue's retry finds the claim taken
+    expect([received.length, store.docs.get(rec.id)!.state]).toEqual([0, 'pending']);
+    expect(await deliveries.retry(store.docs.get(rec.id)!)).toBe('busy');
+    time.advance(15 * 60_000 + 1);
+    expect(await deliveries.retry(store.docs.get(rec.id)!)).toMatchObject({ state: 'pending', next: 1 });
+    await deliveries.run(queued[queued.length - 1]!.task);
+    expect(store.docs.get(rec.id)).toMatchObject({ state: 'delivered', attempts: [{ status: 200 }] });
+  });
+
   it('disables the endpoint on a 410, and after failing for 5 days, and mails the owner once each time', async () => {
     const { store, settingsDocs, mails, deliveries, notice, audit } = setup();
     const rec = await deliveries.start(notice, { url, salt: 'salt', version: '1', updatedAt: T0 - 1000 });
