@@ -62,7 +62,7 @@ import { notifier, type Notifier } from './notifications/notifier';
 import { webhookDeliveries, type DeliveryQueue, type WebhookDeliveries } from './notifications/deliveries';
 import { deliveryLog, type DeliveryLog } from './notifications/delivery-log';
 import type { Notice } from './notifications/notice';
-import { cloudTasksDeliveryQueue } from './platform/task-queue';
+import { cloudTasksDeliveryQueue } from './notifications/cloud-tasks-queue';
 import { firestoreDeliveryStore } from './store/webhook-deliveries';
 import { webhookSettings, type WebhookSettings } from './notifications/webhooks';
 import { firestoreNotificationStore } from './store/notifications';

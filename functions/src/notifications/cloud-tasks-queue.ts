@@ -8,7 +8,7 @@
  * handler's early-task check keeps the schedule there too).
  */
 import type { App } from 'firebase-admin/app';
-import type { DeliveryQueue } from '../notifications/deliveries';
+import type { DeliveryQueue } from './deliveries';
 
 /** The queue's function name: `webhookDelivery`, or `kit-<instance>-webhookDelivery` in a function kit. */
 export function cloudTasksDeliveryQueue(app: () => App, functionName: string): DeliveryQueue {
