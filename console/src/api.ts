@@ -3,7 +3,7 @@
  * never sees it). Keys, usage and the audit log go through the callable functions (createApiKey,
  * listApiKeys, revokeApiKey, regenerateApiKey, updateApiKey, getUsage, queryAuditLog), reached through Hosting rewrites
  * at `/v1/rpc/<name>` and spoken in the callable protocol; the session itself and `/v1/me` are
- * REST, and so is an auditor's verification of the trail (`/v1/audit/verify`, `/v1/audit/export`). No ID token or key is ever sent in a URL; errors carry the API's own message and code.
+ * REST, and so are the notification webhook and its delivery log, and an auditor's verification of the trail (`/v1/audit/verify`, `/v1/audit/export`). No ID token or key is ever sent in a URL; errors carry the API's own message and code.
  */
 import type { components } from './openapi';
 import type { UsageReport } from '../../functions/src/keys/usage-report';
@@ -49,6 +49,10 @@ export type KeyView = Schemas['Key'];
 
 /** Create and regenerate answer with the key and its signing secret: shown once, never stored. */
 export type KeyWithSecret = Schemas['CreatedKey'];
+
+/** A webhook delivery in the log, with its attempts. */
+export type Delivery = Schemas['Delivery'];
+export type Webhook = Schemas['Webhook'];
 
 /** An entry as the API returns it: what an export holds, and its severity. */
 export interface AuditEntry extends ExportEntry {
@@ -185,4 +189,9 @@ export const api = {
   /** The person's own limits and credits, shared by all their keys: REST, with the session cookie. */
   ownerLimits: () => rest<OwnerLimits>('GET', '/v1/me/limits'),
   updateOwnerLimits: (change: Record<string, unknown>) => rest<OwnerLimits>('PATCH', '/v1/me/limits', change),
+  /** The notification webhook and its delivery log: REST, with the session cookie. */
+  webhook: () => rest<Webhook>('GET', '/v1/notifications/webhook'),
+  setWebhook: (url: string) => rest<Schemas['WebhookCreated']>('PUT', '/v1/notifications/webhook', { url }),
+  deliveries: () => rest<Schemas['DeliveryPage']>('GET', '/v1/notifications/deliveries'),
+  retryDelivery: (id: string) => rest<Delivery>('POST', `/v1/notifications/deliveries/${encodeURIComponent(id)}/retry`),
 };

@@ -1,6 +1,6 @@
 /**
- * The Keyward console. Views by URL hash (`#keys`, `#keys/<key id>`, `#audit?<filters>`, `#teams`,
- * `#team/<team id>/<page>`, `#invitation`): nothing secret ever goes in the URL (key and team ids
+ * The Keyward console. Views by URL hash (`#keys`, `#keys/<key id>`, `#audit?<filters>`, `#notifications`,
+ * `#teams`, `#team/<team id>/<page>`, `#invitation`): nothing secret ever goes in the URL (key and team ids
  * and audit filters are not secrets; an invitation link's token is taken out of the address at load).
  * On load it asks `GET /v1/me` whether the session cookie is valid, and shows sign-in if not.
  */
@@ -12,6 +12,7 @@ import { auditStateFromQuery } from './format/audit';
 import { renderAudit } from './views/audit';
 import { renderKeyDetail } from './views/key-detail';
 import { renderKeys } from './views/keys';
+import { renderNotifications } from './views/notifications';
 import { clearSecret } from './views/secret';
 import { renderSignIn } from './views/sign-in';
 import { invitationFromUrl, teamHref, teamRouteOf } from './team-rules';
@@ -39,11 +40,12 @@ if (fromLink) {
   history.replaceState(null, '', fromLink.cleanUrl);
 }
 
-type View = 'keys' | 'audit' | 'teams' | 'invitation';
-const VIEWS: Record<View, string> = { keys: 'API keys', audit: 'Audit log', teams: 'Teams', invitation: 'Join a team' };
+type View = 'keys' | 'audit' | 'notifications' | 'teams' | 'invitation';
+const VIEWS: Record<View, string> = { keys: 'API keys', audit: 'Audit log', notifications: 'Notifications', teams: 'Teams', invitation: 'Join a team' };
 const PERSONAL_NAV: ReadonlyArray<[string, string]> = [
   ['#keys', 'API keys'],
   ['#audit', 'Audit log'],
+  ['#notifications', 'Notifications'],
   ['#teams', 'Teams'],
 ];
 
@@ -62,7 +64,7 @@ function routeOf(hash: string): Route | undefined {
   if (hash === '#teams' || hash === '#invitation') return { view: hash.slice(1) as View };
   const team = teamRouteOf(hash);
   if (team) return { view: 'team', team };
-  const m = /^#(keys|audit)(?:\/([A-Za-z0-9]{1,64}))?(\?.*)?$/.exec(hash);
+  const m = /^#(keys|audit|notifications)(?:\/([A-Za-z0-9]{1,64}))?(\?.*)?$/.exec(hash);
   if (!m) return undefined;
   return { view: m[1] as View, keyId: m[1] === 'keys' ? m[2] : undefined, query: m[3] };
 }
@@ -117,6 +119,7 @@ async function show(moveFocus: boolean): Promise<void> {
     renderNav(PERSONAL_NAV, `#${route.view}`);
     document.title = `${VIEWS[route.view]} · Keyward`;
     if (route.view === 'audit') renderAudit(main, me, auditStateFromQuery(route.query ?? ''));
+    else if (route.view === 'notifications') renderNotifications(main);
     else if (route.view === 'teams') renderTeams(main, refreshTeams);
     else if (route.view === 'invitation') renderAcceptInvitation(main, me.email, invitationToken, accepted);
     else if (route.keyId) renderKeyDetail(main, me, route.keyId);

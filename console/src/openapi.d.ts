@@ -316,6 +316,23 @@ export interface paths {
         patch: operations["patchV1MeLimits"];
         trace?: never;
     };
+    "/v1/notifications/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook deliveries, newest first, with each attempt (yours; everyone’s for auditors) */
+        get: operations["getV1NotificationsDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/teams": {
         parameters: {
             query?: never;
@@ -506,6 +523,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One more attempt of a failed or disabled delivery, now */
+        post: operations["postV1NotificationsDeliveriesIdRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/secret-scanning/github": {
         parameters: {
             query?: never;
@@ -655,6 +689,44 @@ export interface components {
             refill?: components["schemas"]["Refill"];
             /** @description When the credits next refill; null: never (set new ones). */
             nextRefillAt: string | null;
+        };
+        Delivery: {
+            /**
+             * @description The `webhook-id` of every attempt.
+             * @example msg_2fQe9yY3b1Jv0y7yq0c3a2b1c0d
+             */
+            id: string;
+            ownerUid: string;
+            /** @enum {string} */
+            event: "key.leak" | "key.expiring" | "key.revoked" | "key.limit";
+            keyId: string;
+            /** @description The webhook's scheme and host when the delivery was made. */
+            endpoint: string;
+            /** @enum {string} */
+            state: "pending" | "delivered" | "failed" | "disabled";
+            /**
+             * Format: date-time
+             * @example 2027-06-04T16:47:54.038Z
+             */
+            createdAt: string;
+            nextRetryAt: string | null;
+            attempts: components["schemas"]["DeliveryAttempt"][];
+        };
+        DeliveryAttempt: {
+            /**
+             * Format: date-time
+             * @example 2027-06-04T16:47:54.038Z
+             */
+            at: string;
+            /** @description The receiver's HTTP status (its answer body is never read). */
+            status?: number;
+            /** @description Why there was no answer: `no answer`, `address refused`, `no webhook`, `webhook disabled`, `secret unavailable`. */
+            error?: string;
+            durationMs: number;
+        };
+        DeliveryPage: {
+            deliveries: components["schemas"]["Delivery"][];
+            nextPageToken: string | null;
         };
         /** @description Every error of `/v1` and `/.well-known`: a code to branch on and a sentence for people; never a stack trace or a secret. */
         Error: {
@@ -1182,6 +1254,13 @@ export interface components {
              * @example 2027-06-04T16:47:54.038Z
              */
             updatedAt: string;
+            /**
+             * Format: date-time
+             * @description Set when Keyward disabled the endpoint (a 410, or failing for 5 days); set the webhook again to enable it.
+             * @example 2027-06-04T16:47:54.038Z
+             */
+            disabledAt?: string;
+            disabledReason?: string;
         };
         WebhookCreated: {
             url: string;
@@ -1190,6 +1269,13 @@ export interface components {
              * @example 2027-06-04T16:47:54.038Z
              */
             updatedAt: string;
+            /**
+             * Format: date-time
+             * @description Set when Keyward disabled the endpoint (a 410, or failing for 5 days); set the webhook again to enable it.
+             * @example 2027-06-04T16:47:54.038Z
+             */
+            disabledAt?: string;
+            disabledReason?: string;
             /** @description The signing secret of deliveries, shown this once. */
             secret: string;
         };
@@ -3055,7 +3141,7 @@ export interface operations {
         parameters: {
             query?: {
                 uid?: string;
-                event?: "session.create" | "session.revoke" | "key.create" | "key.revoke" | "key.regenerate" | "key.update" | "token.issue" | "auth.success" | "auth.failure" | "role.grant" | "key.leak" | "key.exposure" | "notification.send" | "key.limit" | "limits.update" | "webhook.update" | "access.denied" | "team.create" | "team.update" | "team.delete" | "team.member.add" | "team.member.remove" | "team.member.role" | "team.invite" | "team.accept" | "team.withdraw" | "team.grants";
+                event?: "session.create" | "session.revoke" | "key.create" | "key.revoke" | "key.regenerate" | "key.update" | "token.issue" | "auth.success" | "auth.failure" | "role.grant" | "key.leak" | "key.exposure" | "notification.send" | "key.limit" | "limits.update" | "webhook.update" | "webhook.delivery" | "webhook.disable" | "webhook.retry" | "access.denied" | "team.create" | "team.update" | "team.delete" | "team.member.add" | "team.member.remove" | "team.member.role" | "team.invite" | "team.accept" | "team.withdraw" | "team.grants";
                 keyId?: string;
                 from?: string;
                 to?: string;
@@ -3850,6 +3936,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OwnerLimits"];
+                };
+            };
+            /** @description Malformed input (`field` names what was wrong) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential (with `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed (scope, origin, role, CSRF) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a JSON body */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A limit or the credits are spent (with `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is down; Keyward fails closed (with `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1NotificationsDeliveries: {
+        parameters: {
+            query?: {
+                uid?: string;
+                pageSize?: string;
+                pageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
                 };
             };
             /** @description Malformed input (`field` names what was wrong) */
@@ -5254,6 +5436,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RegeneratedKey"];
+                };
+            };
+            /** @description Malformed input (`field` names what was wrong) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential (with `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated but not allowed (scope, origin, role, CSRF) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (someone else’s resource too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict (a concurrent change won, a cap, a state that does not allow it) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a JSON body */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A limit or the credits are spent (with `Retry-After`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is down; Keyward fails closed (with `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1NotificationsDeliveriesIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attempt is queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
             /** @description Malformed input (`field` names what was wrong) */

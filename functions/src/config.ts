@@ -87,9 +87,16 @@ export interface Config {
   secretScanning: { githubKeysUrl: string; githubKeysTtlMs: number; githubRefetchAfterMs: number; bodyLimitBytes: number };
   /**
    * Owner notifications (docs/notifications.md): the collection the Firebase "Trigger Email"
-   * extension watches, and how long one webhook delivery may take.
+   * extension watches, how long one webhook attempt may take, the retry schedule, and when a failing endpoint is disabled.
    */
-  notifications: { mailCollection: string; webhookTimeoutMs: number };
+  notifications: {
+    mailCollection: string;
+    webhookTimeoutMs: number;
+    /** Seconds before each webhook attempt, the first at once: an attempt and up to 7 retries by default. */
+    webhookSchedule: number[];
+    /** An endpoint failing this long since its last success is disabled and its owner mailed. */
+    webhookDisableAfterMs: number;
+  };
   /**
    * App Check (credentials/app-check.ts): firebase-admin verifies tokens against Google's keys.
    * `jwksUrl` replaces them with a local JWKS, for the emulators only (they have no App Check).
@@ -137,6 +144,16 @@ function int(env: Env, name: SettingName, derived?: number): number {
 function text(env: Env, name: SettingName): string {
   const s: Setting = SETTINGS[name];
   return env[name] || String(s.default);
+}
+
+/** Seconds before each attempt, comma-separated: the first 0, each at most a day, 1 to 20 attempts. */
+function schedule(env: Env, name: SettingName): number[] {
+  const raw = text(env, name);
+  const values = raw.split(',').map((s) => Number(s.trim()));
+  if (values.length > 20 || values[0] !== 0 || !values.every((v) => Number.isInteger(v) && v >= 0 && v <= 86_400)) {
+    throw new Error(`${name} must list 1-20 delays in seconds (0-86400), the first 0, got "${raw}"`);
+  }
+  return values;
 }
 
 function oneOf<T extends string>(env: Env, name: SettingName, values: readonly T[]): T {
@@ -259,6 +276,8 @@ export function loadConfig(env: Env = process.env): Config {
     notifications: {
       mailCollection: text(env, 'KEYWARD_MAIL_COLLECTION'),
       webhookTimeoutMs: int(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS'),
+      webhookSchedule: schedule(env, 'KEYWARD_WEBHOOK_SCHEDULE'),
+      webhookDisableAfterMs: int(env, 'KEYWARD_WEBHOOK_DISABLE_AFTER_S') * 1000,
     },
     secretScanning: {
       githubKeysUrl: text(env, 'KEYWARD_GITHUB_KEYS_URL'),

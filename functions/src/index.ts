@@ -5,6 +5,7 @@
  */
 import { onCall, onRequest, type HttpsOptions } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import type { Express } from 'express';
 import type { CallableHandler } from './callables';
 import { loadConfig } from './config';
@@ -91,3 +92,34 @@ export const keyExpiryNotices = onSchedule({ region: 'us-central1', maxInstances
   await services().audit.flush();
   console.log(JSON.stringify({ severity: 'INFO', message: 'key expiry notices', ...result }));
 });
+
+/**
+ * Webhook delivery attempts (notifications/deliveries.ts): one task per attempt, which queues the
+ * next attempt itself on the schedule (KEYWARD_WEBHOOK_SCHEDULE). The queue's own retries are for
+ * faults only (Firestore unreachable, a task early for its attempt): a few, backing off from 5 s.
+ * Deploying it enables the Cloud Tasks API.
+ */
+export const webhookDelivery = onTaskDispatched(
+  {
+    region: 'us-central1',
+    memory: '256MiB',
+    serviceAccount,
+    timeoutSeconds: 60,
+    retryConfig: { maxAttempts: 10, minBackoffSeconds: 5, maxBackoffSeconds: 600, maxDoublings: 5 },
+    rateLimits: { maxConcurrentDispatches: 20 },
+  },
+  async (request) => {
+    const { parseDeliveryTask, TooEarly } = require('./notifications/deliveries') as typeof import('./notifications/deliveries');
+    const task = parseDeliveryTask(request.data);
+    if (!task) return; // not a task Keyward queued: dropped, never retried
+    try {
+      await services().notifications.deliveries.run(task);
+    } catch (err) {
+      // The queue tries again later (retryConfig): early, or a dependency down.
+      const { HttpsError } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
+      throw new HttpsError('unavailable', err instanceof TooEarly ? 'not due yet' : 'attempt not recorded');
+    } finally {
+      await services().audit.flush();
+    }
+  },
+);

@@ -11,7 +11,7 @@ import { auditLog, type AuditLog } from './actions/audit-log';
 import { auditReads } from './audit/read-cache';
 import { verifiedKeyOf } from './credentials/verified-key';
 import { auditReadLimiter } from './limits/audit-read-limiter';
-import { collectionName, type Config } from './config';
+import { collectionName, instanceName, type Config } from './config';
 import { apiKeyVerifier, type KeyCache } from './credentials/key-credential';
 import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './credentials/firebase-tokens';
 import { createAuthenticator, type Authenticate, type Verifiers } from './credentials/pipeline';
@@ -62,6 +62,12 @@ import { addressAllowed } from './notifications/address';
 import { systemResolver, type DestinationPolicy, type Resolver } from './notifications/destination';
 import { noticeRecipient, sendExpiryNotices } from './notifications/expiry';
 import { notifier, type Notifier } from './notifications/notifier';
+import { webhookDeliveries, type DeliveryQueue, type WebhookDeliveries } from './notifications/deliveries';
+import { deliveryLog, type DeliveryLog } from './notifications/delivery-log';
+import type { Notice } from './notifications/notice';
+import type { RevokedBy } from './actions/revoke-key';
+import { cloudTasksDeliveryQueue } from './notifications/cloud-tasks-queue';
+import { firestoreDeliveryStore } from './store/webhook-deliveries';
 import { webhookSettings, type WebhookSettings } from './notifications/webhooks';
 import { firestoreNotificationStore } from './store/notifications';
 import { ownerCeiling, ownerLimits, type OwnerLimitsService } from './actions/owner-limits';
@@ -111,7 +117,15 @@ export interface Services {
   /** Telling key owners (notifications/): leaks, expiry soon; their webhook settings. */
   /** Verifies Firebase App Check tokens (credentials/app-check.ts; platform/app-check.ts). */
   appCheck: AppCheckVerifier;
-  notifications: { notifier: Notifier; webhooks: WebhookSettings; sendExpiryNotices: () => Promise<{ checked: number; sent: number }> };
+  notifications: {
+    notifier: Notifier;
+    webhooks: WebhookSettings;
+    sendExpiryNotices: () => Promise<{ checked: number; sent: number }>;
+    /** Webhook deliveries through the task queue (notifications/deliveries.ts): `run` is the task handler. */
+    deliveries: WebhookDeliveries;
+    /** `GET /v1/notifications/deliveries`, and retrying one (notifications/delivery-log.ts). */
+    deliveryLog: DeliveryLog;
+  };
   /** Per-key use counted in memory, written once a minute per key (keys/usage.ts). */
   usageTracker: UsageTracker;
   /** `GET /v1/usage` and `getUsage` (actions/usage.ts). */
@@ -135,6 +149,8 @@ export interface ServiceOverrides {
   app?: () => App;
   /** Resolves webhook hosts instead of the machine's DNS (tests: a table of names). */
   resolveHost?: Resolver;
+  /** Where webhook delivery tasks go instead of Cloud Tasks (an in-process app has no task queue function). */
+  deliveryQueue?: (run: (task: { deliveryId: string; attempt: number }) => Promise<void>) => DeliveryQueue;
   /** Wraps where the change feed is read (a test that stalls the feed on one instance). */
   changeSource?: (source: ChangeSource) => ChangeSource;
 }
@@ -293,7 +309,12 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const createLimit = (uid: string) =>
     enforce(limiter, 'key-create', uid, { limit: config.keyCreateLimitPerHour, period: 'hour' }, now(), 'Too many keys created; try again later.');
   const creditsSpent = (record: KeyRecord) => (record.credits ? rateCounters.read(creditsCounter('credits', record.keyId, record.credits, now())) : Promise.resolve(0));
-  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, changes, hmacSecret, users: owners, audit, usage, now, createLimit, creditsSpent, teams: teamAccess });
+  // Notices about keys are sent by the notifier built further down (it needs the key service's neighbours).
+  const late: { tell?: Notifier } = {};
+  const notify = (notice: Notice) => late.tell?.send(notice, { method: 'scheduler' }) ?? Promise.resolve();
+  const onRevoked = (record: KeyRecord, by: RevokedBy) =>
+    notify({ type: 'key.revoked', ownerUid: noticeRecipient(record), keyId: record.keyId, keyName: record.name, at: record.revokedAt ?? now(), by });
+  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, changes, hmacSecret, users: owners, audit, usage, now, createLimit, creditsSpent, teams: teamAccess, onRevoked });
   const failures = failureLimiter(limiter, {
     perAddress: { limit: config.failureLimitPerMinute, period: 'minute' },
     perKey: { limit: config.failureLimitPerKeyHour, period: 'hour' },
@@ -356,6 +377,8 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     ownerOf: (uid) => ownerLimitsService.of(uid),
     audit,
     now,
+    onFirstRefusal: (record, r) =>
+      notify({ type: 'key.limit', ownerUid: noticeRecipient(record), keyId: record.keyId, keyName: record.name, at: now(), kind: r.kind, limit: r.limit, window: r.window, resetAt: r.resetAt }),
   });
   const keyOwner = async (keyId: string) => (await keyCache.get(keyId))?.ownerUid;
   const authenticate = createAuthenticator({ verifiers, users, audit, tokenIssuer: config.tokens.issuer, callLimits, keyPrefix: config.keys.prefix, keyOwner, failures, now });
@@ -384,15 +407,38 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const notificationStore = firestoreNotificationStore(firestore, config.notifications.mailCollection, config.dependencyTimeoutMs);
   // Webhook hosts are resolved and judged when set and again when a notice is delivered (pinned to the address checked).
   const destinations: DestinationPolicy = { resolve: overrides.resolveHost ?? systemResolver, allowed: (address) => addressAllowed(address, config.emulated) };
-  const tell = notifier({ store: notificationStore, users, hmacSecret, audit, timeoutMs: config.notifications.webhookTimeoutMs, destinations, now });
+  const deliveryStore = firestoreDeliveryStore(firestore, config.dependencyTimeoutMs);
+  // The task function's queue: `webhookDelivery` (index.ts), `kit-<instance>-webhookDelivery` in a function kit.
+  const queueRef: { run?: WebhookDeliveries['run'] } = {};
+  const queue = overrides.deliveryQueue
+    ? overrides.deliveryQueue((task) => queueRef.run!(task))
+    : cloudTasksDeliveryQueue(app, instanceName(config.instance, 'webhookDelivery'));
+  const deliveries = webhookDeliveries({
+    store: deliveryStore,
+    settings: notificationStore,
+    users,
+    hmacSecret,
+    audit,
+    queue,
+    destinations,
+    schedule: config.notifications.webhookSchedule,
+    timeoutMs: config.notifications.webhookTimeoutMs,
+    disableAfterMs: config.notifications.webhookDisableAfterMs,
+    now,
+  });
+  queueRef.run = deliveries.run;
+  const tell = notifier({ store: notificationStore, users, audit, deliveries });
+  late.tell = tell;
   const notifications = {
     notifier: tell,
+    deliveries,
+    deliveryLog: deliveryLog({ store: deliveryStore, deliveries, audit }),
     webhooks: webhookSettings({ store: notificationStore, hmacSecret, allowLocal: config.emulated, destinations, resolveTimeoutMs: config.notifications.webhookTimeoutMs, audit, now }),
     sendExpiryNotices: () => sendExpiryNotices({ store: notificationStore, notifier: tell, now }),
   };
-  const onRevoked = (record: KeyRecord, report: LeakReport) =>
+  const onLeaked = (record: KeyRecord, report: LeakReport) =>
     tell.send(
-      { type: 'key.leaked', ownerUid: noticeRecipient(record), keyId: record.keyId, keyName: record.name, at: now(), credential: report.credential, url: report.url, source: report.source },
+      { type: 'key.leak', ownerUid: noticeRecipient(record), keyId: record.keyId, keyName: record.name, at: now(), credential: report.credential, url: report.url, source: report.source },
       { method: 'secret_scanning' },
     );
   const teams = teamService({
@@ -415,6 +461,6 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     site: config.publicUrl ?? config.tokens.issuer,
     now,
   });
-  const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked }) };
+  const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked: onLeaked }) };
   return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, auditVerify, auditJwks, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: ownerLimitsService, changeFeed, teams, invitations, teamAccess };
 }

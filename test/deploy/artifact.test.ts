@@ -14,6 +14,7 @@ const ROOT = join(__dirname, '..', '..');
 const FUNCTIONS = join(ROOT, 'functions');
 const CALLABLES = ['createApiKey', 'listApiKeys', 'revokeApiKey', 'regenerateApiKey', 'updateApiKey', 'queryAuditLog', 'getUsage'];
 const SCHEDULED = ['keyExpiryNotices'];
+const TASK_QUEUES = ['webhookDelivery'];
 
 // npm itself must run on the deployed Node too (its engine checks use the running Node).
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` };
@@ -67,7 +68,7 @@ describe('the deploy artifact, installed alone', () => {
     const server = await serve([bin, dir], { FUNCTIONS_CONTROL_API: 'true' }, '/__/functions.yaml');
     try {
       const manifest = (await (await fetch(`${server.url}/__/functions.yaml`)).json()) as Manifest;
-      expect(Object.keys(manifest.endpoints).sort()).toEqual(['api', ...CALLABLES, ...SCHEDULED].sort());
+      expect(Object.keys(manifest.endpoints).sort()).toEqual(['api', ...CALLABLES, ...SCHEDULED, ...TASK_QUEUES].sort());
       const common = {
         platform: 'gcfv2',
         region: ['us-central1'],
@@ -83,6 +84,13 @@ describe('the deploy artifact, installed alone', () => {
         expect(manifest.endpoints[name]).toMatchObject({ ...common, availableMemoryMb: 256, callableTrigger: {} });
       }
       for (const name of SCHEDULED) expect(manifest.endpoints[name]).toMatchObject({ platform: 'gcfv2', scheduleTrigger: expect.any(Object) });
+      // Webhook attempts: the queue retries only faults, a few times, backing off from 5 s (notifications/deliveries.ts keeps the schedule).
+      for (const name of TASK_QUEUES) {
+        expect(manifest.endpoints[name]).toMatchObject({
+          platform: 'gcfv2',
+          taskQueueTrigger: { retryConfig: { maxAttempts: 10, minBackoffSeconds: 5, maxBackoffSeconds: 600, maxDoublings: 5 }, rateLimits: { maxConcurrentDispatches: 20 } },
+        });
+      }
       const params = manifest.params.map((p) => p.name);
       expect(params).toEqual(expect.arrayContaining(['KEYWARD_CACHE_TTL_MS', 'KEYWARD_ALLOWED_ORIGINS', 'KEYWARD_MAX_INSTANCES']));
       expect(params.every((name) => name.startsWith('KEYWARD_'))).toBe(true);

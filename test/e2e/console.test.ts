@@ -10,6 +10,7 @@ import { api, createUser } from '../harness/auth';
 import { AUTH_EMULATOR_URL, BASE_URL } from '../harness/ports';
 import { passes, reached } from '../harness/eventually';
 import { describeInBrowser, launchBrowser } from '../harness/browser';
+import { startReceiver, verified } from '../integration/notifications/receiver';
 
 // Browser globals for the functions page.evaluate runs in the page (this file compiles without the DOM lib).
 declare const window: any, document: any, navigator: any, location: any, localStorage: any, sessionStorage: any, getComputedStyle: any;
@@ -666,6 +667,50 @@ describeInBrowser('the console in a browser', () => {
     expect(json.entries).toHaveLength(csv.length - 1);
     expect(json.users).toEqual({ [uid]: email });
     for (const secret of [shown.key, shown.signingSecret]) expect(JSON.stringify(json) + csv.join()).not.toContain(secret);
+  });
+
+  it('notifications: sets a webhook, shows a failed delivery in the log with its attempts, and retries it', async () => {
+    const receiver = await startReceiver([500]);
+    try {
+      const page = await openConsole();
+      await signUp(page, newEmail(), password());
+      const shown = await createKey(page, { name: 'hooked' });
+      await page.getByRole('button', { name: 'Done: I have copied them' }).click();
+
+      await page.getByRole('link', { name: 'Notifications', exact: true }).click();
+      await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+      await visible(page.getByText('No webhook is set: notices go by mail only.'));
+      await page.getByLabel('Webhook URL').fill(receiver.url);
+      await page.getByRole('button', { name: 'Save webhook' }).click();
+      await visible(page.getByRole('status').getByText('The webhook is saved. Copy its signing secret now: it is not shown again.'));
+      const secret = await page.getByLabel('Signing secret (shown this once)').inputValue();
+      expect(secret).toMatch(/^whsec_/);
+
+      // The key revokes itself from outside the browser: a key.revoked notice, which the receiver refuses three times.
+      expect((await api(`/v1/keys/${keyIdOf(shown.key)}`, { method: 'DELETE', headers: { 'x-api-key': shown.key } })).status).toBe(200);
+      const row = page.locator('tr[data-delivery]').first();
+      await eventually(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        expect(await row.locator('td[data-state]').getAttribute('data-state')).toBe('failed');
+      }, 60_000);
+      expect(await row.locator('td[data-label="Event"]').textContent()).toBe('key.revoked');
+      expect(await row.locator('ol.attempts li').allTextContents()).toEqual([expect.stringMatching(/: HTTP 500 \(\d+ ms\)$/), expect.stringMatching(/HTTP 500/), expect.stringMatching(/HTTP 500/)]);
+      await screenshot(page, 'notifications');
+
+      // The receiver is fixed; Retry sends one more attempt, and the log shows it delivered.
+      receiver.answers = [200];
+      await row.getByRole('button', { name: /^Retry the key.revoked delivery/ }).click();
+      await visible(page.getByRole('status').getByText(/is being retried\.$/));
+      await eventually(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        expect(await row.locator('td[data-state]').getAttribute('data-state')).toBe('delivered');
+      }, 30_000);
+      expect(await row.locator('ol.attempts li').count()).toBe(4);
+      expect(receiver.deliveries).toHaveLength(4);
+      expect(verified(secret, receiver.deliveries[3]!)).toMatchObject({ type: 'key.revoked', data: { keyId: keyIdOf(shown.key), by: 'key' } });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('on a phone-sized screen nothing scrolls sideways and every action is on screen, in light and dark', async () => {

@@ -45,6 +45,8 @@ export const TEST_FUNCTIONS_ENV: Record<string, string> = {
   KEYWARD_AUDIT_READS_PER_MINUTE: '1000000',
   KEYWARD_AUDIT_USER_READS_PER_MINUTE: '1000000',
   KEYWARD_AUDIT_READ_CACHE_MS: '0',
+  // Webhook retries after 1 s and 2 s instead of 5 s, 5 min, ...: a test sees a receiver's third attempt (test/integration/notifications/).
+  KEYWARD_WEBHOOK_SCHEDULE: '0,1,2',
 };
 
 /** Hosting: the console and the REST API under /v1 (same origin as in production). */

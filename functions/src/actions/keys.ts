@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import { auditedChange } from './audited-change';
-import { keyRevoker } from './revoke-key';
+import { keyRevoker, type RevokedBy } from './revoke-key';
 import type { Config } from '../config';
 import type { KeyCache } from '../credentials/key-credential';
 import { isInteractive, type Identity, type KeyType } from '../identity';
@@ -54,6 +54,8 @@ export interface KeyServiceDeps {
   creditsSpent?: (record: KeyRecord) => Promise<number>;
   /** Teams (actions/team-access.ts): who may make and manage a team's keys. Without it there are no team keys. */
   teams?: Pick<TeamAccess, 'standing'>;
+  /** Told of every revocation, on every path (the owner's `key.revoked` notice); its failure does not undo it. */
+  onRevoked?: (record: KeyRecord, by: RevokedBy) => Promise<unknown>;
 }
 
 const DAY = 86_400_000;
@@ -196,7 +198,7 @@ export function keyService(deps: KeyServiceDeps) {
   }
 
   /** The one way a key is marked revoked (actions/revoke-key.ts): by its owner, itself or a leak report. */
-  const revokeRecord = keyRevoker({ store, cache, slots: deps.slots, changes: deps.changes, logStanding });
+  const revokeRecord = keyRevoker({ store, cache, slots: deps.slots, changes: deps.changes, onRevoked: deps.onRevoked, logStanding });
 
   /** A change made on the record as read: the loser of a race changes nothing and gets 409. */
   async function changeOrConflict(record: KeyRecord, patch: Partial<KeyRecord>): Promise<KeyRecord> {
@@ -317,7 +319,7 @@ export function keyService(deps: KeyServiceDeps) {
       // A key may revoke itself (a leaked key's holder can kill it); everything else is interactive.
       const record = await ownKey(identity, id, 'self');
       const now = deps.now();
-      const { record: revoked, revoked: changed } = await revokeRecord(record, now, info?.requestId);
+      const { record: revoked, revoked: changed } = await revokeRecord(record, now, identity.keyId === id ? 'key' : 'owner', info?.requestId);
       if (!changed) return keyView(revoked, now); // already revoked: idempotent, audited once
       // Revoke first, then audit: a revocation is never undone, even when the log is down.
       await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: keyTarget(record), request: info && auditRequest(info) });
@@ -336,7 +338,7 @@ export function keyService(deps: KeyServiceDeps) {
       const now = deps.now();
       const revoked: string[] = [];
       for (const record of records) {
-        if (!(await revokeRecord(record, now, info?.requestId)).revoked) continue;
+        if (!(await revokeRecord(record, now, 'team', info?.requestId)).revoked) continue;
         revoked.push(record.keyId);
         await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: keyTarget(record), request: info && auditRequest(info), reason: why });
       }
@@ -353,7 +355,7 @@ export function keyService(deps: KeyServiceDeps) {
       const at = deps.now();
       // Only a secret that could work now or later is a risk (a paused key can be resumed); one replaced past its grace period is not.
       const atRisk = secretMayWork(record, secret, at);
-      const { revoked } = atRisk ? await revokeRecord(record, at) : { revoked: false };
+      const { revoked } = atRisk ? await revokeRecord(record, at, 'secret_scanning') : { revoked: false };
       const outcome = revoked ? 'revoked' : atRisk || keyStatus(record, at) === 'revoked' ? 'already revoked' : 'the secret no longer works; the key is left as it is';
       await audited(
         {

@@ -1,8 +1,9 @@
 /**
  * The one way a key is marked revoked, whatever asks (its owner or an admin, the key itself, a
  * leak report): the conditional write, the record in this instance's cache (refused here at
- * once), and its slot under the per-user cap freed. Any new path that revokes calls this, so
- * none can forget a step. Audit stays with the caller, which knows why the key was revoked.
+ * once), its slot under the per-user cap freed, and its owner told (the `key.revoked` notice).
+ * Any new path that revokes calls this, so none can forget a step. Audit stays with the caller,
+ * which knows why the key was revoked.
  */
 import type { KeyCache } from '../credentials/key-credential';
 import { KeywardError } from '../errors';
@@ -16,11 +17,16 @@ export interface KeyRevokerDeps {
   slots: Pick<KeySlotStore, 'release'>;
   /** The change feed (store/changes.ts): the store writes the entry with the change; this re-sends one. */
   changes?: Pick<ChangeWriter, 'publish'>;
+  /** Told of every revocation that landed (the owner's `key.revoked` notice); its failure does not undo it. */
+  onRevoked?: (record: KeyRecord, by: RevokedBy) => Promise<unknown>;
   /** Reports a step that failed after the revocation landed (it stands; operators are told). */
   logStanding: (message: string, keyId: string, err: unknown, requestId?: string) => void;
 }
 
-export type RevokeKey = (record: KeyRecord, at: number, requestId?: string) => Promise<{ record: KeyRecord; revoked: boolean }>;
+/** Who revoked: the owner (or an admin), the key itself, a secret scanner's report, a team event. */
+export type RevokedBy = 'owner' | 'key' | 'secret_scanning' | 'team';
+
+export type RevokeKey = (record: KeyRecord, at: number, by: RevokedBy, requestId?: string) => Promise<{ record: KeyRecord; revoked: boolean }>;
 
 /**
  * Revokes for good. Conditional like every change, but never refused for a race: a concurrent
@@ -28,7 +34,7 @@ export type RevokeKey = (record: KeyRecord, at: number, requestId?: string) => P
  * `revoked` is false when the key was already revoked (revocation is idempotent).
  */
 export function keyRevoker(deps: KeyRevokerDeps): RevokeKey {
-  return async (record, at, requestId) => {
+  return async (record, at, by, requestId) => {
     let current: KeyRecord | undefined = record;
     for (let attempt = 0; current && attempt < 5; attempt++) {
       if (current.revokedAt !== null) {
@@ -43,6 +49,7 @@ export function keyRevoker(deps: KeyRevokerDeps): RevokeKey {
         deps.cache.set(revoked.keyId, revoked); // refused at once on this instance
         // Its slot under the cap is free again; if that write fails the slot frees itself when the key would have expired.
         if (revoked.slotId) await deps.slots.release(revoked.slotId, at).catch((err: unknown) => deps.logStanding('The revoked key still holds its cap slot.', revoked.keyId, err, requestId));
+        await deps.onRevoked?.(revoked, by).catch((err: unknown) => deps.logStanding('The owner could not be told of the revocation.', revoked.keyId, err, requestId));
         return { record: revoked, revoked: true };
       }
       current = await deps.store.get(record.keyId);

@@ -30,6 +30,12 @@ export const AUDIT_EVENTS = [
   'limits.update',
   // An owner's notification webhook was set (reason `set <scheme://host>`, never its path or secret) or removed.
   'webhook.update',
+  // One attempt of a webhook delivery (reason `<event> <delivery id> attempt <n>: HTTP <status>` or the error), from the task queue.
+  'webhook.delivery',
+  // An owner's webhook was disabled: it answered 410, or failed for 5 days. The owner is mailed.
+  'webhook.disable',
+  // An owner asked for one more attempt of a delivery from the log.
+  'webhook.retry',
   // A request refused after it authenticated (403, or 404 on someone else's resource): reason is the code.
   'access.denied',
   // Teams (actions/teams.ts, actions/invitations.ts): target.team names the team, target.uid and role the member.

@@ -25,7 +25,7 @@ export const TAGS = {
   audit: 'The audit trail in Cloud Logging, and its proof of completeness.',
   usage: 'Requests and refusals per key and day.',
   teams: 'Teams: keys owned by an organization, its members and their roles, invitations.',
-  notifications: "The owner's notification webhook.",
+  notifications: "The owner's notification webhook and its delivery log.",
   'secret scanning': "GitHub's reports of keys found in public code.",
   discovery: 'Public documents: JWKS, OpenID and OAuth metadata, this document.',
 } as const;
@@ -159,6 +159,21 @@ export const OPERATIONS: Record<string, Operation> = {
     body: { schema: S.WebhookBody },
     responses: ok('The webhook and its secret.', S.WebhookCreated),
     errors: [...AUTH_ERRORS, 415],
+  },
+  'GET /v1/notifications/deliveries': {
+    summary: 'Webhook deliveries, newest first, with each attempt (yours; everyone’s for auditors)',
+    tag: 'notifications',
+    security: INTERACTIVE,
+    query: S.DeliveryQuery,
+    responses: ok('A page of deliveries.', S.DeliveryPage),
+    errors: AUTH_ERRORS,
+  },
+  'POST /v1/notifications/deliveries/:id/retry': {
+    summary: 'One more attempt of a failed or disabled delivery, now',
+    tag: 'notifications',
+    security: INTERACTIVE,
+    responses: { 202: { description: 'The attempt is queued.', schema: S.Delivery } },
+    errors: [...AUTH_ERRORS, 404, 409],
   },
   'DELETE /v1/notifications/webhook': { summary: 'Remove your notification webhook', tag: 'notifications', security: INTERACTIVE, responses: { 204: { description: 'Removed.' } }, errors: AUTH_ERRORS },
   'POST /v1/secret-scanning/github': {

@@ -228,6 +228,14 @@ export const GrantsBody = z
   .strict()
   .meta({ id: 'TeamGrants' });
 
+/** `GET /v1/notifications/deliveries`: newest first, a page at a time. */
+export const DeliveryQuery = {
+  uid: Uid.optional().meta({ description: "Auditors: one user's deliveries." }),
+  pageSize: z.string().regex(/^\d{1,3}$/, { error: 'must be a whole number from 1 to 100.' }).refine((v) => Number(v) >= 1 && Number(v) <= 100, { error: 'must be a whole number from 1 to 100.' }).optional().meta({ description: '1–100, default 50.' }),
+  pageToken: z.string().regex(/^\d{1,15}$/, { error: 'is not a page token this log gave.' }).optional(),
+};
+export const DeliveryQueryInput = z.object(DeliveryQuery).strict();
+
 /** Every validated request, by the name contract/parse.ts knows it by. */
 export const REQUESTS = {
   keyCreate: KeyCreateBody,
@@ -244,4 +252,5 @@ export const REQUESTS = {
   invite: InviteBody,
   accept: AcceptBody,
   grants: GrantsBody,
+  deliveryQuery: DeliveryQueryInput,
 };

@@ -180,7 +180,39 @@ export const UsageReport = z
   .passthrough()
   .meta({ id: 'UsageReport' });
 
-export const Webhook = z.object({ url: z.string(), updatedAt: iso }).strict().meta({ id: 'Webhook' });
+export const Webhook = z
+  .object({
+    url: z.string(),
+    updatedAt: iso,
+    disabledAt: iso.optional().meta({ description: 'Set when Keyward disabled the endpoint (a 410, or failing for 5 days); set the webhook again to enable it.' }),
+    disabledReason: z.string().optional(),
+  })
+  .strict()
+  .meta({ id: 'Webhook' });
+const DeliveryAttempt = z
+  .object({
+    at: iso,
+    status: z.number().int().optional().meta({ description: "The receiver's HTTP status (its answer body is never read)." }),
+    error: z.string().optional().meta({ description: 'Why there was no answer: `no answer`, `address refused`, `no webhook`, `webhook disabled`, `secret unavailable`.' }),
+    durationMs: z.number().int(),
+  })
+  .strict()
+  .meta({ id: 'DeliveryAttempt' });
+export const Delivery = z
+  .object({
+    id: z.string().meta({ description: 'The `webhook-id` of every attempt.', example: 'msg_2fQe9yY3b1Jv0y7yq0c3a2b1c0d' }),
+    ownerUid: z.string(),
+    event: z.enum(['key.leak', 'key.expiring', 'key.revoked', 'key.limit']),
+    keyId: z.string(),
+    endpoint: z.string().meta({ description: "The webhook's scheme and host when the delivery was made." }),
+    state: z.enum(['pending', 'delivered', 'failed', 'disabled']),
+    createdAt: iso,
+    nextRetryAt: iso.nullable(),
+    attempts: z.array(DeliveryAttempt),
+  })
+  .strict()
+  .meta({ id: 'Delivery' });
+export const DeliveryPage = z.object({ deliveries: z.array(Delivery), nextPageToken: z.string().nullable() }).strict().meta({ id: 'DeliveryPage' });
 export const WebhookCreated = Webhook.extend({ secret: z.string().meta({ description: 'The signing secret of deliveries, shown this once.' }) }).strict().meta({ id: 'WebhookCreated' });
 
 export const Session = z.object({ uid: z.string(), expiresAt: iso }).strict().meta({ id: 'Session' });
@@ -221,7 +253,7 @@ export const OpenApiDocument = z.object({ openapi: z.string() }).passthrough();
 // Bodies and queries that Keyward validates by their schema live in contract/requests.ts; the rest
 // are documented here and read by hand on purpose: the raw signed parameters of a token request,
 // GitHub's signed report, and OAuth's forms (their errors are OAuth's, not the contract's).
-export { AcceptBody, AuditQuery, GrantsBody, InviteBody, KeyCreateBody, KeyPatchBody, MemberPatchBody, OwnerLimitsBody, RangeQuery, RegenerateBody, SessionBody, TeamCreateBody, TeamPatchBody, UsageQuery } from './requests';
+export { AcceptBody, AuditQuery, DeliveryQuery, GrantsBody, InviteBody, KeyCreateBody, KeyPatchBody, MemberPatchBody, OwnerLimitsBody, RangeQuery, RegenerateBody, SessionBody, TeamCreateBody, TeamPatchBody, UsageQuery } from './requests';
 
 export const IssueBody = z
   .object({

@@ -37,6 +37,8 @@ export interface CallLimiterDeps {
   ownerOf?: (uid: string) => OwnerUsageSettings | undefined | Promise<OwnerUsageSettings | undefined>;
   audit: AuditSink;
   now: () => number;
+  /** Told once per refused window, across instances (the owner's `key.limit` notice). */
+  onFirstRefusal?: (record: KeyRecord, refusal: { kind: 'rate_limited' | 'quota_exceeded'; window: string; limit: number; resetAt: number }) => Promise<unknown>;
 }
 
 export interface CallLimiter {
@@ -59,6 +61,8 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
       .once(`limit:${id}`, resetAt + 60_000)
       .then((first) => {
         if (!first) return;
+        const kind = meter.kind === 'credits' ? 'quota_exceeded' : 'rate_limited';
+        void deps.onFirstRefusal?.(record, { kind, window: id, limit, resetAt }).catch(() => undefined);
         deps.audit.access({
           event: 'key.limit',
           outcome: 'failure',

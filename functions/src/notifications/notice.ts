@@ -2,19 +2,40 @@
  * What Keyward tells a key's owner, and how it reads in a mail and in a webhook. Pure.
  * Each notice has a fixed id: the once-only ledger (notifications/notifier.ts) is keyed by it.
  */
+import type { RevokedBy } from '../actions/revoke-key';
 import type { MailMessage } from '../store/notifications';
 
 export type { MailMessage };
 
 export type Notice =
-  | { type: 'key.leaked'; ownerUid: string; keyId: string; keyName: string; at: number; credential: 'api_key' | 'signing_secret'; url?: string; source?: string }
-  | { type: 'key.expiring'; ownerUid: string; keyId: string; keyName: string; at: number; expiresAt: number; daysBefore: number };
+  | { type: 'key.leak'; ownerUid: string; keyId: string; keyName: string; at: number; credential: 'api_key' | 'signing_secret'; url?: string; source?: string }
+  | { type: 'key.expiring'; ownerUid: string; keyId: string; keyName: string; at: number; expiresAt: number; daysBefore: number }
+  /** `by`: the owner (console, API), the key itself, or secret scanning (a leak: `key.leak` comes too). */
+  | { type: 'key.revoked'; ownerUid: string; keyId: string; keyName: string; at: number; by: RevokedBy }
+  /** `window`: the refused allowance's window id (limits/plan.ts), one notice per window. */
+  | { type: 'key.limit'; ownerUid: string; keyId: string; keyName: string; at: number; kind: 'rate_limited' | 'quota_exceeded'; limit: number; window: string; resetAt: number };
 
 export type NoticeType = Notice['type'];
 
-/** A key is revoked on a leak once, so it has one leak notice; expiry notices are per threshold and expiry date (an extended key is told again). */
+/**
+ * A key is revoked once, so it has one leak and one revocation notice; expiry notices are per
+ * threshold and expiry date (an extended key is told again); limit notices once per window.
+ */
 export function noticeId(n: Notice): string {
-  return n.type === 'key.leaked' ? `key.leaked:${n.keyId}` : `key.expiring:${n.daysBefore}d:${n.keyId}:${n.expiresAt}`;
+  switch (n.type) {
+    case 'key.leak':
+    case 'key.revoked':
+      return `${n.type}:${n.keyId}`;
+    case 'key.expiring':
+      return `key.expiring:${n.daysBefore}d:${n.keyId}:${n.expiresAt}`;
+    case 'key.limit':
+      return `key.limit:${n.keyId}:${n.window.replace(/\//g, '_')}`; // a document id holds no slash
+  }
+}
+
+/** Which notices are mailed too: those the owner did not do themselves, or must act on. Every notice goes to the webhook. */
+export function mailed(n: Notice): n is Notice & { type: 'key.leak' | 'key.expiring' } {
+  return n.type === 'key.leak' || n.type === 'key.expiring';
 }
 
 
@@ -22,8 +43,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The `message` of a Trigger Email document. */
-export function mailMessage(n: Notice): MailMessage {
-  if (n.type === 'key.leaked') {
+export function mailMessage(n: Notice & { type: 'key.leak' | 'key.expiring' }): MailMessage {
+  if (n.type === 'key.leak') {
     const what = n.credential === 'signing_secret' ? 'the signing secret of your API key' : 'your API key';
     const where = n.url ? ` It was found at ${n.url}${n.source ? ` (${n.source})` : ''}.` : '';
     const text =
@@ -47,11 +68,17 @@ export function mailMessage(n: Notice): MailMessage {
 
 /** The JSON body of a webhook delivery. */
 export function webhookPayload(n: Notice): Record<string, unknown> {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const key = { keyId: n.keyId, keyName: n.keyName };
   const data =
-    n.type === 'key.leaked'
-      ? { keyId: n.keyId, keyName: n.keyName, credential: n.credential, url: n.url ?? null, source: n.source ?? null, revokedAt: new Date(n.at).toISOString() }
-      : { keyId: n.keyId, keyName: n.keyName, expiresAt: new Date(n.expiresAt).toISOString(), daysBefore: n.daysBefore };
-  return { id: noticeId(n), type: n.type, createdAt: new Date(n.at).toISOString(), data };
+    n.type === 'key.leak'
+      ? { ...key, credential: n.credential, url: n.url ?? null, source: n.source ?? null, revokedAt: iso(n.at) }
+      : n.type === 'key.expiring'
+        ? { ...key, expiresAt: iso(n.expiresAt), daysBefore: n.daysBefore }
+        : n.type === 'key.revoked'
+          ? { ...key, revokedAt: iso(n.at), by: n.by }
+          : { ...key, reason: n.kind, limit: n.limit, resetAt: iso(n.resetAt) };
+  return { id: noticeId(n), type: n.type, createdAt: iso(n.at), data };
 }
 
 /** The expiry thresholds, in days: a notice at each, the nearest one passed only. */
@@ -64,4 +91,12 @@ export function expiryThreshold(expiresAt: number, now: number): number | undefi
   let reached: number | undefined;
   for (const days of EXPIRY_THRESHOLDS_DAYS) if (left <= days * 86_400_000) reached = days;
   return reached;
+}
+
+/** The mail that tells an owner their webhook was disabled (`endpoint`: its scheme and host only). */
+export function webhookDisabledMail(endpoint: string, reason: string): MailMessage {
+  const text =
+    `Keyward disabled your notification webhook at ${endpoint}: ${reason}. Notices are no longer sent to it. ` +
+    'Fix the receiver, then set the webhook again (PUT /v1/notifications/webhook) and retry the failed deliveries from the delivery log.';
+  return { subject: 'Your Keyward webhook was disabled', text, html: `<p>${escapeHtml(text)}</p>` };
 }

@@ -5,7 +5,9 @@
  * not be able to redirect the news of its own leak. Setting and removing are audited as
  * `webhook.update` before the answer (only the URL's scheme and host: its path and query may hold
  * the receiver's tokens), and undone when the log cannot be written, so a stolen session cannot
- * redirect leak notices unseen.
+ * redirect leak notices unseen. Setting it again issues a new secret; the old one keeps signing
+ * beside it for `ROTATION_MS` (two signatures in `webhook-signature`), so a receiver can switch
+ * over without missing a delivery; the endpoint starts enabled, its failures forgotten.
  */
 import ipaddr from 'ipaddr.js';
 import { auditedChange } from '../actions/audited-change';
@@ -19,7 +21,7 @@ import type { RequestContext } from '../request';
 import type { NotificationStore, WebhookSetting } from '../store/notifications';
 import { addressAllowed, hostNameAllowed } from './address';
 import { checkDestination, type DestinationPolicy } from './destination';
-import { deriveWebhookSecret } from './webhook-signature';
+import { deriveWebhookSecret } from './standard-webhooks';
 
 /**
  * An https URL with a public host. In the emulator (`allowLocal`) plain http and loopback hosts
@@ -52,6 +54,9 @@ export interface WebhookSettingsDeps {
   now: () => number;
 }
 
+/** How long a replaced secret keeps signing beside the new one. */
+export const ROTATION_MS = 24 * 3_600_000;
+
 const interactiveOnly = () => new KeywardError('interactive_credential_required', 'Notification settings are managed with a session cookie or an ID token.');
 
 export function webhookSettings(deps: WebhookSettingsDeps) {
@@ -79,7 +84,8 @@ export function webhookSettings(deps: WebhookSettingsDeps) {
       if (!isInteractive(identity)) throw interactiveOnly();
       const setting = await deps.store.webhook(identity.uid);
       if (!setting) throw new KeywardError('not_found', 'No webhook is set.');
-      return { url: setting.url, updatedAt: new Date(setting.updatedAt).toISOString() };
+      const disabled = setting.disabledAt == null ? {} : { disabledAt: new Date(setting.disabledAt).toISOString(), disabledReason: setting.disabledReason ?? '' };
+      return { url: setting.url, updatedAt: new Date(setting.updatedAt).toISOString(), ...disabled };
     },
     set: (identity: Identity, body: Body, info?: RequestContext) => refusalsAudited(identity, info, async () => {
       if (!isInteractive(identity)) throw interactiveOnly();
@@ -94,7 +100,8 @@ export function webhookSettings(deps: WebhookSettingsDeps) {
       const salt = randomBase62(16);
       const updatedAt = deps.now();
       const before = await deps.store.webhook(identity.uid);
-      await deps.store.setWebhook(identity.uid, { url, salt, version: versions.current.version, updatedAt });
+      const previous = before && { salt: before.salt, version: before.version, until: updatedAt + ROTATION_MS };
+      await deps.store.setWebhook(identity.uid, { url, salt, version: versions.current.version, updatedAt, ...(previous ? { previous } : {}) });
       await auditedChange(deps.audit, entry(identity, 'success', `set ${origin}`, info), restore(identity.uid, before));
       return { url, updatedAt: new Date(updatedAt).toISOString(), secret: deriveWebhookSecret(versions.current.material, identity.uid, salt) };
     }),

@@ -3,7 +3,8 @@
  * - `notifications/{notice id}`: the once-only ledger; a notice is sent only by whoever `create()`s its document;
  * - `<mail collection>/{notice id}`: mails in the shape the Firebase "Trigger Email" extension sends
  *   (`{to, message: {subject, text, html}}`); the extension adds its own `delivery` field;
- * - `webhookSettings/{uid}`: the owner's webhook URL and the salt and provider version its secret is derived from (never the secret);
+ * - `webhookSettings/{uid}`: the owner's webhook URL and the salt and provider version its secret is derived from (never the secret),
+ *   the previous secret's while it still signs beside the new one, and whether the endpoint is failing or disabled;
  * - the `apiKeys` that expire in a window, for the scheduled expiry notices.
  */
 import type { Firestore } from 'firebase-admin/firestore';
@@ -22,6 +23,13 @@ export interface WebhookSetting {
   salt: string;
   version: string;
   updatedAt: number;
+  /** The secret this one replaced, signing beside it until `until` (a receiver is switched over without a gap). */
+  previous?: { salt: string; version: string; until: number } | null;
+  /** When the endpoint's current run of failed attempts began (none since its last success). */
+  failingSince?: number | null;
+  /** Disabled (a 410, or failing for too long): no attempt is made until the owner sets the webhook again. */
+  disabledAt?: number | null;
+  disabledReason?: string | null;
 }
 
 export interface NotificationStore {
@@ -31,6 +39,8 @@ export interface NotificationStore {
   webhook(uid: string): Promise<WebhookSetting | undefined>;
   setWebhook(uid: string, setting: WebhookSetting): Promise<void>;
   deleteWebhook(uid: string): Promise<void>;
+  /** Changes fields of the setting whose `updatedAt` is `updatedAt` (a setting replaced meanwhile is left alone); false when it was. */
+  markWebhook(uid: string, updatedAt: number, change: Pick<WebhookSetting, 'failingSince' | 'disabledAt' | 'disabledReason'>): Promise<boolean>;
   /** Keys whose `expiresAt` is in (from, to], soonest first, at most `limit`. */
   expiringKeys(from: number, to: number, limit: number): Promise<KeyRecord[]>;
 }
@@ -59,10 +69,22 @@ export function firestoreNotificationStore(db: () => Firestore, mailCollection: 
       return snap.exists ? (snap.data() as WebhookSetting) : undefined;
     },
     async setWebhook(uid, setting) {
-      await call(() => db().collection('webhookSettings').doc(uid).set(setting));
+      // A replaced setting keeps none of the old one's state: absent fields are written as null
+      // (the stand-in Firestore's set() keeps fields the new document does not name).
+      const cleared = { previous: null, failingSince: null, disabledAt: null, disabledReason: null };
+      await call(() => db().collection('webhookSettings').doc(uid).set({ ...cleared, ...setting }));
     },
     async deleteWebhook(uid) {
       await call(() => db().collection('webhookSettings').doc(uid).delete());
+    },
+    async markWebhook(uid, updatedAt, change) {
+      const ref = db().collection('webhookSettings').doc(uid);
+      // The stand-in Firestore has no isolated transactions: a setting replaced between this read
+      // and the write is the rare case; a replaced setting starts with its own failure state anyway.
+      const snap = await call(() => ref.get());
+      if (!snap.exists || (snap.data() as WebhookSetting).updatedAt !== updatedAt) return false;
+      await call(() => ref.update(change));
+      return true;
     },
     async expiringKeys(from, to, limit) {
       const query = db().collection('apiKeys').where('expiresAt', '>', from).where('expiresAt', '<=', to).orderBy('expiresAt').limit(limit);

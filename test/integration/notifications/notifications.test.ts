@@ -1,44 +1,18 @@
 // Owners are told: on a leak revocation (a report from a simulated GitHub) and 14 and 3 days before a
 // key expires, by a mail document in the shape the Firebase "Trigger Email" extension reads and by a
-// signed webhook to the owner's URL; each notice once, each channel audited. Instances run in this
-// process against the test stack's Firestore; a loopback server receives the webhooks.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// signed webhook to the owner's URL (Standard Webhooks, verified with the `standardwebhooks` library);
+// each notice once, each channel audited. Instances run in this process against the test stack's
+// Firestore, with their task queue in process too; a loopback server receives the webhooks.
 import { createUser, type TestUser } from '../../harness/auth';
 import { bearer, jsonHeaders } from '../../harness/keys';
 import { startInProcessApp, type InProcessApp } from '../../harness/in-process';
-import { verifyWebhook } from '../../../functions/src/notifications/webhook-signature';
-import {createKeyAt, fetchJson} from '../keys/support';
+import { createKeyAt, fetchJson } from '../keys/support';
 import { newSigner, report, sendReport, startFakeGithub, type FakeGithub, type GithubSigner } from '../secret-scanning/fake-github';
 import { eventually } from '../../harness/eventually';
 import { TEST_HOSTS } from '../../harness/hosts';
+import { startReceiver, verified } from './receiver';
 
 const DAY = 86_400_000;
-
-interface Delivery {
-  signature: string;
-  body: string;
-  json: any;
-}
-
-async function startReceiver(status = 200): Promise<{ url: string; deliveries: Delivery[]; close(): Promise<void> }> {
-  const deliveries: Delivery[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      deliveries.push({ signature: String(req.headers['keyward-signature'] ?? ''), body, json: JSON.parse(body) });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/keyward`,
-    deliveries,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 describe('notifications to key owners', () => {
   let github: FakeGithub;
@@ -71,7 +45,8 @@ describe('notifications to key owners', () => {
   });
 
   const mailDoc = async (id: string) => (await a.services.firestore().collection('mail').doc(id).get()).data();
-  const forKey = (keyId: string) => receiver.deliveries.filter((d) => d.json.data.keyId === keyId);
+  const forKey = (keyId: string, type?: string) => receiver.deliveries.filter((d) => d.json.data.keyId === keyId && (type === undefined || d.json.type === type));
+  const settled = (keyId: string, count: number, type?: string) => eventually(() => forKey(keyId, type), (d) => d.length >= count, { timeoutMs: 5000 });
   const noticeEntries = async (keyId: string) => {
     await a.services.audit.flush();
     const res = await fetchJson(`${a.url}/v1/audit?event=notification.send&keyId=${keyId}`, { headers: bearer(user.idToken) });
@@ -83,23 +58,26 @@ describe('notifications to key owners', () => {
     const body = JSON.stringify([report(key.key)]);
     expect((await sendReport(a.url, body, signer)).json[0].label).toBe('true_positive');
 
-    const mail = await mailDoc(`key.leaked:${key.id}`);
+    const mail = await mailDoc(`key.leak:${key.id}`);
     expect(mail).toMatchObject({ to: user.email, message: { subject: 'Your API key "prod <server>" leaked and was revoked' } });
     expect(mail!.message.text).toContain(report('').url);
     expect(mail!.message.html).toContain('prod &#60;server&#62;'); // the name is escaped in HTML
     expect(JSON.stringify(mail)).not.toContain(key.key.split('_').pop());
 
-    const [delivery, ...more] = forKey(key.id);
+    // The leak, and the revocation it caused (every revocation path tells the owner's webhook).
+    await settled(key.id, 2);
+    const [delivery, ...more] = forKey(key.id, 'key.leak');
     expect(more).toEqual([]);
-    expect(verifyWebhook(webhookSecret, delivery!.signature, delivery!.body, Math.floor(Date.now() / 1000))).toBe(true);
-    expect(verifyWebhook(webhookSecret, delivery!.signature, delivery!.body.replace('}', ' }'), Math.floor(Date.now() / 1000))).toBe(false);
-    expect(delivery!.json).toMatchObject({ id: `key.leaked:${key.id}`, type: 'key.leaked', data: { keyId: key.id, credential: 'api_key', url: report('').url, source: 'content' } });
+    expect(verified(webhookSecret, delivery!)).toMatchObject({ id: `key.leak:${key.id}`, type: 'key.leak', data: { keyId: key.id, credential: 'api_key', url: report('').url, source: 'content' } });
+    expect(() => verified(webhookSecret, { ...delivery!, body: delivery!.body.replace('}', ' }') })).toThrow();
+    expect(forKey(key.id, 'key.revoked').map((d) => verified(webhookSecret, d).data.by)).toEqual(['secret_scanning']);
     expect(delivery!.body).not.toContain(key.key.split('_').pop());
 
     // GitHub reports it again: the key is already revoked, nobody is told twice.
     expect((await sendReport(a.url, body, signer)).json[0].label).toBe('true_positive');
-    expect(forKey(key.id)).toHaveLength(1);
-    expect(await noticeEntries(key.id)).toEqual(['success mail key.leaked', 'success webhook key.leaked: HTTP 200']);
+    expect(forKey(key.id)).toHaveLength(2);
+    const entries = await noticeEntries(key.id);
+    expect(entries.map((e) => e.replace(/msg_[\w-]+/, 'msg'))).toEqual(['success mail key.leak', 'success webhook key.leak: queued msg', 'success webhook key.revoked: queued msg']);
   });
 
   it('sends expiry notices at 14 and 3 days before, once each, whenever the scheduler runs', async () => {
@@ -112,19 +90,23 @@ describe('notifications to key owners', () => {
 
     await a.services.notifications.sendExpiryNotices();
     await a.services.notifications.sendExpiryNotices(); // the scheduler ran twice: still one notice each
+    await settled(in10.id, 1, 'key.expiring');
+    await settled(in2.id, 1, 'key.expiring');
     const expires10 = Date.parse(in10.expiresAt as string);
     expect(await mailDoc(`key.expiring:14d:${in10.id}:${expires10}`)).toMatchObject({ to: user.email, message: { subject: expect.stringContaining('"ten days" expires on') } });
     expect(forKey(in10.id).map((d) => [d.json.type, d.json.data.daysBefore])).toEqual([['key.expiring', 14]]);
     expect(forKey(in2.id).map((d) => d.json.data.daysBefore)).toEqual([3]);
     expect(forKey(in30.id)).toEqual([]);
-    expect(forKey(revoked.id)).toEqual([]);
-    for (const d of [...forKey(in10.id), ...forKey(in2.id)]) expect(verifyWebhook(webhookSecret, d.signature, d.body, Math.floor(Date.now() / 1000))).toBe(true);
+    expect(forKey(revoked.id, 'key.expiring')).toEqual([]);
+    expect((await settled(revoked.id, 1, 'key.revoked')).map((d) => verified(webhookSecret, d).data.by)).toEqual(['owner']);
+    for (const d of [...forKey(in10.id), ...forKey(in2.id)]) expect(verified(webhookSecret, d).type).toBe('key.expiring');
 
     // Eight days later, on another instance: the ten-day key is within 3 days now.
     const later = await startInProcessApp({}, { now: () => Date.now() + 8 * DAY });
     try {
       await later.services.notifications.sendExpiryNotices();
       await later.services.notifications.sendExpiryNotices();
+      await settled(in10.id, 2);
       await later.services.audit.flush();
     } finally {
       await later.close();
@@ -132,29 +114,43 @@ describe('notifications to key owners', () => {
     }
     expect(forKey(in10.id).map((d) => d.json.data.daysBefore)).toEqual([14, 3]);
     expect(forKey(in2.id).map((d) => d.json.data.daysBefore)).toEqual([3]);
-    expect(await noticeEntries(in10.id)).toEqual([
+    expect((await noticeEntries(in10.id)).map((e) => e.replace(/msg_[\w-]+/, 'msg'))).toEqual([
       'success mail key.expiring',
       'success mail key.expiring',
-      'success webhook key.expiring: HTTP 200',
-      'success webhook key.expiring: HTTP 200',
+      'success webhook key.expiring: queued msg',
+      'success webhook key.expiring: queued msg',
     ]);
   });
 
-  it('audits a webhook that fails as an error, and still sends the mail', async () => {
-    const failing = await startReceiver(500);
+  it('retries a webhook that fails on the schedule, audits every attempt as an error, and still sends the mail', async () => {
+    const failing = await startReceiver([500]);
     const other = await createUser();
     try {
       expect((await fetchJson(`${a.url}/v1/notifications/webhook`, { method: 'PUT', headers: jsonHeaders(other.idToken), body: JSON.stringify({ url: failing.url }) })).status).toBe(200);
       const key = await createKeyAt(a.url, other, { name: 'failing hook' });
       await sendReport(a.url, JSON.stringify([report(key.key)]), signer);
-      expect(await mailDoc(`key.leaked:${key.id}`)).toMatchObject({ to: other.email });
-      expect(failing.deliveries).toHaveLength(1);
+      expect(await mailDoc(`key.leak:${key.id}`)).toMatchObject({ to: other.email });
+      // KEYWARD_WEBHOOK_SCHEDULE=0,1,2 (test/harness/ports.ts): three attempts of each of the two notices, then none.
+      const leak = await eventually(() => failing.deliveries.filter((d) => d.json.type === 'key.leak'), (d) => d.length >= 3, { timeoutMs: 8000 });
+      expect(leak.map((d) => d.headers['webhook-id'])).toEqual(Array(3).fill(leak[0]!.headers['webhook-id']));
+      expect(leak[2]!.at - leak[1]!.at).toBeGreaterThanOrEqual(1900);
+      const log = await eventually(
+        async () => (await fetchJson(`${a.url}/v1/notifications/deliveries`, { headers: bearer(other.idToken) })).json.deliveries as any[],
+        (d) => d.length === 2 && d.every((x) => x.state === 'failed'),
+        { timeoutMs: 5000 },
+      );
+      const leakLog = log.find((d) => d.event === 'key.leak');
+      expect(leakLog).toMatchObject({ id: leak[0]!.headers['webhook-id'], keyId: key.id, endpoint: new URL(failing.url).origin, state: 'failed', nextRetryAt: null });
+      expect(leakLog.attempts.map((x: any) => x.status)).toEqual([500, 500, 500]);
+      expect(JSON.stringify(log)).not.toContain('receiver answer body');
       await a.services.audit.flush();
-      const ok = await eventually(async () => {
-        const res = await fetchJson(`${a.url}/v1/audit?event=notification.send&keyId=${key.id}`, { headers: bearer(other.idToken) });
-        return res.json.entries.some((e: { outcome: string; reason: string }) => e.outcome === 'error' && e.reason === 'webhook key.leaked: HTTP 500');
-      }, Boolean, { timeoutMs: 5000 });
-      expect(ok).toBe(true);
+      const entries = await eventually(
+        async () => ((await fetchJson(`${a.url}/v1/audit?event=webhook.delivery&keyId=${key.id}`, { headers: bearer(other.idToken) })).json.entries as any[]).map((e) => `${e.outcome} ${e.reason}`),
+        (e) => e.length === 6,
+        { timeoutMs: 5000 },
+      );
+      expect(entries.filter((e) => e.startsWith('error key.leak')).sort()).toEqual([1, 2, 3].map((n) => `error key.leak ${leakLog.id} attempt ${n}: HTTP 500`));
+      expect(failing.deliveries).toHaveLength(6); // nothing after the schedule's last attempt
     } finally {
       await failing.close();
     }
@@ -180,7 +176,7 @@ describe('notifications to key owners', () => {
     expect((await fetchJson(url, { headers: bearer(owner.idToken) })).status).toBe(404);
   });
 
-  it('refuses a delivery when the webhook host now resolves to a private address: nothing is sent, the mail still goes', async () => {
+  it('refuses a delivery when the webhook host now resolves to a private address: nothing is sent, the attempt is logged and audited, the mail still goes', async () => {
     const owner = await createUser();
     const target = await startReceiver();
     try {
@@ -190,14 +186,20 @@ describe('notifications to key owners', () => {
       moving.addresses = ['10.0.0.9']; // the name now points into the project's network
       const key = await createKeyAt(a.url, owner, { name: 'moved hook' });
       await sendReport(a.url, JSON.stringify([report(key.key)]), signer);
-      expect(await mailDoc(`key.leaked:${key.id}`)).toMatchObject({ to: owner.email });
+      expect(await mailDoc(`key.leak:${key.id}`)).toMatchObject({ to: owner.email });
+      const log = await eventually(
+        async () => ((await fetchJson(`${a.url}/v1/notifications/deliveries`, { headers: bearer(owner.idToken) })).json.deliveries as any[]).find((d) => d.event === 'key.leak'),
+        (d) => d?.state === 'failed',
+        { timeoutMs: 8000 },
+      );
+      expect(log.attempts.map((x: any) => [x.error, x.status])).toEqual(Array(3).fill(['address refused', undefined]));
       expect(target.deliveries).toEqual([]);
       await a.services.audit.flush();
       const entries = await eventually(async () => {
-        const res = await fetchJson(`${a.url}/v1/audit?event=notification.send&keyId=${key.id}`, { headers: bearer(owner.idToken) });
-        return (res.json.entries as Array<{ outcome: string; reason: string }>).map((e) => `${e.outcome} ${e.reason}`).sort();
-      }, (e) => e.length === 2, { timeoutMs: 5000 });
-      expect(entries).toEqual(['error webhook key.leaked: address refused', 'success mail key.leaked']);
+        const res = await fetchJson(`${a.url}/v1/audit?event=webhook.delivery&keyId=${key.id}`, { headers: bearer(owner.idToken) });
+        return (res.json.entries as Array<{ outcome: string; reason: string }>).map((e) => `${e.outcome} ${e.reason}`).filter((e) => e.includes('key.leak')).sort();
+      }, (e) => e.length === 3, { timeoutMs: 5000 });
+      expect(entries).toEqual([1, 2, 3].map((n) => `error key.leak ${log.id} attempt ${n}: address refused`));
     } finally {
       await target.close();
     }

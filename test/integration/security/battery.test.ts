@@ -335,7 +335,7 @@ const ENDPOINTS: Record<string, EndpointRules> = {
     auth: 'pipeline',
     kinds: INTERACTIVE,
     body: () => ({ url: WEBHOOK }),
-    ok: () => ({ status: 200, body: { url: WEBHOOK, updatedAt: ISO, secret: expect.stringMatching(/^whsec_[\w-]{43}$/) } }),
+    ok: () => ({ status: 200, body: { url: WEBHOOK, updatedAt: ISO, secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) } }),
     changed: (before, { res }) => ({ ...before, webhook: { status: 200, body: { url: WEBHOOK, updatedAt: res.json.updatedAt } } }),
   },
   'DELETE /v1/notifications/webhook': {
@@ -344,6 +344,23 @@ const ENDPOINTS: Record<string, EndpointRules> = {
     setup: putWebhook,
     ok: () => ({ status: 204, body: undefined }),
     changed: (before) => ({ ...before, webhook: NO_WEBHOOK }),
+  },
+  // The owner's deliveries only (the battery's revocations notify its webhook): never another user's.
+  'GET /v1/notifications/deliveries': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    ok: ({ res }) => {
+      const deliveries: { ownerUid: string }[] = res.json?.deliveries ?? [];
+      expect(deliveries.filter((d) => d.ownerUid !== owner.uid)).toEqual([]);
+      return { status: 200, body: { deliveries, nextPageToken: deliveries.length > 50 ? expect.any(String) : null } };
+    },
+  },
+  // The battery fills `:id` with a key id, which names no delivery: the owner gets 404 and nothing changes.
+  // A retry that goes out is test/integration/notifications/deliveries.test.ts's.
+  'POST /v1/notifications/deliveries/:id/retry': {
+    auth: 'pipeline',
+    kinds: INTERACTIVE,
+    ok: () => ({ status: 404, body: { error: { code: 'not_found', message: 'No such delivery.' } } }),
   },
   // GitHub's signature, not ours: its success is secret-scanning/github.test.ts's, with a fake GitHub.
   'POST /v1/secret-scanning/github': { auth: 'webhook' },

@@ -13,8 +13,10 @@ function setup(rec: KeyRecord) {
   const slots = memoryKeySlots();
   const changes = memoryChanges(() => AT);
   const logged: Array<[string, string]> = [];
-  const revoke = keyRevoker({ store, cache, slots, changes, logStanding: (message, keyId) => void logged.push([message, keyId]) });
-  return { store, cache, slots, changes, logged, revoke };
+  const told: Array<[string, string]> = [];
+  const onRevoked = async (r: KeyRecord, by: string) => void told.push([r.keyId, by]);
+  const revoke = keyRevoker({ store, cache, slots, changes, onRevoked, logStanding: (message, keyId) => void logged.push([message, keyId]) });
+  return { store, cache, slots, changes, logged, told, revoke };
 }
 
 async function withSlot(rec: KeyRecord, t: ReturnType<typeof setup>): Promise<string> {
@@ -31,12 +33,13 @@ describe('keyRevoker', () => {
     const current = (await t.store.get(rec.keyId))!;
     expect([current.revokedAt, t.slots.docs.get(slotId)!.released]).toEqual([null, false]);
 
-    const { record: revoked, revoked: changed } = await t.revoke(current, AT);
+    const { record: revoked, revoked: changed } = await t.revoke(current, AT, 'owner');
 
     expect([changed, revoked.revokedAt, revoked.revision]).toEqual([true, AT, 2]);
     expect((await t.store.get(rec.keyId))!.revokedAt).toBe(AT);
     expect(t.cache.peek(rec.keyId)?.revokedAt).toBe(AT);
     expect(t.slots.docs.get(slotId)!.released).toBe(true);
+    expect(t.told).toEqual([[rec.keyId, 'owner']]); // the owner's key.revoked notice, on every path
     expect(t.logged).toEqual([]);
   });
 
@@ -44,16 +47,17 @@ describe('keyRevoker', () => {
     const rec = record({ revokedAt: AT - 1 });
     const t = setup(rec);
     const writes = t.store.stats.writes;
-    const { record: same, revoked } = await t.revoke(rec, AT);
+    const { record: same, revoked } = await t.revoke(rec, AT, 'owner');
     expect([revoked, same.revokedAt, t.store.stats.writes - writes]).toEqual([false, AT - 1, 0]);
     expect(t.changes.entries.map((e) => [e.kind, e.subject])).toEqual([['key', rec.keyId]]);
+    expect(t.told).toEqual([]); // told once, when it was revoked
   });
 
   it('is never refused for a race: a concurrent change is read back and the revocation lands', async () => {
     const rec = record();
     const t = setup(rec);
     await t.store.change(rec.keyId, 0, { name: 'renamed meanwhile' }); // the caller holds revision 0, the store has 1
-    const { record: revoked, revoked: changed } = await t.revoke(rec, AT);
+    const { record: revoked, revoked: changed } = await t.revoke(rec, AT, 'owner');
     expect([changed, revoked.name, revoked.revokedAt]).toEqual([true, 'renamed meanwhile', AT]);
     expect((await t.store.get(rec.keyId))!).toMatchObject({ name: 'renamed meanwhile', revokedAt: AT, revision: 2 });
   });
@@ -65,7 +69,7 @@ describe('keyRevoker', () => {
     t.slots.release = async () => {
       throw new Error('firestore down');
     };
-    const { revoked } = await t.revoke((await t.store.get(rec.keyId))!, AT);
+    const { revoked } = await t.revoke((await t.store.get(rec.keyId))!, AT, 'owner');
     expect([revoked, (await t.store.get(rec.keyId))!.revokedAt]).toEqual([true, AT]);
     expect(t.logged).toEqual([['The revoked key still holds its cap slot.', rec.keyId]]);
   });

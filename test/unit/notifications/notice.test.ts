@@ -1,7 +1,8 @@
 // Notices, webhook signatures and webhook URLs (functions/src/notifications/): pure rules.
 import { createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { expiryThreshold, mailMessage, noticeId, webhookPayload, type Notice } from '../../../functions/src/notifications/notice';
-import { signWebhook, verifyWebhook } from '../../../functions/src/notifications/webhook-signature';
+import { deriveWebhookSecret, signatureHeader, verifyWebhook, webhookHeaders } from '../../../functions/src/notifications/standard-webhooks';
 import { webhookUrl } from '../../../functions/src/notifications/webhooks';
 
 const DAY = 86_400_000;
@@ -23,7 +24,11 @@ describe('notices', () => {
   it('have one id per key and threshold and expiry date, and one per leaked key', () => {
     expect(noticeId(expiring)).toBe(`key.expiring:14d:AAAAAAAAAAAAAAAA:${14 * DAY}`);
     expect(noticeId({ ...expiring, expiresAt: 15 * DAY })).not.toBe(noticeId(expiring));
-    expect(noticeId({ type: 'key.leaked', ownerUid: 'u1', keyId: 'AAAAAAAAAAAAAAAA', keyName: 'k', at: 5, credential: 'api_key' })).toBe('key.leaked:AAAAAAAAAAAAAAAA');
+    expect(noticeId({ type: 'key.leak', ownerUid: 'u1', keyId: 'AAAAAAAAAAAAAAAA', keyName: 'k', at: 5, credential: 'api_key' })).toBe('key.leak:AAAAAAAAAAAAAAAA');
+    expect(noticeId({ type: 'key.revoked', ownerUid: 'u1', keyId: 'AAAAAAAAAAAAAAAA', keyName: 'k', at: 5, by: 'owner' })).toBe('key.revoked:AAAAAAAAAAAAAAAA');
+    const limit: Notice = { type: 'key.limit', ownerUid: 'u1', keyId: 'AAAAAAAAAAAAAAAA', keyName: 'k', at: 5, kind: 'rate_limited', limit: 10, window: 'a/b:1', resetAt: 60_000 };
+    expect(noticeId(limit)).toBe('key.limit:AAAAAAAAAAAAAAAA:a_b:1');
+    expect(webhookPayload(limit)).toEqual({ id: noticeId(limit), type: 'key.limit', createdAt: '1970-01-01T00:00:00.005Z', data: { keyId: 'AAAAAAAAAAAAAAAA', keyName: 'k', reason: 'rate_limited', limit: 10, resetAt: '1970-01-01T00:01:00.000Z' } });
   });
   it('escape names in HTML and carry the same facts in the webhook payload', () => {
     expect(mailMessage(expiring).html).toContain('a&#38;b');
@@ -32,18 +37,34 @@ describe('notices', () => {
   });
 });
 
-describe('webhook signatures', () => {
-  const secret = 'whsec_test';
+describe('webhook signatures (Standard Webhooks)', () => {
+  const secret = deriveWebhookSecret(Buffer.alloc(32, 7), 'u1', 'salt');
+  const old = deriveWebhookSecret(Buffer.alloc(32, 7), 'u1', 'old-salt');
   const body = '{"id":"x"}';
-  it('sign HMAC-SHA256 over "<t>.<body>" and verify within the tolerance only', () => {
-    const header = signWebhook(secret, 1000, body);
-    expect(header).toBe(`t=1000,v1=${createHmac('sha256', secret).update(`1000.${body}`).digest('hex')}`);
-    expect(verifyWebhook(secret, header, body, 1200)).toBe(true);
-    expect(verifyWebhook(secret, header, body, 1301)).toBe(false);
-    expect(verifyWebhook('whsec_other', header, body, 1000)).toBe(false);
-    expect(verifyWebhook(secret, header, `${body} `, 1000)).toBe(false);
-    expect(verifyWebhook(secret, header.replace('t=1000', 't=1001'), body, 1000)).toBe(false);
-    for (const bad of ['', 't=1000', 'v1=00', 't=x,v1=zz']) expect(verifyWebhook(secret, bad, body, 1000)).toBe(false);
+  it('sign HMAC-SHA256 of "<id>.<timestamp>.<body>" under the whsec_ key, as the standardwebhooks library verifies', () => {
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const key = Buffer.from(secret.slice(6), 'base64');
+    expect(signatureHeader([secret], 'msg_1', 1000, body)).toBe(`v1,${createHmac('sha256', key).update(`msg_1.1000.${body}`).digest('base64')}`);
+    const now = Math.floor(Date.now() / 1000);
+    const headers = webhookHeaders([secret, old], 'msg_1', now, body);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    // Both the new and the rotated-out secret verify while both sign.
+    expect(new Webhook(secret).verify(body, headers)).toEqual({ id: 'x' });
+    expect(new Webhook(old).verify(body, headers)).toEqual({ id: 'x' });
+    expect(() => new Webhook(deriveWebhookSecret(Buffer.alloc(32, 8), 'u1', 'salt')).verify(body, headers)).toThrow();
+  });
+  it('verify within the tolerance only, and only the body, id and time that were signed', () => {
+    const h = webhookHeaders([secret], 'msg_1', 1000, body);
+    const v = (over: Partial<Record<string, string>>, b = body, now = 1000) =>
+      verifyWebhook(secret, { id: over['webhook-id'] ?? h['webhook-id']!, timestamp: over['webhook-timestamp'] ?? h['webhook-timestamp']!, signature: over['webhook-signature'] ?? h['webhook-signature']! }, b, now);
+    expect(v({})).toBe(true);
+    expect(v({}, body, 1300)).toBe(true);
+    expect(v({}, body, 1301)).toBe(false);
+    expect(v({}, `${body} `)).toBe(false);
+    expect(v({ 'webhook-timestamp': '1001' }, body, 1001)).toBe(false);
+    expect(v({ 'webhook-id': 'msg_2' })).toBe(false);
+    for (const bad of ['', 'v1,', 'v2,' + h['webhook-signature']!.slice(3), 'v1,AAAA']) expect(v({ 'webhook-signature': bad })).toBe(false);
+    expect(verifyWebhook('whsec_short', { id: 'msg_1', timestamp: '1000', signature: h['webhook-signature']! }, body, 1000)).toBe(false);
   });
 });
 

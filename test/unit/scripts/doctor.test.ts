@@ -116,7 +116,7 @@ describe('doctor: command line and errors', () => {
       serviceAccount: 'partner@acme-prod.iam.gserviceaccount.com',
     });
     const wanted = wantedFirestore('partner-keys');
-    expect(wanted.indexes.map((i) => i.collectionGroup)).toEqual(['kit-partner-keys-apiKeys', 'kit-partner-keys-usage', 'kit-partner-keys-usage']);
+    expect(wanted.indexes.map((i) => i.collectionGroup)).toEqual(['kit-partner-keys-apiKeys', 'kit-partner-keys-usage', 'kit-partner-keys-usage', 'kit-partner-keys-webhookDeliveries']);
     expect(wanted.ttl).toContain('kit-partner-keys-nonces/expireAt');
     expect(() => parseOptions(['--project', 'acme-prod', '--instance', 'partner-keys'], {})).toThrow(/--config-dir/);
   });

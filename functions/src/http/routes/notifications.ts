@@ -1,7 +1,7 @@
 import type { RouteContext } from '../route-context';
 import { endpoint } from '../endpoint';
 
-/** The owner's notification webhook (notifications/webhooks.ts). */
+/** The owner's notification webhook (notifications/webhooks.ts) and its delivery log (notifications/delivery-log.ts). */
 export function registerNotifications({ router, http, services }: RouteContext): void {
   const webhooks = services.notifications.webhooks;
   endpoint(router, http, '/v1/notifications/webhook', {
@@ -11,5 +11,12 @@ export function registerNotifications({ router, http, services }: RouteContext):
       await webhooks.remove(identity, info);
       return { status: 204 };
     },
+  });
+  const log = services.notifications.deliveryLog;
+  endpoint(router, http, '/v1/notifications/deliveries', {
+    GET: async ({ identity, query }) => ({ body: await log.list(identity, query) }),
+  });
+  endpoint(router, http, '/v1/notifications/deliveries/:id/retry', {
+    POST: async ({ identity, params, info }) => ({ status: 202, body: await log.retry(identity, params.id!, info) }),
   });
 }
