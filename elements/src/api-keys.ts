@@ -102,13 +102,8 @@ export class KeywardApiKeys extends Base {
       if (generation !== this.#generation) return;
       this.#showForm(me);
       this.#showList(keys);
-      if (this.team) return; // usage per key is the caller's own (GET /v1/usage)
-      const usage = await api.usage().catch(() => undefined);
-      if (generation !== this.#generation) return;
-      const perKey = new Map(usage?.keys.map((k) => [k.keyId, k.requests]) ?? []);
-      for (const cell of this.#root.querySelectorAll<HTMLElement>('td[data-usage-for]')) {
-        cell.textContent = usage ? count(perKey.get(cell.dataset.usageFor!) ?? 0) : '–';
-      }
+      // Usage fills in afterwards: whoever awaits the refresh (an action moving the focus) need not wait for it.
+      if (!this.team) void this.#fillUsage(api, generation); // usage per key is the caller's own (GET /v1/usage)
     } catch (err) {
       if (generation !== this.#generation) return;
       const status = (err as { status?: number }).status;
@@ -129,6 +124,15 @@ export class KeywardApiKeys extends Base {
       this.#scheduled = false;
       if (this.isConnected) void this.refresh();
     });
+  }
+
+  async #fillUsage(api: KeysApi, generation: number): Promise<void> {
+    const usage = await api.usage().catch(() => undefined);
+    if (generation !== this.#generation) return;
+    const perKey = new Map(usage?.keys.map((k) => [k.keyId, k.requests]) ?? []);
+    for (const cell of this.#root.querySelectorAll<HTMLElement>('td[data-usage-for]')) {
+      cell.textContent = usage ? count(perKey.get(cell.dataset.usageFor!) ?? 0) : '–';
+    }
   }
 
   #api(): KeysApi {

@@ -157,9 +157,6 @@ export async function verifyTrail(input: VerifyInput): Promise<VerifyReport> {
     const cps = signed.get(id) ?? new Map<number, { claims: CheckpointClaims; stores: Set<CheckpointStoreName> }>();
     checkpointCount += cps.size;
     for (const { claims, stores } of cps.values()) {
-      // A checkpoint is written to both stores at once: one signed within pendingMs may still be on
-      // its way to the other (or be offered again with the next checkpoint after an outage).
-      if (input.now - Date.parse(claims.at) < input.pendingMs) continue;
       for (const store of input.stores) {
         if (!stores.has(store)) problems.push({ kind: 'checkpoint_missing', chain: id, seq: claims.seq, store, message: `the signed checkpoint at seq ${claims.seq} is in ${[...stores].join(', ')} but not in ${store}` });
       }
