@@ -29,3 +29,17 @@ export async function datastoreCall<T>(timeoutMs: number, op: () => Promise<T>):
     throw err;
   }
 }
+
+/** gRPC ALREADY_EXISTS: a `create()` of a document that is there. */
+export const isAlreadyExists = (err: unknown): boolean => (err as { code?: number }).code === 6;
+
+/** Creates a document only if it is absent: true when this call made it, false when it was there. */
+export async function createIfAbsent(ref: { create(data: Record<string, unknown>): Promise<unknown> }, data: Record<string, unknown>): Promise<boolean> {
+  try {
+    await ref.create(data);
+    return true;
+  } catch (err) {
+    if (isAlreadyExists(err)) return false;
+    throw err;
+  }
+}

@@ -8,7 +8,7 @@
  * - the `apiKeys` that expire in a window, for the scheduled expiry notices.
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
+import { createIfAbsent, datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 import type { KeyRecord } from '../keys/record';
 
 /** The `message` of a Trigger Email document. */
@@ -45,20 +45,10 @@ export interface NotificationStore {
   expiringKeys(from: number, to: number, limit: number): Promise<KeyRecord[]>;
 }
 
-const ALREADY_EXISTS = 6;
 
 export function firestoreNotificationStore(db: () => Firestore, mailCollection: string, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS): NotificationStore {
   const call = <T>(op: () => Promise<T>) => datastoreCall(timeoutMs, op);
-  const create = (collection: string, id: string, data: Record<string, unknown>) =>
-    call(async () => {
-      try {
-        await db().collection(collection).doc(id).create(data);
-        return true;
-      } catch (err) {
-        if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
-        throw err;
-      }
-    });
+  const create = (collection: string, id: string, data: Record<string, unknown>) => call(() => createIfAbsent(db().collection(collection).doc(id), data));
   return {
     claim: (id, data) => create('notifications', id, { ...data, at: new Date(data.at) }),
     async enqueueMail(id, to, message) {

@@ -8,7 +8,7 @@
  * The delivery is created with `create()` too (its id comes from the notice), so a notice is logged once.
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
+import { createIfAbsent, datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'disabled';
 
@@ -52,21 +52,11 @@ export interface DeliveryStore {
   list(ownerUid: string | undefined, limit: number, before?: number): Promise<DeliveryRecord[]>;
 }
 
-const ALREADY_EXISTS = 6;
 const DELIVERIES = 'webhookDeliveries';
 
 export function firestoreDeliveryStore(db: () => Firestore, timeoutMs = DEFAULT_DATASTORE_TIMEOUT_MS): DeliveryStore {
   const call = <T>(op: () => Promise<T>) => datastoreCall(timeoutMs, op);
-  const create = (collection: string, id: string, data: Record<string, unknown>) =>
-    call(async () => {
-      try {
-        await db().collection(collection).doc(id).create(data);
-        return true;
-      } catch (err) {
-        if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
-        throw err;
-      }
-    });
+  const create = (collection: string, id: string, data: Record<string, unknown>) => call(() => createIfAbsent(db().collection(collection).doc(id), data));
   return {
     create: (record) => create(DELIVERIES, record.id, { ...record }),
     async get(id) {
