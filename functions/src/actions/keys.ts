@@ -32,7 +32,7 @@ import { keyDigest, signingSecret } from '../keys/digest';
 import { formatKey, isKeyId, newKeyId, newSecret, randomBase62 } from '../keys/format';
 import { origins, parsePatch, unique, type KeyChange } from '../keys/patch';
 import { scopesBeyond } from '../keys/restrictions';
-import type { UsageTracker } from '../keys/usage';
+import type { UseRecorder } from '../keys/use-recorder';
 import { keyView } from '../keys/view';
 import { MAX_CREDITS, withinCeiling, type Credits, type UsageLimits, type UsageCeiling } from '../keys/limits';
 
@@ -46,7 +46,7 @@ export interface KeyServiceDeps {
   hmacSecret: ProviderSecret;
   users: UserDirectory;
   audit: AuditSink;
-  usage: UsageTracker;
+  useRecorder: UseRecorder;
   now: () => number;
   /** Key creations per user (limits/rules.ts): throws 429 past the limit. */
   createLimit?: (uid: string) => Promise<unknown>;
@@ -307,12 +307,12 @@ export function keyService(deps: KeyServiceDeps) {
       if (team !== undefined && (!deps.teams || !isTeamId(team))) throw new KeywardError('not_found', 'No such team.');
       if (team !== undefined) await deps.teams!.standing(identity, team);
       const records = await store.listByOwner(team === undefined ? identity.uid : teamPrincipal(team), 1000);
-      return Promise.all(records.map((r) => view(r, now, deps.usage.lastUsed(r.keyId))));
+      return Promise.all(records.map((r) => view(r, now, deps.useRecorder.lastUsed(r.keyId))));
     },
 
     async get(identity: Identity, id: string) {
       const record = await ownKey(identity, id, 'self', 'read');
-      return view(record, deps.now(), deps.usage.lastUsed(id));
+      return view(record, deps.now(), deps.useRecorder.lastUsed(id));
     },
 
     revoke: (identity: Identity, id: string, info?: RequestContext) => refusalsAudited('key.revoke', identity, { keyId: id }, info, async () => {
@@ -441,7 +441,7 @@ export function keyService(deps: KeyServiceDeps) {
       if (change.expiresAt !== undefined && record.slotId) {
         await deps.slots.shorten(record.slotId, change.expiresAt).catch((err) => logStanding('The cap slot still holds the earlier expiry.', id, err, info?.requestId));
       }
-      return view(updated, now, deps.usage.lastUsed(id));
+      return view(updated, now, deps.useRecorder.lastUsed(id));
     }),
   };
 }

@@ -3,7 +3,7 @@
  * never a secret. The Firestore adapter is store/keys.ts; tests use an in-memory one.
  */
 import type { KeyType } from '../identity';
-import type { UsageFlush } from './usage';
+import type { UseFlush } from './use-recorder';
 import type { StoredCredits, UsageLimits } from './limits';
 
 export interface StoredSecret {
@@ -72,9 +72,9 @@ export interface KeyStore {
   /** Removes a record: only to undo a creation that could not be audited. */
   delete(keyId: string): Promise<void>;
   /**
-   * One write (a batch, one commit) per key per minute (keys/usage.ts): the key's `lastUsedAt`
+   * One write (a batch, one commit) per key per minute (keys/use-recorder.ts): the key's `lastUsedAt`
    * and the counts added to its usage documents `usage/{keyId}_{yyyy-mm-dd}` (store/usage.ts).
    */
-  recordUse(ownerUid: string, flush: UsageFlush): Promise<void>;
+  recordUse(ownerUid: string, flush: UseFlush): Promise<void>;
   readonly stats: { reads: number; writes: number };
 }
