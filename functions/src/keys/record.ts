@@ -4,7 +4,7 @@
  */
 import type { KeyType } from '../identity';
 import type { UseFlush } from './use-recorder';
-import type { StoredCredits, UsageLimits } from './limits';
+import type { StoredCredits, RequestLimits } from './limits';
 
 export interface StoredSecret {
   /** HMAC-SHA256 of the secret under provider secret version `version`. */
@@ -43,8 +43,8 @@ export interface KeyRecord {
   secrets: StoredSecret[];
   /** `web` and `mobile` keys: an App Check token from one of these apps is required (credentials/app-check.ts). Absent or null: none. */
   appCheck?: { appIds: string[]; consume: boolean } | null;
-  /** Usage limits and credits (limits/plan.ts); absent: only the key type's limits apply. */
-  limits?: UsageLimits | null;
+  /** The key's allowance: request limits and credits (limits/plan.ts); absent: only the key type's limits apply. */
+  limits?: RequestLimits | null;
   credits?: StoredCredits | null;
   /** The active-key cap slot this key holds (store/key-slots.ts); absent on keys made before slots. */
   slotId?: string;
