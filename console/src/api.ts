@@ -8,7 +8,7 @@
 import type { components } from './openapi';
 import type { UsageReport } from '../../functions/src/keys/usage-report';
 import { auditData, type AuditFilters, type ExportEntry, type VerifyReport } from './format/audit';
-import { type UsageSettings } from './format/limits';
+import { type LimitsAndCredits } from './format/limits';
 
 export class ApiError extends Error {
   constructor(
@@ -35,7 +35,7 @@ export interface Me {
 }
 
 /** `GET`/`PATCH /v1/me/limits` (functions/src/actions/owner-limits.ts). */
-export interface OwnerLimits extends UsageSettings {
+export interface OwnerLimits extends LimitsAndCredits {
   updatedAt: string | null;
 }
 

@@ -116,8 +116,8 @@ export interface Config {
    * memory without a call (limits/audit-read-limiter.ts, audit/read-cache.ts).
    */
   auditReads: { perProjectPerMinute: number; perUserPerMinute: number; cacheMs: number };
-  /** A key's `lastUsedAt` and usage counts are written at most once per `flushIntervalMs` (keys/usage.ts). */
-  usage: { flushIntervalMs: number };
+  /** A key's `lastUsedAt` and usage counts are written at most once per `flushIntervalMs` (keys/use-recorder.ts). */
+  useRecorder: { flushIntervalMs: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -300,7 +300,7 @@ export function loadConfig(env: Env = process.env): Config {
       perUserPerMinute: int(env, 'KEYWARD_AUDIT_USER_READS_PER_MINUTE'),
       cacheMs: int(env, 'KEYWARD_AUDIT_READ_CACHE_MS'),
     },
-    usage: { flushIntervalMs: int(env, 'KEYWARD_USAGE_FLUSH_MS') },
+    useRecorder: { flushIntervalMs: int(env, 'KEYWARD_USAGE_FLUSH_MS') },
   };
 }
 

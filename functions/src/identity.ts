@@ -37,12 +37,12 @@ export interface Identity {
   secretGeneration?: string;
   /** A team key's credentials: the team that owns the key (`uid` is then `team:<id>`). */
   team?: string;
-  /** Key-based credentials: what the key has left after this request (limits/call-limiter.ts). */
-  usage?: KeyUsage;
+  /** Key-based credentials: what the key has left after this request (limits/call-limiter.ts); `usage` in `GET /v1/me`. */
+  allowanceLeft?: AllowanceLeft;
 }
 
 /** A key's remaining allowance: the tightest rate limit (as `RateLimit-*` reports it), and its credits when it has any. */
-export interface KeyUsage {
+export interface AllowanceLeft {
   rateLimit: { limit: number; remaining: number; resetSeconds: number };
   credits?: { remaining: number; nextRefillAt: string | null };
 }

@@ -43,10 +43,10 @@ const services = lazy((): Services => {
   return built;
 });
 
-/** The start of every request: usage counts overdue on this instance go out (keys/usage.ts). */
+/** The start of every request: use counts overdue on this instance go out (keys/use-recorder.ts). */
 const begin = (): Services => {
   const s = services();
-  s.usageTracker.tick();
+  s.useRecorder.tick();
   return s;
 };
 

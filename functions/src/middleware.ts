@@ -97,7 +97,7 @@ export function keywardAuth(services: Services, options: KeywardAuthOptions = {}
       info.rawBody = await bodyBytes(req, config.bodyLimitBytes);
       const cost = checkCost(typeof options.cost === 'function' ? options.cost(req) : (options.cost ?? 1));
       const identity = await authenticate(info, { cost });
-      if (identity.usage) res.set(rateLimitHeaders(identity.usage.rateLimit));
+      if (identity.allowanceLeft) res.set(rateLimitHeaders(identity.allowanceLeft.rateLimit));
       if (appCheck) await appCheckFor(services, info, appCheck);
       res.locals.keyward = identity;
     } catch (err) {

@@ -17,7 +17,7 @@ import { idTokenChecker, idTokenVerifier, sessionCookieVerifier } from './creden
 import { createAuthenticator, type Authenticate, type Verifiers } from './credentials/pipeline';
 import { keyService, type KeyService, type LeakReport } from './actions/keys';
 import { sessionService, type SessionService } from './actions/sessions';
-import { usageTracker, type UsageTracker } from './keys/usage';
+import { useRecorder as recordUses, type UseRecorder } from './keys/use-recorder';
 import { initializedClient } from './lib/initialized-client';
 import { lazy } from './lib/lazy';
 import { RefreshingCache } from './lib/refreshing-cache';
@@ -126,9 +126,9 @@ export interface Services {
     /** `GET /v1/notifications/deliveries`, and retrying one (notifications/delivery-log.ts). */
     deliveryLog: DeliveryLog;
   };
-  /** Per-key use counted in memory, written once a minute per key (keys/usage.ts). */
-  usageTracker: UsageTracker;
-  /** `GET /v1/usage` and `getUsage` (actions/usage.ts). */
+  /** Per-key uses counted in memory, written once a minute per key (keys/use-recorder.ts). */
+  useRecorder: UseRecorder;
+  /** `GET /v1/usage` and `getUsage`: the daily counts the recorder wrote (actions/usage.ts). */
   usage: UsageReporter;
   /** An owner's own limits and credits, shared by all their keys: `/v1/me/limits` (actions/owner-limits.ts). */
   ownerLimits: OwnerLimitsService;
@@ -249,18 +249,18 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const teamAccess = teamAccessOf({ store: teamStore, teams: teamCache, members: memberCache });
   // Whose grants a key acts with: its owner's, or its team's (never the claims of the member who made it).
   const owners = keyOwners(users, teamAccess);
-  const usage = usageTracker(
+  const useRecorder = recordUses(
     async (flush) => {
       // The owner came with the use (the verified record's); a lookup only for a use recorded without one.
       const ownerUid = flush.ownerUid ?? (keyCache.peek(flush.keyId) ?? (await keyCache.get(flush.keyId)))?.ownerUid;
       if (ownerUid) await keyStore.recordUse(ownerUid, flush);
     },
-    { intervalMs: config.usage.flushIntervalMs, now },
+    { intervalMs: config.useRecorder.flushIntervalMs, now },
   );
   const usageReader = usageReport({
     store: firestoreUsageStore(firestore, config.dependencyTimeoutMs),
     keys: keyStore,
-    flush: () => usage.flush(),
+    flush: () => useRecorder.flush(),
     teamOwner: async (identity, teamId) => (await teamAccess.standing(identity, teamId)) && teamPrincipal(teamId),
     now,
   });
@@ -314,7 +314,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const notify = (notice: Notice) => late.tell?.send(notice, { method: 'scheduler' }) ?? Promise.resolve();
   const onRevoked = (record: KeyRecord, by: RevokedBy) =>
     notify({ type: 'key.revoked', ownerUid: noticeRecipient(record), keyId: record.keyId, keyName: record.name, at: record.revokedAt ?? now(), by });
-  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, changes, hmacSecret, users: owners, audit, usage, now, createLimit, creditsSpent, teams: teamAccess, onRevoked });
+  const keys = keyService({ config, store: keyStore, slots: firestoreKeySlots(firestore, config.dependencyTimeoutMs), cache: keyCache, changes, hmacSecret, users: owners, audit, useRecorder, now, createLimit, creditsSpent, teams: teamAccess, onRevoked });
   const failures = failureLimiter(limiter, {
     perAddress: { limit: config.failureLimitPerMinute, period: 'minute' },
     perKey: { limit: config.failureLimitPerKeyHour, period: 'hour' },
@@ -324,14 +324,14 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const appCheck =
     overrides.appCheck ??
     (config.appCheck.jwksUrl ? jwksAppCheckVerifier({ jwksUrl: config.appCheck.jwksUrl, projectId: config.projectId, now }) : firebaseAppCheckVerifier(app));
-  const signatureDeps = { appCheck, cache: keyCache, hmacSecret, users: owners, usage, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
+  const signatureDeps = { appCheck, cache: keyCache, hmacSecret, users: owners, useRecorder, failures, nonces, windowSeconds: config.signing.windowSeconds, now };
   const checkIdToken = idTokenChecker(auth, users);
   const signedOut = firestoreSignedOutSessions(firestore, config.cacheTtlMs, config.dependencyTimeoutMs, now, { changes, follower: changeFeed, longTtlMs: config.recordTtlMs });
   const accessToken = accessTokenVerifier({
     keyring,
     cache: keyCache,
     users: owners,
-    usage,
+    useRecorder,
     issuer: config.tokens.issuer,
     audience: config.tokens.audience,
     maxTtlSeconds: Math.max(...Object.values(config.tokens.ttlSeconds)),
@@ -341,7 +341,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
   const verifiers: Verifiers = {
     idToken: idTokenVerifier(checkIdToken),
     session: sessionCookieVerifier(auth, users, signedOut, config.allowedOrigins),
-    apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users: owners, usage, failures, keyPrefix: config.keys.prefix, now }),
+    apiKey: apiKeyVerifier({ appCheck, cache: keyCache, hmacSecret, users: owners, useRecorder, failures, keyPrefix: config.keys.prefix, now }),
     accessToken,
     signature: signatureVerifier(signatureDeps),
     knownAccessToken: accessToken.remembers,
@@ -462,5 +462,5 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     now,
   });
   const secretScanning = { github: githubReportHandler({ keyring: github, store: keyStore, hmacSecret, keys, now, onRevoked: onLeaked }) };
-  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, auditVerify, auditJwks, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, usageTracker: usage, usage: usageReader, ownerLimits: ownerLimitsService, changeFeed, teams, invitations, teamAccess };
+  return { config, now, auth, firestore, users, hmacSecret, tokenSecret, keyStore, keyCache, keys, audit, auditLog: auditReader, auditVerify, auditJwks, verifiers, authenticate, sessions, tokens, inspectAccessToken: accessToken.inspect, callLimits, nonces, rateCounters, limiter, secretScanning, appCheck, notifications, useRecorder, usage: usageReader, ownerLimits: ownerLimitsService, changeFeed, teams, invitations, teamAccess };
 }

@@ -25,7 +25,7 @@ export async function startInProcessApp(env: Record<string, string> = {}, overri
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Usage counts are written on a timer: write them now, not after the test has ended.
-      await services.usageTracker.flush().catch(() => undefined);
+      await services.useRecorder.flush().catch(() => undefined);
       // The app's audit chain ends here: its final checkpoint, so a verification sees it closed.
       await services.audit.close().catch(() => undefined);
     },

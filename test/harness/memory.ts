@@ -8,7 +8,7 @@ import type { RequestContext } from '../../functions/src/request';
 import { RefreshingCache } from '../../functions/src/lib/refreshing-cache';
 import type { ProviderSecret, SecretSource, SecretVersion, VersionSet } from '../../functions/src/secrets/provider';
 import type { KeyRecord, KeyStore } from '../../functions/src/keys/record';
-import type { UsageFlush } from '../../functions/src/keys/usage';
+import type { UseFlush } from '../../functions/src/keys/use-recorder';
 import type { NonceStore } from '../../functions/src/store/nonces';
 import type { AuthPort, UserDirectory, UserRecordLite } from '../../functions/src/store/users';
 import type { KeyCache } from '../../functions/src/credentials/key-credential';
@@ -120,7 +120,7 @@ export function memoryKeyStore(initial: KeyRecord[] = []): KeyStore & { records:
       records.delete(keyId);
     },
     /** Usage is counted only as lastUsedAt here (the daily usage documents are the Firestore adapter's). */
-    async recordUse(_ownerUid: string, flush: UsageFlush) {
+    async recordUse(_ownerUid: string, flush: UseFlush) {
       store.check();
       stats.writes++;
       const r = records.get(flush.keyId);
@@ -248,7 +248,7 @@ export function memoryNonces(): NonceStore & { seen: Map<string, number> } {
   };
 }
 
-export const noUsage = { touch: () => undefined, refuse: () => undefined, lastUsed: () => null, tick: () => undefined, flush: async () => undefined };
+export const noUseRecorder = { touch: () => undefined, refuse: () => undefined, lastUsed: () => null, tick: () => undefined, flush: async () => undefined };
 export const noFailures = { fail: () => undefined };
 
 export function record(over: Partial<KeyRecord> = {}): KeyRecord {

@@ -38,7 +38,7 @@ export function heldScopes(claims: { admin?: boolean; auditor?: boolean; permiss
 }
 
 /** How to use a new key, with the secrets as environment variables (never pasted into a shell history). */
-export function usageSnippets(origin: string, keyId: string): { curl: string; client: string } {
+export function callExamples(origin: string, keyId: string): { curl: string; client: string } {
   return {
     curl: `curl ${origin}/v1/me -H "Authorization: ApiKey $KEYWARD_KEY"`,
     client: [

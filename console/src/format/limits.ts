@@ -1,6 +1,6 @@
 /** The limits form: what a person sees, and the change they made as an API request. Pure. */
-/** A key's (or an owner's) `limits` and `credits` as the API shows them (functions/src/keys/limits.ts). */
-export interface UsageLimits {
+/** A key's (or an owner's) allowance, `limits` and `credits`, as the API shows them (functions/src/keys/limits.ts). */
+export interface RequestLimits {
   requestsPerMinute?: number;
   requestsPerDay?: number;
 }
@@ -11,8 +11,8 @@ export interface CreditsView {
   nextRefillAt: string | null;
 }
 
-export interface UsageSettings {
-  limits: UsageLimits | null;
+export interface LimitsAndCredits {
+  limits: RequestLimits | null;
   credits: CreditsView | null;
 }
 
@@ -26,7 +26,7 @@ export interface LimitsForm {
 }
 
 /** The form as it starts for `current`: what a person sees before changing anything. */
-export function limitsFormOf(current: UsageSettings): LimitsForm {
+export function limitsFormOf(current: LimitsAndCredits): LimitsForm {
   const text = (n: number | undefined) => (n === undefined ? '' : String(n));
   return {
     requestsPerMinute: text(current.limits?.requestsPerMinute),
@@ -52,7 +52,7 @@ export function limitsChange(before: LimitsForm, after: LimitsForm): { change: R
   const change: Record<string, unknown> = {};
   const changed = (...names: (keyof LimitsForm)[]) => names.some((n) => before[n].trim() !== after[n].trim());
   if (changed('requestsPerMinute', 'requestsPerDay')) {
-    const limits: UsageLimits = {};
+    const limits: RequestLimits = {};
     const perMinute = whole('requestsPerMinute') as number | undefined;
     const perDay = whole('requestsPerDay') as number | undefined;
     if (perMinute !== undefined) limits.requestsPerMinute = perMinute;

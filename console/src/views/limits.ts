@@ -5,11 +5,11 @@
  * credits start a fresh count.
  */
 import { announce, busy, clearFieldErrors, clearMessages, field, h, setFieldError, showError } from '../dom';
-import { limitsChange, limitsFormOf, type LimitsForm, type UsageSettings } from '../format/limits';
+import { limitsChange, limitsFormOf, type LimitsForm, type LimitsAndCredits } from '../format/limits';
 import { count, when } from '../format/words';
 
 /** What is set and what is left, as a definition list (`data-limit` names each value for tests and styles). */
-export function limitsSummary(s: UsageSettings, noLimit = 'No limit of its own'): HTMLElement {
+export function limitsSummary(s: LimitsAndCredits, noLimit = 'No limit of its own'): HTMLElement {
   const row = (term: string, name: string, value: string) => h('div', {}, h('dt', {}, term), h('dd', { 'data-limit': name }, value));
   const refill = s.credits?.refill;
   return h(
@@ -28,7 +28,7 @@ export interface LimitsFormOptions {
   id: string;
   title: string;
   hint: string;
-  current: UsageSettings;
+  current: LimitsAndCredits;
   /** Sends the change; resolves once saved (the caller shows the new values). */
   save: (change: Record<string, unknown>) => Promise<void>;
   saved: string;

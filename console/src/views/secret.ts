@@ -4,7 +4,7 @@
  * view, sign-out, leaving the page), after which nothing on the page holds them.
  */
 import { announce, field, focusOn, h } from '../dom';
-import { usageSnippets } from '../format/keys';
+import { callExamples } from '../format/keys';
 
 let current: HTMLElement | undefined;
 
@@ -48,7 +48,7 @@ function secretField(label: string, value: string, noun: string): HTMLElement {
 export function showSecret(container: HTMLElement, opts: { title: string; keyName: string; keyId: string; key: string; signingSecret: string }): void {
   clearSecret();
   const heading = h('h2', {}, opts.title);
-  const snippets = usageSnippets(location.origin, opts.keyId);
+  const snippets = callExamples(location.origin, opts.keyId);
   const snippet = (label: string, text: string) => {
     const code = h('pre', { class: 'snippet', tabindex: 0, 'aria-label': label }, h('code', {}, text));
     return h(

@@ -32,9 +32,9 @@ import { keyDigest, signingSecret } from '../keys/digest';
 import { formatKey, isKeyId, newKeyId, newSecret, randomBase62 } from '../keys/format';
 import { origins, parsePatch, unique, type KeyChange } from '../keys/patch';
 import { scopesBeyond } from '../keys/restrictions';
-import type { UsageTracker } from '../keys/usage';
+import type { UseRecorder } from '../keys/use-recorder';
 import { keyView } from '../keys/view';
-import { MAX_CREDITS, withinCeiling, type Credits, type UsageLimits, type UsageCeiling } from '../keys/limits';
+import { MAX_CREDITS, withinCeiling, type Credits, type RequestLimits, type LimitsCeiling } from '../keys/limits';
 
 export interface KeyServiceDeps {
   config: Config;
@@ -46,7 +46,7 @@ export interface KeyServiceDeps {
   hmacSecret: ProviderSecret;
   users: UserDirectory;
   audit: AuditSink;
-  usage: UsageTracker;
+  useRecorder: UseRecorder;
   now: () => number;
   /** Key creations per user (limits/rules.ts): throws 429 past the limit. */
   createLimit?: (uid: string) => Promise<unknown>;
@@ -163,13 +163,13 @@ export function keyService(deps: KeyServiceDeps) {
   }
 
   /** The most a key of `type` may be given: its type's calls per minute, and a day of them. */
-  function ceilingOf(type: KeyType): UsageCeiling {
+  function ceilingOf(type: KeyType): LimitsCeiling {
     const perMinute = config.rateLimits[type].callsPerMinute;
     return { requestsPerMinute: perMinute, requestsPerDay: perMinute * 1440, credits: MAX_CREDITS };
   }
 
   /** `limits` and `credits` of a validated body, as stored: within the type's ceiling; credits restart their count when set. */
-  function usageSettings(body: { limits?: UsageLimits | null; credits?: Credits | null }, type: KeyType, now: number): Pick<KeyRecord, 'limits' | 'credits'> {
+  function allowanceOf(body: { limits?: RequestLimits | null; credits?: Credits | null }, type: KeyType, now: number): Pick<KeyRecord, 'limits' | 'credits'> {
     const { limits, credits } = withinCeiling(body, ceilingOf(type));
     return { ...(limits !== undefined ? { limits } : {}), ...(credits !== undefined ? { credits: credits && { ...credits, setAt: now } } : {}) };
   }
@@ -238,7 +238,7 @@ export function keyService(deps: KeyServiceDeps) {
       expiresAt,
       now,
       appCheck: body.appCheck ? { appIds: unique(body.appCheck.appIds), consume: body.appCheck.consume === true } : undefined,
-      usage: usageSettings(body, type, now),
+      allowance: allowanceOf(body, type, now),
     };
   }
 
@@ -276,8 +276,8 @@ export function keyService(deps: KeyServiceDeps) {
           secrets: [minted.stored],
           ...(input.appCheck ? { appCheck: input.appCheck } : {}),
           // Only the settings given: Firestore refuses undefined fields.
-          ...(input.usage.limits ? { limits: input.usage.limits } : {}),
-          ...(input.usage.credits ? { credits: input.usage.credits } : {}),
+          ...(input.allowance.limits ? { limits: input.allowance.limits } : {}),
+          ...(input.allowance.credits ? { credits: input.allowance.credits } : {}),
           slotId,
         };
         // A write that fails (or an id that collided) gives the slot back: a key never made holds none.
@@ -307,12 +307,12 @@ export function keyService(deps: KeyServiceDeps) {
       if (team !== undefined && (!deps.teams || !isTeamId(team))) throw new KeywardError('not_found', 'No such team.');
       if (team !== undefined) await deps.teams!.standing(identity, team);
       const records = await store.listByOwner(team === undefined ? identity.uid : teamPrincipal(team), 1000);
-      return Promise.all(records.map((r) => view(r, now, deps.usage.lastUsed(r.keyId))));
+      return Promise.all(records.map((r) => view(r, now, deps.useRecorder.lastUsed(r.keyId))));
     },
 
     async get(identity: Identity, id: string) {
       const record = await ownKey(identity, id, 'self', 'read');
-      return view(record, deps.now(), deps.usage.lastUsed(id));
+      return view(record, deps.now(), deps.useRecorder.lastUsed(id));
     },
 
     revoke: (identity: Identity, id: string, info?: RequestContext) => refusalsAudited('key.revoke', identity, { keyId: id }, info, async () => {
@@ -415,11 +415,11 @@ export function keyService(deps: KeyServiceDeps) {
       const now = deps.now();
       // Scopes are checked against the owner's grants (an admin editing another's key included).
       const owner = record.ownerUid === identity.uid ? { claims: identity.claims } : await deps.users.get(record.ownerUid);
-      // `limits` and `credits` are usage settings within the project's ceiling (keys/limits.ts); the rest narrows only.
+      // `limits` and `credits` are the key's allowance, within the project's ceiling (keys/limits.ts); the rest narrows only.
       const { limits, credits, ...rest } = parseRequest('keyPatch', body);
-      const usage = usageSettings({ limits, credits }, record.type, now);
+      const allowance = allowanceOf({ limits, credits }, record.type, now);
       const narrowing = parsePatch(rest, record, { now, claims: owner?.claims ?? {} });
-      const change: KeyChange & Pick<KeyRecord, 'limits' | 'credits'> = { ...narrowing, ...usage };
+      const change: KeyChange & Pick<KeyRecord, 'limits' | 'credits'> = { ...narrowing, ...allowance };
       const fields = Object.keys(change) as Array<keyof typeof change>;
       const before = Object.fromEntries(fields.map((f) => [f, record[f] ?? null])) as typeof change;
       // Conditional: a concurrent PATCH, pause, regeneration or revocation wins, and this one changes nothing (409).
@@ -441,7 +441,7 @@ export function keyService(deps: KeyServiceDeps) {
       if (change.expiresAt !== undefined && record.slotId) {
         await deps.slots.shorten(record.slotId, change.expiresAt).catch((err) => logStanding('The cap slot still holds the earlier expiry.', id, err, info?.requestId));
       }
-      return view(updated, now, deps.usage.lastUsed(id));
+      return view(updated, now, deps.useRecorder.lastUsed(id));
     }),
   };
 }

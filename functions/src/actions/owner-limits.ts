@@ -9,7 +9,7 @@ import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import { auditedChange } from './audited-change';
 import { isFault, isKeywardError, KeywardError } from '../errors';
 import { isInteractive, type Identity } from '../identity';
-import { creditsView, MAX_CREDITS, withinCeiling, type StoredCredits, type UsageCeiling } from '../keys/limits';
+import { creditsView, MAX_CREDITS, withinCeiling, type StoredCredits, type LimitsCeiling } from '../keys/limits';
 import { parseRequest } from '../contract/parse';
 import type { Body } from '../request';
 import type { OutagePolicy } from '../limits/limiter';
@@ -22,7 +22,7 @@ export interface OwnerLimitsDeps {
   cache: { get(uid: string): Promise<OwnerLimits | null>; set(uid: string, value: OwnerLimits | null): void; peek?(uid: string): OwnerLimits | null | undefined };
   audit: AuditSink;
   /** The most an owner may set: all their keys at their key type's ceiling (actions/owner-limits.ts `ownerCeiling`). */
-  ceiling: UsageCeiling;
+  ceiling: LimitsCeiling;
   /** Credits the owner's keys have spent together in the current period (limits/plan.ts `creditsCounter`). */
   creditsSpent: (uid: string, credits: StoredCredits) => Promise<number>;
   /** `open`: an owner whose settings cannot be read is counted as having none (KEYWARD_LIMITS_ON_OUTAGE). */
@@ -41,7 +41,7 @@ export interface OwnerLimitsView {
  * An owner's limits never go above what the project lets their keys do together: every key they
  * may hold at the highest key type's calls per minute (and a day of those).
  */
-export function ownerCeiling(callsPerMinute: number[], keysPerUser: number): UsageCeiling {
+export function ownerCeiling(callsPerMinute: number[], keysPerUser: number): LimitsCeiling {
   const perMinute = Math.max(...callsPerMinute) * keysPerUser;
   return { requestsPerMinute: perMinute, requestsPerDay: perMinute * 1440, credits: MAX_CREDITS };
 }

@@ -80,7 +80,8 @@ export const KeyList = z.object({ keys: z.array(KeyView) }).strict().meta({ id: 
 export const RegeneratedKey = KeyView.extend({ key: Secrets.key.optional(), signingSecret: Secrets.signingSecret.optional() }).strict().meta({ id: 'RegeneratedKey' });
 
 const RateLimit = z.object({ limit: z.number().int(), remaining: z.number().int(), resetSeconds: z.number().int() }).strict();
-const KeyUsage = z
+/** `Me.usage`: the key's allowance left (identity.ts `AllowanceLeft`); `KeyUsage` is its published name. */
+const AllowanceLeft = z
   .object({ rateLimit: RateLimit, credits: z.object({ remaining: z.number().int(), nextRefillAt: isoOrNull }).strict().optional() })
   .strict()
   .meta({ id: 'KeyUsage', description: 'What a key has left: its tightest rate limit, and its credits.' });
@@ -103,7 +104,7 @@ export const Me = z
         actor: z.string().optional().meta({ description: 'The key owner, when On-Behalf-Of was used.' }),
       })
       .strict(),
-    usage: KeyUsage.optional(),
+    usage: AllowanceLeft.optional(),
     limits: OwnerLimitsView.optional(),
     team: z.object({ id: z.string(), name: z.string() }).strict().optional().meta({ description: 'A team key: the team it acts for (`uid` is then `team:<id>`).' }),
   })

@@ -12,7 +12,7 @@
 import type { JWTPayload } from 'jose';
 import { isFault, KeywardError } from '../errors';
 import type { RequestContext } from '../request';
-import type { UsageTracker } from '../keys/usage';
+import type { UseRecorder } from '../keys/use-recorder';
 import type { UserDirectory } from '../store/users';
 import type { KeyRecord, StoredSecret } from '../keys/record';
 import { intersectScopes, readSubject, TOKEN_ALG, TOKEN_TYP, type TokenSubject } from '../tokens/claims';
@@ -26,7 +26,7 @@ export interface AccessTokenDeps {
   keyring: TokenKeyring;
   cache: KeyCache;
   users: UserDirectory;
-  usage: UsageTracker;
+  useRecorder: UseRecorder;
   issuer: string;
   audience: string;
   /** The longest token lifetime configured: an older `iat` is refused whatever `exp` says. */
@@ -118,8 +118,8 @@ export function accessTokenVerifier(deps: AccessTokenDeps): AccessTokenVerifier 
     const now = deps.now();
     const { subject, record, secret } = await tokenAndKey(token);
     const scopes = intersectScopes(record.scopes, subject.scopes);
-    const identity = await counted(deps.usage, record, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes, secret }));
-    deps.usage.touch(record.keyId, now, record.ownerUid);
+    const identity = await counted(deps.useRecorder, record, now, keyIdentity(record, deps.users, info, now, { method: 'access_token', challenge, what: "access token's key", scopes, secret }));
+    deps.useRecorder.touch(record.keyId, now, record.ownerUid);
     return identity;
   };
 

@@ -14,7 +14,7 @@ import { headerValue, type RequestContext } from '../request';
 import { digestMatches, keyDigestBytes, secretGeneration } from '../keys/digest';
 import type { ParsedKey } from '../keys/format';
 import { ipAllowed, narrowClaims } from '../keys/restrictions';
-import type { UsageTracker } from '../keys/usage';
+import type { UseRecorder } from '../keys/use-recorder';
 import type { FailureLimiter } from '../limits/failure-limiter';
 import type { RefreshingCache } from '../lib/refreshing-cache';
 import { catchUpVersions, namesNewerVersion } from '../secrets/catch-up';
@@ -35,7 +35,7 @@ export interface ApiKeyDeps {
   cache: KeyCache;
   hmacSecret: ProviderSecret;
   users: UserDirectory;
-  usage: UsageTracker;
+  useRecorder: UseRecorder;
   failures: FailureLimiter;
   /** The deployment's key prefix (config.keys.prefix): a key must carry the prefix it was minted with. */
   keyPrefix?: string;
@@ -149,11 +149,11 @@ export async function keyIdentity(record: KeyRecord, users: UserDirectory, info:
 }
 
 /** A request whose key verified but that is refused (paused, revoked, origin, address…) counts as a failure of that key. */
-export async function counted(usage: UsageTracker, record: KeyRecord, now: number, identity: Promise<Identity>): Promise<Identity> {
+export async function counted(recorder: UseRecorder, record: KeyRecord, now: number, identity: Promise<Identity>): Promise<Identity> {
   try {
     return await identity;
   } catch (err) {
-    usage.refuse(record.keyId, now, record.ownerUid);
+    recorder.refuse(record.keyId, now, record.ownerUid);
     throw err;
   }
 }
@@ -209,9 +209,9 @@ export function apiKeyVerifier(deps: ApiKeyDeps) {
     const now = deps.now();
     const { record, secret } = await matchingRecord(deps, key.keyId, info, now, (r, versions) => matchSecret(r, key, versions), refusal, options);
     if (record.type !== key.type) throw refusal();
-    const identity = await counted(deps.usage, record, now, keyIdentity(record, deps.users, info, now, { ...AS_API_KEY, secret, prefix: key.prefix ?? '', deployment: deps.keyPrefix ?? '' }));
+    const identity = await counted(deps.useRecorder, record, now, keyIdentity(record, deps.users, info, now, { ...AS_API_KEY, secret, prefix: key.prefix ?? '', deployment: deps.keyPrefix ?? '' }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
-    deps.usage.touch(key.keyId, now, record.ownerUid);
+    deps.useRecorder.touch(key.keyId, now, record.ownerUid);
     return identity;
   };
 }

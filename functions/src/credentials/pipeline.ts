@@ -171,8 +171,8 @@ export function createAuthenticator(deps: PipelineDeps): Authenticate {
       throw err;
     }
     try {
-      const usage = await deps.callLimits?.admit(identity, info, options.cost);
-      if (usage) identity = { ...identity, usage };
+      const allowanceLeft = await deps.callLimits?.admit(identity, info, options.cost);
+      if (allowanceLeft) identity = { ...identity, allowanceLeft };
       const onBehalfOf = info.headers['on-behalf-of'];
       if (onBehalfOf !== undefined) identity = await actAs(deps, identity, String(onBehalfOf));
     } catch (caught) {

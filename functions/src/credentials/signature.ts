@@ -74,7 +74,7 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
     const refusal = () => new KeywardError('invalid_signature', 'The signature does not match the request.', { challenge });
     const { record, secret } = await matchingRecord(deps, claim.keyId, info, now, (r, versions) => signatureMatches(r, claim, versions), refusal, options);
 
-    const identity = await counted(deps.usage, record, now, keyIdentity(record, deps.users, info, now, { method: 'signature', challenge, secret }));
+    const identity = await counted(deps.useRecorder, record, now, keyIdentity(record, deps.users, info, now, { method: 'signature', challenge, secret }));
     if (record.appCheck) await requireAppCheck(deps.appCheck, info, record.appCheck);
 
     // Remembered until the timestamp leaves the window (after that the timestamp check refuses it).
@@ -82,7 +82,7 @@ export function signedKeyVerifier(deps: SignatureDeps): SignedKeyVerifier {
     if (!(await deps.nonces.claim(claim.keyId, claim.nonce, expireAt))) {
       throw new KeywardError('replayed_request', 'This nonce was already used with this key.', { challenge });
     }
-    deps.usage.touch(record.keyId, now, record.ownerUid);
+    deps.useRecorder.touch(record.keyId, now, record.ownerUid);
     return { record, identity };
   };
 }

@@ -92,7 +92,7 @@ export function route(deps: HttpDeps, handler: Handler, options: RouteOptions = 
         identity: identity as Identity,
       });
       // A key's remaining allowance rides on every response it gets (the route may set its own).
-      if (identity?.usage) res.set(rateLimitHeaders(identity.usage.rateLimit));
+      if (identity?.allowanceLeft) res.set(rateLimitHeaders(identity.allowanceLeft.rateLimit));
       if (out.headers) res.set(out.headers);
       if (out.cookies?.length) res.append('Set-Cookie', out.cookies);
       if (out.body === undefined) res.status(out.status ?? 204).end();

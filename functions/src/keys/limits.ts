@@ -1,10 +1,11 @@
 /**
- * Per-key usage settings: request limits and credits, and how credits are counted. Pure; shared
- * by key creation, updates and the owner's own limits; never above what the project allows.
+ * A key's allowance as its owner sets it: request limits and credits, and how credits are counted.
+ * Pure; shared by key creation, updates and the owner's own limits; never above what the project
+ * allows. What is left of it after a request is `AllowanceLeft` (identity.ts, limits/call-limiter.ts).
  */
 import { invalidField } from '../errors';
 
-export interface UsageLimits {
+export interface RequestLimits {
   requestsPerMinute?: number;
   requestsPerDay?: number;
 }
@@ -22,7 +23,7 @@ export interface StoredCredits extends Credits {
 }
 
 /** What the project allows a key (or an owner) to be given. */
-export interface UsageCeiling {
+export interface LimitsCeiling {
   requestsPerMinute: number;
   requestsPerDay: number;
   credits: number;
@@ -36,9 +37,9 @@ export const MAX_CREDITS = 1_000_000_000;
  * Empty limits are no limits (null).
  */
 export function withinCeiling(
-  settings: { limits?: UsageLimits | null; credits?: Credits | null },
-  ceiling: UsageCeiling,
-): { limits?: UsageLimits | null; credits?: Credits | null } {
+  settings: { limits?: RequestLimits | null; credits?: Credits | null },
+  ceiling: LimitsCeiling,
+): { limits?: RequestLimits | null; credits?: Credits | null } {
   const { limits, credits } = settings;
   for (const field of ['requestsPerMinute', 'requestsPerDay'] as const) {
     const value = limits?.[field];

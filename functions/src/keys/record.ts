@@ -3,8 +3,8 @@
  * never a secret. The Firestore adapter is store/keys.ts; tests use an in-memory one.
  */
 import type { KeyType } from '../identity';
-import type { UsageFlush } from './usage';
-import type { StoredCredits, UsageLimits } from './limits';
+import type { UseFlush } from './use-recorder';
+import type { StoredCredits, RequestLimits } from './limits';
 
 export interface StoredSecret {
   /** HMAC-SHA256 of the secret under provider secret version `version`. */
@@ -43,8 +43,8 @@ export interface KeyRecord {
   secrets: StoredSecret[];
   /** `web` and `mobile` keys: an App Check token from one of these apps is required (credentials/app-check.ts). Absent or null: none. */
   appCheck?: { appIds: string[]; consume: boolean } | null;
-  /** Usage limits and credits (limits/plan.ts); absent: only the key type's limits apply. */
-  limits?: UsageLimits | null;
+  /** The key's allowance: request limits and credits (limits/plan.ts); absent: only the key type's limits apply. */
+  limits?: RequestLimits | null;
   credits?: StoredCredits | null;
   /** The active-key cap slot this key holds (store/key-slots.ts); absent on keys made before slots. */
   slotId?: string;
@@ -72,9 +72,9 @@ export interface KeyStore {
   /** Removes a record: only to undo a creation that could not be audited. */
   delete(keyId: string): Promise<void>;
   /**
-   * One write (a batch, one commit) per key per minute (keys/usage.ts): the key's `lastUsedAt`
+   * One write (a batch, one commit) per key per minute (keys/use-recorder.ts): the key's `lastUsedAt`
    * and the counts added to its usage documents `usage/{keyId}_{yyyy-mm-dd}` (store/usage.ts).
    */
-  recordUse(ownerUid: string, flush: UsageFlush): Promise<void>;
+  recordUse(ownerUid: string, flush: UseFlush): Promise<void>;
   readonly stats: { reads: number; writes: number };
 }

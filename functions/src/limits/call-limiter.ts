@@ -6,9 +6,9 @@
  * `RateLimit-*`. The first refusal of a window is audited once (`key.limit`), across instances.
  */
 import { auditRequest, type AuditSink } from '../audit/events';
-import type { Identity, KeyType, KeyUsage } from '../identity';
+import type { AllowanceLeft, Identity, KeyType } from '../identity';
 import { KeywardError } from '../errors';
-import type { StoredCredits, UsageLimits } from '../keys/limits';
+import type { RequestLimits, StoredCredits } from '../keys/limits';
 import type { KeyRecord } from '../keys/record';
 import type { RequestContext } from '../request';
 import type { CounterStore } from './counters';
@@ -16,11 +16,9 @@ import type { LimitDecision, Limiter } from './limiter';
 import { callMeters, type Meter } from './plan';
 import { limitRefusal } from './rules';
 
-/** What a request's key has left after it: reported in `RateLimit-*` headers and by `/v1/me`. */
-export type Usage = KeyUsage;
-
-export interface OwnerUsageSettings {
-  limits?: UsageLimits | null;
+/** An owner's own limits and credits, shared by all their keys (store/owner-limits.ts). */
+export interface OwnerLimitsAndCredits {
+  limits?: RequestLimits | null;
   credits?: StoredCredits | null;
 }
 
@@ -34,7 +32,7 @@ export interface CallLimiterDeps {
    */
   keyOf: (identity: Identity & { keyId: string }) => KeyRecord | null | Promise<KeyRecord | null>;
   /** The owner's own limits, shared by all their keys: synchronously when cached. */
-  ownerOf?: (uid: string) => OwnerUsageSettings | undefined | Promise<OwnerUsageSettings | undefined>;
+  ownerOf?: (uid: string) => OwnerLimitsAndCredits | undefined | Promise<OwnerLimitsAndCredits | undefined>;
   audit: AuditSink;
   now: () => number;
   /** Told once per refused window, across instances (the owner's `key.limit` notice). */
@@ -42,8 +40,11 @@ export interface CallLimiterDeps {
 }
 
 export interface CallLimiter {
-  /** Takes a request of `cost` credits (default 1) for a key-based identity; undefined for other credentials. */
-  admit(identity: Identity, info: RequestContext, cost?: number): Promise<Usage | undefined>;
+  /**
+   * Takes a request of `cost` credits (default 1) for a key-based identity, and says what the key's
+   * allowance has left after it (`RateLimit-*` headers, `usage` in `/v1/me`); undefined for other credentials.
+   */
+  admit(identity: Identity, info: RequestContext, cost?: number): Promise<AllowanceLeft | undefined>;
 }
 
 const MAX_MARKS = 10_000;
@@ -77,7 +78,7 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
 
   // A key's meters for the current windows, made once per cached record (a reloaded record is a
   // new object) and window rather than per request: the allowance ids stay the same strings.
-  const plans = new WeakMap<KeyRecord, { owner: OwnerUsageSettings | undefined; from: number; until: number; meters: Meter[] }>();
+  const plans = new WeakMap<KeyRecord, { owner: OwnerLimitsAndCredits | undefined; from: number; until: number; meters: Meter[] }>();
 
   /** Synchronous unless the owner's settings must be waited for. */
   function metersOf(record: KeyRecord): Meter[] | Promise<Meter[]> {
@@ -85,7 +86,7 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
     return owner instanceof Promise ? owner.then((o) => metersFor(record, o)) : metersFor(record, owner);
   }
 
-  function metersFor(record: KeyRecord, owner: OwnerUsageSettings | undefined): Meter[] {
+  function metersFor(record: KeyRecord, owner: OwnerLimitsAndCredits | undefined): Meter[] {
     const now = deps.now();
     const hit = plans.get(record);
     if (hit && hit.owner === owner && now >= hit.from && now < hit.until) return hit.meters;
@@ -97,7 +98,7 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
     return meters;
   }
 
-  function plan(record: KeyRecord, owner: OwnerUsageSettings | undefined, now: number): Meter[] {
+  function plan(record: KeyRecord, owner: OwnerLimitsAndCredits | undefined, now: number): Meter[] {
     return callMeters(
       {
         keyId: record.keyId,
@@ -124,7 +125,7 @@ export function callLimiter(deps: CallLimiterDeps): CallLimiter {
       const planned = metersOf(record);
       const meters = planned instanceof Promise ? await planned : planned;
       let tightest: LimitDecision | undefined;
-      let credits: Usage['credits'];
+      let credits: AllowanceLeft['credits'];
       // One after the other, rate limits first: a request refused by a rate limit spends no credit.
       for (const meter of meters) {
         const units = meter.kind === 'credits' ? cost : 1;

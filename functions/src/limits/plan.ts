@@ -5,7 +5,7 @@
  *
  * Credits are a count per refill period (keys/limits.ts `creditPeriod`).
  */
-import { creditPeriod, type StoredCredits, type UsageLimits } from '../keys/limits';
+import { creditPeriod, type StoredCredits, type RequestLimits } from '../keys/limits';
 import type { Allowance } from './limiter';
 import { allowanceOf } from './rules';
 
@@ -21,9 +21,9 @@ export interface CallSubject {
   ownerUid: string;
   /** The key type's calls per minute: the project's ceiling. */
   typePerMinute: number;
-  limits?: UsageLimits | null;
+  limits?: RequestLimits | null;
   credits?: StoredCredits | null;
-  ownerLimits?: UsageLimits | null;
+  ownerLimits?: RequestLimits | null;
   ownerCredits?: StoredCredits | null;
 }
 

@@ -85,7 +85,7 @@ export function firestoreKeyStore(db: () => Firestore, timeoutMs = DEFAULT_DATAS
     },
     async recordUse(ownerUid, flush) {
       stats.writes++;
-      // Loaded on the first use (written at once, keys/usage.ts), kept for the timed writes after it.
+      // Loaded on the first use (written at once, keys/use-recorder.ts), kept for the timed writes after it.
       const FieldValue = (fieldValue ??= (require('firebase-admin/firestore') as typeof import('firebase-admin/firestore')).FieldValue);
       await call(() => {
         const batch = db().batch();

@@ -4,12 +4,12 @@
  * adds an `owner-limits` entry to the change feed in the same batch (docs/cache.md).
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import type { StoredCredits, UsageLimits } from '../keys/limits';
+import type { StoredCredits, RequestLimits } from '../keys/limits';
 import type { ChangeWriter } from './changes';
 import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
 
 export interface OwnerLimits {
-  limits: UsageLimits | null;
+  limits: RequestLimits | null;
   credits: StoredCredits | null;
   updatedAt: number;
 }

@@ -346,7 +346,7 @@ describe('Firestore down', () => {
     const cold = await coldInstance(); // has never read the key record
     expect((await me(main, key.key)).status).toBe(200);
     // The use's lastUsedAt write has landed: no write of ours is in flight when Firestore stops.
-    await main.services.usageTracker.flush();
+    await main.services.useRecorder.flush();
     expect((await adminDb().collection('apiKeys').doc(key.id).get()).get('lastUsedAt')).toEqual(expect.any(Number));
 
     await firestore!.stop();

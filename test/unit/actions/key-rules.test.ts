@@ -6,7 +6,7 @@ import { loadConfig } from '../../../functions/src/config';
 import type { Identity } from '../../../functions/src/identity';
 import { keyService, rotatedSecrets } from '../../../functions/src/actions/keys';
 import type { KeyRecord, KeyStore } from '../../../functions/src/keys/record';
-import { clock, hmacMaterial, info, keyCache, memorySecret, noUsage, users, memoryAuditSink } from '../../harness/memory';
+import { clock, hmacMaterial, info, keyCache, memorySecret, noUseRecorder, users, memoryAuditSink } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
 import { memoryKeySlots } from '../../harness/memory-stores';
 
@@ -57,7 +57,7 @@ function setup(opts: { cap?: number; audit?: { record(e: AuditEvent): Promise<vo
     hmacSecret: memorySecret([{ version: '1', material: hmacMaterial() }]),
     users: users([]),
     audit,
-    usage: noUsage,
+    useRecorder: noUseRecorder,
     now: time.now,
   });
   return { time, store, slots, audit, keys };

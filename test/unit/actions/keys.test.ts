@@ -7,7 +7,7 @@ import type { Identity } from '../../../functions/src/identity';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import { parseKey } from '../../../functions/src/keys/format';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
-import { clock, hmacMaterial, info, memoryAuditSink, memoryKeyStore, memorySecret, noUsage, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, memoryAuditSink, memoryKeyStore, memorySecret, noUseRecorder, users } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
 import { memoryKeySlots } from '../../harness/memory-stores';
 
@@ -23,7 +23,7 @@ function setup(env: Record<string, string> = {}) {
   const cache: KeyCache = new RefreshingCache<string, KeyRecord | null>({ ttlMs: 1000, maxEntries: 100, now: time.now, load: async (id) => (await store.get(id)) ?? null });
   const audit = memoryAuditSink();
   const hmacSecret = memorySecret([{ version: '1', material: hmacMaterial() }]);
-  const keys = keyService({ config, store, slots: memoryKeySlots(), cache, hmacSecret, users: users([]), audit, usage: noUsage, now: time.now });
+  const keys = keyService({ config, store, slots: memoryKeySlots(), cache, hmacSecret, users: users([]), audit, useRecorder: noUseRecorder, now: time.now });
   return { time, config, store, cache, audit, keys };
 }
 

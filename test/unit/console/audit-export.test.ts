@@ -1,5 +1,5 @@
 import { auditCsv, auditFiltersOf, auditStateFromQuery, auditStateToQuery, csvCell, problemPlace, verificationSummary, verifyRange } from '../../../console/src/format/audit';
-import { fieldOfError, heldScopes, usageSnippets } from '../../../console/src/format/keys';
+import { fieldOfError, heldScopes, callExamples } from '../../../console/src/format/keys';
 
 describe('console: audit filters in the URL, export, field errors', () => {
   it('round-trips the filters through the URL, and defaults to changes and refusals', () => {
@@ -42,7 +42,7 @@ describe('console: audit filters in the URL, export, field errors', () => {
     expect(heldScopes({ permissions: ['write', 'read', 'read'] })).toEqual(['read', 'write']);
     expect(heldScopes({ admin: true })).toEqual(['admin', 'auditor']);
     expect(heldScopes({})).toEqual([]);
-    const { curl, client } = usageSnippets('https://auth.example.com', 'AbCdEfGh12345678');
+    const { curl, client } = callExamples('https://auth.example.com', 'AbCdEfGh12345678');
     expect(curl).toBe('curl https://auth.example.com/v1/me -H "Authorization: ApiKey $KEYWARD_KEY"');
     expect(client).toContain("keyId: 'AbCdEfGh12345678', signingSecret: process.env.KEYWARD_SIGNING_SECRET!");
   });

@@ -10,7 +10,7 @@ import { stringToSign } from '../../../functions/src/signing/string-to-sign';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import type { RequestContext } from '../../../functions/src/request';
 import { signRequest } from '../../../client/src';
-import { clock, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUseRecorder, record, users } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
 
 function setup(over: Partial<KeyRecord> = {}) {
@@ -24,7 +24,7 @@ function setup(over: Partial<KeyRecord> = {}) {
     cache: keyCache(records, time.now),
     hmacSecret,
     users: users([{ uid: rec.ownerUid, claims: { permissions: ['reports'] }, disabled: false, validSince: 0 }]),
-    usage: noUsage,
+    useRecorder: noUseRecorder,
     failures: memoryFailureLimiter(1000),
     nonces,
     windowSeconds: 300,

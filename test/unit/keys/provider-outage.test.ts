@@ -9,7 +9,7 @@ import { newSecret, type ParsedKey } from '../../../functions/src/keys/format';
 import { memoryFailureLimiter } from '../../harness/limits';
 import { providerSecret, type SecretSource } from '../../../functions/src/secrets/provider';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { clock, hmacMaterial, info, keyCache, noUsage, record, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, keyCache, noUseRecorder, record, users } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
 
 const KEY_ID = 'Key0000000000001';
@@ -43,7 +43,7 @@ function setup() {
       cache: keyCache(records, time.now),
       hmacSecret,
       users: users([{ uid: 'owner-1', claims: {}, disabled: false, validSince: 0 }]),
-      usage: noUsage,
+      useRecorder: noUseRecorder,
       failures: memoryFailureLimiter(1000),
       now: time.now,
     });

@@ -10,7 +10,7 @@ import { memoryFailureLimiter } from '../../harness/limits';
 import { RefreshingCache } from '../../../functions/src/lib/refreshing-cache';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { clock, hmacMaterial, info, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, memoryNonces, memorySecret, noUseRecorder, record, users } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
 
 const KEY_ID = 'Key0000000000002';
@@ -33,7 +33,7 @@ function setup() {
     cache,
     hmacSecret: memorySecret([v1]),
     users: users([{ uid: 'owner-1', claims: {}, disabled: false, validSince: 0 }]),
-    usage: noUsage,
+    useRecorder: noUseRecorder,
     failures: memoryFailureLimiter(1000),
     now: time.now,
   };

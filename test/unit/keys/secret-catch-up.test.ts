@@ -9,7 +9,7 @@ import { memoryFailureLimiter } from '../../harness/limits';
 import { catchUpVersions } from '../../../functions/src/secrets/catch-up';
 import { hmacSha256Hex } from '../../../functions/src/signing/hmac';
 import type { KeyRecord } from '../../../functions/src/keys/record';
-import { clock, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, hmacMaterial, info, keyCache, memoryNonces, memorySecret, noUseRecorder, record, users } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
 
 const KEY_ID = 'Key0000000000001';
@@ -24,7 +24,7 @@ function setup() {
     cache: keyCache(records, time.now),
     hmacSecret,
     users: users([{ uid: 'owner-1', claims: {}, disabled: false, validSince: 0 }]),
-    usage: noUsage,
+    useRecorder: noUseRecorder,
     failures: memoryFailureLimiter(1000),
     now: time.now,
   };

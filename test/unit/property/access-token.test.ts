@@ -10,7 +10,7 @@ import { secretGeneration } from '../../../functions/src/keys/digest';
 import { KEY_TYPES } from '../../../functions/src/identity';
 import { kidOf, parseScope, privateClaims, readSubject, versionOfKid, type TokenSubject } from '../../../functions/src/tokens/claims';
 import { tokenKeyring } from '../../../functions/src/tokens/keyring';
-import { clock, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, ecJwk, info, keyCache, memorySecret, noUseRecorder, record, users } from '../../harness/memory';
 import { BASE62, BASE64URL, hostileString, resultOrApiErrorAsync } from './arbitraries';
 
 const ISSUER = 'https://keyward.test';
@@ -24,7 +24,7 @@ const keyring = tokenKeyring(secret, time.now);
 const rec = record({ scopes: ['reports', 'billing'] });
 const cache = keyCache(new Map([[rec.keyId, rec]]), time.now);
 const dir = users([{ uid: rec.ownerUid, claims: { permissions: ['reports', 'billing'] }, disabled: false, validSince: 0 }]);
-const verifier = accessTokenVerifier({ keyring, cache, users: dir, usage: noUsage, issuer: ISSUER, audience: AUDIENCE, maxTtlSeconds: 86_400, ttlSeconds: { server: 86_400, web: 3600, mobile: 86_400 }, now: time.now });
+const verifier = accessTokenVerifier({ keyring, cache, users: dir, useRecorder: noUseRecorder, issuer: ISSUER, audience: AUDIENCE, maxTtlSeconds: 86_400, ttlSeconds: { server: 86_400, web: 3600, mobile: 86_400 }, now: time.now });
 const verify = (token: string) => resultOrApiErrorAsync(() => verifier(token, info()));
 const nowS = Math.floor(time.now() / 1000);
 

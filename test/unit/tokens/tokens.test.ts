@@ -14,7 +14,7 @@ import { decide } from '../../../functions/src/limits/window';
 import type { KeyRecord } from '../../../functions/src/keys/record';
 import { tokenIssuer } from '../../../functions/src/actions/tokens';
 import { tokenKeyring } from '../../../functions/src/tokens/keyring';
-import { clock, ecJwk, info, keyCache, memorySecret, noUsage, record, users } from '../../harness/memory';
+import { clock, ecJwk, info, keyCache, memorySecret, noUseRecorder, record, users } from '../../harness/memory';
 import { codeOf } from '../../harness/outcomes';
 
 const ISSUER = 'https://keyward.test';
@@ -58,7 +58,7 @@ function setup(opts: { rec?: Partial<KeyRecord>; limit?: number } = {}) {
     audit,
     now: time.now,
   });
-  const verify = accessTokenVerifier({ keyring, cache, users: dir, usage: noUsage, issuer: ISSUER, audience: AUDIENCE, maxTtlSeconds: 86_400, ttlSeconds: TTL, now: time.now });
+  const verify = accessTokenVerifier({ keyring, cache, users: dir, useRecorder: noUseRecorder, issuer: ISSUER, audience: AUDIENCE, maxTtlSeconds: 86_400, ttlSeconds: TTL, now: time.now });
   const apiKey = formatKey({ type: rec.type, keyId: rec.keyId, secret: newSecret(rec.type, rec.keyId) });
   return { time, v1, secret, keyring, rec, records, cache, dir, audit, issuer, verify, apiKey, apiKeyCalls, freshFlags };
 }

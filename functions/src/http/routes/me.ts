@@ -10,8 +10,8 @@ const unlessUnavailable = (err: unknown) => {
 
 /**
  * The reference protected view: who the request acts for and how it authenticated; for a key,
- * what it has left (`usage`: the tightest rate limit and its credits); for a person signed in,
- * their own limits shared by all their keys (`limits`, as `GET /v1/me/limits`).
+ * its allowance left (published as `usage`: the tightest rate limit and its credits); for a
+ * person signed in, their own limits shared by all their keys (`limits`, as `GET /v1/me/limits`).
  */
 export function registerMe({ router, http, services }: RouteContext): void {
   const teamOf = async (id: string) => ({ id, name: (await services.teamAccess.team(id))?.name ?? '' });
@@ -23,7 +23,7 @@ export function registerMe({ router, http, services }: RouteContext): void {
         email: isInteractive(identity) ? (await services.users.get(identity.uid))?.email : undefined,
         claims: identity.claims,
         auth: { method: identity.method, keyId: identity.keyId, keyType: identity.keyType, scopes: identity.scopes, actor: identity.actor },
-        ...(identity.usage ? { usage: identity.usage } : {}),
+        ...(identity.allowanceLeft ? { usage: identity.allowanceLeft } : {}),
         // A team key acts for its team: named here, as the access tokens it mints name it in `sub`.
         ...(identity.team !== undefined ? { team: await teamOf(identity.team) } : {}),
         // Interactive only: key-based requests already see their owner's limits within `usage`, at no extra read.
