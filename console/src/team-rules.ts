@@ -57,6 +57,15 @@ export function canManageTeamKey(role: TeamRole, myUid: string, createdBy: strin
   return role === 'developer' && !!createdBy && createdBy === myUid;
 }
 
+/**
+ * A team key's own page: whether I may change it (its actions, edit and limits forms), and whose
+ * events it lists: the team's trail (`GET /v1/audit?team=&keyId=`) for those who read it, else only
+ * the events I took part in (a developer is refused the team's trail).
+ */
+export function teamKeyPage(role: TeamRole, claims: Claims, myUid: string, createdBy: string | null | undefined): { manage: boolean; events: 'team' | 'mine' } {
+  return { manage: canManageTeamKey(role, myUid, createdBy), events: canReadTeamAudit(role, claims) ? 'team' : 'mine' };
+}
+
 /** Whether this member is the only owner: they can neither leave nor be demoted (the API says 409). */
 export function isLastOwner(members: ReadonlyArray<{ uid: string; role: string }>, uid: string): boolean {
   const owners = members.filter((m) => m.role === 'owner');

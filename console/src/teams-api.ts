@@ -44,6 +44,9 @@ export const teamsApi = {
   limits: (id: string) => rest<OwnerLimits>('GET', `${t(id)}/limits`),
   updateLimits: (id: string, change: Record<string, unknown>) => rest<OwnerLimits>('PATCH', `${t(id)}/limits`, change),
   usage: (id: string) => rest<UsageReport>('GET', `/v1/usage?${new URLSearchParams({ team: id })}`),
+  /** One team key's usage and recent changes, from the team's records (a member is not the key's owner). */
+  keyUsage: (id: string, keyId: string) => rest<UsageReport>('GET', `/v1/usage?${new URLSearchParams({ team: id, keyId })}`),
+  keyAudit: (id: string, keyId: string) => rest<AuditPage>('GET', `/v1/audit?${new URLSearchParams({ team: id, keyId, kind: 'changes', pageSize: '10' })}`),
   audit: (id: string, pageToken?: string) =>
     rest<AuditPage>('GET', `/v1/audit?${new URLSearchParams({ team: id, kind: 'changes', pageSize: '50', ...(pageToken ? { pageToken } : {}) })}`),
 };

@@ -4,11 +4,12 @@
  * regenerates, pauses and revokes. Plain DOM in a shadow root, no framework; the words, form
  * rules and key actions are the console's own (console/src/format.ts, dom.ts, views/create-key.ts).
  */
-import type { KeyView, KeyWithSecret, Me } from '../../console/src/api';
+import type { KeyView, KeyWithSecret } from '../../console/src/api';
 import { ask, clearFieldErrors, field, focusOn, h, setFieldError } from '../../console/src/dom';
 import { ACTION_LABELS, fieldOfError, GRACE_PERIODS, heldScopes, keyActionsFor, statusText, type KeyAction } from '../../console/src/format/keys';
 import { count, when, whenDay } from '../../console/src/format/words';
 import { keyFields } from '../../console/src/views/create-key';
+import { canCreateTeamKeys, canManageTeamKey, roleOf } from '../../console/src/team-rules';
 import { keysApi, type IdTokenSource, type KeysApi } from './client';
 import { STYLES } from './styles';
 
@@ -98,12 +99,12 @@ export class KeywardApiKeys extends Base {
     const generation = ++this.#generation;
     const api = this.#api();
     try {
-      const [me, keys] = await Promise.all([api.me(), api.list()]);
+      const [rights, keys] = await Promise.all([this.#rights(api), api.list()]);
       if (generation !== this.#generation) return;
-      this.#showForm(me);
-      this.#showList(keys);
+      this.#showForm(rights.scopes);
+      this.#showList(keys, rights.manage);
       // Usage fills in afterwards: whoever awaits the refresh (an action moving the focus) need not wait for it.
-      if (!this.team) void this.#fillUsage(api, generation); // usage per key is the caller's own (GET /v1/usage)
+      void this.#fillUsage(api, generation);
     } catch (err) {
       if (generation !== this.#generation) return;
       const status = (err as { status?: number }).status;
@@ -156,12 +157,26 @@ export class KeywardApiKeys extends Base {
     this.dispatchEvent(new CustomEvent('keyward-change', { detail: { action, key: view }, bubbles: true, composed: true }));
   }
 
+  /**
+   * What I may do here. `scopes`: what a new key may take; with `team`, the team's grants (a team
+   * key acts with them, never with my own claims), otherwise my claims (`/v1/me`); undefined: I
+   * may not create keys here (a team's auditor). `manage`: the keys whose actions I am offered (a
+   * team's developer: those they created), by the console's rules (the API decides either way).
+   */
+  async #rights(api: KeysApi): Promise<{ scopes: string[] | undefined; manage: (key: KeyView) => boolean }> {
+    if (!this.team) return { scopes: heldScopes((await api.me()).claims), manage: () => true };
+    const [me, team] = await Promise.all([api.me(), api.team(this.team)]);
+    const role = roleOf(team.role) ?? 'auditor'; // a role this element does not know only reads (fail closed)
+    return { scopes: canCreateTeamKeys(role) ? [...team.grants].sort() : undefined, manage: (key) => canManageTeamKey(role, me.uid, key.createdBy) };
+  }
+
   /** The create form; kept as typed across reloads unless the scopes on offer changed. */
-  #showForm(me: Me): void {
-    const scopes = heldScopes(me.claims);
-    if (this.#scopesShown === scopes.join(' ')) return;
-    this.#scopesShown = scopes.join(' ');
-    const { name, nameField, typeField, restrictions, controls, body } = keyFields(scopes, 'keyward-scopes', { part: 'input' });
+  #showForm(scopes: string[] | undefined): void {
+    const shown = `${this.team ?? ''}\n${scopes === undefined ? '\n' : scopes.join(' ')}`; // whose keys, and what they may take
+    if (this.#scopesShown === shown) return;
+    this.#scopesShown = shown;
+    if (scopes === undefined) return void this.#formSlot.replaceChildren();
+    const { name, nameField, typeField, restrictions, controls, body } = keyFields(scopes, 'keyward-scopes', { part: 'input' }, this.team ? 'Everything the team may do, now and later' : undefined);
     const submit = h('button', { type: 'submit', class: 'primary', part: 'button primary-button' }, 'Create key');
     const form = h(
       'form',
@@ -208,7 +223,7 @@ export class KeywardApiKeys extends Base {
     setFieldError(control, message, this.#root);
   }
 
-  #showList(keys: KeyView[]): void {
+  #showList(keys: KeyView[], manage: (key: KeyView) => boolean): void {
     if (keys.length === 0) {
       this.#list.replaceChildren(h('p', { class: 'muted' }, 'No keys yet.'));
       return;
@@ -222,14 +237,14 @@ export class KeywardApiKeys extends Base {
         'table',
         { part: 'table' },
         h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, ...keys.map((key) => this.#row(key))),
+        h('tbody', {}, ...keys.map((key) => this.#row(key, manage(key)))),
       ),
     );
     if (had?.id) focusOn(this.#button(had.id, had.action) ?? this.#listHeading);
   }
 
-  #row(key: KeyView): HTMLElement {
-    const buttons = keyActionsFor(key.status).map((action) =>
+  #row(key: KeyView, manage: boolean): HTMLElement {
+    const buttons = (manage ? keyActionsFor(key.status) : []).map((action) =>
       h(
         'button',
         {
@@ -249,7 +264,7 @@ export class KeywardApiKeys extends Base {
       h('th', { scope: 'row' }, key.name, h('br'), h('code', {}, key.id)),
       h('td', {}, key.type),
       h('td', {}, h('span', { class: `badge badge-${key.status}`, part: 'badge' }, statusText(key))),
-      h('td', { 'data-usage-for': key.id }, this.team ? '–' : '…'),
+      h('td', { 'data-usage-for': key.id }, '…'),
       h('td', {}, when(key.lastUsedAt)),
       h('td', {}, whenDay(key.expiresAt)),
       h('td', { class: 'actions' }, ...buttons),

@@ -1,5 +1,5 @@
 /**
- * `<keyward-api-keys>` talking to the REST API (/v1/keys, /v1/me, /v1/usage). Two ways to
+ * `<keyward-api-keys>` talking to the REST API (/v1/keys, /v1/me or /v1/teams/{id}, /v1/usage). Two ways to
  * authenticate, never both: on the same site the `__session` cookie (credentials: 'same-origin'),
  * from another origin an ID token from the page's `getIdToken` (credentials: 'omit', so no cookie
  * ever goes cross-site; the API answers CORS for the origins of KEYWARD_ALLOWED_ORIGINS only).
@@ -61,9 +61,11 @@ export function keysApi(conn: Connection) {
   const team = conn.team ? `?${new URLSearchParams({ team: conn.team })}` : '';
   return {
     me: () => call<Me>(conn, 'GET', '/v1/me'),
+    /** The `team` attribute's team: its grants (what its keys may do) and my role in it. */
+    team: (id: string) => call<{ grants: string[]; role?: string }>(conn, 'GET', `/v1/teams/${encodeURIComponent(id)}`),
     list: () => call<{ keys: KeyView[] }>(conn, 'GET', `/v1/keys${team}`).then((r) => r.keys),
-    /** Requests per key over the last 30 days (the caller's own keys). */
-    usage: () => call<UsageReport>(conn, 'GET', '/v1/usage'),
+    /** Requests per key over the last 30 days (the caller's own keys, or the team's). */
+    usage: () => call<UsageReport>(conn, 'GET', `/v1/usage${team}`),
     create: (body: Record<string, unknown>) => call<KeyWithSecret>(conn, 'POST', '/v1/keys', conn.team ? { ...body, team: conn.team } : body),
     regenerate: (id: string, gracePeriod: number) => call<KeyWithSecret>(conn, 'POST', `${keyPath(id)}/regenerate`, { gracePeriod }),
     setPaused: (id: string, disabled: boolean) => call<KeyView>(conn, 'PATCH', keyPath(id), { disabled }),

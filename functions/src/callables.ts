@@ -121,3 +121,13 @@ export function idOf(data: Body): string {
   if (typeof data.id !== 'string') throw new KeywardError('invalid_request', 'id is required.');
   return data.id;
 }
+
+/**
+ * The `team` of listApiKeys, as `GET /v1/keys?team=` reads it: absent, or a string (a malformed
+ * id is the API's 404). Anything else is a 400, never read as "no team" (the caller's own keys).
+ */
+export function teamOf(data: Body): string | undefined {
+  if (data.team === undefined) return undefined;
+  if (typeof data.team !== 'string') throw new KeywardError('invalid_request', 'team must be a team id.', { field: '/team' });
+  return data.team;
+}

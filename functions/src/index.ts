@@ -69,8 +69,11 @@ function callable<T>(name: string, handler: CallableHandler<T>) {
 
 const idOf = (data: Record<string, unknown>) => (require('./callables') as typeof import('./callables')).idOf(data);
 
+const teamOf = (data: Record<string, unknown>) => (require('./callables') as typeof import('./callables')).teamOf(data);
+
+// Each takes what its REST counterpart takes, `team` included (POST /v1/keys, GET /v1/keys?team=, /v1/usage, /v1/audit).
 export const createApiKey = callable('createApiKey', (identity, data, info) => services().keys.create(identity, data, info));
-export const listApiKeys = callable('listApiKeys', async (identity, data) => ({ keys: await services().keys.list(identity, typeof data.team === 'string' ? data.team : undefined) }));
+export const listApiKeys = callable('listApiKeys', async (identity, data) => ({ keys: await services().keys.list(identity, teamOf(data)) }));
 export const revokeApiKey = callable('revokeApiKey', (identity, data, info) => services().keys.revoke(identity, idOf(data), info));
 export const regenerateApiKey = callable('regenerateApiKey', (identity, data, info) => {
   const { id: _id, ...body } = data;

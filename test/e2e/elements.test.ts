@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { api, createUser, type TestUser } from '../harness/auth';
+import { adminAuth, adminDb } from '../harness/admin';
+import { api, createUser, signIn, type TestUser } from '../harness/auth';
 import { describeInBrowser, launchBrowser } from '../harness/browser';
 import { bearer } from '../harness/keys';
 import { AUTH_EMULATOR_URL, BASE_URL, HOST, OTHER_ORIGIN } from '../harness/ports';
@@ -81,6 +82,31 @@ const focused = (page: Page): Promise<string> =>
 const dialogGone = (page: Page) => page.waitForFunction(() => !document.querySelector('keyward-api-keys').shadowRoot.querySelector('dialog'));
 
 const ok = (key: string) => api('/v1/me', { headers: { authorization: `ApiKey ${key}` } });
+
+/** A request as `user` through Hosting, with a JSON body when given; refuses anything but `status`. */
+async function as(user: TestUser, method: string, path: string, body: unknown, status: number): Promise<any> {
+  const res = await api(path, { method, headers: { ...bearer(user.idToken), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status !== status) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+/** A new account whose email Auth has verified (invitations need it), with `claims`, signed in after. */
+async function verifiedUser(claims?: Record<string, unknown>): Promise<TestUser> {
+  const user = await createUser();
+  await adminAuth().updateUser(user.uid, { emailVerified: true });
+  if (claims) await adminAuth().setCustomUserClaims(user.uid, claims);
+  return signIn(user.email, user.password);
+}
+
+/** `owner`'s new team, with `developer` invited and joined (the token read from the mail document, as the Trigger Email extension would). */
+async function teamWithDeveloper(owner: TestUser, developer: TestUser): Promise<string> {
+  const team = await as(owner, 'POST', '/v1/teams', { name: 'Element team' }, 201);
+  const invitation = await as(owner, 'POST', `/v1/teams/${team.id}/invitations`, { email: developer.email, role: 'developer' }, 201);
+  const mail = (await adminDb().collection(process.env.KEYWARD_MAIL_COLLECTION || 'mail').doc(`invitation-${invitation.id}`).get()).data() as { message: { text: string } };
+  const token = new URL(/https?:\/\/\S+/.exec(mail.message.text)![0]).hash.replace('#token=', '');
+  await as(developer, 'POST', '/v1/invitations/accept', { token }, 200);
+  return team.id as string;
+}
 
 describeInBrowser('<keyward-api-keys> in a page of its own', () => {
   // Each step is a request to a function that may start cold on a loaded machine (2 to 20 s).
@@ -216,6 +242,48 @@ describeInBrowser('<keyward-api-keys> in a page of its own', () => {
       expect(headers.cookie).toMatch(/__session=/);
       expect(headers.authorization).toBeUndefined();
     }
+  });
+
+  it('(c) with team="<id>": a team developer lists and creates the team’s keys, offered the team’s grants, never their own claims', async () => {
+    const [owner, developer, projectAdmin] = await Promise.all([verifiedUser(), verifiedUser({ permissions: ['billing:write'] }), verifiedUser({ admin: true })]);
+    const teamId = await teamWithDeveloper(owner, developer);
+    expect((await as(projectAdmin, 'PUT', `/v1/teams/${teamId}/grants`, { permissions: ['reports:read', 'reports:write'] }, 200)).grants).toEqual(['reports:read', 'reports:write']);
+    const ownersKey = await as(owner, 'POST', '/v1/keys', { name: 'owner team key', team: teamId }, 201);
+    const personal = await as(developer, 'POST', '/v1/keys', { name: 'personal key' }, 201);
+
+    const page = await open(`${site()}/elements/`, developer);
+    await page.locator(`tr[data-key-id="${personal.id}"]`).waitFor({ timeout: 60_000 }); // the user's own keys, until `team` is set
+    await page.evaluate((id: string) => document.querySelector('keyward-api-keys').setAttribute('team', id), teamId);
+    await page.locator(`tr[data-key-id="${ownersKey.id}"]`).waitFor({ timeout: 60_000 });
+    expect(await page.locator(`tr[data-key-id="${personal.id}"]`).count()).toBe(0);
+
+    // The scopes on offer are the team's grants (GET /v1/teams/{id}), not the developer's billing:write.
+    await page.getByText('Restrictions: expiry, scopes, origins, IP addresses').click();
+    expect(await page.locator('input[name="keyward-scopes"]').evaluateAll((boxes: any[]) => boxes.map((b) => b.value))).toEqual(['reports:read', 'reports:write']);
+    await page.getByText('Everything the team may do, now and later').waitFor();
+
+    await page.getByLabel('Name', { exact: true }).fill('team element key');
+    await page.getByLabel('reports:read').check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const created = page.getByRole('dialog', { name: 'New key “team element key”' });
+    await created.waitFor({ timeout: 60_000 });
+    const key = await created.getByLabel('API key', { exact: true }).inputValue();
+    await created.getByRole('button', { name: 'Done: I have copied them' }).click();
+    await dialogGone(page);
+    const id = keyIdOf(key);
+    await page.locator(`tr[data-key-id="${id}"]`).getByText('active').waitFor();
+    // A developer is offered actions on the team keys they created only, not on the owner's.
+    expect(await page.locator(`tr[data-key-id="${id}"]`).getByRole('button', { name: 'Revoke team element key' }).count()).toBe(1);
+    expect(await page.locator(`tr[data-key-id="${ownersKey.id}"]`).getByRole('button').count()).toBe(0);
+
+    // Through the API: the key is the team's, made by the developer, holding only the scope chosen.
+    const teamKeys = (await as(developer, 'GET', `/v1/keys?team=${teamId}`, undefined, 200)).keys as any[];
+    expect(teamKeys.map((k) => k.id).sort()).toEqual([ownersKey.id, id].sort());
+    expect(teamKeys.find((k) => k.id === id)).toMatchObject({ name: 'team element key', team: teamId, createdBy: developer.uid, scopes: ['reports:read'], status: 'active' });
+    expect(((await as(developer, 'GET', '/v1/keys', undefined, 200)).keys as any[]).map((k) => k.id)).toEqual([personal.id]);
+    const me = await ok(key);
+    expect([me.status, me.json.uid, me.json.claims]).toEqual([200, `team:${teamId}`, { permissions: ['reports:read'] }]);
+    expect((await page.evaluate(() => window.changes)).map((c: any) => [c.action, c.key.id])).toEqual([['created', id]]);
   });
 
   it('without a session says so, and tells the page', async () => {

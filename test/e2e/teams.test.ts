@@ -251,6 +251,18 @@ describeInBrowser('teams in the console', () => {
     const key = made.json.key as string;
     expect((await meWithKey(key)).status).toBe(200);
 
+    // The key's own page, for the owner: its recent events are the team's trail (the member's
+    // key.create, which a personal filter would not show the owner), with the owner's actions.
+    await eventually(async () => {
+      await owner.goto(`${site()}/?authEmulator=${encodeURIComponent(authEmulator())}#team/${teamId}/keys/${made.json.id}`);
+      await visible(owner.getByRole('heading', { name: /^leaver ci/, level: 1 }));
+      const createdEvent = owner.locator('ul.events li[data-event="key.create"]');
+      await createdEvent.first().waitFor({ state: 'visible', timeout: 3000 });
+      expect(await createdEvent.allTextContents()).toEqual([expect.stringContaining(`by ${member.email}`)]);
+    }, 30_000);
+    expect(await owner.getByRole('button', { name: 'Revoke leaver ci' }).count()).toBe(1);
+    expect(await owner.getByRole('link', { name: 'The team’s audit trail' }).count()).toBe(1);
+
     // Settings: the owner turns on revoking a leaver's keys.
     await teamLink(owner, 'Settings').click();
     await owner.getByRole('heading', { name: `${teamName}: settings`, level: 1 }).waitFor();

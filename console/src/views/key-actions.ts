@@ -26,7 +26,8 @@ export interface KeyOps {
   update: (id: string, change: Record<string, unknown>) => Promise<unknown>;
 }
 
-const callableOps: KeyOps = { revoke: api.revokeKey, regenerate: api.regenerateKey, update: api.updateKey };
+/** Personal keys: through the callables. */
+export const callableOps: KeyOps = { revoke: api.revokeKey, regenerate: api.regenerateKey, update: api.updateKey };
 
 export function keyActions(key: KeyView, hooks: KeyActionHooks): HTMLElement[] {
   const run: Record<KeyAction, (trigger: HTMLElement) => Promise<void>> = {

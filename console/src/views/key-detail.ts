@@ -10,11 +10,11 @@ import { fieldOfError, heldScopes, statusText } from '../format/keys';
 import { endOfDayIso, splitList, when } from '../format/words';
 import { usageChart, usageTotals } from './chart';
 import { scopePicker } from './create-key';
-import { keyActions } from './key-actions';
+import { callableOps, keyActions } from './key-actions';
 import { limitsForm, limitsSummary } from './limits';
 import { showNewSecret } from './keys';
-import { teamHref } from '../team-rules';
-import { teamsApi } from '../teams-api';
+import { teamHref, teamKeyPage } from '../team-rules';
+import { teamKeyOps, teamsApi, type Team } from '../teams-api';
 
 const localDay = (iso: string) => {
   const d = new Date(iso);
@@ -23,8 +23,13 @@ const localDay = (iso: string) => {
 };
 const list = (items: string[], empty: string) => (items.length ? h('ul', { class: 'plain' }, ...items.map((i) => h('li', {}, h('code', {}, i)))) : empty);
 
-/** `team`: a team key's page (`#team/<team id>/keys/<key id>`), found among the team's keys. */
-export function renderKeyDetail(root: HTMLElement, me: Me, id: string, team?: { id: string; name: string }): void {
+/**
+ * `team`: a team key's page (`#team/<team id>/keys/<key id>`), found among the team's keys: its
+ * usage and events from the team's records, its scopes from the team's grants, and no action or
+ * form my role may not use on it (team-rules.ts).
+ */
+export function renderKeyDetail(root: HTMLElement, me: Me, id: string, team?: Team): void {
+  const ops = team ? teamKeyOps : callableOps;
   const secretSlot = h('div');
   const heading = h('h1', {}, 'Key');
   const body = h('div', {}, h('p', {}, 'Loading the key…'));
@@ -48,28 +53,29 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string, team?: { 
     document.title = `${key.name} · Keyward`;
     const usage = h('div', {}, h('p', {}, 'Loading usage…'));
     const events = h('div', {}, h('p', {}, 'Loading events…'));
+    const rules = team ? teamKeyPage(team.role, me.claims, me.uid, key.createdBy) : { manage: true, events: 'mine' as const };
+    const trail = team && rules.events === 'team' ? h('p', {}, h('a', { href: teamHref(team.id, 'audit') }, 'The team’s audit trail')) : null;
     body.replaceChildren(
-      h('div', { class: 'actions key-actions' }, ...keyActions(key, { changed: load, secret: (r) => showNewSecret(secretSlot, r, true), afterRevoke: () => focusOn(heading) })),
+      rules.manage
+        ? h('div', { class: 'actions key-actions' }, ...keyActions(key, { changed: load, secret: (r) => showNewSecret(secretSlot, r, true), afterRevoke: () => focusOn(heading), ops }))
+        : h('p', { class: 'hint' }, 'You read this team key; its owners and admins, and the developer who created it, change it.'),
       h('section', { 'aria-labelledby': 'detail-usage' }, h('h2', { id: 'detail-usage' }, 'Usage, last 30 days'), usage),
       h('section', { 'aria-labelledby': 'detail-settings' }, h('h2', { id: 'detail-settings' }, 'Settings'), settings(key)),
-      limits(key),
-      ...(key.status === 'revoked' ? [] : [editForm(key)]),
+      limits(key, rules.manage),
+      ...(key.status === 'revoked' || !rules.manage ? [] : [editForm(key)]),
       h(
         'section',
         { 'aria-labelledby': 'detail-events' },
         h('h2', { id: 'detail-events' }, 'Recent events'),
+        team && rules.events === 'mine' ? h('p', { class: 'hint' }, 'Only the events you took part in: the team’s trail is for its owners, admins and auditors.') : null,
         events,
-        team
-          ? h('p', {}, h('a', { href: teamHref(team.id, 'audit') }, 'The team’s audit trail'))
-          : h('p', {}, h('a', { href: `#audit?keyId=${key.id}` }, 'Every entry for this key in the audit log')),
+        team ? trail : h('p', {}, h('a', { href: `#audit?keyId=${key.id}` }, 'Every entry for this key in the audit log')),
       ),
     );
-    void api
-      .usage({ keyId: key.id })
+    void (team ? teamsApi.keyUsage(team.id, key.id) : api.usage({ keyId: key.id }))
       .then((report) => usage.replaceChildren(usageTotals(report), usageChart(report, `Requests with “${key!.name}” per day`)))
       .catch((err: Error) => usage.replaceChildren(h('p', {}, `Usage is not available: ${err.message}`)));
-    void api
-      .audit({ keyId: key.id, pageSize: 10, kind: 'changes' })
+    void (team && rules.events === 'team' ? teamsApi.keyAudit(team.id, key.id) : api.audit({ keyId: key.id, pageSize: 10, kind: 'changes' }))
       .then((page) => events.replaceChildren(page.entries.length ? eventList(page.entries, page.users ?? {}) : h('p', {}, 'No events yet.')))
       .catch((err: Error) => events.replaceChildren(h('p', {}, `Events are not available: ${err.message}`)));
   }
@@ -84,7 +90,7 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string, team?: { 
       row('Created', when(key.createdAt)),
       row('Expires', when(key.expiresAt)),
       row('Last used', when(key.lastUsedAt)),
-      row('Scopes', key.scopes === null ? 'Everything you may do' : list(key.scopes, 'None: only what needs no permission')),
+      row('Scopes', key.scopes === null ? (team ? 'Everything the team’s grants allow' : 'Everything you may do') : list(key.scopes, 'None: only what needs no permission')),
       row('Allowed origins', list(key.allowedOrigins, key.type === 'web' ? 'None' : 'Any (only web keys are held to origins)')),
       row('Allowed IP addresses', list(key.allowedIps, 'Any address')),
       row('Metadata', key.metadata ? h('pre', { class: 'snippet' }, JSON.stringify(key.metadata, null, 2)) : 'None'),
@@ -92,22 +98,22 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string, team?: { 
     );
   }
 
-  /** Its limits and credits, and (unless revoked) the form that changes them. */
-  function limits(key: KeyView): HTMLElement {
+  /** Its limits and credits, and (unless revoked, or not mine to change) the form that changes them. */
+  function limits(key: KeyView, manage: boolean): HTMLElement {
     return h(
       'section',
       { 'aria-labelledby': 'detail-limits' },
       h('h2', { id: 'detail-limits' }, 'Limits and credits'),
       limitsSummary(key),
-      key.status === 'revoked'
+      key.status === 'revoked' || !manage
         ? null
         : limitsForm({
             id: `key-limits-${key.id}`,
             title: 'Change limits and credits',
-            hint: 'Within what the project allows this key type. Your own limits (on the keys page) also count every request.',
+            hint: `Within what the project allows this key type. ${team ? 'The team’s own limits' : 'Your own limits (on the keys page)'} also count every request.`,
             current: key,
             save: async (change) => {
-              await api.updateKey(key.id, change);
+              await ops.update(key.id, change);
               await load();
             },
             saved: `Limits of “${key.name}” saved.`,
@@ -125,7 +131,8 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string, team?: { 
     ips.value = key.allowedIps.join('\n');
     const metadata = h('textarea', { name: 'metadata', rows: 3, autocomplete: 'off', spellcheck: 'false' });
     metadata.value = key.metadata ? JSON.stringify(key.metadata, null, 2) : '';
-    const scopes = scopePicker(key.scopes ?? heldScopes(me.claims), key.scopes, `edit-scopes-${key.id}`, key.scopes === null);
+    // A team key acts with the team's grants, never my own claims: those are what it may keep.
+    const scopes = scopePicker(key.scopes ?? (team ? [...team.grants] : heldScopes(me.claims)), key.scopes, `edit-scopes-${key.id}`, key.scopes === null, team ? 'Everything the team may do, now and later' : undefined);
     const controls: Record<string, HTMLElement> = { name, expiresAt: expiresOn, allowedOrigins: origins, allowedIps: ips, metadata, scopes: scopes.focusTarget };
     const form = h(
       'form',
@@ -172,7 +179,7 @@ export function renderKeyDetail(root: HTMLElement, me: Me, id: string, team?: { 
       }
       void busy(form, async () => {
         try {
-          await api.updateKey(key.id, change);
+          await ops.update(key.id, change);
           return undefined;
         } catch (err) {
           return err as Error;

@@ -13,6 +13,7 @@ import {
   roleOf,
   teamHref,
   teamKeyHref,
+  teamKeyPage,
   teamPagesFor,
   teamRouteOf,
 } from '../../../console/src/team-rules';
@@ -64,6 +65,21 @@ describe('console: what a team role may do', () => {
     expect(canManageTeamKey('admin', 'u1', 'u2')).toBe(true);
     expect(canManageTeamKey('owner', 'u1', undefined)).toBe(true);
     expect(canManageTeamKey('auditor', 'u1', 'u1')).toBe(false);
+  });
+
+  it("a team key's page: changes only for who may make them; the team's trail for its readers, else my own events", () => {
+    expect(teamKeyPage('developer', {}, 'u1', 'u1')).toEqual({ manage: true, events: 'mine' });
+    expect(teamKeyPage('developer', {}, 'u1', 'u2')).toEqual({ manage: false, events: 'mine' });
+    expect(teamKeyPage('developer', { auditor: true }, 'u1', 'u2')).toEqual({ manage: false, events: 'team' });
+    expect(teamKeyPage('admin', {}, 'u1', 'u2')).toEqual({ manage: true, events: 'team' });
+    expect(teamKeyPage('owner', {}, 'u1', null)).toEqual({ manage: true, events: 'team' });
+    expect(teamKeyPage('auditor', {}, 'u1', 'u1')).toEqual({ manage: false, events: 'team' });
+    // As the API decides, for every role: a key I made and one someone else made.
+    for (const role of TEAM_ROLES) {
+      for (const mine of [true, false]) {
+        expect([role, mine, teamKeyPage(role, {}, 'me', mine ? 'me' : 'other')]).toEqual([role, mine, { manage: decideTeamKey(role, 'manage', mine).accepted, events: decideTeamRead(role, 'audit').accepted ? 'team' : 'mine' }]);
+      }
+    }
   });
 
   it('the last owner is the only owner; with two owners neither is the last', () => {
