@@ -49,7 +49,8 @@ export interface InvitationRecord {
 }
 
 /** The owner id of a team's keys, limits and usage; also the `sub` of their access tokens. */
-export const teamPrincipal = (teamId: string): string => `team:${teamId}`;
+export const TEAM_PRINCIPAL_PREFIX = 'team:';
+export const teamPrincipal = (teamId: string): string => `${TEAM_PRINCIPAL_PREFIX}${teamId}`;
 export const TEAM_ID_PATTERN = /^[A-Za-z0-9]{16}$/;
 export const isTeamId = (value: unknown): value is string => typeof value === 'string' && TEAM_ID_PATTERN.test(value);
 /** The team a principal names, if it is one. */
