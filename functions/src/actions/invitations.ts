@@ -155,15 +155,22 @@ export function invitationService(deps: InvitationDeps) {
       const member = { teamId: team.teamId, uid: identity.uid, role: invitation.role, addedAt: now, email: user.email };
       const release = () => store.releaseInvitation(invitationId, { acceptedAt: null, acceptedBy: null });
       // Joining moves the team's revision: a concurrent role change elsewhere in the team is read again, a few times.
+      const released = async (err: unknown): Promise<never> => {
+        await release().catch(() => undefined);
+        throw err;
+      };
       let joined = false;
       for (let attempt = 0; attempt < 5 && !joined; attempt++) {
-        const current = await store.get(team.teamId).catch(async (err: unknown) => {
-          await release().catch(() => undefined);
-          throw err;
-        });
+        const current = await store.get(team.teamId).catch(released);
         if (!current || current.deletedAt !== null) {
           await release();
           throw new KeywardError('not_found', 'The team no longer exists.');
+        }
+        // Read after the team, and the change is conditional on its revision: a membership written
+        // since (another invitation of theirs accepted at the same time) moved it, so this is read again.
+        if (await store.member(team.teamId, identity.uid).catch(released)) {
+          await release();
+          throw new KeywardError('conflict', 'You are already a member of this team.');
         }
         joined = await store.change(team.teamId, current.revision, { team: { owners: current.owners + (member.role === 'owner' ? 1 : 0) }, put: [member] });
       }

@@ -81,4 +81,25 @@ describe('team invitations', () => {
     expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     expect(await rolesOf(app, teamId, owner)).toEqual({ [owner.uid]: 'owner', [invitee.uid]: 'developer' });
   });
+
+  it('of several invitations of one person accepted at once, one makes them a member; the owner count stays true', async () => {
+    const [owner, invitee] = await Promise.all([verifiedUser(), verifiedUser()]);
+    const teamId = await createTeam(app, owner);
+    const roles = ['owner', 'admin', 'developer', 'auditor'];
+    const invited = await Promise.all(roles.map((role) => invite(teamId, owner, invitee.email, role)));
+    const answers = await Promise.all(invited.map(({ token }) => as(app, invitee, 'POST', '/v1/invitations/accept', { token })));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    const won = answers.find((r) => r.status === 200)!.json.team.role as string;
+    expect(answers.filter((r) => r.status === 409).map((r) => r.json)).toEqual([0, 1, 2].map(() => error('conflict')));
+    expect(await rolesOf(app, teamId, owner)).toEqual({ [owner.uid]: 'owner', [invitee.uid]: won });
+    // The stored count of owners is what the last-owner rule decides on: it must match the members.
+    const stored = (await adminDb().collection('teams').doc(teamId).get()).data()!;
+    expect(stored.owners).toBe(won === 'owner' ? 2 : 1);
+    // The losers changed nothing: their invitations are still open.
+    const listed = await as(app, owner, 'GET', `/v1/teams/${teamId}/invitations`);
+    expect(listed.json.invitations.map((i: { role: string; status: string }) => [i.role, i.status]).sort()).toEqual(roles.map((role) => [role, role === won ? 'accepted' : 'pending']).sort());
+    // With one owner, that owner cannot leave (the team would have none).
+    const leave = await as(app, owner, 'DELETE', `/v1/teams/${teamId}/members/${owner.uid}`);
+    expect(leave.status).toBe(won === 'owner' ? 200 : 409);
+  });
 });
