@@ -1145,7 +1145,7 @@ export interface components {
             }[];
         };
         TeamGrants: {
-            /** @description Permission names ([A-Za-z0-9_.:-], up to 64 characters). */
+            /** @description Permission names ([A-Za-z0-9_.:-], up to 64 characters); not the roles `admin` or `auditor`: a team holds permissions only. */
             permissions: string[];
         };
         /** @description An invitation; its token is only ever in the mail. */

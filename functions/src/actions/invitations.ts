@@ -20,7 +20,7 @@ import type { RequestContext } from '../request';
 import type { MailMessage } from '../store/notifications';
 import type { UserDirectory } from '../store/users';
 import type { InvitationRecord, TeamStore } from '../teams/record';
-import { decideInvitations, decideInvite } from '../teams/roles';
+import { decideInvitations, decideInvite, effectiveRole } from '../teams/roles';
 import { auditedAfter, auditedChange } from './audited-change';
 import type { TeamAccess } from './team-access';
 import { teamEvent } from './teams';
@@ -77,6 +77,19 @@ function invitationMail(teamName: string, role: string, link: string): MailMessa
 
 export function invitationService(deps: InvitationDeps) {
   const { store, access, audit } = deps;
+
+  /**
+   * An invitation is only as good as its sender's standing now: removed or demoted below the role
+   * it offers, theirs lapse (else a member about to be removed could invite an address of their own
+   * and come back). A project admin invites as an owner of every team without being a member.
+   */
+  async function inviterMayStill(invitation: InvitationRecord): Promise<void> {
+    const [member, user] = await Promise.all([store.member(invitation.teamId, invitation.createdBy), deps.users.get(invitation.createdBy)]);
+    const role = effectiveRole(member?.role, user && !user.disabled ? user.claims : {});
+    if (!role || !decideInvite(role, invitation.role).accepted) {
+      throw new KeywardError('conflict', 'The invitation lapsed: whoever sent it may no longer invite to this role. Ask for a new one.');
+    }
+  }
 
   return {
     async invite(identity: Identity, teamId: string, body: Body, info?: RequestContext) {
@@ -150,20 +163,28 @@ export function invitationService(deps: InvitationDeps) {
       if (user.email.toLowerCase() !== invitation.email) throw new KeywardError('forbidden', 'This invitation is for another email address.');
       const team = await access.team(invitation.teamId);
       if (!team) throw new KeywardError('not_found', 'The team no longer exists.');
+      await inviterMayStill(invitation);
       if (await store.member(team.teamId, identity.uid)) throw new KeywardError('conflict', 'You are already a member of this team.');
       if (!(await store.useInvitation(invitationId, { acceptedAt: now, acceptedBy: identity.uid }))) throw new KeywardError('conflict', 'The invitation is already used.');
       const member = { teamId: team.teamId, uid: identity.uid, role: invitation.role, addedAt: now, email: user.email };
       const release = () => store.releaseInvitation(invitationId, { acceptedAt: null, acceptedBy: null });
       // Joining moves the team's revision: a concurrent role change elsewhere in the team is read again, a few times.
+      const released = async (err: unknown): Promise<never> => {
+        await release().catch(() => undefined);
+        throw err;
+      };
       let joined = false;
       for (let attempt = 0; attempt < 5 && !joined; attempt++) {
-        const current = await store.get(team.teamId).catch(async (err: unknown) => {
-          await release().catch(() => undefined);
-          throw err;
-        });
+        const current = await store.get(team.teamId).catch(released);
         if (!current || current.deletedAt !== null) {
           await release();
           throw new KeywardError('not_found', 'The team no longer exists.');
+        }
+        // Read after the team, and the change is conditional on its revision: a membership written
+        // since (another invitation of theirs accepted at the same time) moved it, so this is read again.
+        if (await store.member(team.teamId, identity.uid).catch(released)) {
+          await release();
+          throw new KeywardError('conflict', 'You are already a member of this team.');
         }
         joined = await store.change(team.teamId, current.revision, { team: { owners: current.owners + (member.role === 'owner' ? 1 : 0) }, put: [member] });
       }

@@ -162,6 +162,22 @@ export function keyService(deps: KeyServiceDeps) {
     return { ownerUid: teamPrincipal(team), claims: { permissions: standing.team.grants }, cap: config.keys.maxPerTeam, team: { team, createdBy: identity.uid } };
   }
 
+  /**
+   * A team key stands only if its creator may still make it once it is written: a removal (or the
+   * team's deletion) that committed meanwhile lists the team's keys after its own write, so of the
+   * two reads one sees the other's write. Otherwise the key is revoked at once (the removal may be
+   * revoking it too: revocation is idempotent) and its secret never shown.
+   */
+  async function stillMayCreate(identity: Identity, record: KeyRecord, info?: RequestContext): Promise<void> {
+    try {
+      enforce(decideTeamKey((await deps.teams!.standing(identity, record.team!, true)).role, 'create', false));
+    } catch (err) {
+      const { revoked } = await revokeRecord(record, deps.now(), 'team', info?.requestId);
+      if (revoked) await auditedAfter({ event: 'key.revoke', outcome: 'success', actor: actorOf(identity), target: keyTarget(record), request: info && auditRequest(info), reason: 'creator left the team as the key was created' });
+      throw err;
+    }
+  }
+
   /** The most a key of `type` may be given: its type's calls per minute, and a day of them. */
   function ceilingOf(type: KeyType): LimitsCeiling {
     const perMinute = config.rateLimits[type].callsPerMinute;
@@ -294,6 +310,7 @@ export function keyService(deps: KeyServiceDeps) {
           // Never shown, never usable: as if it was never created.
           () => Promise.all([store.delete(keyId), deps.slots.release(slotId, input.now)]),
         );
+        if (record.team !== undefined) await stillMayCreate(identity, record, info);
         cache.set(keyId, record);
         return { ...keyView(record, input.now), key: minted.key, signingSecret: minted.signingSecret };
       }

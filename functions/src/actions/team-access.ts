@@ -12,7 +12,7 @@ import { KeywardError } from '../errors';
 import type { Identity } from '../identity';
 import type { RefreshingCache } from '../lib/refreshing-cache';
 import type { UserDirectory, UserRecordLite } from '../store/users';
-import { isTeamId, teamOfPrincipal, type MemberRecord, type TeamRecord, type TeamStore } from '../teams/record';
+import { isGrantable, isTeamId, teamOfPrincipal, type MemberRecord, type TeamRecord, type TeamStore } from '../teams/record';
 import { effectiveRole, type TeamRole } from '../teams/roles';
 import type { Decision } from '../decision';
 
@@ -92,7 +92,7 @@ export function keyOwners(users: UserDirectory, teams: Pick<TeamAccess, 'team'>)
       const teamId = teamOfPrincipal(uid);
       if (teamId === undefined) return users.get(uid);
       const team = await teams.team(teamId);
-      return team && { uid, claims: { permissions: [...team.grants] }, disabled: false, validSince: 0 };
+      return team && { uid, claims: { permissions: team.grants.filter(isGrantable) }, disabled: false, validSince: 0 };
     },
     invalidate: (uid) => users.invalidate(uid),
   };

@@ -18,7 +18,7 @@ import { metadataProblem } from '../keys/metadata';
 import { normalizeOrigin, parseCidr, SCOPE_PATTERN } from '../keys/restrictions';
 import { ISO_DATE_HINT, ISO_DATE_TIME_HINT, parseIsoDate } from '../lib/iso-date';
 import { hasLoneSurrogate } from '../lib/strict-json';
-import { TEAM_ID_PATTERN } from '../teams/record';
+import { isGrantable, TEAM_ID_PATTERN } from '../teams/record';
 import { TEAM_ROLES } from '../teams/roles';
 
 /** A key's name: any printable text. */
@@ -224,7 +224,7 @@ export const MemberPatchBody = z.object({ role: TeamRole }).strict().meta({ id: 
 export const InviteBody = z.object({ email: text(320, { pattern: EMAIL, error: 'must be an email address.' }), role: TeamRole }).strict().meta({ id: 'TeamInvite' });
 export const AcceptBody = z.object({ token: text(100).meta({ description: 'The token from the mail link (`kwi_…`).' }) }).strict().meta({ id: 'InvitationAccept' });
 export const GrantsBody = z
-  .object({ permissions: list(50, 64, (p) => PERMISSION.test(p)).meta({ description: 'Permission names ([A-Za-z0-9_.:-], up to 64 characters).' }) })
+  .object({ permissions: list(50, 64, (p) => PERMISSION.test(p) && isGrantable(p)).meta({ description: 'Permission names ([A-Za-z0-9_.:-], up to 64 characters); not the roles `admin` or `auditor`: a team holds permissions only.' }) })
   .strict()
   .meta({ id: 'TeamGrants' });
 

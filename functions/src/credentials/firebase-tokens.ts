@@ -13,6 +13,7 @@ import type { SignedOutSessions } from '../store/signed-out';
 import type { AuthPort, UserDirectory } from '../store/users';
 import type { AuthMethod, Identity } from '../identity';
 import { tokenHash } from '../lib/token-hash';
+import { TEAM_PRINCIPAL_PREFIX } from '../teams/record';
 import { verifiedTokens, type VerifiedTokens } from './verified-tokens';
 
 const REVOKED_CODES = new Set(['auth/id-token-revoked', 'auth/session-cookie-revoked', 'auth/user-disabled', 'auth/user-not-found']);
@@ -39,6 +40,9 @@ export async function identityFromDecoded(
   users: UserDirectory,
   what: string,
 ): Promise<Identity> {
+  // `team:<id>` names a team as the owner of its keys, limits and usage (teams/record.ts): a person
+  // with such a uid (a custom token's choice) would read and manage that team's as their own.
+  if (decoded.uid.startsWith(TEAM_PRINCIPAL_PREFIX)) throw new KeywardError('invalid_credential', `The ${what}'s user id is reserved for teams.`, challenge);
   let user;
   try {
     user = await users.get(decoded.uid);

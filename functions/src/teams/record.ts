@@ -49,7 +49,15 @@ export interface InvitationRecord {
 }
 
 /** The owner id of a team's keys, limits and usage; also the `sub` of their access tokens. */
-export const teamPrincipal = (teamId: string): string => `team:${teamId}`;
+export const TEAM_PRINCIPAL_PREFIX = 'team:';
+export const teamPrincipal = (teamId: string): string => `${TEAM_PRINCIPAL_PREFIX}${teamId}`;
+/**
+ * Roles are not permissions: `admin` or `auditor` among a team's grants would give its keys those
+ * roles (keys/restrictions.ts `grantsOf` reads permissions and roles as one set). A team holds
+ * permissions only; the CLI, the grants endpoint and the owner directory all keep roles out.
+ */
+export const ROLE_NAMES: readonly string[] = ['admin', 'auditor'];
+export const isGrantable = (permission: string): boolean => !ROLE_NAMES.includes(permission);
 export const TEAM_ID_PATTERN = /^[A-Za-z0-9]{16}$/;
 export const isTeamId = (value: unknown): value is string => typeof value === 'string' && TEAM_ID_PATTERN.test(value);
 /** The team a principal names, if it is one. */

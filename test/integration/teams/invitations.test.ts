@@ -1,7 +1,7 @@
 // Invitations: the mail document with its link, accepting once, replay, expiry (a stored expiresAt
 // moved into the past with the Admin SDK), a wrong or unverified email, withdrawal, racing accepts.
 import { adminDb } from '../../harness/admin';
-import { as, appWithAudit, createTeam, createUser, error, mailedToken, rolesOf, verifiedUser, type App } from './support';
+import { as, appWithAudit, createTeam, createUser, error, join, mailedToken, rolesOf, verifiedUser, type App } from './support';
 
 let app: App;
 beforeAll(async () => {
@@ -80,5 +80,52 @@ describe('team invitations', () => {
     const answers = await Promise.all([0, 1, 2].map(() => as(app, invitee, 'POST', '/v1/invitations/accept', { token })));
     expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     expect(await rolesOf(app, teamId, owner)).toEqual({ [owner.uid]: 'owner', [invitee.uid]: 'developer' });
+  });
+
+  it("a removed or demoted inviter's invitations lapse (nothing changes); a project admin's stand", async () => {
+    const [owner, removed, demoted, removedAlias, demotedAlias, invitee] = await Promise.all([0, 1, 2, 3, 4, 5].map(() => verifiedUser()));
+    const projectAdmin = await verifiedUser({ admin: true });
+    const teamId = await createTeam(app, owner);
+    await join(app, teamId, owner, removed, 'admin');
+    await join(app, teamId, owner, demoted, 'admin');
+    // Each admin invites an address of their own before losing the role that allowed it.
+    const byRemoved = await invite(teamId, removed, removedAlias.email, 'admin');
+    const byDemoted = await invite(teamId, demoted, demotedAlias.email, 'developer');
+    const byProjectAdmin = await invite(teamId, projectAdmin, invitee.email, 'admin');
+    expect((await as(app, owner, 'DELETE', `/v1/teams/${teamId}/members/${removed.uid}`)).status).toBe(200);
+    expect((await as(app, owner, 'PATCH', `/v1/teams/${teamId}/members/${demoted.uid}`, { role: 'developer' })).status).toBe(200);
+
+    const lapsed = [await as(app, removedAlias, 'POST', '/v1/invitations/accept', { token: byRemoved.token }), await as(app, demotedAlias, 'POST', '/v1/invitations/accept', { token: byDemoted.token })];
+    expect(lapsed.map((r) => [r.status, r.json])).toEqual([
+      [409, error('conflict')],
+      [409, error('conflict')],
+    ]);
+    const stands = await as(app, invitee, 'POST', '/v1/invitations/accept', { token: byProjectAdmin.token });
+    expect([stands.status, stands.json]).toEqual([200, { team: { id: teamId, name: 'Acme', role: 'admin' } }]);
+    expect(await rolesOf(app, teamId, owner)).toEqual({ [owner.uid]: 'owner', [demoted.uid]: 'developer', [invitee.uid]: 'admin' });
+    const listed = await as(app, owner, 'GET', `/v1/teams/${teamId}/invitations`);
+    const statusOf = (id: string) => listed.json.invitations.find((i: { id: string }) => i.id === id).status;
+    expect([statusOf(byRemoved.id), statusOf(byDemoted.id), statusOf(byProjectAdmin.id)]).toEqual(['pending', 'pending', 'accepted']);
+  });
+
+  it('of several invitations of one person accepted at once, one makes them a member; the owner count stays true', async () => {
+    const [owner, invitee] = await Promise.all([verifiedUser(), verifiedUser()]);
+    const teamId = await createTeam(app, owner);
+    const roles = ['owner', 'admin', 'developer', 'auditor'];
+    const invited = await Promise.all(roles.map((role) => invite(teamId, owner, invitee.email, role)));
+    const answers = await Promise.all(invited.map(({ token }) => as(app, invitee, 'POST', '/v1/invitations/accept', { token })));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    const won = answers.find((r) => r.status === 200)!.json.team.role as string;
+    expect(answers.filter((r) => r.status === 409).map((r) => r.json)).toEqual([0, 1, 2].map(() => error('conflict')));
+    expect(await rolesOf(app, teamId, owner)).toEqual({ [owner.uid]: 'owner', [invitee.uid]: won });
+    // The stored count of owners is what the last-owner rule decides on: it must match the members.
+    const stored = (await adminDb().collection('teams').doc(teamId).get()).data()!;
+    expect(stored.owners).toBe(won === 'owner' ? 2 : 1);
+    // The losers changed nothing: their invitations are still open.
+    const listed = await as(app, owner, 'GET', `/v1/teams/${teamId}/invitations`);
+    expect(listed.json.invitations.map((i: { role: string; status: string }) => [i.role, i.status]).sort()).toEqual(roles.map((role) => [role, role === won ? 'accepted' : 'pending']).sort());
+    // With one owner, that owner cannot leave (the team would have none).
+    const leave = await as(app, owner, 'DELETE', `/v1/teams/${teamId}/members/${owner.uid}`);
+    expect(leave.status).toBe(won === 'owner' ? 200 : 409);
   });
 });
