@@ -29,8 +29,9 @@ describe('npm run doctor', () => {
     // No bucket view configured: advice, with the commands that set one up.
     expect(line(out.stdout, 'audit log bucket')).toMatch(/^advice\s+audit log bucket: keyward-audit stays in the _Default bucket/);
     expect(out.stdout).toContain('fix: gcloud logging sinks create keyward-audit');
-    // The emulators have no IAM, and the Firestore stand-in has no admin API: said, not crashed.
+    // The emulators have no IAM nor Service Usage, and the Firestore stand-in has no admin API: said, not crashed.
     expect(line(out.stdout, 'runtime service account')).toMatch(/^advice\s.*not checked locally/);
+    expect(line(out.stdout, 'Google APIs')).toMatch(/^advice\s+Google APIs: not checked locally: the emulators have no Service Usage$/);
     expect(line(out.stdout, 'Firestore')).toMatch(/^(ok|MISSING|UNCHECKED)\s+Firestore /);
     expect(out.stdout + out.stderr).not.toMatch(LEAK);
     expect([0, 1]).toContain(out.code);
