@@ -371,6 +371,16 @@ async function main(): Promise<number> {
   if (options.emulators) process.env.METADATA_SERVER_DETECTION ??= 'none';
   const where = options.emulators ? `the local emulators (Secret Manager ${options.emulators.secretManager}, Cloud Logging ${options.emulators.logging}, Firestore ${options.emulators.firestore})` : 'Google Cloud';
   console.log(`Keyward doctor: project ${options.projectId}, on ${where}\n`);
+  if (!options.emulators) {
+    // Without credentials the client libraries fail in callbacks nobody awaits (a crash with a
+    // trace): ask for them first, in one line.
+    try {
+      await within(options.timeoutMs, 'Application default credentials', restClient());
+    } catch (err) {
+      console.error(`doctor: no application default credentials (${describeError(err)}); run: gcloud auth application-default login`);
+      return 1;
+    }
+  }
   const findings = await doctor(options);
   console.log(render(findings));
   return exitCode(findings);

@@ -1,6 +1,8 @@
 // `npm run doctor` against the test stack's emulators: what it finds, the fixes it prints for what
 // is missing, and a clean one-line report (never a stack trace) for what it cannot reach.
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../harness/ports';
@@ -55,6 +57,15 @@ describe('npm run doctor', () => {
     expect(line(out.stdout, 'secret keyward-api-key-hmac')).toMatch(/^UNCHECKED\s+secret keyward-api-key-hmac: could not read it \((UNAVAILABLE|Secret Manager did not answer)/);
     expect(out.stdout + out.stderr).not.toMatch(LEAK);
     expect(Date.now() - started).toBeLessThan(45_000);
+  });
+
+  it('without application default credentials says so in one line (exit 1), never a stack trace', async () => {
+    const nowhere = mkdtempSync(join(tmpdir(), 'doctor-no-adc-'));
+    const env = { HOME: nowhere, CLOUDSDK_CONFIG: nowhere, GOOGLE_APPLICATION_CREDENTIALS: '', METADATA_SERVER_DETECTION: 'none' };
+    const out = await doctor(['--project', 'acme-keyward-prod', '--timeout', '5'], env);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^doctor: no application default credentials \(.+\); run: gcloud auth application-default login$/)]);
+    expect(out.stdout.trim()).toBe('Keyward doctor: project acme-keyward-prod, on Google Cloud');
   });
 
   it('refuses bad usage with the usage text (exit 2)', async () => {
