@@ -1,7 +1,8 @@
 // Builds `<keyward-api-keys>` (elements/src) into one ES module with esbuild: into the functions
-// package as lib/elements/keyward.mjs (`keyward-functions/elements`, with its types), and, called
-// from build-console.mjs, into Hosting's public folder as /elements/keyward.js. Same source, same
-// options, so both are the same bytes. No framework and no dependency at run time.
+// package as lib/elements/keyward.mjs (`keyward-functions/elements`, with its types, and its JSX
+// types for React as `keyward-functions/elements/react`), and, called from build-console.mjs, into
+// Hosting's public folder as /elements/keyward.js. Same source, same options, so both are the same
+// bytes. No framework and no dependency at run time.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -35,7 +36,8 @@ export async function buildElements(outfile) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   buildElements(PACKAGE_OUTFILE)
     .then(({ bytes, gzipBytes }) => {
-      copyFileSync(join(root, 'elements', 'keyward.d.ts'), join(dirname(PACKAGE_OUTFILE), 'keyward.d.ts'));
+      // The element's types, and its JSX types for React (`keyward-functions/elements/react`).
+      for (const types of ['keyward.d.ts', 'react.d.ts']) copyFileSync(join(root, 'elements', types), join(dirname(PACKAGE_OUTFILE), types));
       console.log(`elements: built ${relative(root, PACKAGE_OUTFILE)} (${(bytes / 1024).toFixed(1)} KiB, ${(gzipBytes / 1024).toFixed(1)} KiB gzipped)`);
     })
     .catch((err) => {

@@ -1,18 +1,22 @@
 // `npm run doctor -- --project <id>`: checks what a Keyward deploy needs in a project (provider
 // secrets and their enabled versions, the audit log bucket and sink, the Firestore indexes and TTL
-// policies, the runtime service account's roles) and prints what is missing with the command that
-// fixes it. Read-only. A demo- project (or --emulators) is checked against the local emulators.
+// policies, the Google APIs the functions call (Cloud Tasks for webhooks among them), the runtime
+// service account's roles) and prints what is missing with the command that fixes it. Read-only.
+// A demo- project (or --emulators) is checked against the local emulators.
 // Anything it cannot reach is reported as not checked, in one line, never as a stack trace.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  apiFindings,
+  apiStates,
   auditFindings,
   checkSecretValue,
   exitCode,
   firestoreFindings,
   iamFindings,
   render,
+  RUNTIME_APIS,
   secretFindings,
   bucketOfView,
   type AuditFacts,
@@ -253,9 +257,42 @@ async function firestoreFacts(c: Clients, o: DoctorOptions, wanted: { ttl: strin
   };
 }
 
-async function iamFacts(c: Clients, o: DoctorOptions, s: Settings): Promise<IamFacts> {
+/** Google's REST APIs with application default credentials (the gRPC clients above cover the rest). */
+type RestClient = Awaited<ReturnType<InstanceType<typeof import('google-auth-library').GoogleAuth>['getClient']>>;
+
+function restClient(): Promise<RestClient> {
   const { GoogleAuth } = require('google-auth-library') as typeof import('google-auth-library');
-  const client = await new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }).getClient();
+  return new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }).getClient();
+}
+
+/** The runtime APIs' states, in one Service Usage call. */
+async function apiFacts(rest: () => Promise<RestClient>, o: DoctorOptions): Promise<Record<string, string | undefined>> {
+  const client = await rest();
+  const names = new URLSearchParams(RUNTIME_APIS.map(({ api }): [string, string] => ['names', `projects/${o.projectId}/services/${api}`]));
+  const answer = await within(
+    o.timeoutMs,
+    'Service Usage',
+    client.request<Parameters<typeof apiStates>[0]>({ url: `https://serviceusage.googleapis.com/v1/projects/${o.projectId}/services:batchGet?${names}`, method: 'GET' }),
+  );
+  return apiStates(answer.data);
+}
+
+/** The runtime account's own IAM policy: null when it does not exist; why, when it cannot be read. */
+async function accountPolicy(client: RestClient, o: DoctorOptions, serviceAccount: string): Promise<IamFacts['account']> {
+  try {
+    const policy = await within(
+      o.timeoutMs,
+      'IAM',
+      client.request<{ bindings?: IamFacts['project'] }>({ url: `https://iam.googleapis.com/v1/projects/-/serviceAccounts/${encodeURIComponent(serviceAccount)}:getIamPolicy`, method: 'POST', data: { options: { requestedPolicyVersion: 3 } } }),
+    );
+    return policy.data.bindings ?? [];
+  } catch (err) {
+    return isNotFound(err) ? null : { unreadable: describeError(err) };
+  }
+}
+
+async function iamFacts(c: Clients, rest: () => Promise<RestClient>, o: DoctorOptions, s: Settings): Promise<IamFacts> {
+  const client = await rest();
   const base = `https://cloudresourcemanager.googleapis.com/v1/projects/${o.projectId}`;
   const serviceAccount = o.serviceAccount ?? s.serviceAccount;
   const policy = await within(
@@ -272,7 +309,7 @@ async function iamFacts(c: Clients, o: DoctorOptions, s: Settings): Promise<IamF
       if (!isNotFound(err)) throw err;
     }
   }
-  return { serviceAccount, project: policy.data.bindings ?? [], secrets };
+  return { serviceAccount, project: policy.data.bindings ?? [], secrets, account: await accountPolicy(client, o, serviceAccount) };
 }
 
 /** Runs one check; a failure to read becomes one "not checked" line. */
@@ -282,6 +319,17 @@ async function check(what: string, run: () => Promise<Finding[]>): Promise<Findi
   } catch (err) {
     return [{ status: 'unchecked', what, detail: `could not read it (${describeError(err)})` }];
   }
+}
+
+/** What only Google has: the APIs' states and IAM, over REST with one set of credentials. */
+function remoteChecks(c: Clients, o: DoctorOptions, s: Settings): Promise<Finding[]>[] {
+  // Made once, on first use inside a check, so a failure to get credentials is that check's one line.
+  let client: Promise<RestClient> | undefined;
+  const rest = () => (client ??= restClient());
+  return [
+    check('Google APIs', async () => apiFindings(o.projectId, await apiFacts(rest, o))),
+    check('runtime service account roles', async () => iamFindings(s, await iamFacts(c, rest, o, s))),
+  ];
 }
 
 export async function doctor(o: DoctorOptions): Promise<Finding[]> {
@@ -296,9 +344,12 @@ export async function doctor(o: DoctorOptions): Promise<Finding[]> {
       check(`secret ${s.auditSigningSecret}`, async () => secretFindings(await secretFacts(c, o, s.auditSigningSecret, 'token-signing'), o.projectId)),
       check('audit log bucket and sink', async () => auditFindings(s, await auditFacts(c, o, s))),
       check('Firestore indexes and TTL policies', async () => firestoreFindings(o.projectId, wanted, await firestoreFacts(c, o, wanted))),
-      o.emulators
-        ? Promise.resolve<Finding[]>([{ status: 'advice', what: 'runtime service account roles', detail: 'not checked locally: the emulators have no IAM' }])
-        : check('runtime service account roles', async () => iamFindings(s, await iamFacts(c, o, s))),
+      ...(o.emulators
+        ? [
+            Promise.resolve<Finding[]>([{ status: 'advice', what: 'Google APIs', detail: 'not checked locally: the emulators have no Service Usage' }]),
+            Promise.resolve<Finding[]>([{ status: 'advice', what: 'runtime service account roles', detail: 'not checked locally: the emulators have no IAM' }]),
+          ]
+        : remoteChecks(c, o, s)),
     ]);
     return results.flat();
   } finally {
@@ -320,6 +371,16 @@ async function main(): Promise<number> {
   if (options.emulators) process.env.METADATA_SERVER_DETECTION ??= 'none';
   const where = options.emulators ? `the local emulators (Secret Manager ${options.emulators.secretManager}, Cloud Logging ${options.emulators.logging}, Firestore ${options.emulators.firestore})` : 'Google Cloud';
   console.log(`Keyward doctor: project ${options.projectId}, on ${where}\n`);
+  if (!options.emulators) {
+    // Without credentials the client libraries fail in callbacks nobody awaits (a crash with a
+    // trace): ask for them first, in one line.
+    try {
+      await within(options.timeoutMs, 'Application default credentials', restClient());
+    } catch (err) {
+      console.error(`doctor: no application default credentials (${describeError(err)}); run: gcloud auth application-default login`);
+      return 1;
+    }
+  }
   const findings = await doctor(options);
   console.log(render(findings));
   return exitCode(findings);

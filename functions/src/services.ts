@@ -425,6 +425,7 @@ export function createServices(config: Config, env: NodeJS.ProcessEnv = process.
     timeoutMs: config.notifications.webhookTimeoutMs,
     disableAfterMs: config.notifications.webhookDisableAfterMs,
     now,
+    log: (entry) => console.error(JSON.stringify(entry)),
   });
   queueRef.run = deliveries.run;
   const tell = notifier({ store: notificationStore, users, audit, deliveries });

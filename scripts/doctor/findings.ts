@@ -188,7 +188,10 @@ const PROJECT_ROLES: Array<{ role: string; why: string; alsoBy: string[] }> = [
   { role: 'roles/datastore.user', why: 'Firestore reads and writes', alsoBy: ['roles/owner', 'roles/editor', 'roles/datastore.owner'] },
   { role: 'roles/firebaseauth.admin', why: 'session cookies and revocation', alsoBy: ['roles/owner', 'roles/editor', 'roles/firebase.admin'] },
   { role: 'roles/logging.logWriter', why: 'writing the audit trail', alsoBy: ['roles/owner', 'roles/editor', 'roles/logging.admin'] },
+  { role: 'roles/cloudtasks.enqueuer', why: 'queuing webhook delivery attempts (the webhookDelivery task function)', alsoBy: ['roles/owner', 'roles/editor', 'roles/cloudtasks.admin'] },
 ];
+/** Acting as itself: the delivery tasks it queues call the task function with its OIDC token. */
+const ACT_AS = { role: 'roles/iam.serviceAccountUser', why: 'the webhook delivery tasks it queues run as itself', alsoBy: ['roles/owner', 'roles/editor'] };
 const SECRET_ROLES: Array<{ role: string; why: string; alsoBy: string[] }> = [
   { role: 'roles/secretmanager.secretAccessor', why: 'reading provider secret versions', alsoBy: ['roles/owner', 'roles/secretmanager.admin'] },
   { role: 'roles/secretmanager.viewer', why: 'listing enabled versions (rotation)', alsoBy: ['roles/owner', 'roles/editor', 'roles/viewer', 'roles/secretmanager.admin'] },
@@ -199,6 +202,8 @@ export interface IamFacts {
   project: Binding[];
   /** Secret id → its own IAM bindings. */
   secrets: Record<string, Binding[]>;
+  /** The runtime account's own IAM policy; null when the account does not exist; why, when it could not be read. */
+  account: Binding[] | null | { unreadable: string };
 }
 
 export function iamFindings(s: Settings, facts: IamFacts): Finding[] {
@@ -241,10 +246,67 @@ export function iamFindings(s: Settings, facts: IamFacts): Finding[] {
       );
     }
   }
+  out.push(actAsFinding(s, facts, has));
   if (has(facts.project, ['roles/editor', 'roles/owner'])) {
     out.push({ status: 'advice', what: `${facts.serviceAccount} has Editor or Owner`, detail: 'more than Keyward needs: grant the roles above to a dedicated account (docs/deploy.md)' });
   }
   return out;
+}
+
+/** roles/iam.serviceAccountUser for the account on itself: granted on the account, or on the whole project. */
+function actAsFinding(s: Settings, facts: IamFacts, has: (bindings: Binding[], roles: string[]) => boolean): Finding {
+  const sa = facts.serviceAccount;
+  const what = `${sa}: ${ACT_AS.role} on itself`;
+  const roles = [ACT_AS.role, ...ACT_AS.alsoBy];
+  if (has(facts.project, roles)) return { status: 'ok', what, detail: `${ACT_AS.why} (granted on the project)` };
+  const account = facts.account;
+  if (account === null) {
+    const name = sa.endsWith(`@${s.projectId}.iam.gserviceaccount.com`) ? sa.split('@')[0] : undefined;
+    return {
+      status: 'missing',
+      what: `service account ${sa}`,
+      detail: 'does not exist (KEYWARD_SERVICE_ACCOUNT); create it, then grant the roles above',
+      fix: name ? [`gcloud iam service-accounts create ${name} --project=${s.projectId} --display-name="Keyward functions"`] : undefined,
+    };
+  }
+  if (!Array.isArray(account)) return { status: 'unchecked', what, detail: `could not read the account's policy (${account.unreadable})` };
+  if (has(account, roles)) return { status: 'ok', what, detail: ACT_AS.why };
+  return {
+    status: 'missing',
+    what,
+    detail: ACT_AS.why,
+    fix: [`gcloud iam service-accounts add-iam-policy-binding ${sa} --project=${s.projectId} --member=serviceAccount:${sa} --role=${ACT_AS.role}`],
+  };
+}
+
+// ---- the Google APIs the functions call ------------------------------------------------------
+
+/** APIs the deployed functions call at run time (docs/deploy.md#3-the-apis-keyward-uses). */
+export const RUNTIME_APIS: ReadonlyArray<{ api: string; why: string }> = [
+  { api: 'firestore.googleapis.com', why: 'key records, nonces, limits' },
+  { api: 'secretmanager.googleapis.com', why: 'the provider secrets' },
+  { api: 'logging.googleapis.com', why: 'the audit trail' },
+  { api: 'identitytoolkit.googleapis.com', why: 'Firebase Auth: ID tokens, session cookies' },
+  { api: 'cloudtasks.googleapis.com', why: 'webhook deliveries (the webhookDelivery task queue)' },
+];
+
+/** Each runtime API's state (`ENABLED`, `DISABLED`, or undefined when Service Usage did not list it). */
+export function apiFindings(projectId: string, states: Record<string, string | undefined>): Finding[] {
+  return RUNTIME_APIS.map(({ api, why }) =>
+    states[api] === 'ENABLED'
+      ? { status: 'ok', what: `API ${api}`, detail: why }
+      : { status: 'missing', what: `API ${api}`, detail: `${states[api] === 'DISABLED' ? 'disabled' : 'not enabled'}: ${why}`, fix: [`gcloud services enable ${api} --project=${projectId}`] },
+  );
+}
+
+/** Service Usage's `services:batchGet` answer → state per API name (its names carry the project number). */
+export function apiStates(answer: { services?: Array<{ name?: string; state?: string }> }): Record<string, string | undefined> {
+  const states: Record<string, string | undefined> = {};
+  for (const service of answer.services ?? []) {
+    const api = String(service.name ?? '').split('/services/')[1];
+    if (api) states[api] = service.state;
+  }
+  return states;
 }
 
 // ---- output -----------------------------------------------------------------------------------

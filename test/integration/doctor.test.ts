@@ -1,6 +1,8 @@
 // `npm run doctor` against the test stack's emulators: what it finds, the fixes it prints for what
 // is missing, and a clean one-line report (never a stack trace) for what it cannot reach.
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../harness/ports';
@@ -29,8 +31,9 @@ describe('npm run doctor', () => {
     // No bucket view configured: advice, with the commands that set one up.
     expect(line(out.stdout, 'audit log bucket')).toMatch(/^advice\s+audit log bucket: keyward-audit stays in the _Default bucket/);
     expect(out.stdout).toContain('fix: gcloud logging sinks create keyward-audit');
-    // The emulators have no IAM, and the Firestore stand-in has no admin API: said, not crashed.
+    // The emulators have no IAM nor Service Usage, and the Firestore stand-in has no admin API: said, not crashed.
     expect(line(out.stdout, 'runtime service account')).toMatch(/^advice\s.*not checked locally/);
+    expect(line(out.stdout, 'Google APIs')).toMatch(/^advice\s+Google APIs: not checked locally: the emulators have no Service Usage$/);
     expect(line(out.stdout, 'Firestore')).toMatch(/^(ok|MISSING|UNCHECKED)\s+Firestore /);
     expect(out.stdout + out.stderr).not.toMatch(LEAK);
     expect([0, 1]).toContain(out.code);
@@ -54,6 +57,15 @@ describe('npm run doctor', () => {
     expect(line(out.stdout, 'secret keyward-api-key-hmac')).toMatch(/^UNCHECKED\s+secret keyward-api-key-hmac: could not read it \((UNAVAILABLE|Secret Manager did not answer)/);
     expect(out.stdout + out.stderr).not.toMatch(LEAK);
     expect(Date.now() - started).toBeLessThan(45_000);
+  });
+
+  it('without application default credentials says so in one line (exit 1), never a stack trace', async () => {
+    const nowhere = mkdtempSync(join(tmpdir(), 'doctor-no-adc-'));
+    const env = { HOME: nowhere, CLOUDSDK_CONFIG: nowhere, GOOGLE_APPLICATION_CREDENTIALS: '', METADATA_SERVER_DETECTION: 'none' };
+    const out = await doctor(['--project', 'acme-keyward-prod', '--timeout', '5'], env);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^doctor: no application default credentials \(.+\); run: gcloud auth application-default login$/)]);
+    expect(out.stdout.trim()).toBe('Keyward doctor: project acme-keyward-prod, on Google Cloud');
   });
 
   it('refuses bad usage with the usage text (exit 2)', async () => {

@@ -63,6 +63,8 @@ export interface DeliveriesDeps {
   /** An endpoint failing this long (since its last success) is disabled. */
   disableAfterMs: number;
   now: () => number;
+  /** One structured log line (Cloud Logging reads `severity`): ids only, never a secret, a body or a receiver's address. */
+  log: (entry: { severity: 'WARNING'; message: string; deliveryId: string; attempt: number }) => void;
 }
 
 const TASK_ACTOR: AuditActor = { method: 'scheduler' };
@@ -174,7 +176,13 @@ export function webhookDeliveries(deps: DeliveriesDeps) {
     async run(task: DeliveryTask): Promise<void> {
       const now = deps.now();
       const rec = await store.get(task.deliveryId);
-      if (!rec || rec.state !== 'pending') return;
+      if (!rec) {
+        // Its log document was deleted after the task was queued: nothing to attempt, and nothing the
+        // queue's retries would change, so the task is dropped, said once here.
+        deps.log({ severity: 'WARNING', message: 'Webhook delivery task dropped: its delivery document no longer exists.', deliveryId: task.deliveryId, attempt: task.attempt });
+        return;
+      }
+      if (rec.state !== 'pending') return;
       if (rec.next > task.attempt) {
         // This attempt is recorded: a duplicate task, or one whose successor was not queued before a fault.
         await enqueue(rec, now); // the same task id: queued at most once

@@ -59,6 +59,7 @@ describe('webhook deliveries', () => {
     const mails: { id: string; to: string; message: MailMessage }[] = [];
     const queued: { task: DeliveryTask; delay: number }[] = [];
     const audit = memoryAuditSink();
+    const logs: unknown[] = [];
     const deliveries = webhookDeliveries({
       store,
       settings: {
@@ -80,9 +81,10 @@ describe('webhook deliveries', () => {
       timeoutMs: 2000,
       disableAfterMs: 5 * DAY,
       now: time.now,
+      log: (entry) => void logs.push(entry),
     });
     const notice: Notice = { type: 'key.revoked', ownerUid: 'owner-1', keyId: 'KEY1', keyName: 'k', at: T0, by: 'owner' };
-    return { time, store, settingsDocs, mails, queued, audit, deliveries, notice };
+    return { time, store, settingsDocs, mails, queued, audit, logs, deliveries, notice };
   }
   const secret = deriveWebhookSecret(material, 'owner-1', 'salt');
 
@@ -152,6 +154,30 @@ describe('webhook deliveries', () => {
     expect(await deliveries.retry(store.docs.get(rec.id)!)).toMatchObject({ state: 'pending', next: 1 });
     await deliveries.run(queued[queued.length - 1]!.task);
     expect(store.docs.get(rec.id)).toMatchObject({ state: 'delivered', attempts: [{ status: 200 }] });
+  });
+
+  it('drops the task of a delivery whose document was deleted, with one log line of ids only, and attempts nothing', async () => {
+    const { store, queued, audit, logs, deliveries, notice } = setup();
+    const rec = await deliveries.start(notice, { url, salt: 'salt', version: '1', updatedAt: T0 - 1000 });
+    store.docs.delete(rec.id); // deleted (with its owner, or by hand) after its first task was queued
+    await expect(deliveries.run({ deliveryId: rec.id, attempt: 0 })).resolves.toBeUndefined(); // not retried by the queue
+    expect(logs).toEqual([{ severity: 'WARNING', message: 'Webhook delivery task dropped: its delivery document no longer exists.', deliveryId: rec.id, attempt: 0 }]);
+    expect(received).toHaveLength(0);
+    expect(queued).toEqual([{ task: { deliveryId: rec.id, attempt: 0 }, delay: 0 }]);
+    expect(store.docs.has(rec.id)).toBe(false);
+    expect(audit.events).toEqual([]);
+    // Ids only: no webhook URL, secret, signature or payload.
+    const line = JSON.stringify(logs[0]);
+    for (const kept of [url, new URL(url).host, secret, rec.body, 'KEY1', 'owner-1']) expect(line).not.toContain(kept);
+  });
+
+  it('logs nothing for a task whose delivery is no longer pending (delivered, failed or disabled: recorded already)', async () => {
+    const { store, logs, deliveries, notice } = setup();
+    const rec = await deliveries.start(notice, { url, salt: 'salt', version: '1', updatedAt: T0 - 1000 });
+    await deliveries.run({ deliveryId: rec.id, attempt: 0 });
+    expect(store.docs.get(rec.id)!.state).toBe('delivered');
+    await deliveries.run({ deliveryId: rec.id, attempt: 0 });
+    expect([received.length, logs]).toEqual([1, []]);
   });
 
   it('disables the endpoint on a 410, and after failing for 5 days, and mails the owner once each time', async () => {

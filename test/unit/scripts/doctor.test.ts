@@ -1,7 +1,7 @@
 // What `npm run doctor` concludes from what it read (scripts/doctor/findings.ts): each missing piece
 // with the command that fixes it, and nothing reported as fine that is not.
 import { generateKeyPairSync } from 'node:crypto';
-import { auditFindings, checkSecretValue, exitCode, firestoreFindings, iamFindings, secretFindings, type Settings } from '../../../scripts/doctor/findings';
+import { apiFindings, apiStates, auditFindings, checkSecretValue, exitCode, firestoreFindings, iamFindings, render, RUNTIME_APIS, secretFindings, type Settings } from '../../../scripts/doctor/findings';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,15 +60,64 @@ describe('doctor: Firestore', () => {
 });
 
 describe('doctor: runtime service account', () => {
-  const all = ['roles/datastore.user', 'roles/firebaseauth.admin', 'roles/logging.logWriter', 'roles/logging.viewer', 'roles/secretmanager.secretAccessor', 'roles/secretmanager.viewer'];
+  const all = ['roles/datastore.user', 'roles/firebaseauth.admin', 'roles/logging.logWriter', 'roles/logging.viewer', 'roles/cloudtasks.enqueuer', 'roles/secretmanager.secretAccessor', 'roles/secretmanager.viewer'];
+  const project = (roles: string[]) => roles.map((role) => ({ role, members: [member] }));
+  const actAsItself = [{ role: 'roles/iam.serviceAccountUser', members: [member] }];
 
   it('least privilege roles are enough', () => {
-    const out = iamFindings(settings, { serviceAccount: SA, project: all.map((role) => ({ role, members: [member] })), secrets: {} });
+    const out = iamFindings(settings, { serviceAccount: SA, project: project(all), secrets: {}, account: actAsItself });
     expect(out.every((f) => f.status === 'ok')).toBe(true);
+    expect(out.map((f) => f.what)).toEqual(expect.arrayContaining([`${SA}: roles/cloudtasks.enqueuer`, `${SA}: roles/iam.serviceAccountUser on itself`]));
+  });
+
+  it('without roles/cloudtasks.enqueuer, names it with the command that grants it', () => {
+    const out = iamFindings(settings, { serviceAccount: SA, project: project(all.filter((r) => r !== 'roles/cloudtasks.enqueuer')), secrets: {}, account: actAsItself });
+    expect(out.filter((f) => f.status === 'missing')).toEqual([
+      {
+        status: 'missing',
+        what: `${SA}: roles/cloudtasks.enqueuer`,
+        detail: 'queuing webhook delivery attempts (the webhookDelivery task function)',
+        fix: [`gcloud projects add-iam-policy-binding acme --member=${member} --role=roles/cloudtasks.enqueuer`],
+      },
+    ]);
+    expect(render(out)).toContain(`          fix: gcloud projects add-iam-policy-binding acme --member=${member} --role=roles/cloudtasks.enqueuer`);
+    expect(exitCode(out)).toBe(1);
+    // roles/cloudtasks.admin covers it.
+    expect(iamFindings(settings, { serviceAccount: SA, project: project([...all.filter((r) => r !== 'roles/cloudtasks.enqueuer'), 'roles/cloudtasks.admin']), secrets: {}, account: actAsItself }).every((f) => f.status === 'ok')).toBe(true);
+  });
+
+  it('without roles/iam.serviceAccountUser on itself, names it with the command that grants it; on the project it counts too', () => {
+    const actAs = (account: Parameters<typeof iamFindings>[1]['account'], extra: string[] = []) =>
+      iamFindings(settings, { serviceAccount: SA, project: project([...all, ...extra]), secrets: {}, account }).filter((f) => f.what.includes('serviceAccountUser') || f.what.startsWith('service account'));
+    const missing = {
+      status: 'missing',
+      what: `${SA}: roles/iam.serviceAccountUser on itself`,
+      detail: 'the webhook delivery tasks it queues run as itself',
+      fix: [`gcloud iam service-accounts add-iam-policy-binding ${SA} --project=acme --member=${member} --role=roles/iam.serviceAccountUser`],
+    };
+    expect(actAs([])).toEqual([missing]);
+    // Someone else acting as the account (the deployer) is not the account acting as itself.
+    expect(actAs([{ role: 'roles/iam.serviceAccountUser', members: ['user:ada@example.com'] }])).toEqual([missing]);
+    expect(actAs(actAsItself)).toEqual([{ status: 'ok', what: missing.what, detail: missing.detail }]);
+    expect(actAs([], ['roles/iam.serviceAccountUser'])).toEqual([{ status: 'ok', what: missing.what, detail: `${missing.detail} (granted on the project)` }]);
+    // The account's policy could not be read: not checked, and said so in one line.
+    expect(actAs({ unreadable: 'HTTP 403: Permission denied' })).toEqual([{ status: 'unchecked', what: missing.what, detail: "could not read the account's policy (HTTP 403: Permission denied)" }]);
+  });
+
+  it('a runtime account that does not exist is missing, with the command that creates it when it belongs to the project', () => {
+    const own = 'keyward-runtime@acme.iam.gserviceaccount.com';
+    const out = iamFindings(settings, { serviceAccount: own, project: [], secrets: {}, account: null });
+    expect(out.find((f) => f.what === `service account ${own}`)).toEqual({
+      status: 'missing',
+      what: `service account ${own}`,
+      detail: 'does not exist (KEYWARD_SERVICE_ACCOUNT); create it, then grant the roles above',
+      fix: ['gcloud iam service-accounts create keyward-runtime --project=acme --display-name="Keyward functions"'],
+    });
+    expect(iamFindings(settings, { serviceAccount: SA, project: [], secrets: {}, account: null }).find((f) => f.what === `service account ${SA}`)!.fix).toBeUndefined();
   });
 
   it('Editor does not read secrets: secretAccessor is missing on each secret, with its fix, and Editor is flagged', () => {
-    const out = iamFindings(settings, { serviceAccount: SA, project: [{ role: 'roles/editor', members: [member] }], secrets: { hmac: [{ role: 'roles/secretmanager.secretAccessor', members: [member] }] } });
+    const out = iamFindings(settings, { serviceAccount: SA, project: [{ role: 'roles/editor', members: [member] }], secrets: { hmac: [{ role: 'roles/secretmanager.secretAccessor', members: [member] }] }, account: [] });
     const missing = out.filter((f) => f.status === 'missing');
     expect(missing.map((f) => f.what)).toEqual([`${SA}: roles/secretmanager.secretAccessor on signing`, `${SA}: roles/secretmanager.secretAccessor on audit-signing`]);
     expect(missing[0]!.fix).toEqual([`gcloud secrets add-iam-policy-binding signing --member=${member} --role=roles/secretmanager.secretAccessor --project=acme`]);
@@ -77,9 +126,33 @@ describe('doctor: runtime service account', () => {
   });
 
   it('another member holding a role does not count', () => {
-    const out = iamFindings(settings, { serviceAccount: SA, project: all.map((role) => ({ role, members: ['user:ada@example.com'] })), secrets: {} });
-    // Four project roles, and two roles on each of the three secrets.
-    expect(out.filter((f) => f.status === 'missing')).toHaveLength(10);
+    const out = iamFindings(settings, { serviceAccount: SA, project: all.map((role) => ({ role, members: ['user:ada@example.com'] })), secrets: {}, account: [{ role: 'roles/iam.serviceAccountUser', members: ['user:ada@example.com'] }] });
+    // Five project roles, two roles on each of the three secrets, and acting as itself.
+    expect(out.filter((f) => f.status === 'missing')).toHaveLength(12);
+  });
+});
+
+describe('doctor: the APIs the functions call', () => {
+  // Service Usage's services:batchGet answer, as documented: names carry the project number.
+  const answer = (cloudTasks: string) => ({
+    services: RUNTIME_APIS.map(({ api }) => ({ name: `projects/123456/services/${api}`, parent: 'projects/123456', config: { name: api }, state: api === 'cloudtasks.googleapis.com' ? cloudTasks : 'ENABLED' })),
+  });
+
+  it('every runtime API enabled, Cloud Tasks included, passes', () => {
+    const out = apiFindings('acme', apiStates(answer('ENABLED')));
+    expect(out.map((f) => [f.status, f.what])).toEqual(RUNTIME_APIS.map(({ api }) => ['ok', `API ${api}`]));
+    expect(out.map((f) => f.what)).toContain('API cloudtasks.googleapis.com');
+    expect(exitCode(out)).toBe(0);
+  });
+
+  it('Cloud Tasks disabled (or not listed) is missing, with the command that enables it', () => {
+    const fix = ['gcloud services enable cloudtasks.googleapis.com --project=acme'];
+    expect(apiFindings('acme', apiStates(answer('DISABLED'))).filter((f) => f.status !== 'ok')).toEqual([
+      { status: 'missing', what: 'API cloudtasks.googleapis.com', detail: 'disabled: webhook deliveries (the webhookDelivery task queue)', fix },
+    ]);
+    const unlisted = apiFindings('acme', apiStates({ services: answer('ENABLED').services.filter((x) => !x.name.endsWith('/cloudtasks.googleapis.com')) }));
+    expect(unlisted.filter((f) => f.status !== 'ok')).toEqual([{ status: 'missing', what: 'API cloudtasks.googleapis.com', detail: 'not enabled: webhook deliveries (the webhookDelivery task queue)', fix }]);
+    expect(apiFindings('acme', apiStates({})).map((f) => f.status)).toEqual(RUNTIME_APIS.map(() => 'missing'));
   });
 });
 
