@@ -236,6 +236,9 @@ export const DeliveryQuery = {
 };
 export const DeliveryQueryInput = z.object(DeliveryQuery).strict();
 
+/** `PUT /v1/notifications/webhook`: where notices go (checked further by notifications/webhooks.ts: https, a public host). */
+export const WebhookBody = z.object({ url: text(2048).meta({ example: 'https://hooks.example.com/keyward' }) }).strict().meta({ id: 'WebhookSet' });
+
 /** Every validated request, by the name contract/parse.ts knows it by. */
 export const REQUESTS = {
   keyCreate: KeyCreateBody,
@@ -253,4 +256,5 @@ export const REQUESTS = {
   accept: AcceptBody,
   grants: GrantsBody,
   deliveryQuery: DeliveryQueryInput,
+  webhook: WebhookBody,
 };

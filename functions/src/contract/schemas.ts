@@ -254,7 +254,7 @@ export const OpenApiDocument = z.object({ openapi: z.string() }).passthrough();
 // Bodies and queries that Keyward validates by their schema live in contract/requests.ts; the rest
 // are documented here and read by hand on purpose: the raw signed parameters of a token request,
 // GitHub's signed report, and OAuth's forms (their errors are OAuth's, not the contract's).
-export { AcceptBody, AuditQuery, DeliveryQuery, GrantsBody, InviteBody, KeyCreateBody, KeyPatchBody, MemberPatchBody, OwnerLimitsBody, RangeQuery, RegenerateBody, SessionBody, TeamCreateBody, TeamPatchBody, UsageQuery } from './requests';
+export { AcceptBody, AuditQuery, DeliveryQuery, GrantsBody, InviteBody, KeyCreateBody, KeyPatchBody, MemberPatchBody, OwnerLimitsBody, RangeQuery, RegenerateBody, SessionBody, TeamCreateBody, TeamPatchBody, UsageQuery, WebhookBody } from './requests';
 
 export const IssueBody = z
   .object({
@@ -271,7 +271,6 @@ export const IssueBody = z
 export const ScanReport = z
   .array(z.object({ token: z.string(), type: z.string(), url: z.string().optional(), source: z.string().optional() }).passthrough())
   .meta({ id: 'SecretScanningReport', description: "GitHub's report, signed over its raw bytes (`Github-Public-Key-Identifier`, `Github-Public-Key-Signature`)." });
-export const WebhookBody = z.object({ url: z.string().meta({ example: 'https://hooks.example.com/keyward' }) }).strict().meta({ id: 'WebhookSet' });
 export const TokenForm = z
   .object({ grant_type: z.literal('client_credentials'), scope: z.string().optional(), client_id: z.string().optional(), client_secret: z.string().optional() })
   .meta({ id: 'ClientCredentialsGrant' });

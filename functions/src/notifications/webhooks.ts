@@ -14,7 +14,8 @@ import { auditedChange } from '../actions/audited-change';
 import { auditRequest, type AuditEvent, type AuditSink } from '../audit/events';
 import { isInteractive, type Identity } from '../identity';
 import { isFault, isKeywardError, KeywardError } from '../errors';
-import { onlyFields, requiredString, type Body } from '../lib/validate';
+import { parseRequest } from '../contract/parse';
+import type { Body } from '../request';
 import { randomBase62 } from '../keys/format';
 import type { ProviderSecret } from '../secrets/provider';
 import type { RequestContext } from '../request';
@@ -89,8 +90,7 @@ export function webhookSettings(deps: WebhookSettingsDeps) {
     },
     set: (identity: Identity, body: Body, info?: RequestContext) => refusalsAudited(identity, info, async () => {
       if (!isInteractive(identity)) throw interactiveOnly();
-      onlyFields(body, ['url']);
-      const url = webhookUrl(requiredString(body, 'url', { max: 2048 }), deps.allowLocal);
+      const url = webhookUrl(parseRequest('webhook', body).url, deps.allowLocal);
       if (!url) throw new KeywardError('invalid_request', 'url must be an https URL of a public host.');
       const { hostname, origin } = new URL(url);
       const to = await checkDestination(hostname, deps.destinations, AbortSignal.timeout(deps.resolveTimeoutMs));

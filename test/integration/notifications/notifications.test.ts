@@ -166,6 +166,11 @@ describe('notifications to key owners', () => {
       const res = await fetchJson(url, { method: 'PUT', headers: jsonHeaders(owner.idToken), body: JSON.stringify({ url: bad }) });
       expect([bad, res.status, res.json.error.code]).toEqual([bad, 400, 'invalid_request']);
     }
+    // A body that is not the contract's is refused by its schema, naming the field (contract/requests.ts WebhookBody).
+    for (const [body, field] of [[{ url: 5 }, '/url'], [{ url: '' }, '/url'], [{ url: 'https://hooks.example.com/k', extra: 1 }, '/extra'], [{}, '/url']] as const) {
+      const res = await fetchJson(url, { method: 'PUT', headers: jsonHeaders(owner.idToken), body: JSON.stringify(body) });
+      expect([res.status, res.json.error.code, res.json.error.field]).toEqual([400, 'invalid_request', field]);
+    }
     expect((await fetchJson(url, { headers: bearer(owner.idToken) })).status).toBe(404);
     const set = await fetchJson(url, { method: 'PUT', headers: jsonHeaders(owner.idToken), body: JSON.stringify({ url: 'https://hooks.example.com/keyward' }) });
     expect(set.status).toBe(200);
