@@ -1,25 +1,20 @@
-// Teams in a real browser (Debian's chromium driven by playwright-core), against the whole local
+// Teams in a real browser (chromium driven by playwright-core, test/harness/browser.ts), against the whole local
 // stack: an owner creates a team and invites a second person by email; the invitation mail is read
 // from Firestore as the Trigger Email extension would; the second person accepts from its link (on
 // a 375 px phone) and creates a team key; a program uses it; the owner removes that person; the key
 // keeps working and the team is gone from the removed person's switcher.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
 import { adminAuth, adminDb } from '../harness/admin';
 import { api, signIn } from '../harness/auth';
+import { describeInBrowser, launchBrowser } from '../harness/browser';
 import { AUTH_EMULATOR_URL, BASE_URL } from '../harness/ports';
 import { passes } from '../harness/eventually';
 
 // Browser globals for the functions page.evaluate runs in the page (this file compiles without the DOM lib).
 declare const document: any, location: any, localStorage: any, sessionStorage: any;
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`browser tests skipped: ${CHROMIUM} not found (Debian: apt-get install -y chromium)`);
-const describeInBrowser = haveChromium ? describe : describe.skip;
 
 /** `npm run screenshots` writes them to docs/screenshots; a plain run to a temporary folder. */
 const SCREENSHOTS = process.env.KEYWARD_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs', 'screenshots') : join(tmpdir(), 'keyward-screenshots');
@@ -52,8 +47,7 @@ describeInBrowser('teams in the console', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
