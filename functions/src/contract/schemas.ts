@@ -7,6 +7,7 @@
  * Loaded only where it is needed (the OpenAPI route, validation): never at instance start.
  */
 import { z } from 'zod';
+import { TEAM_ID_PATTERN } from '../teams/record';
 import { TeamRole } from './requests';
 
 const iso = z.string().meta({ format: 'date-time', example: '2027-06-04T16:47:54.038Z' });
@@ -113,7 +114,7 @@ export const Me = z
 
 // ---- teams ------------------------------------------------------------------------------------
 
-const TeamId = z.string().regex(/^[A-Za-z0-9]{16}$/).meta({ description: 'The team id: 16 base62 characters.' });
+const TeamId = z.string().regex(TEAM_ID_PATTERN).meta({ description: 'The team id: 16 base62 characters.' });
 export const TeamView = z
   .object({
     id: TeamId,

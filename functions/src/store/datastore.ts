@@ -33,13 +33,17 @@ export async function datastoreCall<T>(timeoutMs: number, op: () => Promise<T>):
 /** gRPC ALREADY_EXISTS: a `create()` of a document that is there. */
 export const isAlreadyExists = (err: unknown): boolean => (err as { code?: number }).code === 6;
 
-/** Creates a document only if it is absent: true when this call made it, false when it was there. */
-export async function createIfAbsent(ref: { create(data: Record<string, unknown>): Promise<unknown> }, data: Record<string, unknown>): Promise<boolean> {
+/** Runs a write that creates: true when it landed, false when ALREADY_EXISTS (another writer came first). */
+export async function unlessAlreadyExists(write: () => Promise<unknown>): Promise<boolean> {
   try {
-    await ref.create(data);
+    await write();
     return true;
   } catch (err) {
     if (isAlreadyExists(err)) return false;
     throw err;
   }
 }
+
+/** Creates a document only if it is absent: true when this call made it, false when it was there. */
+export const createIfAbsent = (ref: { create(data: Record<string, unknown>): Promise<unknown> }, data: Record<string, unknown>): Promise<boolean> =>
+  unlessAlreadyExists(() => ref.create(data));

@@ -14,10 +14,8 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type { InvitationRecord, MemberRecord, TeamRecord, TeamStore } from '../teams/record';
 import type { ChangeWriter } from './changes';
-import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS } from './datastore';
+import { datastoreCall, DEFAULT_DATASTORE_TIMEOUT_MS, unlessAlreadyExists } from './datastore';
 
-const ALREADY_EXISTS = 6;
-const isAlreadyExists = (err: unknown) => (err as { code?: number }).code === ALREADY_EXISTS;
 export const memberDocId = (teamId: string, uid: string) => `${teamId}_${Buffer.from(uid, 'utf8').toString('base64url')}`;
 /** The change-feed subject of one membership (lib/change-feed.ts kind `member`). */
 export const memberSubject = (teamId: string, uid: string) => `${teamId}/${uid}`;
@@ -65,13 +63,7 @@ export function firestoreTeamStore(db: () => Firestore, timeoutMs = DEFAULT_DATA
         for (const uid of change.remove ?? []) batch.delete(memberDoc(teamId, uid));
         changes?.add(batch, 'team', teamId, revision + 1);
         for (const uid of [...(change.put ?? []).map((m) => m.uid), ...(change.remove ?? [])]) changes?.add(batch, 'member', memberSubject(teamId, uid));
-        try {
-          await batch.commit();
-          return true;
-        } catch (err) {
-          if (isAlreadyExists(err)) return false;
-          throw err;
-        }
+        return unlessAlreadyExists(() => batch.commit());
       });
     },
     async createInvitation(invitation) {
@@ -91,13 +83,7 @@ export function firestoreTeamStore(db: () => Firestore, timeoutMs = DEFAULT_DATA
         const batch = db().batch();
         batch.create(doc.collection('uses').doc('once'), { at: Date.now() });
         batch.update(doc, patch);
-        try {
-          await batch.commit();
-          return true;
-        } catch (err) {
-          if (isAlreadyExists(err)) return false;
-          throw err;
-        }
+        return unlessAlreadyExists(() => batch.commit());
       });
     },
     async releaseInvitation(invitationId, patch) {
